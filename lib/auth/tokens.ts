@@ -1,0 +1,46 @@
+// Access tokens are short-lived JWTs naming the user and the session; refresh
+// tokens are opaque random strings of which only a hash is stored.
+import { createHash, randomBytes } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { Unauthorized } from "../errors";
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+const ISSUER = "charla";
+
+export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): string {
+  return jwt.sign({ sid: claims.sid }, secret, {
+    subject: claims.sub,
+    expiresIn: ttlSeconds,
+    issuer: ISSUER,
+    algorithm: "HS256",
+  });
+}
+
+/** Accepts the token with or without its "Bearer " prefix. */
+export function readAccessToken(token: string, secret: string): AccessClaims {
+  const raw = token.replace(/^Bearer\s+/i, "").trim();
+  if (!raw) throw new Unauthorized("TOKEN_MISSING", "Authentication required");
+  try {
+    const payload = jwt.verify(raw, secret, { issuer: ISSUER, algorithms: ["HS256"] });
+    if (typeof payload === "string" || typeof payload.sub !== "string" || typeof payload.sid !== "string") {
+      throw new Unauthorized("TOKEN_INVALID", "The access token is not valid");
+    }
+    return { sub: payload.sub, sid: payload.sid };
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) throw new Unauthorized("TOKEN_EXPIRED", "The access token has expired");
+    if (err instanceof Unauthorized) throw err;
+    throw new Unauthorized("TOKEN_INVALID", "The access token is not valid");
+  }
+}
+
+export function newRefreshToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}

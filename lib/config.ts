@@ -1,0 +1,172 @@
+// Every setting Charla reads from the environment, validated once at start.
+// A bad value stops the process with a message naming the variable.
+import path from "node:path";
+
+export const DEFAULT_JWT_SECRET = "change-me-in-production";
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  nodeId: string | undefined;
+  namespace: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  transporter: string | undefined;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  adminName: string;
+  logLevel: LogLevel;
+  corsOrigins: string[];
+  bodyLimit: string;
+  trustProxy: boolean;
+  loginMaxPerAccount: number;
+  loginAccountWindowSeconds: number;
+  loginMaxPerIp: number;
+  loginIpWindowSeconds: number;
+  presenceGraceSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(" or ")}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = text(env, "NODE_ENV") ?? "development";
+  const production = nodeEnv === "production";
+
+  const jwtSecret = text(env, "JWT_SECRET") ?? DEFAULT_JWT_SECRET;
+  if (production && jwtSecret === DEFAULT_JWT_SECRET) {
+    throw new ConfigError("JWT_SECRET", "must be set to a long random value when NODE_ENV=production");
+  }
+  if (production && jwtSecret.length < 32) {
+    throw new ConfigError("JWT_SECRET", "must be at least 32 characters when NODE_ENV=production");
+  }
+
+  const logLevel = (text(env, "LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
+
+  const adminEmail = text(env, "ADMIN_EMAIL")?.toLowerCase();
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError("ADMIN_EMAIL", `is not an email address`);
+  }
+  const adminPassword = text(env, "ADMIN_PASSWORD");
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError("ADMIN_PASSWORD", "must be at least 8 characters");
+  }
+
+  const bodyLimit = text(env, "BODY_LIMIT") ?? "1mb";
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) {
+    throw new ConfigError("BODY_LIMIT", `must look like 512kb or 1mb, got "${bodyLimit}"`);
+  }
+
+  const redisUrl = url(env, "REDIS_URL", ["redis:", "rediss:"]);
+  const accessTokenTtlSeconds = integer(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 30, 86_400);
+  const refreshTokenTtlSeconds = integer(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 300, 365 * 86_400);
+  if (refreshTokenTtlSeconds <= accessTokenTtlSeconds) {
+    throw new ConfigError("REFRESH_TOKEN_TTL_SECONDS", "must be longer than ACCESS_TOKEN_TTL_SECONDS");
+  }
+
+  return {
+    nodeEnv,
+    production,
+    port: integer(env, "PORT", 3000, 0, 65_535),
+    host: text(env, "HOST") ?? "0.0.0.0",
+    nodeId: text(env, "NODE_ID"),
+    namespace: text(env, "NAMESPACE") ?? "charla",
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databasePoolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 200),
+    dataDir: path.resolve(text(env, "DATA_DIR") ?? ".data"),
+    embeddedPostgresPort: integer(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65_535),
+    // moleculer-runner also reads TRANSPORTER itself, so it must be the full URL either way.
+    transporter: url(env, "TRANSPORTER", ["redis:", "rediss:", "nats:", "amqp:", "amqps:", "mqtt:", "mqtts:", "kafka:"]),
+    redisUrl,
+    redisKeyPrefix: text(env, "REDIS_KEY_PREFIX") ?? "charla:",
+    jwtSecret,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    adminEmail,
+    adminPassword,
+    adminName: text(env, "ADMIN_NAME") ?? "Administrator",
+    logLevel: logLevel as LogLevel,
+    corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    bodyLimit,
+    trustProxy: boolean(env, "TRUST_PROXY", false),
+    loginMaxPerAccount: integer(env, "LOGIN_MAX_ATTEMPTS_PER_ACCOUNT", 5, 1, 10_000),
+    loginAccountWindowSeconds: integer(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900, 1, 86_400),
+    loginMaxPerIp: integer(env, "LOGIN_MAX_ATTEMPTS_PER_IP", 30, 1, 100_000),
+    loginIpWindowSeconds: integer(env, "LOGIN_IP_WINDOW_SECONDS", 300, 1, 86_400),
+    presenceGraceSeconds: integer(env, "PRESENCE_GRACE_SECONDS", 10, 0, 3_600),
+  };
+}
+
+let current: Config | undefined;
+
+/** The process-wide configuration, read on first use. */
+export function config(): Config {
+  current ??= loadConfig();
+  return current;
+}
+
+/** Tests change the environment between brokers; this makes the next read see it. */
+export function reloadConfig(): Config {
+  current = loadConfig();
+  return current;
+}

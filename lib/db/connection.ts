@@ -1,0 +1,41 @@
+// One knex pool per process, bound to objection's models on creation.
+import knexFactory, { type Knex } from "knex";
+import { Model } from "objection";
+import { config } from "../config";
+
+let instance: Knex | undefined;
+let overrideUrl: string | undefined;
+
+/** The embedded PostgreSQL decides its URL only once it has started. */
+export function setDatabaseUrl(url: string): void {
+  overrideUrl = url;
+}
+
+export function databaseUrl(): string {
+  const url = overrideUrl ?? config().databaseUrl;
+  if (!url) {
+    throw new Error(
+      "No database: set DATABASE_URL, or run the db service on this node so it can start the embedded PostgreSQL",
+    );
+  }
+  return url;
+}
+
+export function database(): Knex {
+  if (!instance) {
+    instance = knexFactory({
+      client: "pg",
+      connection: databaseUrl(),
+      pool: { min: 0, max: config().databasePoolMax },
+      acquireConnectionTimeout: 10_000,
+    });
+    Model.knex(instance);
+  }
+  return instance;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const current = instance;
+  instance = undefined;
+  if (current) await current.destroy();
+}

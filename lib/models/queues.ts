@@ -1,0 +1,38 @@
+import { BaseModel } from "./base";
+
+export const ASSIGNMENT_METHODS = ["least_busy", "round_robin", "manual", "skills"] as const;
+export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
+export type DayHours = { start: string; end: string } | Array<{ start: string; end: string }> | null;
+
+export class Queue extends BaseModel {
+  static override tableName = "queues";
+  static override hasUpdatedAt = true;
+  id!: string;
+  name!: string;
+  description!: string | null;
+  assignment_method!: AssignmentMethod;
+  max_per_agent!: number;
+  sla_first_response!: number | null;
+  sla_resolution!: number | null;
+  business_hours!: Record<string, DayHours> | null;
+  timezone!: string;
+  holidays!: string[];
+  fallback_flow_id!: string | null;
+  round_robin_cursor!: string;
+  created_at!: Date;
+  updated_at!: Date;
+  deleted_at!: Date | null;
+}
+
+export class QueueAgent extends BaseModel {
+  static override tableName = "queue_agents";
+  static override get idColumn(): string[] {
+    return ["queue_id", "user_id"];
+  }
+  queue_id!: string;
+  user_id!: string;
+  is_supervisor!: boolean;
+  skills!: string[];
+  last_assigned_at!: Date | null;
+  created_at!: Date;
+}

@@ -1,0 +1,28 @@
+import { BaseModel } from "./base";
+
+export class QuickReply extends BaseModel {
+  static override tableName = "quick_replies";
+  static override hasUpdatedAt = true;
+  id!: string;
+  shortcut!: string;
+  content!: string;
+  queue_id!: string | null;
+  created_by!: string | null;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+/** The single row of Odoo settings; the API key is stored encrypted. */
+export class OdooSettings extends BaseModel {
+  static override tableName = "odoo_settings";
+  id!: number;
+  url!: string;
+  database!: string;
+  username!: string;
+  api_key_encrypted!: string | null;
+  protocol!: "auto" | "jsonrpc" | "xmlrpc" | "json2";
+  timeout_ms!: number;
+  sync_cursor!: Date | null;
+  updated_by!: string | null;
+  updated_at!: Date;
+}

@@ -1,0 +1,176 @@
+// Users: the people who sign in. Admins manage them; everyone else may read
+// and change only themselves (see docs/permissions.md).
+import type { Knex } from "knex";
+import type { Caller } from "./auth/caller";
+import { assertSelfOrAdmin } from "./auth/permissions";
+import { hashPassword } from "./auth/passwords";
+import { Conflict, Forbidden, NotFound } from "./errors";
+import { User, type Role, type UserStatus } from "./models/users";
+import { paginate, type Page } from "./pagination";
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  is_active: boolean;
+  last_seen_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface UserFilter {
+  role?: Role;
+  status?: UserStatus;
+  search?: string;
+  page: number;
+  limit: number;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+}
+
+export interface UserChanges {
+  email?: string;
+  password?: string;
+  name?: string;
+  role?: Role;
+  is_active?: boolean;
+}
+
+export function presentUser(user: User): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    is_active: user.is_active,
+    last_seen_at: user.last_seen_at,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}
+
+const EMAIL_TAKEN = () => new Conflict("email", "A user with this email already exists");
+
+export class Users {
+  constructor(
+    private readonly knex: Knex,
+    /** Ends a user's sessions (all, or all but one) — owned by the auth side. */
+    private readonly revokeSessions: (userId: string, reason: string, keepSessionId?: string) => Promise<unknown>,
+  ) {}
+
+  list(filter: UserFilter): Promise<Page<PublicUser>> {
+    const query = User.query(this.knex).whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]);
+    if (filter.role) query.where("role", filter.role);
+    if (filter.status) query.where("status", filter.status);
+    if (filter.search) {
+      const term = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.where((q) => q.whereRaw("charla_fold(name) LIKE charla_fold(?)", [term]).orWhereRaw("lower(email) LIKE lower(?)", [term]));
+    }
+    return paginate(query, filter.page, filter.limit, presentUser);
+  }
+
+  async get(caller: Caller, id: string): Promise<PublicUser> {
+    if (caller.role === "agent") assertSelfOrAdmin(caller, id);
+    return presentUser(await this.find(this.knex, id));
+  }
+
+  async create(input: NewUser): Promise<PublicUser> {
+    const email = input.email.trim().toLowerCase();
+    const taken = await User.query(this.knex).whereRaw("lower(email) = ?", [email]).whereNull("deleted_at").first();
+    if (taken) throw EMAIL_TAKEN();
+    const user = await User.query(this.knex).insert({
+      email,
+      name: input.name.trim(),
+      role: input.role,
+      password_hash: await hashPassword(input.password),
+    });
+    return presentUser(await this.find(this.knex, user.id));
+  }
+
+  async update(caller: Caller, id: string, changes: UserChanges): Promise<PublicUser> {
+    assertSelfOrAdmin(caller, id);
+    if (caller.role !== "admin") {
+      for (const field of ["role", "is_active", "email"] as const) {
+        if (changes[field] !== undefined) throw new Forbidden(`Only an admin can change ${field}`, field);
+      }
+    }
+    const patch: Partial<User> = {};
+    if (changes.name !== undefined) patch.name = changes.name.trim();
+    if (changes.email !== undefined) patch.email = changes.email.trim().toLowerCase();
+    if (changes.role !== undefined) patch.role = changes.role;
+    if (changes.is_active !== undefined) patch.is_active = changes.is_active;
+    if (changes.password !== undefined) patch.password_hash = await hashPassword(changes.password);
+
+    await this.knex.transaction(async (trx) => {
+      const user = await this.find(trx, id);
+      const losesAdmin = user.role === "admin" && ((patch.role && patch.role !== "admin") || patch.is_active === false);
+      if (losesAdmin) await this.assertAnotherAdmin(trx, id);
+      if (patch.email && patch.email !== user.email) {
+        const taken = await User.query(trx).whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first();
+        if (taken) throw EMAIL_TAKEN();
+      }
+      if (Object.keys(patch).length > 0) await User.query(trx).patch(patch).where("id", id);
+    });
+
+    // A new password or a disabled account ends other sessions (the caller's own stays).
+    if (patch.is_active === false) await this.revokeSessions(id, "user_disabled");
+    else if (patch.password_hash) await this.revokeSessions(id, "password_changed", caller.id === id ? caller.sessionId : undefined);
+    return presentUser(await this.find(this.knex, id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      const user = await this.find(trx, id);
+      if (user.role === "admin") await this.assertAnotherAdmin(trx, id);
+      // Soft delete keeps the user's messages, assignments and audit trail pointing somewhere.
+      await User.query(trx).patch({ deleted_at: new Date(), is_active: false, status: "offline" }).where("id", id);
+    });
+    await this.revokeSessions(id, "user_deleted");
+  }
+
+  async setStatus(caller: Caller, id: string, status: UserStatus): Promise<PublicUser> {
+    assertSelfOrAdmin(caller, id);
+    await this.find(this.knex, id);
+    await User.query(this.knex).patch({ status, last_seen_at: new Date() }).where("id", id);
+    return presentUser(await this.find(this.knex, id));
+  }
+
+  /**
+   * Presence from sockets: connecting turns an offline user online (an "away"
+   * user stays away), the last disconnect turns them offline. Returns the new
+   * status when it changed.
+   */
+  async markPresence(id: string, connected: boolean): Promise<UserStatus | undefined> {
+    const status: UserStatus = connected ? "online" : "offline";
+    const query = User.query(this.knex).patch({ status, last_seen_at: new Date() }).where("id", id).whereNull("deleted_at");
+    if (connected) query.where("status", "offline");
+    else query.whereNot("status", "offline");
+    return (await query) > 0 ? status : undefined;
+  }
+
+  private async find(db: Knex, id: string): Promise<User> {
+    const user = await User.query(db).findById(id).whereNull("deleted_at");
+    if (!user) throw new NotFound("user", id);
+    return user;
+  }
+
+  // Locks the active admins so two admins cannot demote each other at the same time.
+  private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string): Promise<void> {
+    const admins = await User.query(trx)
+      .select("id")
+      .where({ role: "admin", is_active: true })
+      .whereNull("deleted_at")
+      .forUpdate();
+    if (!admins.some((admin) => admin.id !== exceptId)) {
+      throw new Conflict("role", "This is the last active admin; make another user admin first", "LAST_ADMIN");
+    }
+  }
+}

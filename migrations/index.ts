@@ -1,0 +1,11 @@
+// The ordered list of migrations. Listing them here (rather than letting knex
+// scan a folder) works the same from TypeScript sources and compiled output.
+import type { Knex } from "knex";
+import * as init from "./20261127_001_init";
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [["20261127_001_init", init]];

@@ -1,0 +1,128 @@
+// Socket.IO on the gateway's port: sockets authenticate with the access token
+// in `auth.token` ("Bearer " accepted), join their user's room, drive presence,
+// and are dropped the moment their session is revoked.
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Server, Socket } from "socket.io";
+import type { Caller } from "../lib/auth/caller";
+import { config } from "../lib/config";
+import { createRedis } from "../lib/redis";
+import type { SessionsRevoked } from "../services/auth.service";
+import { toErrorResponse } from "../lib/http/error-response";
+
+export const userRoom = (userId: string): string => `user:${userId}`;
+export const roleRoom = (role: string): string => `role:${role}`;
+
+export interface SocketGateway extends Service {
+  io: Server;
+  initSocketIO(): void;
+  closeAdapter?: () => Promise<void>;
+  offlineTimers: Map<string, NodeJS.Timeout>;
+}
+
+type SocketNext = (err?: Error & { data?: unknown }) => void;
+
+function callerOfSocket(socket: Socket): Caller {
+  return (socket.data as { caller: Caller }).caller;
+}
+
+export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, SocketGateway>> = {
+  settings: {
+    io: {
+      namespaces: {
+        "/": {
+          // Handshake check: no valid token, no connection.
+          middlewares: [
+            async function authenticateSocket(this: SocketGateway, socket: Socket, next: SocketNext) {
+              const auth = socket.handshake.auth as { token?: unknown };
+              const token = typeof auth?.token === "string" ? auth.token : "";
+              try {
+                if (!token) throw Object.assign(new Error("Authentication required"), { code: 401, type: "TOKEN_MISSING" });
+                const caller = await this.broker.call<Caller, { token: string }>("auth.authenticate", { token });
+                socket.data = { caller };
+                next();
+              } catch (err) {
+                const { body } = toErrorResponse(err);
+                next(Object.assign(new Error(body.detail.message), { data: body }));
+              }
+            },
+          ],
+          events: {},
+        },
+      },
+    },
+  },
+
+  events: {
+    "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {
+      const revoked = new Set(ctx.params.session_ids);
+      for (const socket of this.io.of("/").sockets.values()) {
+        if (revoked.has(callerOfSocket(socket).sessionId)) {
+          socket.emit("session_revoked", { reason: "session_ended" });
+          socket.disconnect(true);
+        }
+      }
+    },
+  },
+
+  methods: {
+    async onSocketConnected(this: SocketGateway, socket: Socket) {
+      const caller = callerOfSocket(socket);
+      await socket.join([userRoom(caller.id), roleRoom(caller.role)]);
+      const pending = this.offlineTimers.get(caller.id);
+      if (pending) {
+        clearTimeout(pending);
+        this.offlineTimers.delete(caller.id);
+      }
+      socket.on("disconnect", () => this.onSocketDisconnected(caller));
+      await this.broker.call("users.markPresence", { user_id: caller.id, connected: true }).catch((err: unknown) =>
+        this.logger.warn("Could not mark user online", err),
+      );
+    },
+
+    // Offline only after a grace period with no socket left anywhere, so a page reload is not a logout.
+    onSocketDisconnected(this: SocketGateway, caller: Caller) {
+      const previous = this.offlineTimers.get(caller.id);
+      if (previous) clearTimeout(previous);
+      const timer = setTimeout(async () => {
+        this.offlineTimers.delete(caller.id);
+        try {
+          const remaining = await this.io.in(userRoom(caller.id)).fetchSockets();
+          if (remaining.length === 0) await this.broker.call("users.markPresence", { user_id: caller.id, connected: false });
+        } catch (err) {
+          this.logger.warn("Could not mark user offline", err);
+        }
+      }, config().presenceGraceSeconds * 1000);
+      timer.unref();
+      this.offlineTimers.set(caller.id, timer);
+    },
+  },
+
+  created(this: SocketGateway) {
+    this.offlineTimers = new Map();
+  },
+
+  async started(this: SocketGateway) {
+    // Mixin start order is moleculer's business: create the server now if moleculer-io has not yet (it then reuses it).
+    if (!this.io) this.initSocketIO();
+    const { redisUrl } = config();
+    if (redisUrl) {
+      // Emits and room queries reach the sockets of every gateway node.
+      const pub = createRedis(redisUrl);
+      const sub = pub.duplicate();
+      this.io.adapter(createAdapter(pub, sub, { key: `${config().redisKeyPrefix}socket.io` }));
+      this.closeAdapter = async () => {
+        await Promise.all([pub.quit(), sub.quit()]);
+      };
+    }
+    this.io.of("/").on("connection", (socket: Socket) => {
+      this.onSocketConnected(socket).catch((err: unknown) => this.logger.error("Socket setup failed", err));
+    });
+  },
+
+  async stopped(this: SocketGateway) {
+    for (const timer of this.offlineTimers.values()) clearTimeout(timer);
+    this.offlineTimers.clear();
+    await this.closeAdapter?.();
+  },
+};

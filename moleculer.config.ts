@@ -1,0 +1,37 @@
+// Broker options for moleculer-runner (npm start / npm run dev) and the tests.
+import type { BrokerOptions } from "moleculer";
+import { config } from "./lib/config";
+import { AuditMiddleware } from "./middlewares/audit.middleware";
+import { ErrorsMiddleware } from "./middlewares/errors.middleware";
+import { PermissionsMiddleware } from "./middlewares/permissions.middleware";
+
+export function brokerOptions(): BrokerOptions {
+  const settings = config();
+  return {
+    namespace: settings.namespace,
+    nodeID: settings.nodeId ?? null,
+    logger: {
+      type: "Console",
+      options: {
+        level: settings.logLevel,
+        colors: !settings.production,
+        moduleColors: !settings.production,
+        formatter: "full",
+        autoPadding: false,
+      },
+    },
+    transporter: settings.transporter ?? null,
+    serializer: "JSON",
+    requestTimeout: 30_000,
+    retryPolicy: { enabled: false },
+    registry: { strategy: "RoundRobin", preferLocal: true },
+    circuitBreaker: { enabled: false },
+    // Let in-flight requests finish before a node stops.
+    tracking: { enabled: true, shutdownTimeout: 10_000 },
+    validator: true,
+    // Innermost first: database errors are translated next to the handler, the audit row written after it.
+    middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware],
+  };
+}
+
+export default brokerOptions();

@@ -1,0 +1,181 @@
+// The gateway: REST under /api (moleculer-web) and Socket.IO (moleculer-io)
+// on one port. It authenticates every request, enforces each action's declared
+// permissions, and renders every error as {"detail": {"code", "message", "field"}}.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
+import SocketIOMixin from "moleculer-io";
+import type { Caller } from "../lib/auth/caller";
+import { checkAccess, type Access } from "../lib/auth/permissions";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { config } from "../lib/config";
+import { toErrorResponse } from "../lib/http/error-response";
+import { createRedis } from "../lib/redis";
+import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
+import { ServiceUnavailable, AppError } from "../lib/errors";
+
+interface GatewayRequest extends IncomingMessage {
+  $ctx?: Context<unknown, RequestMeta>;
+  $action?: { permissions?: Access };
+  $startTime?: [number, number];
+  originalUrl?: string;
+}
+
+type Next = (err?: unknown) => void;
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** Bodies, when sent, must be JSON: anything else is refused before it reaches an action. */
+function requireJson(req: IncomingMessage, _res: ServerResponse, next: Next): void {
+  const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+  const type = req.headers["content-type"] ?? "";
+  if (BODY_METHODS.has(req.method ?? "") && hasBody && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    next(new AppError(415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be JSON (Content-Type: application/json)"));
+    return;
+  }
+  next();
+}
+
+function clientIp(req: IncomingMessage): string | undefined {
+  if (config().trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? undefined;
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1] ?? header.trim();
+}
+
+interface ApiService extends SocketGateway {
+  redisProbe?: ReturnType<typeof createRedis>;
+}
+
+const settings = config();
+
+const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
+  name: "api",
+  // moleculer's typings cannot express mixins whose `this` is a richer service type.
+  mixins: [ApiGateway, SocketIOMixin, SocketGatewayMixin] as unknown as Partial<ServiceSchema>[],
+
+  settings: {
+    port: settings.port,
+    ip: settings.host,
+    path: "/api",
+    cors: settings.corsOrigins.length
+      ? { origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins, methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], credentials: !settings.corsOrigins.includes("*"), maxAge: 3600 }
+      : undefined,
+    // Our own request log line (with request id and user) replaces the default two.
+    logRequest: null,
+    logResponse: null,
+    logRequestParams: null,
+    logResponseData: null,
+    log4XXResponses: false,
+    routes: [
+      {
+        path: "",
+        authentication: true,
+        authorization: true,
+        autoAliases: true,
+        mappingPolicy: "restrict",
+        aliases: {
+          "GET /health": "api.health",
+          "GET /ready": "api.ready",
+        },
+        bodyParsers: { json: { strict: true, limit: settings.bodyLimit }, urlencoded: false },
+        use: [requireJson],
+        onBeforeCall(ctx: Context<unknown, RequestMeta>, _route: unknown, req: IncomingMessage) {
+          ctx.meta.clientIp = clientIp(req);
+          const agent = req.headers["user-agent"];
+          if (agent) ctx.meta.userAgent = agent;
+        },
+      },
+    ],
+
+    onError(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
+      const response = toErrorResponse(err);
+      if (response.internal) this.logger.error(`Request ${req.$ctx?.requestID ?? "-"} failed:`, err);
+      if (res.headersSent) return;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      res.writeHead(response.status);
+      res.end(JSON.stringify(response.body));
+      this.logResponse(req, res);
+    },
+  },
+
+  actions: {
+    // moleculer-web's route listing would expose the whole API map to anyone.
+    listAliases: false,
+
+    health: {
+      permissions: "public",
+      handler() {
+        return { status: "ok" };
+      },
+    },
+
+    ready: {
+      permissions: "public",
+      async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
+        const checks: Record<string, "ok" | "failing"> = {};
+        checks.database = await ctx.call("db.health").then(() => "ok" as const, () => "failing" as const);
+        if (this.redisProbe) checks.redis = await this.redisProbe.ping().then(() => "ok" as const, () => "failing" as const);
+        if (Object.values(checks).includes("failing")) {
+          const failing = Object.keys(checks).filter((name) => checks[name] === "failing");
+          throw new ServiceUnavailable(`Not ready: ${failing.join(", ")} unreachable`);
+        }
+        return { status: "ready", checks };
+      },
+    },
+  },
+
+  methods: {
+    /** Resolves the bearer token to a caller. A bad token is ignored on public routes. */
+    async authenticate(this: ApiService, ctx: Context<unknown, RequestMeta>, _route: unknown, req: GatewayRequest) {
+      const token = bearerToken(req);
+      if (!token) return null;
+      try {
+        ctx.meta.caller = await ctx.call<Caller, { token: string }>("auth.authenticate", { token });
+      } catch (err) {
+        if (req.$action?.permissions !== "public") throw err;
+      }
+      return null;
+    },
+
+    /** Enforces the action's declared permissions, before its parameters are even validated. */
+    authorize(this: ApiService, ctx: Context<unknown, RequestMeta>, _route: unknown, req: GatewayRequest) {
+      const access = req.$action?.permissions;
+      // The permissions middleware guarantees every routed action declares access; refuse if one slips through.
+      checkAccess(access ?? ["admin"], ctx.meta.caller);
+    },
+
+    logRequest() {
+      // One line per request is written when the response goes out (logResponse).
+    },
+
+    logResponse(this: ApiService, req: GatewayRequest, res: ServerResponse) {
+      const started = req.$startTime;
+      const ms = started ? (Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6) : undefined;
+      const ctx = req.$ctx;
+      const line = `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${ms !== undefined ? ` ${ms.toFixed(1)}ms` : ""} req=${ctx?.requestID ?? "-"} user=${ctx?.meta.caller?.id ?? "-"}`;
+      if (res.statusCode >= 500) this.logger.error(line);
+      else this.logger.info(line);
+    },
+  },
+
+  created(this: ApiService) {
+    if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl);
+  },
+
+  async stopped(this: ApiService) {
+    await this.redisProbe?.quit();
+  },
+};
+
+export default ApiServiceSchema;

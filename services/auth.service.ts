@@ -1,0 +1,125 @@
+// Sign-in, token refresh, sign-out and "who am I", plus the token check the
+// gateway runs for every request and socket.
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf, type Caller } from "../lib/auth/caller";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { Sessions } from "../lib/auth/sessions";
+import { config } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../lib/rate-limit";
+import { createRedis } from "../lib/redis";
+import { User } from "../lib/models/users";
+import { NotFound } from "../lib/errors";
+import { presentUser } from "../lib/users";
+
+interface AuthService extends Service {
+  sessions: Sessions;
+  closeLimiter?: () => Promise<void>;
+}
+
+export interface SessionsRevoked {
+  user_id: string;
+  session_ids: string[];
+}
+
+function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
+  const { redisUrl, redisKeyPrefix } = config();
+  if (!redisUrl) return { limiter: new MemoryRateLimiter() };
+  const redis = createRedis(redisUrl);
+  return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
+}
+
+const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
+  name: "auth",
+  dependencies: ["db"],
+  settings: { rest: "/auth" },
+
+  actions: {
+    login: {
+      rest: "POST /login",
+      permissions: "public",
+      audit: "auth.login",
+      params: {
+        email: { type: "string", trim: true, min: 3, max: 254 },
+        password: { type: "string", min: 1, max: 200 },
+        $$strict: "remove",
+      },
+      handler(this: AuthService, ctx: Context<{ email: string; password: string }, RequestMeta>) {
+        return this.sessions.login(ctx.params.email, ctx.params.password, {
+          ip: ctx.meta.clientIp,
+          userAgent: ctx.meta.userAgent,
+        });
+      },
+    },
+
+    refresh: {
+      rest: "POST /refresh",
+      permissions: "public",
+      params: {
+        refresh_token: { type: "string", min: 10, max: 200 },
+        $$strict: "remove",
+      },
+      handler(this: AuthService, ctx: Context<{ refresh_token: string }>) {
+        return this.sessions.refresh(ctx.params.refresh_token);
+      },
+    },
+
+    logout: {
+      rest: "POST /logout",
+      permissions: "authenticated",
+      audit: "auth.logout",
+      async handler(this: AuthService, ctx: Context<unknown, RequestMeta>) {
+        await this.sessions.revokeSession(callerOf(ctx), "logout");
+        ctx.meta.$statusCode = 204;
+        return null;
+      },
+    },
+
+    me: {
+      rest: "GET /me",
+      permissions: "authenticated",
+      async handler(ctx: Context<unknown, RequestMeta>) {
+        const caller = callerOf(ctx);
+        const user = await User.query(database()).findById(caller.id).whereNull("deleted_at");
+        if (!user) throw new NotFound("user", caller.id);
+        return presentUser(user);
+      },
+    },
+
+    /** The gateway's token check, for REST requests and socket handshakes alike. */
+    authenticate: {
+      visibility: "public",
+      params: { token: "string" },
+      handler(this: AuthService, ctx: Context<{ token: string }>): Promise<Caller> {
+        return this.sessions.authenticate(ctx.params.token);
+      },
+    },
+
+    revokeUserSessions: {
+      visibility: "public",
+      params: { user_id: "uuid", reason: "string", keep_session_id: { type: "uuid", optional: true } },
+      handler(this: AuthService, ctx: Context<{ user_id: string; reason: string; keep_session_id?: string }>) {
+        return this.sessions.revokeUserSessions(ctx.params.user_id, ctx.params.reason, ctx.params.keep_session_id);
+      },
+    },
+  },
+
+  // Built at start, not at creation: the database may only exist once the db service has started.
+  started(this: AuthService) {
+    const { limiter, close } = createLimiter();
+    this.closeLimiter = close;
+    const settings = config();
+    this.sessions = new Sessions(database(), settings, limiter, (userId, sessionIds) => {
+      const payload: SessionsRevoked = { user_id: userId, session_ids: sessionIds };
+      // Every gateway node closes the sockets of these sessions.
+      void this.broker.broadcast("auth.sessions.revoked", payload);
+    });
+    return Promise.resolve();
+  },
+
+  async stopped(this: AuthService) {
+    await this.closeLimiter?.();
+  },
+};
+
+export default AuthServiceSchema;

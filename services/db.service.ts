@@ -1,0 +1,64 @@
+// The database: starts the embedded PostgreSQL when no DATABASE_URL is given,
+// migrates under an advisory lock, and creates the first admin on an empty
+// database. Every service that touches the database depends on this one.
+import type { Service, ServiceSchema } from "moleculer";
+import { ensureFirstAdmin } from "../lib/bootstrap-admin";
+import { config } from "../lib/config";
+import { closeDatabase, database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
+import { migrateLatest } from "../lib/db/migrate";
+
+interface DbService extends Service {
+  embedded?: EmbeddedDatabase;
+}
+
+const DbServiceSchema: ServiceSchema = {
+  name: "db",
+
+  actions: {
+    health: {
+      visibility: "public",
+      async handler(): Promise<{ ok: true }> {
+        await database().raw("SELECT 1");
+        return { ok: true };
+      },
+    },
+  },
+
+  async started(this: DbService) {
+    const settings = config();
+    if (!settings.databaseUrl) {
+      const started = Date.now();
+      this.embedded = await startEmbeddedPostgres(settings.dataDir, settings.embeddedPostgresPort, (line) =>
+        this.logger.warn(line),
+      );
+      setDatabaseUrl(this.embedded.url);
+      this.logger.info(`Embedded PostgreSQL ready on 127.0.0.1:${settings.embeddedPostgresPort} in ${Date.now() - started} ms (data in ${settings.dataDir})`);
+    }
+    const applied = await migrateLatest(database(), databaseUrl());
+    this.logger.info(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date");
+
+    const admin = await ensureFirstAdmin(database(), {
+      email: settings.adminEmail,
+      password: settings.adminPassword,
+      name: settings.adminName,
+    });
+    if (admin?.generatedPassword) {
+      this.logger.warn(
+        `First run: created admin ${admin.email} with password ${admin.generatedPassword} — it is shown only now; change it after logging in.`,
+      );
+    } else if (admin) {
+      this.logger.info(`First run: created admin ${admin.email} from ADMIN_EMAIL/ADMIN_PASSWORD`);
+    }
+  },
+
+  async stopped(this: DbService) {
+    await closeDatabase();
+    if (this.embedded) {
+      await this.embedded.stop();
+      this.logger.info("Embedded PostgreSQL stopped");
+    }
+  },
+};
+
+export default DbServiceSchema;

@@ -1,0 +1,124 @@
+// /api/users: the people who sign in, and their presence status.
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf } from "../lib/auth/caller";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { database } from "../lib/db/connection";
+import { ROLES, USER_STATUSES, type UserStatus } from "../lib/models/users";
+import { pageParams } from "../lib/pagination";
+import { Users, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
+
+interface UsersService extends Service {
+  users: Users;
+}
+
+const email = { type: "email", normalize: true, max: 254 } as const;
+const password = { type: "string", min: 8, max: 200 } as const;
+const name = { type: "string", trim: true, min: 1, max: 120 } as const;
+const role = { type: "enum", values: [...ROLES] } as const;
+const status = { type: "enum", values: [...USER_STATUSES] } as const;
+
+const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
+  name: "users",
+  dependencies: ["db", "auth"],
+  settings: { rest: "/users" },
+
+  actions: {
+    list: {
+      rest: "GET /",
+      permissions: ["admin", "supervisor"],
+      params: {
+        role: { ...role, optional: true },
+        status: { ...status, optional: true },
+        search: { type: "string", trim: true, max: 100, optional: true },
+        ...pageParams,
+        $$strict: "remove",
+      },
+      handler(this: UsersService, ctx: Context<UserFilter>) {
+        return this.users.list(ctx.params);
+      },
+    },
+
+    create: {
+      rest: "POST /",
+      permissions: ["admin"],
+      audit: "users.create",
+      params: { email, password, name, role, $$strict: "remove" },
+      handler(this: UsersService, ctx: Context<NewUser, RequestMeta>) {
+        ctx.meta.$statusCode = 201;
+        return this.users.create(ctx.params);
+      },
+    },
+
+    get: {
+      rest: "GET /:id",
+      permissions: "authenticated",
+      params: { id: "uuid" },
+      handler(this: UsersService, ctx: Context<{ id: string }, RequestMeta>) {
+        return this.users.get(callerOf(ctx), ctx.params.id);
+      },
+    },
+
+    update: {
+      rest: "PUT /:id",
+      permissions: "authenticated",
+      audit: "users.update",
+      params: {
+        id: "uuid",
+        email: { ...email, optional: true },
+        password: { ...password, optional: true },
+        name: { ...name, optional: true },
+        role: { ...role, optional: true },
+        is_active: { type: "boolean", optional: true },
+        $$strict: "remove",
+      },
+      handler(this: UsersService, ctx: Context<UserChanges & { id: string }, RequestMeta>) {
+        const { id, ...changes } = ctx.params;
+        return this.users.update(callerOf(ctx), id, changes);
+      },
+    },
+
+    remove: {
+      rest: "DELETE /:id",
+      permissions: ["admin"],
+      audit: "users.delete",
+      params: { id: "uuid" },
+      async handler(this: UsersService, ctx: Context<{ id: string }, RequestMeta>) {
+        await this.users.remove(ctx.params.id);
+        ctx.meta.$statusCode = 204;
+        return null;
+      },
+    },
+
+    setStatus: {
+      rest: "PUT /:id/status",
+      permissions: "authenticated",
+      audit: "users.status",
+      params: { id: "uuid", status, $$strict: "remove" },
+      async handler(this: UsersService, ctx: Context<{ id: string; status: UserStatus }, RequestMeta>) {
+        const user = await this.users.setStatus(callerOf(ctx), ctx.params.id, ctx.params.status);
+        this.broker.emit("user.status_changed", { user_id: user.id, status: user.status });
+        return user;
+      },
+    },
+
+    /** Presence from the realtime gateway: first socket in → online, last socket out → offline. */
+    markPresence: {
+      visibility: "public",
+      params: { user_id: "uuid", connected: "boolean" },
+      async handler(this: UsersService, ctx: Context<{ user_id: string; connected: boolean }>) {
+        const status = await this.users.markPresence(ctx.params.user_id, ctx.params.connected);
+        if (status) this.broker.emit("user.status_changed", { user_id: ctx.params.user_id, status });
+        return { status: status ?? null };
+      },
+    },
+  },
+
+  started(this: UsersService) {
+    this.users = new Users(database(), (userId, reason, keepSessionId) =>
+      this.broker.call("auth.revokeUserSessions", { user_id: userId, reason, keep_session_id: keepSessionId }),
+    );
+    return Promise.resolve();
+  },
+};
+
+export default UsersServiceSchema;
