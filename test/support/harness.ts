@@ -1,0 +1,191 @@
+// One real broker per test file: its own database, its own Redis key prefix,
+// the gateway on a random port. Tests speak HTTP and Socket.IO to it.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import Redis from "ioredis";
+import { ServiceBroker, type ServiceSchema } from "moleculer";
+import type { Server } from "node:http";
+import { io as connectSocket, type Socket } from "socket.io-client";
+import { testDatabase, type TestDatabase } from "./database";
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
+const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Client {
+  token: string;
+  refreshToken: string;
+  user: { id: string; email: string; name: string; role: string };
+  get<T = any>(url: string): Promise<HttpResult<T>>;
+  post<T = any>(url: string, body?: unknown): Promise<HttpResult<T>>;
+  put<T = any>(url: string, body?: unknown): Promise<HttpResult<T>>;
+  delete<T = any>(url: string): Promise<HttpResult<T>>;
+}
+
+export interface HarnessOptions {
+  /** Extra environment for this file's broker (limits, grace periods, …). */
+  env?: Record<string, string>;
+}
+
+// A different client address per login keeps the per-address login limit out of unrelated tests.
+const randomIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+
+export function harness(options: HarnessOptions = {}) {
+  const database: TestDatabase = testDatabase();
+  const redisPrefix = `charla-test:${database.name}:`;
+  Object.assign(process.env, {
+    NODE_ENV: "test",
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisPrefix,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    JWT_SECRET: "test-secret-test-secret-test-secret",
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    TRUST_PROXY: "true",
+    PRESENCE_GRACE_SECONDS: "0",
+    ...options.env,
+  });
+  delete process.env.TRANSPORTER;
+
+  let broker: ServiceBroker;
+  let baseUrl = "";
+  const sockets: Socket[] = [];
+  let counter = 0;
+
+  const h = {
+    database,
+    redisPrefix,
+    get broker() {
+      return broker;
+    },
+    get baseUrl() {
+      return baseUrl;
+    },
+
+    async request<T = any>(method: string, url: string, opts: RequestOptions = {}): Promise<HttpResult<T>> {
+      const headers: Record<string, string> = { "x-forwarded-for": randomIp(), ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const res = await fetch(baseUrl + url, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: tests see the raw text
+      }
+      return { status: res.status, body: parsed as T, headers: res.headers };
+    },
+
+    async login(email: string, password: string): Promise<Client> {
+      const res = await h.request("POST", "/api/auth/login", { body: { email, password } });
+      if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return h.client(res.body.access_token, res.body.refresh_token, res.body.user);
+    },
+
+    client(token: string, refreshToken: string, user: Client["user"]): Client {
+      const call = <T>(method: string, url: string, body?: unknown) => h.request<T>(method, url, { token, body });
+      return {
+        token,
+        refreshToken,
+        user,
+        get: (url) => call("GET", url),
+        post: (url, body) => call("POST", url, body ?? {}),
+        put: (url, body) => call("PUT", url, body ?? {}),
+        delete: (url) => call("DELETE", url),
+      };
+    },
+
+    admin(): Promise<Client> {
+      return h.login(ADMIN.email, ADMIN.password);
+    },
+
+    /** Creates a fresh user of the role (through the API, as the admin) and logs in as them. */
+    async as(role: "admin" | "supervisor" | "agent", name?: string): Promise<Client> {
+      const admin = await h.admin();
+      counter += 1;
+      const email = `${role}${counter}-${randomBytes(3).toString("hex")}@test.local`;
+      const password = "password-123";
+      const res = await admin.post("/api/users", { email, password, name: name ?? `${role} ${counter}`, role });
+      if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return h.login(email, password);
+    },
+
+    /** Opens a Socket.IO connection; resolves once connected, rejects with the server's refusal. */
+    socket(auth: Record<string, unknown>): Promise<Socket> {
+      const socket = connectSocket(baseUrl, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
+      sockets.push(socket);
+      return new Promise((resolve, reject) => {
+        socket.once("connect", () => resolve(socket));
+        socket.once("connect_error", (err) => reject(err));
+      });
+    },
+  };
+
+  beforeAll(async () => {
+    await database.create();
+    // Configuration is read on first use; this file's environment must be in place first.
+    (await import("../../lib/config")).reloadConfig();
+    const { brokerOptions } = await import("../../moleculer.config");
+    broker = new ServiceBroker({ ...brokerOptions(), nodeID: `test-${database.name}` });
+    for (const file of fs.readdirSync(SERVICES_DIR).filter((name) => name.endsWith(".service.ts"))) {
+      const schema = (await import(path.join(SERVICES_DIR, file))).default as ServiceSchema;
+      broker.createService(schema);
+    }
+    await broker.start();
+    const server = (broker.getLocalService("api") as unknown as { server: Server }).server;
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The gateway builds its routes from the service registry shortly after start.
+    await eventually(async () => (await h.request("GET", "/api/auth/me")).status === 401);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await broker?.stop();
+    await database.drop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  return h;
+}
+
+/** Waits until `check` returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw last instanceof Error ? last : new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
