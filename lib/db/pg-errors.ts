@@ -3,6 +3,8 @@
 import { AppError, Conflict, ValidationFailed } from "../errors";
 
 interface PgError {
+  /** Objection wraps the driver's error; the PostgreSQL fields stay on the original. */
+  nativeError?: PgError;
   code?: unknown;
   constraint?: unknown;
   column?: unknown;
@@ -17,7 +19,8 @@ function fieldOfConstraint(constraint: unknown): string | undefined {
 
 export function translatePgError(err: unknown): unknown {
   if (typeof err !== "object" || err === null || err instanceof AppError) return err;
-  const { code, constraint, column } = err as PgError;
+  const wrapped = err as PgError;
+  const { code, constraint, column } = wrapped.nativeError ?? wrapped;
   switch (code) {
     case "23505":
       return new Conflict(fieldOfConstraint(constraint), "A record with this value already exists");
