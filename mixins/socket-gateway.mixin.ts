@@ -15,7 +15,6 @@ export const roleRoom = (role: string): string => `role:${role}`;
 
 export interface SocketGateway extends Service {
   io: Server;
-  initSocketIO(): void;
   closeAdapter?: () => Promise<void>;
   offlineTimers: Map<string, NodeJS.Timeout>;
 }
@@ -47,7 +46,16 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
               }
             },
           ],
-          events: {},
+          events: {
+            // moleculer-io's generic "call" event would reach any action and skip the gateway's
+            // permission checks; clients use the REST API and the named events below instead.
+            call(...args: unknown[]) {
+              const respond = args[args.length - 1];
+              if (typeof respond === "function") {
+                respond({ detail: { code: "NOT_FOUND", message: "Unknown socket event", field: null } });
+              }
+            },
+          },
         },
       },
     },
@@ -103,8 +111,6 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   async started(this: SocketGateway) {
-    // Mixin start order is moleculer's business: create the server now if moleculer-io has not yet (it then reuses it).
-    if (!this.io) this.initSocketIO();
     const { redisUrl } = config();
     if (redisUrl) {
       // Emits and room queries reach the sockets of every gateway node.

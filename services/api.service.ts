@@ -60,8 +60,9 @@ const settings = config();
 
 const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   name: "api",
+  // The first mixin wins on settings and starts last (after the Socket.IO server exists).
   // moleculer's typings cannot express mixins whose `this` is a richer service type.
-  mixins: [ApiGateway, SocketIOMixin, SocketGatewayMixin] as unknown as Partial<ServiceSchema>[],
+  mixins: [SocketGatewayMixin, ApiGateway, SocketIOMixin] as unknown as Partial<ServiceSchema>[],
 
   settings: {
     port: settings.port,
