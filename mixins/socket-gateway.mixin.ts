@@ -17,6 +17,7 @@ export interface SocketGateway extends Service {
   io: Server;
   closeAdapter?: () => Promise<void>;
   offlineTimers: Map<string, NodeJS.Timeout>;
+  stopping: boolean;
 }
 
 type SocketNext = (err?: Error & { data?: unknown }) => void;
@@ -90,6 +91,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
     // Offline only after a grace period with no socket left anywhere, so a page reload is not a logout.
     onSocketDisconnected(this: SocketGateway, caller: Caller) {
+      // A node going down is not its users going offline; other nodes may still hold their sockets.
+      if (this.stopping) return;
       const previous = this.offlineTimers.get(caller.id);
       if (previous) clearTimeout(previous);
       const timer = setTimeout(async () => {
@@ -108,6 +111,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
   created(this: SocketGateway) {
     this.offlineTimers = new Map();
+    this.stopping = false;
   },
 
   async started(this: SocketGateway) {
@@ -127,8 +131,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   async stopped(this: SocketGateway) {
+    this.stopping = true;
     for (const timer of this.offlineTimers.values()) clearTimeout(timer);
     this.offlineTimers.clear();
-    await this.closeAdapter?.();
+    // Close the sockets and the adapter before the Redis connections under them (closing twice is harmless).
+    await this.io.close();
+    //await this.closeAdapter?.();
   },
 };

@@ -54,6 +54,8 @@ function bearerToken(req: IncomingMessage): string | undefined {
 
 interface ApiService extends SocketGateway {
   redisProbe?: ReturnType<typeof createRedis>;
+  /** moleculer-web's route table. */
+  aliases: Array<{ action?: string }>;
 }
 
 const settings = config();
@@ -125,11 +127,13 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       permissions: "public",
       async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
         const checks: Record<string, "ok" | "failing"> = {};
+        // Routes are built from the registry a moment after services appear; until then requests would 404.
+        checks.routes = this.aliases.some((alias) => alias.action === "auth.login") ? "ok" : "failing";
         checks.database = await ctx.call("db.health").then(() => "ok" as const, () => "failing" as const);
         if (this.redisProbe) checks.redis = await this.redisProbe.ping().then(() => "ok" as const, () => "failing" as const);
         if (Object.values(checks).includes("failing")) {
           const failing = Object.keys(checks).filter((name) => checks[name] === "failing");
-          throw new ServiceUnavailable(`Not ready: ${failing.join(", ")} unreachable`);
+          throw new ServiceUnavailable(`Not ready: ${failing.join(", ")}`);
         }
         return { status: "ready", checks };
       },

@@ -5,7 +5,7 @@ import type { Service, ServiceSchema } from "moleculer";
 import { ensureFirstAdmin } from "../lib/bootstrap-admin";
 import { config } from "../lib/config";
 import { closeDatabase, database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
-import type { EmbeddedDatabase } from "../lib/db/embedded";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
 import { migrateLatest } from "../lib/db/migrate";
 
 interface DbService extends Service {
@@ -29,8 +29,6 @@ const DbServiceSchema: ServiceSchema = {
     const settings = config();
     if (!settings.databaseUrl) {
       const started = Date.now();
-      // Loaded only when used: the package is ESM and brings PostgreSQL binaries along.
-      const { startEmbeddedPostgres } = await import("../lib/db/embedded");
       this.embedded = await startEmbeddedPostgres(settings.dataDir, settings.embeddedPostgresPort, (line) =>
         this.logger.warn(line),
       );

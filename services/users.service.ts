@@ -43,9 +43,11 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
       permissions: ["admin"],
       audit: "users.create",
       params: { email, password, name, role, $$strict: "remove" },
-      handler(this: UsersService, ctx: Context<NewUser, RequestMeta>) {
+      async handler(this: UsersService, ctx: Context<NewUser, RequestMeta>) {
+        const user = await this.users.create(ctx.params);
         ctx.meta.$statusCode = 201;
-        return this.users.create(ctx.params);
+        ctx.meta.$location = `/api/users/${user.id}`;
+        return user;
       },
     },
 

@@ -1,3 +1,4 @@
+import { database } from "../lib/db/connection";
 import jwt from "jsonwebtoken";
 import { ADMIN, harness } from "./support/harness";
 
@@ -206,7 +207,7 @@ describe("gateway", () => {
     expect((await h.request("GET", "/api/health")).body).toEqual({ status: "ok" });
     const ready = await h.request("GET", "/api/ready");
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: "ready", checks: { database: "ok", redis: "ok" } });
+    expect(ready.body).toEqual({ status: "ready", checks: { routes: "ok", database: "ok", redis: "ok" } });
   });
 
   it("answers unknown routes with 404 in the error format", async () => {
@@ -228,8 +229,7 @@ describe("gateway", () => {
   it("records logins and logouts in the audit log", async () => {
     const admin = await h.admin();
     await admin.post("/api/auth/logout");
-    const { database } = await import("../lib/db/connection");
-    const rows = await database()("audit_log").where({ actor_user_id: admin.user.id }).select("action");
+    const rows: Array<{ action: string }> = await database()("audit_log").where({ actor_user_id: admin.user.id }).select("action");
     expect(rows.map((row) => row.action)).toEqual(expect.arrayContaining(["auth.login", "auth.logout"]));
   });
 });

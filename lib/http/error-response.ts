@@ -33,7 +33,7 @@ const KNOWN_TYPES: Record<string, { status: number; code: string; message?: stri
   PAYLOAD_TOO_LARGE: { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
   NO_TOKEN: { status: 401, code: "TOKEN_MISSING", message: "Authentication required" },
   INVALID_TOKEN: { status: 401, code: "TOKEN_INVALID", message: "The access token is not valid" },
-  NOT_FOUND: { status: 404, code: "NOT_FOUND", message: "Not found" },
+  NOT_FOUND: { status: 404, code: "NOT_FOUND" },
   // The route exists but the service behind it is not running on any node.
   SERVICE_NOT_FOUND: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },
   SERVICE_NOT_AVAILABLE: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },

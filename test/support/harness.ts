@@ -8,6 +8,8 @@ import Redis from "ioredis";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import type { Server } from "node:http";
 import { io as connectSocket, type Socket } from "socket.io-client";
+import { reloadConfig } from "../../lib/config";
+import { brokerOptions } from "../../moleculer.config";
 import { testDatabase, type TestDatabase } from "./database";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -146,12 +148,11 @@ export function harness(options: HarnessOptions = {}) {
 
   beforeAll(async () => {
     await database.create();
-    // Configuration is read on first use; this file's environment must be in place first.
-    (await import("../../lib/config")).reloadConfig();
-    const { brokerOptions } = await import("../../moleculer.config");
+    // This file's environment is in place now; services read it when they are loaded below.
+    reloadConfig();
     broker = new ServiceBroker({ ...brokerOptions(), nodeID: `test-${database.name}` });
     for (const file of fs.readdirSync(SERVICES_DIR).filter((name) => name.endsWith(".service.ts"))) {
-      const schema = (await import(path.join(SERVICES_DIR, file))).default as ServiceSchema;
+      const schema = (require(path.join(SERVICES_DIR, file)) as { default: ServiceSchema }).default;
       broker.createService(schema);
     }
     await broker.start();

@@ -1,0 +1,55 @@
+import { ConfigError, DEFAULT_JWT_SECRET, loadConfig } from "../../lib/config";
+
+describe("configuration", () => {
+  it("runs with no variables at all, on defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      transporter: undefined,
+      redisUrl: undefined,
+      jwtSecret: DEFAULT_JWT_SECRET,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      logLevel: "info",
+      production: false,
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it.each([
+    [{ PORT: "http" }, /PORT must be a whole number/],
+    [{ PORT: "70000" }, /PORT must be between 0 and 65535/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must use postgres: or postgresql:/],
+    [{ DATABASE_URL: "not a url" }, /DATABASE_URL is not a valid URL/],
+    [{ REDIS_URL: "http://x" }, /REDIS_URL must use redis:/],
+    [{ TRANSPORTER: "redis" }, /TRANSPORTER is not a valid URL/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ ADMIN_EMAIL: "admin" }, /ADMIN_EMAIL is not an email/],
+    [{ ADMIN_PASSWORD: "short" }, /ADMIN_PASSWORD must be at least 8/],
+    [{ TRUST_PROXY: "maybe" }, /TRUST_PROXY must be true or false/],
+    [{ BODY_LIMIT: "lots" }, /BODY_LIMIT must look like/],
+    [{ ACCESS_TOKEN_TTL_SECONDS: "3600", REFRESH_TOKEN_TTL_SECONDS: "600" }, /must be longer than ACCESS_TOKEN_TTL_SECONDS/],
+  ])("refuses %j with a message naming the variable", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("refuses to run in production with a missing, default or short JWT_SECRET", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET must be set/);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: DEFAULT_JWT_SECRET })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(/at least 32/);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40) }).production).toBe(true);
+  });
+
+  it("reads lists and URLs", () => {
+    const config = loadConfig({
+      CORS_ORIGINS: "https://a.example, https://b.example",
+      TRANSPORTER: "redis://127.0.0.1:6379",
+      ADMIN_EMAIL: "Boss@Example.com",
+    });
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(config.transporter).toBe("redis://127.0.0.1:6379");
+    expect(config.adminEmail).toBe("boss@example.com");
+  });
+});
