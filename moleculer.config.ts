@@ -26,6 +26,8 @@ export function brokerOptions(): BrokerOptions {
     retryPolicy: { enabled: false },
     registry: { strategy: "RoundRobin", preferLocal: true },
     circuitBreaker: { enabled: false },
+    // Services wait for the db service at start; poll often so a node is ready sooner.
+    dependencyInterval: 100,
     // Let in-flight requests finish before a node stops.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     validator: true,
