@@ -2,6 +2,7 @@
 // in `auth.token` ("Bearer " accepted), join their user's room, drive presence,
 // and are dropped the moment their session is revoked.
 import { createAdapter } from "@socket.io/redis-adapter";
+import type { Server as HttpServer } from "node:http";
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Server, Socket } from "socket.io";
 import type { Caller } from "../lib/auth/caller";
@@ -15,6 +16,8 @@ export const roleRoom = (role: string): string => `role:${role}`;
 
 export interface SocketGateway extends Service {
   io: Server;
+  /** moleculer-web's HTTP server, shared with Socket.IO. */
+  server: HttpServer;
   closeAdapter?: () => Promise<void>;
   offlineTimers: Map<string, NodeJS.Timeout>;
   stopping: boolean;
@@ -118,8 +121,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     const { redisUrl } = config();
     if (redisUrl) {
       // Emits and room queries reach the sockets of every gateway node.
-      const pub = createRedis(redisUrl);
-      const sub = pub.duplicate();
+      const pub = createRedis(redisUrl, "socket-pub");
+      const sub = createRedis(redisUrl, "socket-sub");
       this.io.adapter(createAdapter(pub, sub, { key: `${config().redisKeyPrefix}socket.io` }));
       this.closeAdapter = async () => {
         await Promise.all([pub.quit(), sub.quit()]);
@@ -134,8 +137,13 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     this.stopping = true;
     for (const timer of this.offlineTimers.values()) clearTimeout(timer);
     this.offlineTimers.clear();
-    // Close the sockets and the adapter before the Redis connections under them (closing twice is harmless).
+    // Close the sockets and the adapter before the Redis connections under them, and only
+    // once: moleculer-io closes the server too if it still finds it, and a second adapter
+    // close would fire commands at the Redis connections quit here. In-flight requests are
+    // drained by then, so idle keep-alive connections would only hold the HTTP server open.
+    this.server.closeIdleConnections();
     await this.io.close();
-    //await this.closeAdapter?.();
+    (this as { io?: Server }).io = undefined;
+    await this.closeAdapter?.();
   },
 };

@@ -175,7 +175,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   created(this: ApiService) {
-    if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl);
+    if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe");
   },
 
   async stopped(this: ApiService) {

@@ -25,7 +25,7 @@ export interface SessionsRevoked {
 function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
   const { redisUrl, redisKeyPrefix } = config();
   if (!redisUrl) return { limiter: new MemoryRateLimiter() };
-  const redis = createRedis(redisUrl);
+  const redis = createRedis(redisUrl, "rate-limit");
   return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }
 
