@@ -1,8 +1,10 @@
 import { database } from "../lib/db/connection";
 import jwt from "jsonwebtoken";
-import { ADMIN, harness } from "./support/harness";
+import { ADMIN, expiredCopyOf, harness } from "./support/harness";
 
-const h = harness({ env: { LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "5", LOGIN_MAX_ATTEMPTS_PER_IP: "8" } });
+const h = harness({
+  env: { LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "5", LOGIN_MAX_ATTEMPTS_PER_IP: "8", CORS_ORIGINS: "https://inbox.example" },
+});
 
 describe("login", () => {
   it("answers with the seed's shape plus refresh_token and expires_in", async () => {
@@ -129,11 +131,7 @@ describe("me", () => {
 
   it("refuses an expired token", async () => {
     const admin = await h.admin();
-    const claims = jwt.decode(admin.token) as { sub: string; sid: string };
-    const expired = jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) - 10 }, process.env.JWT_SECRET!, {
-      subject: claims.sub,
-      issuer: "charla",
-    });
+    const expired = expiredCopyOf(admin.token);
     const res = await h.request("GET", "/api/auth/me", { token: expired });
     expect(res.status).toBe(401);
     expect(res.body.detail.code).toBe("TOKEN_EXPIRED");
@@ -219,6 +217,18 @@ describe("gateway", () => {
   it("checks the token before the body: no token and a bad body is 401, not 422", async () => {
     const res = await h.request("POST", "/api/users", { body: { email: "not-an-email" } });
     expect(res.status).toBe(401);
+  });
+
+  it("answers CORS preflights for the configured origins only", async () => {
+    const preflight = (origin: string) =>
+      h.request("OPTIONS", "/api/auth/login", {
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight("https://inbox.example");
+    expect(allowed.status).toBeLessThan(300);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://inbox.example");
+    const other = await preflight("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("echoes the request id", async () => {

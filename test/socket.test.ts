@@ -1,6 +1,5 @@
-import jwt from "jsonwebtoken";
 import { database } from "../lib/db/connection";
-import { eventually, harness } from "./support/harness";
+import { eventually, expiredCopyOf, harness } from "./support/harness";
 
 const h = harness({ env: { PRESENCE_GRACE_SECONDS: "1" } });
 
@@ -19,11 +18,7 @@ describe("socket connections", () => {
     await expect(h.socket({})).rejects.toMatchObject({ data: { detail: { code: "TOKEN_MISSING" } } });
     await expect(h.socket({ token: "Bearer nope" })).rejects.toMatchObject({ data: { detail: { code: "TOKEN_INVALID" } } });
     const agent = await h.as("agent");
-    const claims = jwt.decode(agent.token) as { sub: string; sid: string };
-    const expired = jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) - 5 }, process.env.JWT_SECRET!, {
-      subject: claims.sub,
-      issuer: "charla",
-    });
+    const expired = expiredCopyOf(agent.token);
     await expect(h.socket({ token: expired })).rejects.toMatchObject({ data: { detail: { code: "TOKEN_EXPIRED" } } });
   });
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Redis from "ioredis";
+import jwt from "jsonwebtoken";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import type { Server } from "node:http";
 import { io as connectSocket, type Socket } from "socket.io-client";
@@ -42,6 +43,13 @@ export interface Client {
 export interface HarnessOptions {
   /** Extra environment for this file's broker (limits, grace periods, …). */
   env?: Record<string, string>;
+  /** Join the brokers over the Redis transporter, in a namespace of this file's own. */
+  cluster?: boolean;
+}
+
+export interface Node {
+  broker: ServiceBroker;
+  baseUrl: string;
 }
 
 // A different client address per login keeps the per-address login limit out of unrelated tests.
@@ -63,14 +71,33 @@ export function harness(options: HarnessOptions = {}) {
     ADMIN_PASSWORD: ADMIN.password,
     TRUST_PROXY: "true",
     PRESENCE_GRACE_SECONDS: "0",
+    NAMESPACE: database.name,
     ...options.env,
   });
-  delete process.env.TRANSPORTER;
+  if (options.cluster) process.env.TRANSPORTER = REDIS_URL;
+  else delete process.env.TRANSPORTER;
 
   let broker: ServiceBroker;
   let baseUrl = "";
+  const nodes: ServiceBroker[] = [];
   const sockets: Socket[] = [];
   let counter = 0;
+
+  /** Starts a broker with the named services (all by default) and waits until its gateway routes requests. */
+  async function startNode(name: string, services?: string[]): Promise<Node> {
+    const node = new ServiceBroker({ ...brokerOptions(), nodeID: `${database.name}-${name}` });
+    for (const file of fs.readdirSync(SERVICES_DIR).filter((entry) => entry.endsWith(".service.ts"))) {
+      if (services && !services.includes(file.replace(".service.ts", ""))) continue;
+      node.createService((require(path.join(SERVICES_DIR, file)) as { default: ServiceSchema }).default);
+    }
+    nodes.push(node);
+    await node.start();
+    const server = (node.getLocalService("api") as unknown as { server: Server }).server;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The gateway builds its routes from the service registry shortly after start.
+    await eventually(async () => (await h.request("GET", `${url}/api/auth/me`)).status === 401);
+    return { broker: node, baseUrl: url };
+  }
 
   const h = {
     database,
@@ -90,7 +117,7 @@ export function harness(options: HarnessOptions = {}) {
         body = JSON.stringify(opts.body);
         headers["content-type"] ??= "application/json";
       }
-      const res = await fetch(baseUrl + url, { method, headers, body });
+      const res = await fetch(url.startsWith("http") ? url : baseUrl + url, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -135,9 +162,12 @@ export function harness(options: HarnessOptions = {}) {
       return h.login(email, password);
     },
 
+    /** Starts another node of the cluster (a gateway-only one with `["api"]`). */
+    startNode,
+
     /** Opens a Socket.IO connection; resolves once connected, rejects with the server's refusal. */
-    socket(auth: Record<string, unknown>): Promise<Socket> {
-      const socket = connectSocket(baseUrl, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
+    socket(auth: Record<string, unknown>, url = baseUrl): Promise<Socket> {
+      const socket = connectSocket(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
       sockets.push(socket);
       return new Promise((resolve, reject) => {
         socket.once("connect", () => resolve(socket));
@@ -150,21 +180,13 @@ export function harness(options: HarnessOptions = {}) {
     await database.create();
     // This file's environment is in place now; services read it when they are loaded below.
     reloadConfig();
-    broker = new ServiceBroker({ ...brokerOptions(), nodeID: `test-${database.name}` });
-    for (const file of fs.readdirSync(SERVICES_DIR).filter((name) => name.endsWith(".service.ts"))) {
-      const schema = (require(path.join(SERVICES_DIR, file)) as { default: ServiceSchema }).default;
-      broker.createService(schema);
-    }
-    await broker.start();
-    const server = (broker.getLocalService("api") as unknown as { server: Server }).server;
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    // The gateway builds its routes from the service registry shortly after start.
-    await eventually(async () => (await h.request("GET", "/api/auth/me")).status === 401);
+    ({ broker, baseUrl } = await startNode("main"));
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
-    await broker?.stop();
+    // Extra nodes first: the main node holds the database service.
+    for (const node of nodes.reverse()) await node.stop();
     await database.drop();
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
@@ -173,6 +195,15 @@ export function harness(options: HarnessOptions = {}) {
   });
 
   return h;
+}
+
+/** The same access token, already expired: for the 401 TOKEN_EXPIRED paths. */
+export function expiredCopyOf(token: string): string {
+  const claims = jwt.decode(token) as { sub: string; sid: string };
+  return jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) - 10 }, process.env.JWT_SECRET ?? "", {
+    subject: claims.sub,
+    issuer: "charla",
+  });
 }
 
 /** Waits until `check` returns a truthy value, or fails after `timeoutMs`. */
