@@ -21,12 +21,6 @@ export class AppError extends Error {
   }
 }
 
-export class BadRequest extends AppError {
-  constructor(message: string, field?: string) {
-    super(400, "BAD_REQUEST", message, { field });
-  }
-}
-
 export class Unauthorized extends AppError {
   constructor(type = "UNAUTHORIZED", message = "Authentication required") {
     super(401, type, message);

@@ -1,7 +1,7 @@
 // Who may call what. Every action reachable from outside declares its access;
 // this one function enforces it for REST and Socket.IO alike.
 import { Forbidden, Unauthorized } from "../errors";
-import type { Role } from "../models/users";
+import { ROLES, type Role } from "../models/users";
 import type { Caller } from "./caller";
 
 /** "public": anyone; "authenticated": any logged-in user; a role list: only those roles. */
@@ -18,7 +18,7 @@ export function isAccess(value: unknown): value is Access {
   return (
     value === "public" ||
     value === "authenticated" ||
-    (Array.isArray(value) && value.length > 0 && value.every((role) => ["admin", "supervisor", "agent"].includes(role)))
+    (Array.isArray(value) && value.length > 0 && value.every((role) => (ROLES as readonly unknown[]).includes(role)))
   );
 }
 
