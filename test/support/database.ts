@@ -1,6 +1,8 @@
 // Each test file gets its own PostgreSQL database, created here and dropped after.
 import { randomBytes } from "node:crypto";
+import knexFactory, { type Knex } from "knex";
 import pg from "pg";
+import { migrateLatest } from "../../lib/db/migrate";
 
 /** The server tests create their databases on (trust auth on this machine). */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -31,5 +33,27 @@ export function testDatabase(): TestDatabase {
     url: url.toString(),
     create: () => withAdmin(async (client) => void (await client.query(`CREATE DATABASE ${name}`))),
     drop: () => withAdmin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+  };
+}
+
+/** A fresh database with the schema, for tests of plain modules (no broker). */
+export function migratedDatabase(): { db: TestDatabase; knex: () => Knex } {
+  const db = testDatabase();
+  let knex: Knex | undefined;
+  beforeAll(async () => {
+    await db.create();
+    knex = knexFactory({ client: "pg", connection: db.url, pool: { min: 0, max: 5 } });
+    await migrateLatest(knex, db.url);
+  });
+  afterAll(async () => {
+    await knex?.destroy();
+    await db.drop();
+  });
+  return {
+    db,
+    knex: () => {
+      if (!knex) throw new Error("the database is created in beforeAll");
+      return knex;
+    },
   };
 }
