@@ -35,6 +35,14 @@ export interface Config {
   loginMaxPerIp: number;
   loginIpWindowSeconds: number;
   presenceGraceSeconds: number;
+  whatsappProvider: "baileys" | "simulator";
+  whatsappLeaseTtlMs: number;
+  whatsappMaxQrCodes: number;
+  whatsappMaxReconnectAttempts: number;
+  whatsappReconnectBaseMs: number;
+  whatsappReconnectMaxMs: number;
+  simulatorEnabled: boolean;
+  simulatorQrIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +123,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const redisUrl = url(env, "REDIS_URL", ["redis:", "rediss:"]);
+  const whatsappProvider = (text(env, "WHATSAPP_PROVIDER") ?? "baileys").toLowerCase();
+  if (whatsappProvider !== "baileys" && whatsappProvider !== "simulator") {
+    throw new ConfigError("WHATSAPP_PROVIDER", `must be baileys or simulator, got "${whatsappProvider}"`);
+  }
   const accessTokenTtlSeconds = integer(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 30, 86_400);
   const refreshTokenTtlSeconds = integer(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 300, 365 * 86_400);
   if (refreshTokenTtlSeconds <= accessTokenTtlSeconds) {
@@ -154,6 +166,14 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxPerIp: integer(env, "LOGIN_MAX_ATTEMPTS_PER_IP", 30, 1, 100_000),
     loginIpWindowSeconds: integer(env, "LOGIN_IP_WINDOW_SECONDS", 300, 1, 86_400),
     presenceGraceSeconds: integer(env, "PRESENCE_GRACE_SECONDS", 10, 0, 3_600),
+    whatsappProvider,
+    whatsappLeaseTtlMs: integer(env, "WHATSAPP_LEASE_TTL_MS", 15_000, 1_000, 600_000),
+    whatsappMaxQrCodes: integer(env, "WHATSAPP_MAX_QR_CODES", 5, 1, 100),
+    whatsappMaxReconnectAttempts: integer(env, "WHATSAPP_MAX_RECONNECT_ATTEMPTS", 10, 1, 1_000),
+    whatsappReconnectBaseMs: integer(env, "WHATSAPP_RECONNECT_BASE_MS", 2_000, 10, 600_000),
+    whatsappReconnectMaxMs: integer(env, "WHATSAPP_RECONNECT_MAX_MS", 300_000, 10, 3_600_000),
+    simulatorEnabled: boolean(env, "SIMULATOR_ENABLED", !production),
+    simulatorQrIntervalMs: integer(env, "SIMULATOR_QR_INTERVAL_MS", 20_000, 10, 600_000),
   };
 }
 

@@ -1,0 +1,258 @@
+// Hosts the connection actors of the WhatsApp accounts this node owns.
+//
+// Every node runs a host. On each tick a host takes the lease of any account
+// that should be connected and has no owner, starts its actor, and renews the
+// leases it holds; an account whose lease it loses (or that should no longer be
+// connected) it lets go. So each account has exactly one live socket in the
+// cluster, and when a node dies its accounts move to the others within one
+// lease period, resuming from the auth state in PostgreSQL.
+import type { Knex } from "knex";
+import { createActor, type Actor } from "xstate";
+import { statusOf, whatsappAccountMachine } from "../../actors/whatsapp-account.machine";
+import type { LeaseStore } from "../leases";
+import { WhatsappAccount, type AccountStatus, type ProviderName } from "../models/whatsapp";
+import { wipeAuthState } from "./auth-state";
+import { reconnectDelay } from "./backoff";
+import type { ProviderConnection, WhatsAppProvider } from "./provider";
+
+export interface SessionHostSettings {
+  nodeId: string;
+  leaseTtlMs: number;
+  maxQrCodes: number;
+  maxReconnectAttempts: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+}
+
+export interface StatusChange {
+  accountId: string;
+  status: AccountStatus;
+  reason: string | null;
+}
+
+export interface SessionHostEvents {
+  status(change: StatusChange): void;
+  /** A new QR code (the provider's string) to show for pairing. */
+  qr(accountId: string, qr: string): void;
+  log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
+}
+
+type AccountActor = Actor<typeof whatsappAccountMachine>;
+
+interface Session {
+  actor: AccountActor;
+  connection?: ProviderConnection;
+  /** Bumped on every new connection, so late events of an old socket are ignored. */
+  generation: number;
+  retryTimer?: NodeJS.Timeout;
+  qr: string | null;
+  status: AccountStatus;
+  reason: string | null;
+  /** Database writes of this account, kept in order. */
+  writes: Promise<unknown>;
+}
+
+// Where an account's actor ends, the account stops wanting a connection until an operator asks again.
+const TERMINAL: ReadonlySet<AccountStatus> = new Set(["disconnected", "logged_out", "banned"]);
+
+const leaseKey = (accountId: string) => `whatsapp:lease:${accountId}`;
+
+export class SessionHost {
+  private readonly sessions = new Map<string, Session>();
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly leases: LeaseStore,
+    private readonly providers: Partial<Record<ProviderName, WhatsAppProvider>>,
+    private readonly settings: SessionHostSettings,
+    private readonly events: SessionHostEvents,
+  ) {}
+
+  /** Reconciles this node's sessions with the database and the leases. Concurrent calls share one run. */
+  tick(): Promise<void> {
+    this.ticking ??= this.reconcile().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  owns(accountId: string): boolean {
+    return this.sessions.has(accountId);
+  }
+
+  snapshot(accountId: string): { status: AccountStatus; reason: string | null; qr: string | null } | undefined {
+    const session = this.sessions.get(accountId);
+    return session && { status: session.status, reason: session.reason, qr: session.qr };
+  }
+
+  /** An operator logs the number out of WhatsApp. */
+  async logout(accountId: string): Promise<void> {
+    const session = this.sessions.get(accountId);
+    if (!session) {
+      await wipeAuthState(this.knex, accountId);
+      return;
+    }
+    session.actor.send({ type: "LOGOUT" });
+    await session.writes;
+  }
+
+  /** Lets go of every account (node shutdown): sockets close, pairings stay, leases are released for the others. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.ticking;
+    await Promise.all([...this.sessions.keys()].map((accountId) => this.letGo(accountId)));
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = await WhatsappAccount.query(this.knex)
+      .select("id", "provider")
+      .where("should_connect", true)
+      .whereNull("deleted_at");
+    const wantedIds = new Set(wanted.map((account) => account.id));
+
+    for (const accountId of [...this.sessions.keys()]) {
+      const keep = wantedIds.has(accountId) && (await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs));
+      if (!keep) {
+        this.events.log("info", `Letting go of WhatsApp account ${accountId}`);
+        await this.letGo(accountId, false);
+      }
+    }
+    for (const account of wanted) {
+      if (this.stopped || this.sessions.has(account.id)) continue;
+      const provider = this.providers[account.provider];
+      if (!provider) continue;
+      if (await this.leases.acquire(leaseKey(account.id), this.settings.nodeId, this.settings.leaseTtlMs)) {
+        await this.start(account.id, provider);
+      }
+    }
+  }
+
+  private async start(accountId: string, provider: WhatsAppProvider): Promise<void> {
+    await WhatsappAccount.query(this.knex).patch({ owner_node: this.settings.nodeId }).where("id", accountId);
+    this.events.log("info", `Taking WhatsApp account ${accountId} (${provider.name})`);
+    const session: Session = {
+      // The machine's effects reach the session through this closure; they only run once the actor starts.
+      actor: createActor(this.machineFor(accountId, () => session, provider), {
+        input: { accountId, maxQrCodes: this.settings.maxQrCodes, maxFailures: this.settings.maxReconnectAttempts },
+      }),
+      generation: 0,
+      qr: null,
+      status: "disconnected",
+      reason: null,
+      writes: Promise.resolve(),
+    };
+    this.sessions.set(accountId, session);
+    session.actor.subscribe((snapshot) => this.onChange(accountId, session, statusOf(snapshot.value), snapshot.context));
+    session.actor.start();
+    session.actor.send({ type: "CONNECT" });
+  }
+
+  private machineFor(accountId: string, session: () => Session, provider: WhatsAppProvider) {
+    return whatsappAccountMachine.provide({
+      actions: {
+        openConnection: () => this.open(accountId, session(), provider),
+        closeConnection: () => this.closeConnection(session()),
+        logoutConnection: () => {
+          const connection = session().connection;
+          this.closeConnection(session(), false);
+          this.enqueue(session(), async () => {
+            await connection?.logout();
+            await wipeAuthState(this.knex, accountId);
+          });
+        },
+        wipeAuth: () => this.enqueue(session(), () => wipeAuthState(this.knex, accountId)),
+        publishQr: (_, { qr }) => {
+          session().qr = qr;
+          this.events.qr(accountId, qr);
+        },
+        scheduleRetry: (_, { failures }) => {
+          const delay = reconnectDelay(failures, { baseMs: this.settings.reconnectBaseMs, capMs: this.settings.reconnectMaxMs });
+          this.events.log("warn", `WhatsApp account ${accountId} reconnects in ${delay} ms (failure ${failures})`);
+          const timer = setTimeout(() => session().actor.send({ type: "RETRY" }), delay);
+          timer.unref();
+          session().retryTimer = timer;
+        },
+        cancelRetry: () => {
+          clearTimeout(session().retryTimer);
+          session().retryTimer = undefined;
+        },
+      },
+    });
+  }
+
+  private open(accountId: string, session: Session, provider: WhatsAppProvider): void {
+    this.closeConnection(session);
+    const generation = ++session.generation;
+    provider
+      .connect(accountId, {
+        connection: (update) => {
+          if (generation !== session.generation) return;
+          if (update.kind === "qr") session.actor.send({ type: "QR", qr: update.qr });
+          else if (update.kind === "open") session.actor.send({ type: "OPEN", phoneNumber: update.phoneNumber, jid: update.jid, lid: update.lid });
+          else session.actor.send({ type: "CLOSED", reason: update.reason, detail: update.detail });
+        },
+      })
+      .then((connection) => {
+        if (generation === session.generation) session.connection = connection;
+        else void connection.close();
+      })
+      .catch((err: unknown) => {
+        this.events.log("error", `Could not open WhatsApp account ${accountId}`, err);
+        if (generation === session.generation) session.actor.send({ type: "CLOSED", reason: "connection_lost", detail: String(err) });
+      });
+  }
+
+  /** Detaches the current connection (its late events are ignored from now on) and, by default, closes it. */
+  private closeConnection(session: Session, close = true): void {
+    const connection = session.connection;
+    session.connection = undefined;
+    session.generation += 1;
+    if (close) void connection?.close();
+  }
+
+  private onChange(
+    accountId: string,
+    session: Session,
+    status: AccountStatus,
+    context: { reason: string | null; phoneNumber: string | null; jid: string | null; lid: string | null },
+  ): void {
+    if (status === session.status && context.reason === session.reason) return;
+    session.status = status;
+    session.reason = context.reason;
+    if (status !== "qr") session.qr = null;
+    const connected = status === "connected";
+    const ended = TERMINAL.has(status) && context.reason !== "stopped";
+    this.enqueue(session, () =>
+      WhatsappAccount.query(this.knex)
+        .patch({
+          status,
+          status_reason: context.reason,
+          ...(connected ? { phone_number: context.phoneNumber, wa_jid: context.jid, wa_lid: context.lid, last_connected_at: new Date() } : {}),
+          // An account that ended (logged out, banned, QR not scanned, too many failures) waits for an operator.
+          ...(ended ? { should_connect: false } : {}),
+        })
+        .where("id", accountId),
+    );
+    this.events.status({ accountId, status, reason: context.reason });
+    // Not from inside the actor's own transition: let go once it has settled.
+    if (ended) setImmediate(() => void this.letGo(accountId, false));
+  }
+
+  private enqueue(session: Session, write: () => PromiseLike<unknown>): void {
+    session.writes = session.writes.then(write).catch((err: unknown) => this.events.log("error", "Could not save WhatsApp account state", err));
+  }
+
+  private async letGo(accountId: string, stopActor = true): Promise<void> {
+    const session = this.sessions.get(accountId);
+    if (!session) return;
+    this.sessions.delete(accountId);
+    if (stopActor) session.actor.send({ type: "STOP" });
+    else this.closeConnection(session);
+    if (session.retryTimer) clearTimeout(session.retryTimer);
+    session.actor.stop();
+    await session.writes;
+    await WhatsappAccount.query(this.knex).patch({ owner_node: null }).where({ id: accountId, owner_node: this.settings.nodeId });
+    await this.leases.release(leaseKey(accountId), this.settings.nodeId);
+  }
+}

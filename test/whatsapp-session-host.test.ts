@@ -1,0 +1,144 @@
+import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
+import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
+import { SimulatorProvider } from "../lib/whatsapp/simulator";
+import { migratedDatabase } from "./support/database";
+import { eventually } from "./support/harness";
+
+const { knex } = migratedDatabase();
+const hosts: SessionHost[] = [];
+
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((host) => host.stop()));
+  // Each test starts with no account asking for a connection.
+  await knex()("whatsapp_accounts").update({ should_connect: false });
+});
+
+function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number } = {}) {
+  const statuses: StatusChange[] = [];
+  const qrs: string[] = [];
+  const instance = new SessionHost(
+    knex(),
+    leases,
+    { simulator },
+    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50 },
+    { status: (change) => statuses.push(change), qr: (_id, qr) => qrs.push(qr), log: () => undefined },
+  );
+  hosts.push(instance);
+  return { instance, statuses, qrs };
+}
+
+async function account(): Promise<string> {
+  const [{ id }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id");
+  return id;
+}
+
+const row = (id: string) => knex()("whatsapp_accounts").where({ id }).first();
+
+describe("WhatsApp session host", () => {
+  it("shows a QR, pairs on scan (through the 515 restart) and records the connection", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance, statuses, qrs } = host("node-a", new MemoryLeaseStore(), simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    expect(qrs).toHaveLength(1);
+    expect(instance.snapshot(id)?.qr).toBe(qrs[0]);
+    expect((await row(id)).owner_node).toBe("node-a");
+
+    await simulator.scan(id, "+52 55 1234 5678");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    expect(statuses.map((s) => s.status)).toEqual(["connecting", "qr", "connecting", "connected"]);
+    await eventually(async () => (await row(id)).status === "connected");
+    expect(await row(id)).toMatchObject({ phone_number: "+525512345678", wa_jid: "525512345678@s.whatsapp.net", should_connect: true });
+    expect((await row(id)).wa_lid).toMatch(/@lid$/);
+  });
+
+  it("gives each account to one node, and the other takes it over, paired, when the owner stops", async () => {
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const a = host("node-a", leases, simulator);
+    const b = host("node-b", leases, simulator);
+    const id = await account();
+    await Promise.all([a.instance.tick(), b.instance.tick()]);
+    const owners = [a.instance.owns(id), b.instance.owns(id)];
+    expect(owners.filter(Boolean)).toHaveLength(1);
+    const [owner, other] = owners[0] ? [a, b] : [b, a];
+    await eventually(() => owner.instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000001");
+    await eventually(() => owner.instance.snapshot(id)?.status === "connected");
+
+    await owner.instance.stop();
+    await other.instance.tick();
+    await eventually(() => other.instance.snapshot(id)?.status === "connected");
+    expect(other.qrs).toHaveLength(0);
+    expect((await row(id)).owner_node).toBe(other === a ? "node-a" : "node-b");
+  });
+
+  it("stops showing codes nobody scans, and waits for an operator", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 20 });
+    const { instance, qrs } = host("node-a", new MemoryLeaseStore(), simulator, { maxQrCodes: 2 });
+    const id = await account();
+    await instance.tick();
+    await eventually(async () => (await row(id)).status_reason === "qr_not_scanned");
+    expect(await row(id)).toMatchObject({ status: "disconnected", should_connect: false, owner_node: null });
+    expect(qrs).toHaveLength(2);
+    expect(instance.owns(id)).toBe(false);
+  });
+
+  it("reconnects after a lost connection", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance, statuses } = host("node-a", new MemoryLeaseStore(), simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000002");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    await simulator.disconnect(id, "connection_lost");
+    const mine = () => statuses.filter((s) => s.accountId === id).map((s) => s.status);
+    await eventually(() => mine().filter((status) => status === "connected").length === 2);
+    expect(mine().slice(-3)).toEqual(["reconnecting", "connecting", "connected"]);
+  });
+
+  it("forgets the pairing when WhatsApp logs the device out, and never reconnects by itself", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000003");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    await simulator.disconnect(id, "logged_out");
+    await eventually(async () => (await row(id)).status === "logged_out");
+    expect((await row(id)).should_connect).toBe(false);
+    expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(0);
+    await instance.tick();
+    expect(instance.owns(id)).toBe(false);
+  });
+
+  it("marks banned numbers and leaves them alone", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000004");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    await simulator.disconnect(id, "banned");
+    await eventually(async () => (await row(id)).status === "banned");
+    expect((await row(id)).should_connect).toBe(false);
+  });
+
+  it("logs a number out on an operator's request", async () => {
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000005");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    await instance.logout(id);
+    await eventually(async () => (await row(id)).status === "disconnected");
+    expect(await row(id)).toMatchObject({ status_reason: "logged_out_by_operator", should_connect: false });
+    await eventually(async () => (await knex()("whatsapp_auth_state").where({ account_id: id })).length === 0);
+  });
+});
