@@ -2,6 +2,7 @@
 import type { BrokerOptions } from "moleculer";
 import { config } from "./lib/config";
 import { AuditMiddleware } from "./middlewares/audit.middleware";
+import { DatabaseShutdownMiddleware } from "./middlewares/database-shutdown.middleware";
 import { ErrorsMiddleware } from "./middlewares/errors.middleware";
 import { PermissionsMiddleware } from "./middlewares/permissions.middleware";
 
@@ -32,7 +33,7 @@ export function brokerOptions(): BrokerOptions {
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     validator: true,
     // Innermost first: database errors are translated next to the handler, the audit row written after it.
-    middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware],
+    middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware, DatabaseShutdownMiddleware],
   };
 }
 

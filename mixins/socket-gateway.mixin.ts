@@ -9,10 +9,13 @@ import type { Caller } from "../lib/auth/caller";
 import { config } from "../lib/config";
 import { createRedis } from "../lib/redis";
 import type { SessionsRevoked } from "../services/auth.service";
+import type { AccountQrEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const roleRoom = (role: string): string => `role:${role}`;
+
+const MANAGERS = [roleRoom("admin"), roleRoom("supervisor")];
 
 export interface SocketGateway extends Service {
   io: Server;
@@ -66,6 +69,16 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   events: {
+    // WhatsApp connection news is for the people who manage numbers.
+    "whatsapp.status"(this: SocketGateway, ctx: { params: AccountStatusEvent }) {
+      const { account_id, status, reason } = ctx.params;
+      this.io.to(MANAGERS).emit("connection_status", { account_id, status, reason });
+    },
+
+    "whatsapp.qr"(this: SocketGateway, ctx: { params: AccountQrEvent }) {
+      this.io.to(MANAGERS).emit("qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
+    },
+
     "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {
       const revoked = new Set(ctx.params.session_ids);
       for (const socket of this.io.of("/").sockets.values()) {

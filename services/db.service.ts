@@ -1,16 +1,14 @@
 // The database: starts the embedded PostgreSQL when no DATABASE_URL is given,
 // migrates under an advisory lock, and creates the first admin on an empty
-// database. Every service that touches the database depends on this one.
-import type { Service, ServiceSchema } from "moleculer";
+// database. Every service that touches the database depends on this one. The
+// database is closed (and the embedded one stopped) by the DatabaseShutdown
+// middleware, once every service of the node has stopped.
+import type { ServiceSchema } from "moleculer";
 import { ensureFirstAdmin } from "../lib/bootstrap-admin";
 import { config } from "../lib/config";
-import { closeDatabase, database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
+import { database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrateLatest } from "../lib/db/migrate";
-
-interface DbService extends Service {
-  embedded?: EmbeddedDatabase;
-}
 
 const DbServiceSchema: ServiceSchema = {
   name: "db",
@@ -25,14 +23,17 @@ const DbServiceSchema: ServiceSchema = {
     },
   },
 
-  async started(this: DbService) {
+  async started() {
     const settings = config();
     if (!settings.databaseUrl) {
       const started = Date.now();
-      this.embedded = await startEmbeddedPostgres(settings.dataDir, settings.embeddedPostgresPort, (line) =>
+      const embedded = await startEmbeddedPostgres(settings.dataDir, settings.embeddedPostgresPort, (line) =>
         this.logger.warn(line),
       );
-      setDatabaseUrl(this.embedded.url);
+      setDatabaseUrl(embedded.url, async () => {
+        await embedded.stop();
+        this.logger.info("Embedded PostgreSQL stopped");
+      });
       this.logger.info(`Embedded PostgreSQL ready on 127.0.0.1:${settings.embeddedPostgresPort} in ${Date.now() - started} ms (data in ${settings.dataDir})`);
     }
     const applied = await migrateLatest(database(), databaseUrl());
@@ -49,14 +50,6 @@ const DbServiceSchema: ServiceSchema = {
       );
     } else if (admin) {
       this.logger.info(`First run: created admin ${admin.email} from ADMIN_EMAIL/ADMIN_PASSWORD`);
-    }
-  },
-
-  async stopped(this: DbService) {
-    await closeDatabase();
-    if (this.embedded) {
-      await this.embedded.stop();
-      this.logger.info("Embedded PostgreSQL stopped");
     }
   },
 };

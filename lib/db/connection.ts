@@ -5,10 +5,15 @@ import { config } from "../config";
 
 let instance: Knex | undefined;
 let overrideUrl: string | undefined;
+let onClose: (() => Promise<void>) | undefined;
 
-/** The embedded PostgreSQL decides its URL only once it has started. */
-export function setDatabaseUrl(url: string): void {
+/**
+ * The embedded PostgreSQL decides its URL only once it has started; `close`
+ * stops it after the last connection is gone.
+ */
+export function setDatabaseUrl(url: string, close?: () => Promise<void>): void {
   overrideUrl = url;
+  onClose = close;
 }
 
 export function databaseUrl(): string {
@@ -36,6 +41,9 @@ export function database(): Knex {
 
 export async function closeDatabase(): Promise<void> {
   const current = instance;
+  const close = onClose;
   instance = undefined;
+  onClose = undefined;
   if (current) await current.destroy();
+  if (close) await close();
 }

@@ -85,6 +85,13 @@ export class SessionHost {
     return session && { status: session.status, reason: session.reason, qr: session.qr };
   }
 
+  /** An operator asks for a connection now (after a logout, a ban, or during a backoff wait). */
+  connect(accountId: string): boolean {
+    const session = this.sessions.get(accountId);
+    session?.actor.send({ type: "CONNECT" });
+    return session !== undefined;
+  }
+
   /** An operator logs the number out of WhatsApp. */
   async logout(accountId: string): Promise<void> {
     const session = this.sessions.get(accountId);

@@ -1,0 +1,79 @@
+// WhatsApp accounts as the API shows them: CRUD on the rows. Connecting and
+// disconnecting happen in the session host of the node that owns the account.
+import type { Knex } from "knex";
+import { NotFound } from "../errors";
+import { WhatsappAccount, type ProviderName } from "../models/whatsapp";
+import { paginate, type Page } from "../pagination";
+
+export interface PublicAccount {
+  id: string;
+  name: string;
+  provider: ProviderName;
+  status: WhatsappAccount["status"];
+  status_reason: string | null;
+  phone_number: string | null;
+  /** The seed's field; the QR itself is served by GET …/qr while the account waits for a scan. */
+  qr_code: null;
+  last_connected_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function presentAccount(account: WhatsappAccount): PublicAccount {
+  return {
+    id: account.id,
+    name: account.name,
+    provider: account.provider,
+    status: account.status,
+    status_reason: account.status_reason,
+    phone_number: account.phone_number,
+    qr_code: null,
+    last_connected_at: account.last_connected_at,
+    created_at: account.created_at,
+    updated_at: account.updated_at,
+  };
+}
+
+export class Accounts {
+  constructor(private readonly knex: Knex) {}
+
+  list(page: number, limit: number): Promise<Page<PublicAccount>> {
+    const query = WhatsappAccount.query(this.knex).whereNull("deleted_at").orderBy([{ column: "created_at" }, { column: "id" }]);
+    return paginate(query, page, limit, presentAccount);
+  }
+
+  async find(id: string): Promise<WhatsappAccount> {
+    const account = await WhatsappAccount.query(this.knex).findById(id).whereNull("deleted_at");
+    if (!account) throw new NotFound("whatsapp account", id);
+    return account;
+  }
+
+  /** Creating an account asks for its connection: the QR code follows within seconds. */
+  async create(name: string, provider: ProviderName): Promise<PublicAccount> {
+    const account = await WhatsappAccount.query(this.knex).insert({ name: name.trim(), provider, should_connect: true });
+    return presentAccount(await this.find(account.id));
+  }
+
+  async rename(id: string, name: string): Promise<PublicAccount> {
+    await this.find(id);
+    await WhatsappAccount.query(this.knex).patch({ name: name.trim() }).where("id", id);
+    return presentAccount(await this.find(id));
+  }
+
+  async setShouldConnect(id: string, shouldConnect: boolean): Promise<WhatsappAccount> {
+    await this.find(id);
+    await WhatsappAccount.query(this.knex).patch({ should_connect: shouldConnect }).where("id", id);
+    return this.find(id);
+  }
+
+  /** For accounts no node holds: the status a live session would have written. */
+  async markDisconnected(id: string, reason: string): Promise<void> {
+    await WhatsappAccount.query(this.knex).patch({ status: "disconnected", status_reason: reason }).where("id", id);
+  }
+
+  /** Soft delete: messages and conversations keep their account. */
+  async remove(id: string): Promise<void> {
+    await this.find(id);
+    await WhatsappAccount.query(this.knex).patch({ deleted_at: new Date(), should_connect: false, status: "disconnected" }).where("id", id);
+  }
+}

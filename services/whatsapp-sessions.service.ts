@@ -1,0 +1,179 @@
+// Runs the WhatsApp connections this node owns (see lib/whatsapp/session-host.ts)
+// and answers, for those accounts, the calls the whatsapp service routes here.
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import QRCode from "qrcode";
+import { config } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { Conflict } from "../lib/errors";
+import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/leases";
+import { createRedis } from "../lib/redis";
+import { SessionHost } from "../lib/whatsapp/session-host";
+import { SimulatorProvider, type SimulatedDisconnect } from "../lib/whatsapp/simulator";
+
+interface SessionsService extends Service {
+  host: SessionHost;
+  simulator: SimulatorProvider;
+  tickTimer?: NodeJS.Timeout;
+  closeLeases?: () => Promise<void>;
+  qrImages: Map<string, { qr: string; image: Promise<string> }>;
+  qrImage(accountId: string, qr: string): Promise<string>;
+  sessionOf(accountId: string): NonNullable<ReturnType<SessionHost["snapshot"]>>;
+}
+
+export interface AccountStatusEvent {
+  account_id: string;
+  status: string;
+  reason: string | null;
+}
+
+export interface AccountQrEvent {
+  account_id: string;
+  qr_code: string;
+}
+
+function createLeaseStore(): { store: LeaseStore; close?: () => Promise<void> } {
+  const { redisUrl, redisKeyPrefix, transporter } = config();
+  if (!redisUrl) {
+    // Memory leases only see this process: two nodes would both connect every account.
+    if (transporter) throw new Error("WhatsApp sessions in a cluster need REDIS_URL for their leases");
+    return { store: new MemoryLeaseStore() };
+  }
+  const redis = createRedis(redisUrl, "leases");
+  return { store: new RedisLeaseStore(redis, redisKeyPrefix), close: async () => void (await redis.quit()) };
+}
+
+const accountParam = { account_id: "uuid" } as const;
+
+const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsService> = {
+  name: "whatsapp-sessions",
+  dependencies: ["db"],
+
+  actions: {
+    /** Status and current QR of an account this node owns. */
+    state: {
+      visibility: "public",
+      params: accountParam,
+      async handler(this: SessionsService, ctx: Context<{ account_id: string }>) {
+        const snapshot = this.sessionOf(ctx.params.account_id);
+        return {
+          status: snapshot.status,
+          reason: snapshot.reason,
+          qr_code: snapshot.qr ? await this.qrImage(ctx.params.account_id, snapshot.qr) : null,
+        };
+      },
+    },
+
+    connect: {
+      visibility: "public",
+      params: accountParam,
+      async handler(this: SessionsService, ctx: Context<{ account_id: string }>) {
+        if (!this.host.connect(ctx.params.account_id)) await this.host.tick();
+        return { ok: true };
+      },
+    },
+
+    logout: {
+      visibility: "public",
+      params: accountParam,
+      async handler(this: SessionsService, ctx: Context<{ account_id: string }>) {
+        await this.host.logout(ctx.params.account_id);
+        return { ok: true };
+      },
+    },
+
+    simulatorScan: {
+      visibility: "public",
+      params: { ...accountParam, phone_number: "string" },
+      async handler(this: SessionsService, ctx: Context<{ account_id: string; phone_number: string }>) {
+        await this.simulator.scan(ctx.params.account_id, ctx.params.phone_number);
+        return { ok: true };
+      },
+    },
+
+    simulatorDisconnect: {
+      visibility: "public",
+      params: { ...accountParam, reason: "string" },
+      async handler(this: SessionsService, ctx: Context<{ account_id: string; reason: SimulatedDisconnect }>) {
+        await this.simulator.disconnect(ctx.params.account_id, ctx.params.reason);
+        return { ok: true };
+      },
+    },
+  },
+
+  events: {
+    // An account was created, deleted or asked to (re)connect somewhere: look now, not at the next tick.
+    "whatsapp.accounts.changed"(this: SessionsService) {
+      void this.host.tick();
+    },
+  },
+
+  methods: {
+    sessionOf(this: SessionsService, accountId: string) {
+      const snapshot = this.host.snapshot(accountId);
+      if (!snapshot) throw new Conflict(undefined, "This account has no live session right now; try again in a moment", "SESSION_MOVED");
+      return snapshot;
+    },
+
+    // A QR rotates every ~20 s and is asked for by many screens: render each one once.
+    qrImage(this: SessionsService, accountId: string, qr: string) {
+      const cached = this.qrImages.get(accountId);
+      if (cached?.qr === qr) return cached.image;
+      const image = QRCode.toDataURL(qr, { margin: 1, width: 320 });
+      this.qrImages.set(accountId, { qr, image });
+      return image;
+    },
+  },
+
+  created(this: SessionsService) {
+    this.qrImages = new Map();
+  },
+
+  async started(this: SessionsService) {
+    const settings = config();
+    const { store, close } = createLeaseStore();
+    this.closeLeases = close;
+    this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs });
+    this.host = new SessionHost(
+      database(),
+      store,
+      { simulator: this.simulator },
+      {
+        nodeId: this.broker.nodeID,
+        leaseTtlMs: settings.whatsappLeaseTtlMs,
+        maxQrCodes: settings.whatsappMaxQrCodes,
+        maxReconnectAttempts: settings.whatsappMaxReconnectAttempts,
+        reconnectBaseMs: settings.whatsappReconnectBaseMs,
+        reconnectMaxMs: settings.whatsappReconnectMaxMs,
+      },
+      {
+        status: ({ accountId, status, reason }) => {
+          if (status !== "qr") this.qrImages.delete(accountId);
+          const event: AccountStatusEvent = { account_id: accountId, status, reason };
+          void this.broker.emit("whatsapp.status", event);
+        },
+        qr: (accountId, qr) => {
+          this.qrImage(accountId, qr)
+            .then((image) => {
+              const event: AccountQrEvent = { account_id: accountId, qr_code: image };
+              return this.broker.emit("whatsapp.qr", event);
+            })
+            .catch((err: unknown) => this.logger.error("Could not render a QR code", err));
+        },
+        log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
+      },
+    );
+    // Renew well within the lease, so a slow tick never lets a lease lapse.
+    this.tickTimer = setInterval(() => {
+      this.host.tick().catch((err: unknown) => this.logger.error("WhatsApp session tick failed", err));
+    }, Math.max(200, Math.floor(settings.whatsappLeaseTtlMs / 3)));
+    await this.host.tick();
+  },
+
+  async stopped(this: SessionsService) {
+    clearInterval(this.tickTimer);
+    await this.host?.stop();
+    await this.closeLeases?.();
+  },
+};
+
+export default WhatsappSessionsSchema;

@@ -1,0 +1,166 @@
+// /api/whatsapp/accounts: the numbers connected to Charla. Connection work
+// happens on the node that owns each account (whatsapp-sessions); this service
+// stores the intent and routes the calls there.
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { config } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { AppError, ValidationFailed } from "../lib/errors";
+import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/models/whatsapp";
+import { pageParams } from "../lib/pagination";
+import { Accounts, presentAccount } from "../lib/whatsapp/accounts";
+import { wipeAuthState } from "../lib/whatsapp/auth-state";
+import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
+
+interface WhatsappService extends AccountOwnerCaller {
+  accounts: Accounts;
+  statusOf(account: WhatsappAccount): Record<string, unknown>;
+}
+
+const id = { id: "uuid" } as const;
+const name = { type: "string", trim: true, min: 1, max: 100 } as const;
+const READERS = ["admin", "supervisor"] as const;
+
+const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService> = {
+  name: "whatsapp",
+  // moleculer's typings cannot express mixins whose `this` is a richer service type.
+  mixins: [AccountOwnerMixin as Partial<ServiceSchema>],
+  dependencies: ["db"],
+  settings: { rest: "/whatsapp/accounts" },
+
+  actions: {
+    list: {
+      rest: "GET /",
+      permissions: READERS,
+      params: { ...pageParams, $$strict: "remove" },
+      handler(this: WhatsappService, ctx: Context<{ page: number; limit: number }>) {
+        return this.accounts.list(ctx.params.page, ctx.params.limit);
+      },
+    },
+
+    create: {
+      rest: "POST /",
+      permissions: ["admin"],
+      audit: "whatsapp.create",
+      params: { name, provider: { type: "enum", values: [...PROVIDERS], optional: true }, $$strict: "remove" },
+      async handler(this: WhatsappService, ctx: Context<{ name: string; provider?: ProviderName }, RequestMeta>) {
+        const provider = ctx.params.provider ?? config().whatsappProvider;
+        if (provider === "simulator" && !config().simulatorEnabled) {
+          throw new ValidationFailed("provider", "The simulator is disabled on this installation (SIMULATOR_ENABLED)");
+        }
+        const account = await this.accounts.create(ctx.params.name, provider);
+        // Whichever node has room takes the account and starts pairing.
+        await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/whatsapp/accounts/${account.id}`;
+        return account;
+      },
+    },
+
+    get: {
+      rest: "GET /:id",
+      permissions: READERS,
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
+        return presentAccount(await this.accounts.find(ctx.params.id));
+      },
+    },
+
+    update: {
+      rest: "PUT /:id",
+      permissions: ["admin"],
+      audit: "whatsapp.update",
+      params: { ...id, name, $$strict: "remove" },
+      handler(this: WhatsappService, ctx: Context<{ id: string; name: string }>) {
+        return this.accounts.rename(ctx.params.id, ctx.params.name);
+      },
+    },
+
+    remove: {
+      rest: "DELETE /:id",
+      permissions: ["admin"],
+      audit: "whatsapp.delete",
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }, RequestMeta>) {
+        const account = await this.accounts.find(ctx.params.id);
+        // Unlink the device from the phone too, not just from Charla.
+        if (!(await this.onOwner(ctx, account, "logout"))) await wipeAuthState(database(), account.id);
+        await this.accounts.remove(account.id);
+        await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        ctx.meta.$statusCode = 204;
+        return null;
+      },
+    },
+
+    qr: {
+      rest: "GET /:id/qr",
+      permissions: READERS,
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
+        const account = await this.accounts.find(ctx.params.id);
+        const state = await this.onOwner<{ status: string; qr_code: string | null }>(ctx, account, "state");
+        if (!state?.qr_code) {
+          throw new AppError(409, "QR_NOT_AVAILABLE", `There is no QR code to scan: the account is ${state?.status ?? account.status}`);
+        }
+        return { qr_code: state.qr_code };
+      },
+    },
+
+    status: {
+      rest: "GET /:id/status",
+      permissions: READERS,
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
+        return this.statusOf(await this.accounts.find(ctx.params.id));
+      },
+    },
+
+    disconnect: {
+      rest: "POST /:id/disconnect",
+      permissions: ["admin"],
+      audit: "whatsapp.disconnect",
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
+        const account = await this.accounts.setShouldConnect(ctx.params.id, false);
+        if (!(await this.onOwner(ctx, account, "logout"))) {
+          await wipeAuthState(database(), account.id);
+          await this.accounts.markDisconnected(account.id, "logged_out_by_operator");
+        }
+        return this.statusOf(await this.accounts.find(account.id));
+      },
+    },
+
+    reconnect: {
+      rest: "POST /:id/reconnect",
+      permissions: ["admin"],
+      audit: "whatsapp.reconnect",
+      params: id,
+      async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
+        const account = await this.accounts.setShouldConnect(ctx.params.id, true);
+        if (!(await this.onOwner(ctx, account, "connect"))) {
+          await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        }
+        return this.statusOf(await this.accounts.find(account.id));
+      },
+    },
+  },
+
+  methods: {
+    statusOf(account: WhatsappAccount) {
+      return {
+        account_id: account.id,
+        status: account.status,
+        status_reason: account.status_reason,
+        phone_number: account.phone_number,
+        last_connected_at: account.last_connected_at,
+      };
+    },
+  },
+
+  started(this: WhatsappService) {
+    this.accounts = new Accounts(database());
+    return Promise.resolve();
+  },
+};
+
+export default WhatsappServiceSchema;

@@ -1,0 +1,194 @@
+import type { Socket } from "socket.io-client";
+import { reloadConfig } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { eventually, harness, type Client } from "./support/harness";
+
+const h = harness({ env: { WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" } });
+const MISSING = "00000000-0000-4000-8000-000000000000";
+
+function collect(socket: Socket, event: string): Array<Record<string, unknown>> {
+  const seen: Array<Record<string, unknown>> = [];
+  socket.on(event, (payload: Record<string, unknown>) => seen.push(payload));
+  return seen;
+}
+
+async function createAccount(admin: Client, name = "Ventas Principal") {
+  const res = await admin.post("/api/whatsapp/accounts", { name, provider: "simulator" });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; name: string; status: string; qr_code: null };
+}
+
+async function waitForStatus(admin: Client, id: string, status: string) {
+  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${id}/status`)).body.status === status);
+}
+
+describe("connecting a number", () => {
+  it("creates the account disconnected, then a QR follows, and a scan connects it, with socket events", async () => {
+    const admin = await h.admin();
+    const socket = await h.socket({ token: admin.token });
+    const qrEvents = collect(socket, "qr_code");
+    const statusEvents = collect(socket, "connection_status");
+
+    const account = await createAccount(admin);
+    expect(account).toMatchObject({ name: "Ventas Principal", status: "disconnected", qr_code: null });
+
+    await eventually(() => qrEvents.some((e) => e.account_id === account.id));
+    expect(qrEvents[0].qr_code).toMatch(/^data:image\/png;base64,/);
+    const qr = await admin.get(`/api/whatsapp/accounts/${account.id}/qr`);
+    expect(qr.status).toBe(200);
+    expect(qr.body.qr_code).toMatch(/^data:image\/png;base64,/);
+
+    const scan = await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+52 55 1234 5678" });
+    expect(scan.status).toBe(200);
+    await eventually(() => statusEvents.some((e) => e.account_id === account.id && e.status === "connected"));
+    const status = await admin.get(`/api/whatsapp/accounts/${account.id}/status`);
+    expect(status.body).toMatchObject({ account_id: account.id, status: "connected", phone_number: "+525512345678" });
+
+    const noQr = await admin.get(`/api/whatsapp/accounts/${account.id}/qr`);
+    expect(noQr.status).toBe(409);
+    expect(noQr.body.detail.code).toBe("QR_NOT_AVAILABLE");
+  });
+
+  it("disconnects (logging the number out) and reconnects to a new QR", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Soporte");
+    await waitForStatus(admin, account.id, "qr");
+    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000010" });
+    await waitForStatus(admin, account.id, "connected");
+
+    const off = await admin.post(`/api/whatsapp/accounts/${account.id}/disconnect`);
+    expect(off.status).toBe(200);
+    await waitForStatus(admin, account.id, "disconnected");
+    expect(await database()("whatsapp_auth_state").where({ account_id: account.id })).toHaveLength(0);
+    expect((await admin.get(`/api/whatsapp/accounts/${account.id}/qr`)).status).toBe(409);
+
+    expect((await admin.post(`/api/whatsapp/accounts/${account.id}/reconnect`)).status).toBe(200);
+    await waitForStatus(admin, account.id, "qr");
+  });
+
+  it("comes back by itself after the connection drops", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Cobranza");
+    await waitForStatus(admin, account.id, "qr");
+    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000011" });
+    await waitForStatus(admin, account.id, "connected");
+    expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "connection_lost" })).status).toBe(200);
+    await eventually(async () => {
+      const events = await database()("whatsapp_accounts").where({ id: account.id }).first();
+      return events.status === "connected" && events.should_connect === true;
+    });
+  });
+
+  it("shows a ban and stays down", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Promos");
+    await waitForStatus(admin, account.id, "qr");
+    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000012" });
+    await waitForStatus(admin, account.id, "connected");
+    await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "banned" });
+    await waitForStatus(admin, account.id, "banned");
+  });
+});
+
+describe("managing accounts", () => {
+  it("lists, reads, renames and deletes", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Temporal");
+    const list = await admin.get("/api/whatsapp/accounts");
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((a: { id: string }) => a.id)).toContain(account.id);
+    expect((await admin.get(`/api/whatsapp/accounts/${account.id}`)).body).toMatchObject({ id: account.id, provider: "simulator" });
+    expect((await admin.put(`/api/whatsapp/accounts/${account.id}`, { name: "Renombrada" })).body.name).toBe("Renombrada");
+    expect((await admin.delete(`/api/whatsapp/accounts/${account.id}`)).status).toBe(204);
+    expect((await admin.get(`/api/whatsapp/accounts/${account.id}`)).status).toBe(404);
+    const row = await database()("whatsapp_accounts").where({ id: account.id }).first();
+    expect(row).toMatchObject({ should_connect: false });
+    expect(row.deleted_at).not.toBeNull();
+  });
+
+  it("validates input", async () => {
+    const admin = await h.admin();
+    expect((await admin.post("/api/whatsapp/accounts", {})).body.detail).toMatchObject({ code: "VALIDATION_ERROR", field: "name" });
+    expect((await admin.post("/api/whatsapp/accounts", { name: "X", provider: "twilio" })).body.detail.field).toBe("provider");
+    expect((await admin.get(`/api/whatsapp/accounts/${MISSING}`)).status).toBe(404);
+    expect((await admin.get("/api/whatsapp/accounts/nope/status")).status).toBe(422);
+    expect((await admin.post(`/api/whatsapp/accounts/${MISSING}/reconnect`)).status).toBe(404);
+    expect((await admin.put(`/api/whatsapp/accounts/${MISSING}`, { name: "X" })).status).toBe(404);
+  });
+
+  it("lets supervisors read and only admins change", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Lectura");
+    const supervisor = await h.as("supervisor");
+    const agent = await h.as("agent");
+    expect((await supervisor.get("/api/whatsapp/accounts")).status).toBe(200);
+    expect((await supervisor.get(`/api/whatsapp/accounts/${account.id}`)).status).toBe(200);
+    expect((await supervisor.get(`/api/whatsapp/accounts/${account.id}/status`)).status).toBe(200);
+    for (const res of [
+      await supervisor.post("/api/whatsapp/accounts", { name: "X", provider: "simulator" }),
+      await supervisor.put(`/api/whatsapp/accounts/${account.id}`, { name: "X" }),
+      await supervisor.delete(`/api/whatsapp/accounts/${account.id}`),
+      await supervisor.post(`/api/whatsapp/accounts/${account.id}/disconnect`),
+      await supervisor.post(`/api/whatsapp/accounts/${account.id}/reconnect`),
+      await supervisor.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000099" }),
+      await agent.get("/api/whatsapp/accounts"),
+      await agent.get(`/api/whatsapp/accounts/${account.id}/qr`),
+    ]) {
+      expect(res.status).toBe(403);
+    }
+    expect((await h.request("GET", "/api/whatsapp/accounts")).status).toBe(401);
+  });
+
+  it("sends connection news only to admins and supervisors", async () => {
+    const admin = await h.admin();
+    const agent = await h.as("agent");
+    const supervisor = await h.as("supervisor");
+    const agentSocket = await h.socket({ token: agent.token });
+    const supervisorSocket = await h.socket({ token: supervisor.token });
+    const agentEvents = collect(agentSocket, "connection_status");
+    const supervisorEvents = collect(supervisorSocket, "connection_status");
+    const account = await createAccount(admin, "Eventos");
+    await eventually(() => supervisorEvents.some((e) => e.account_id === account.id));
+    expect(agentEvents).toHaveLength(0);
+  });
+});
+
+describe("the simulator's control API", () => {
+  it("refuses malformed payloads and other providers' accounts", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Simulada");
+    expect((await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "call me" })).body.detail.field).toBe("phone_number");
+    expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "meteor" })).body.detail.field).toBe("reason");
+    expect((await admin.post(`/api/simulator/accounts/${MISSING}/scan`, { phone_number: "+525500000000" })).status).toBe(404);
+
+    const [{ id: baileysId }] = await database()("whatsapp_accounts").insert({ name: "Real", provider: "baileys", should_connect: false }).returning("id");
+    const other = await admin.post(`/api/simulator/accounts/${baileysId}/scan`, { phone_number: "+525500000000" });
+    expect(other.status).toBe(422);
+  });
+
+  it("refuses a scan when no QR is showing", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Doble");
+    await waitForStatus(admin, account.id, "qr");
+    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000013" });
+    await waitForStatus(admin, account.id, "connected");
+    const again = await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000013" });
+    expect(again.status).toBe(409);
+    expect(again.body.detail.code).toBe("NOT_WAITING_FOR_SCAN");
+  });
+
+  it("is not there when disabled", async () => {
+    const admin = await h.admin();
+    const account = await createAccount(admin, "Apagado");
+    process.env.SIMULATOR_ENABLED = "false";
+    reloadConfig();
+    try {
+      const res = await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000000" });
+      expect(res.status).toBe(404);
+      expect((await admin.post("/api/whatsapp/accounts", { name: "X", provider: "simulator" })).body.detail.field).toBe("provider");
+    } finally {
+      delete process.env.SIMULATOR_ENABLED;
+      reloadConfig();
+    }
+  });
+});
