@@ -7,6 +7,7 @@ import { database } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
 import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/leases";
 import { createRedis } from "../lib/redis";
+import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect } from "../lib/whatsapp/simulator";
 
@@ -136,7 +137,10 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     this.host = new SessionHost(
       database(),
       store,
-      { simulator: this.simulator },
+      {
+        simulator: this.simulator,
+        baileys: new BaileysProvider(database(), (level, message) => this.logger[level](message)),
+      },
       {
         nodeId: this.broker.nodeID,
         leaseTtlMs: settings.whatsappLeaseTtlMs,

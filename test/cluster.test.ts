@@ -1,12 +1,18 @@
 // Two nodes over the Redis transporter: a full node and a gateway-only node.
 import { database } from "../lib/db/connection";
-import { eventually, harness, type Node } from "./support/harness";
+import Redis from "ioredis";
+import { eventually, harness, REDIS_URL, type Node } from "./support/harness";
 
-const h = harness({ cluster: true, env: { PRESENCE_GRACE_SECONDS: "1", LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "4" } });
+const h = harness({
+  cluster: true,
+  env: { PRESENCE_GRACE_SECONDS: "1", LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "4", WHATSAPP_LEASE_TTL_MS: "1500" },
+});
 let gateway: Node;
+let worker: Node;
 
 beforeAll(async () => {
   gateway = await h.startNode("gateway", ["api"]);
+  worker = await h.startNode("worker", ["whatsapp-sessions"]);
 });
 
 const statusOf = async (id: string) => (await database()("users").where({ id }).first()).status as string;
@@ -46,6 +52,34 @@ describe("a cluster of two nodes", () => {
     for (const url of [h.baseUrl, gateway.baseUrl, h.baseUrl, gateway.baseUrl]) expect((await attempt(url)).status).toBe(401);
     expect((await attempt(h.baseUrl)).status).toBe(429);
     expect((await attempt(gateway.baseUrl)).status).toBe(429);
+  });
+
+  it("connects each WhatsApp account on one node only, and another node takes it over, paired, when the owner stops", async () => {
+    const admin = await h.admin();
+    const created = await h.request("POST", `${gateway.baseUrl}/api/whatsapp/accounts`, { token: admin.token, body: { name: "Ventas", provider: "simulator" } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const row = () => database()("whatsapp_accounts").where({ id }).first();
+    await eventually(async () => (await row()).status === "qr");
+
+    const redis = new Redis(REDIS_URL);
+    const leaseOwner = () => redis.get(`${h.redisPrefix}whatsapp:lease:${id}`);
+    expect(await leaseOwner()).toBe((await row()).owner_node);
+
+    // Calls for the account are routed to its owner, whichever node they arrive on.
+    const scan = await h.request("POST", `${gateway.baseUrl}/api/simulator/accounts/${id}/scan`, { token: admin.token, body: { phone_number: "+525511112222" } });
+    expect(scan.status).toBe(200);
+    await eventually(async () => (await row()).status === "connected");
+
+    const owner = (await row()).owner_node as string;
+    const [ownerNode, otherNode] = owner === h.broker.nodeID ? [h.broker, worker.broker] : [worker.broker, h.broker];
+    await ownerNode.destroyService(ownerNode.getLocalService("whatsapp-sessions")!);
+    await eventually(async () => {
+      const current = await row();
+      return current.owner_node === otherNode.nodeID && current.status === "connected";
+    });
+    expect(await leaseOwner()).toBe(otherNode.nodeID);
+    await redis.quit();
   });
 
   it("reports the gateway-only node ready through the other node's database service", async () => {

@@ -1,0 +1,139 @@
+// The Baileys provider: WhatsApp Web through @whiskeysockets/baileys 7. Every
+// runtime use of Baileys is in this module (loaded on first connect: the
+// package is ESM); the rest of the engine sees only the provider port.
+import type { Knex } from "knex";
+import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WASocket } from "@whiskeysockets/baileys";
+import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
+import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, WhatsAppProvider } from "./provider";
+
+/** The parts of Baileys this adapter uses; tests hand in a fake with the same shape. */
+export interface BaileysKit {
+  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user">;
+  initAuthCreds(): AuthenticationCreds;
+  BufferJSON: { replacer(key: string, value: unknown): unknown; reviver(key: string, value: unknown): unknown };
+  /** Revives an app-state sync key into the protobuf object Baileys expects. */
+  reviveAppStateSyncKey(value: unknown): unknown;
+}
+
+export async function loadBaileys(): Promise<BaileysKit> {
+  const baileys = await import("@whiskeysockets/baileys");
+  return {
+    makeWASocket: baileys.default,
+    initAuthCreds: baileys.initAuthCreds,
+    BufferJSON: baileys.BufferJSON,
+    reviveAppStateSyncKey: (value) => baileys.proto.Message.AppStateSyncKeyData.fromObject(value as Record<string, unknown>),
+  };
+}
+
+export function baileysCodec(kit: BaileysKit): AuthCodec {
+  return {
+    encode: (value) => JSON.stringify(value, kit.BufferJSON.replacer),
+    decode: (type, text) => {
+      const value: unknown = JSON.parse(text, kit.BufferJSON.reviver);
+      return type === "app-state-sync-key" ? kit.reviveAppStateSyncKey(value) : value;
+    },
+  };
+}
+
+/** Baileys' disconnect status codes (DisconnectReason) in the engine's words. */
+export function closeReasonOf(statusCode: number | undefined): CloseReason {
+  switch (statusCode) {
+    case 515:
+      return "restart_required";
+    case 401:
+      return "logged_out";
+    case 440:
+      return "connection_replaced";
+    case 403:
+      return "banned";
+    case 411:
+      return "multidevice_mismatch";
+    default:
+      return "connection_lost"; // 408, 428, 500, 503, network errors
+  }
+}
+
+const phoneOf = (jid: string) => `+${jid.split("@")[0]!.split(":")[0]}`;
+const normalised = (jid: string) => `${jid.split("@")[0]!.split(":")[0]}@${jid.split("@")[1] ?? "s.whatsapp.net"}`;
+
+/** What a `connection.update` means for the engine, if anything. */
+export function mapConnectionUpdate(
+  update: Partial<ConnectionState>,
+  user: { id: string; lid?: string } | undefined,
+): ConnectionUpdate | undefined {
+  if (update.qr) return { kind: "qr", qr: update.qr };
+  if (update.connection === "open" && user) {
+    return { kind: "open", phoneNumber: phoneOf(user.id), jid: normalised(user.id), lid: user.lid ? normalised(user.lid) : null };
+  }
+  if (update.connection === "close") {
+    const error = update.lastDisconnect?.error as { output?: { statusCode?: number }; message?: string } | undefined;
+    return { kind: "close", reason: closeReasonOf(error?.output?.statusCode), detail: error?.message };
+  }
+  return undefined;
+}
+
+type ILogger = NonNullable<UserFacingSocketConfig["logger"]>;
+type Log = (level: "debug" | "info" | "warn" | "error", message: string) => void;
+
+// Baileys logs through a pino-shaped logger; route what matters to ours.
+function baileysLogger(log: Log, level = "warn"): ILogger {
+  const text = (obj: unknown, msg?: string) => msg ?? (typeof obj === "string" ? obj : JSON.stringify(obj));
+  const logger: ILogger = {
+    level,
+    child: () => logger,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (obj: unknown, msg?: string) => log("warn", `baileys: ${text(obj, msg)}`),
+    error: (obj: unknown, msg?: string) => log("error", `baileys: ${text(obj, msg)}`),
+  };
+  return logger;
+}
+
+export class BaileysProvider implements WhatsAppProvider {
+  readonly name = "baileys" as const;
+  private kit: Promise<BaileysKit> | undefined;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly log: Log,
+    private readonly load: () => Promise<BaileysKit> = loadBaileys,
+  ) {}
+
+  async connect(accountId: string, listener: ProviderListener): Promise<ProviderConnection> {
+    this.kit ??= this.load();
+    const kit = await this.kit;
+    const stored = await loadAuthState(this.knex, accountId, baileysCodec(kit));
+    const creds = (stored.creds as AuthenticationCreds | undefined) ?? kit.initAuthCreds();
+    const socket = kit.makeWASocket({
+      auth: { creds, keys: stored.keys } as AuthenticationState,
+      logger: baileysLogger(this.log),
+      printQRInTerminal: false,
+      // Ban avoidance: do not appear online just because the engine connected.
+      markOnlineOnConnect: false,
+      browser: ["Charla", "Chrome", "1.0.0"],
+      syncFullHistory: false,
+    });
+
+    // Creds change during pairing and afterwards; every change is saved before it matters.
+    socket.ev.on("creds.update", (update) => {
+      Object.assign(creds, update);
+      stored.saveCreds(creds).catch((err: unknown) => this.log("error", `Could not save WhatsApp creds of ${accountId}: ${String(err)}`));
+    });
+    socket.ev.on("connection.update", (update) => {
+      const mapped = mapConnectionUpdate(update, socket.user as { id: string; lid?: string } | undefined);
+      if (mapped) listener.connection(mapped);
+    });
+
+    return {
+      close: async () => socket.end(undefined),
+      logout: async () => {
+        try {
+          await socket.logout();
+        } finally {
+          await wipeAuthState(this.knex, accountId);
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,137 @@
+// The Baileys adapter against a fake socket fed with Baileys' own payload
+// shapes, and its auth state against the real database.
+import { EventEmitter } from "node:events";
+import { randomBytes } from "node:crypto";
+import { BaileysProvider, closeReasonOf, mapConnectionUpdate, type BaileysKit } from "../lib/whatsapp/baileys-provider";
+import { loadAuthState } from "../lib/whatsapp/auth-state";
+import type { ConnectionUpdate } from "../lib/whatsapp/provider";
+import { migratedDatabase } from "./support/database";
+
+const { knex } = migratedDatabase();
+
+// Baileys' BufferJSON, as its source defines it (untyped JSON helpers there, hence `any` here).
+const BufferJSON = {
+  replacer: (_k: string, value: any) => {
+    if (Buffer.isBuffer(value) || value instanceof Uint8Array || value?.type === "Buffer") {
+      return { type: "Buffer", data: Buffer.from(value?.data || value).toString("base64") };
+    }
+    return value;
+  },
+  reviver: (_k: string, value: any) => {
+    if (typeof value === "object" && value !== null && (value.buffer === true || value.type === "Buffer")) {
+      const val = value.data || value.value;
+      return typeof val === "string" ? Buffer.from(val, "base64") : Buffer.from(val || []);
+    }
+    return value;
+  },
+};
+
+function fakeKit() {
+  const sockets: Array<{ ev: EventEmitter; config: any; user?: { id: string; lid?: string }; end: jest.Mock; logout: jest.Mock }> = [];
+  const kit: BaileysKit = {
+    makeWASocket: (config) => {
+      const socket = { ev: new EventEmitter(), config, user: undefined as { id: string; lid?: string } | undefined, end: jest.fn(), logout: jest.fn(async () => undefined) };
+      sockets.push(socket);
+      return socket as never;
+    },
+    initAuthCreds: () => ({ noiseKey: { private: randomBytes(32), public: randomBytes(32) }, registrationId: 7, registered: false }) as never,
+    BufferJSON,
+    reviveAppStateSyncKey: (value) => ({ revived: true, ...(value as object) }),
+  };
+  return { kit, sockets };
+}
+
+async function account(): Promise<string> {
+  const [{ id }] = await knex()("whatsapp_accounts").insert({ name: "Real", provider: "baileys" }).returning("id");
+  return id;
+}
+
+const disconnect = (statusCode?: number) => ({
+  connection: "close" as const,
+  lastDisconnect: { error: Object.assign(new Error("Connection Failure"), statusCode ? { output: { statusCode } } : {}), date: new Date() },
+});
+
+describe("Baileys disconnect reasons", () => {
+  it.each([
+    [515, "restart_required"],
+    [401, "logged_out"],
+    [440, "connection_replaced"],
+    [403, "banned"],
+    [411, "multidevice_mismatch"],
+    [408, "connection_lost"],
+    [428, "connection_lost"],
+    [500, "connection_lost"],
+    [503, "connection_lost"],
+    [undefined, "connection_lost"],
+  ])("maps %s to %s", (code, reason) => {
+    expect(closeReasonOf(code)).toBe(reason);
+    expect(mapConnectionUpdate(disconnect(code), undefined)).toMatchObject({ kind: "close", reason });
+  });
+
+  it("ignores updates that change nothing for the engine", () => {
+    expect(mapConnectionUpdate({ connection: "connecting" }, undefined)).toBeUndefined();
+    expect(mapConnectionUpdate({ isNewLogin: true }, undefined)).toBeUndefined();
+    expect(mapConnectionUpdate({ receivedPendingNotifications: true }, undefined)).toBeUndefined();
+  });
+});
+
+describe("the Baileys provider", () => {
+  it("pairs: QR, saved creds, open with phone and LID identities", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const updates: ConnectionUpdate[] = [];
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    await provider.connect(id, { connection: (update) => updates.push(update) });
+
+    const [socket] = sockets;
+    expect(socket!.config).toMatchObject({ printQRInTerminal: false, markOnlineOnConnect: false });
+    expect(socket!.config.auth.creds.registrationId).toBe(7);
+
+    socket!.ev.emit("connection.update", { qr: "2@AbCdEf,noise,identity,adv" });
+    socket!.ev.emit("creds.update", { me: { id: "525551234567:12@s.whatsapp.net", lid: "98765432101234:12@lid" }, registered: true });
+    socket!.user = { id: "525551234567:12@s.whatsapp.net", lid: "98765432101234:12@lid" };
+    socket!.ev.emit("connection.update", { connection: "open" });
+
+    expect(updates).toEqual([
+      { kind: "qr", qr: "2@AbCdEf,noise,identity,adv" },
+      { kind: "open", phoneNumber: "+525551234567", jid: "525551234567@s.whatsapp.net", lid: "98765432101234@lid" },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stored = await loadAuthState(knex(), id, { encode: JSON.stringify, decode: (_t, text) => JSON.parse(text, BufferJSON.reviver) });
+    expect(stored.creds).toMatchObject({ registrationId: 7, registered: true, me: { id: "525551234567:12@s.whatsapp.net" } });
+    expect(Buffer.isBuffer((stored.creds as any).noiseKey.private)).toBe(true);
+  });
+
+  it("resumes with the stored creds and keys, reviving app-state sync keys", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    await provider.connect(id, { connection: () => undefined });
+    sockets[0]!.ev.emit("creds.update", { registered: true, registrationId: 99 });
+    await sockets[0]!.config.auth.keys.set({ "app-state-sync-key": { AAQ: { keyData: Buffer.from([1, 2]) } } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await provider.connect(id, { connection: () => undefined });
+    const second = sockets[1]!;
+    expect(second.config.auth.creds).toMatchObject({ registered: true, registrationId: 99 });
+    const keys = await second.config.auth.keys.get("app-state-sync-key", ["AAQ"]);
+    expect(keys.AAQ).toEqual({ revived: true, keyData: Buffer.from([1, 2]) });
+  });
+
+  it("closes without logging out, and logs out wiping the auth state", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const first = await provider.connect(id, { connection: () => undefined });
+    sockets[0]!.ev.emit("creds.update", { registered: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await first.close();
+    expect(sockets[0]!.end).toHaveBeenCalled();
+    expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(1);
+
+    const second = await provider.connect(id, { connection: () => undefined });
+    await second.logout();
+    expect(sockets[1]!.logout).toHaveBeenCalled();
+    expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(0);
+  });
+});
