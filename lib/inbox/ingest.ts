@@ -1,0 +1,111 @@
+// Stores a message that arrived from WhatsApp, in one transaction: the
+// message (once: a redelivery changes nothing), its contact (found by phone or
+// LID, created on first contact) and the contact's open conversation on that
+// account (created if none; the database allows only one).
+import type { Knex } from "knex";
+import type { InboundMessage } from "../whatsapp/inbound";
+
+export interface IngestResult {
+  messageId: string;
+  conversationId: string;
+  contactId: string;
+  /** The same WhatsApp message was stored before: nothing changed. */
+  duplicate: boolean;
+  newConversation: boolean;
+}
+
+type Identity = { kind: "phone" | "lid"; value: string };
+
+function identitiesOf(message: InboundMessage): Identity[] {
+  const identities: Identity[] = [];
+  if (message.peer.phone) identities.push({ kind: "phone", value: message.peer.phone });
+  if (message.peer.lid) identities.push({ kind: "lid", value: message.peer.lid });
+  return identities;
+}
+
+async function findOrCreateContact(trx: Knex.Transaction, message: InboundMessage, identities: Identity[]): Promise<string> {
+  const known: Array<{ contact_id: string; kind: string }> = await trx("contact_identities")
+    .where((q) => identities.forEach(({ kind, value }) => q.orWhere({ kind, value })))
+    .select("contact_id", "kind");
+  // The phone number is the stronger identity: a LID may belong to a contact we only knew by phone.
+  let contactId = (known.find((row) => row.kind === "phone") ?? known[0])?.contact_id;
+  if (!contactId && message.peer.phone) {
+    const byPhone = await trx("contacts").where({ phone_number: message.peer.phone }).whereNull("deleted_at").first("id");
+    contactId = byPhone?.id;
+  }
+  if (!contactId) {
+    const [created] = await trx("contacts")
+      .insert({ phone_number: message.peer.phone, push_name: message.peer.pushName, name: message.peer.pushName })
+      .returning("id");
+    contactId = (created as { id: string }).id;
+  } else {
+    // Learn what this message tells us: the phone behind a LID, a new profile name.
+    if (message.peer.phone) {
+      await trx("contacts").where({ id: contactId }).whereNull("phone_number").update({ phone_number: message.peer.phone, updated_at: trx.fn.now() });
+    }
+    if (message.peer.pushName) {
+      await trx("contacts")
+        .where({ id: contactId })
+        .whereRaw("push_name IS DISTINCT FROM ?", [message.peer.pushName])
+        .update({ push_name: message.peer.pushName, updated_at: trx.fn.now() });
+    }
+  }
+  await trx("contact_identities")
+    .insert(identities.map((identity) => ({ contact_id: contactId, ...identity })))
+    .onConflict(["kind", "value"])
+    .ignore();
+  return contactId;
+}
+
+async function findOrOpenConversation(trx: Knex.Transaction, contactId: string, accountId: string): Promise<{ id: string; created: boolean }> {
+  const open = () => trx("conversations").where({ contact_id: contactId, whatsapp_account_id: accountId }).whereNot("status", "resolved").first("id");
+  const existing = await open();
+  if (existing) return { id: existing.id, created: false };
+  const [created] = await trx("conversations").insert({ contact_id: contactId, whatsapp_account_id: accountId, status: "bot" }).returning("id");
+  const id = (created as { id: string }).id;
+  await trx("conversation_events").insert({ conversation_id: id, kind: "opened", to_status: "bot", data: { source: "inbound" } });
+  return { id, created: true };
+}
+
+export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage): Promise<IngestResult> {
+  const identities = identitiesOf(message);
+  if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
+  return knex.transaction(async (trx) => {
+    // Messages of one person are stored one at a time, so two of them never create two contacts or
+    // two conversations. Locks are taken in a fixed order so two transactions cannot deadlock.
+    for (const { kind, value } of [...identities].sort((a, b) => a.value.localeCompare(b.value))) {
+      await trx.raw("SELECT pg_advisory_xact_lock(hashtext(?))", [`${accountId}:${kind}:${value}`]);
+    }
+    const stored = await trx("messages").where({ whatsapp_account_id: accountId, wa_message_id: message.waMessageId }).first("id", "conversation_id");
+    if (stored) {
+      const conversation = await trx("conversations").where({ id: stored.conversation_id }).first("contact_id");
+      return { messageId: stored.id, conversationId: stored.conversation_id, contactId: conversation.contact_id, duplicate: true, newConversation: false };
+    }
+
+    const contactId = await findOrCreateContact(trx, message, identities);
+    const conversation = await findOrOpenConversation(trx, contactId, accountId);
+    const [inserted] = await trx("messages")
+      .insert({
+        conversation_id: conversation.id,
+        whatsapp_account_id: accountId,
+        wa_message_id: message.waMessageId,
+        // Written on the phone itself: the agents see it as ours.
+        direction: message.fromMe ? "outbound" : "inbound",
+        status: message.fromMe ? "sent" : "received",
+        sender_type: message.fromMe ? "agent" : "contact",
+        type: message.type,
+        content: message.text,
+        metadata: { ...message.metadata, wa_timestamp: message.timestamp.toISOString(), ...(message.fromMe ? { from_phone: true } : {}) },
+        sent_at: message.fromMe ? message.timestamp : null,
+      })
+      .returning("id");
+    await trx("conversations").where({ id: conversation.id }).update({ last_message_at: trx.fn.now(), updated_at: trx.fn.now() });
+    return {
+      messageId: (inserted as { id: string }).id,
+      conversationId: conversation.id,
+      contactId,
+      duplicate: false,
+      newConversation: conversation.created,
+    };
+  });
+}

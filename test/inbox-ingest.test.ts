@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { ingestMessage } from "../lib/inbox/ingest";
+import type { InboundMessage } from "../lib/whatsapp/inbound";
+import { migratedDatabase } from "./support/database";
+
+const { knex } = migratedDatabase();
+let accountId: string;
+
+beforeAll(async () => {
+  [{ id: accountId }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id");
+});
+
+let phoneCounter = 1000;
+const newPhone = () => `+52551234${phoneCounter++}`;
+
+function message(peer: Partial<InboundMessage["peer"]>, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    waMessageId: `WA${randomBytes(6).toString("hex")}`,
+    fromMe: false,
+    peer: { phone: null, lid: null, pushName: "Juan", ...peer },
+    type: "text",
+    text: "Hola",
+    metadata: {},
+    timestamp: new Date(),
+    ...overrides,
+  };
+}
+
+const count = async (table: string, where: Record<string, unknown>) => Number((await knex()(table).where(where).count({ n: "*" }).first())!.n);
+
+describe("storing inbound messages", () => {
+  it("creates the contact and its conversation on first contact", async () => {
+    const phone = newPhone();
+    const result = await ingestMessage(knex(), accountId, message({ phone, lid: "111@lid", pushName: "Juan Pérez" }));
+    expect(result).toMatchObject({ duplicate: false, newConversation: true });
+    const contact = await knex()("contacts").where({ id: result.contactId }).first();
+    expect(contact).toMatchObject({ phone_number: phone, push_name: "Juan Pérez", name: "Juan Pérez" });
+    expect(await count("contact_identities", { contact_id: result.contactId })).toBe(2);
+    const conversation = await knex()("conversations").where({ id: result.conversationId }).first();
+    expect(conversation).toMatchObject({ status: "bot", contact_id: result.contactId, whatsapp_account_id: accountId });
+    const stored = await knex()("messages").where({ id: result.messageId }).first();
+    expect(stored).toMatchObject({ direction: "inbound", status: "received", sender_type: "contact", type: "text", content: "Hola" });
+  });
+
+  it("changes nothing when WhatsApp delivers the same message again", async () => {
+    const first = message({ phone: newPhone() });
+    const stored = await ingestMessage(knex(), accountId, first);
+    const again = await ingestMessage(knex(), accountId, { ...first, text: "otra cosa" });
+    expect(again).toEqual({ ...stored, duplicate: true, newConversation: false });
+    expect(await count("messages", { wa_message_id: first.waMessageId })).toBe(1);
+  });
+
+  it("keeps one conversation per contact, even for many messages at once", async () => {
+    const phone = newPhone();
+    const results = await Promise.all(Array.from({ length: 12 }, () => ingestMessage(knex(), accountId, message({ phone }))));
+    expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.conversationId)).size).toBe(1);
+    expect(results.filter((r) => r.newConversation)).toHaveLength(1);
+    expect(await count("messages", { conversation_id: results[0]!.conversationId })).toBe(12);
+  });
+
+  it("recognises a contact first seen by LID when the phone number arrives with it", async () => {
+    const lid = `${randomBytes(5).readUIntBE(0, 5)}@lid`;
+    const phone = newPhone();
+    const byLid = await ingestMessage(knex(), accountId, message({ lid }));
+    expect((await knex()("contacts").where({ id: byLid.contactId }).first()).phone_number).toBeNull();
+    const both = await ingestMessage(knex(), accountId, message({ lid, phone }));
+    expect(both.contactId).toBe(byLid.contactId);
+    expect((await knex()("contacts").where({ id: byLid.contactId }).first()).phone_number).toBe(phone);
+    const byPhone = await ingestMessage(knex(), accountId, message({ phone }));
+    expect(byPhone.contactId).toBe(byLid.contactId);
+  });
+
+  it("stores what the phone itself sent as outbound", async () => {
+    const result = await ingestMessage(knex(), accountId, message({ phone: newPhone(), pushName: null }, { fromMe: true, text: "Desde el teléfono" }));
+    const stored = await knex()("messages").where({ id: result.messageId }).first();
+    expect(stored).toMatchObject({ direction: "outbound", status: "sent", sender_type: "agent", metadata: expect.objectContaining({ from_phone: true }) });
+  });
+
+  it("opens a new conversation once the previous one is resolved", async () => {
+    const phone = newPhone();
+    const first = await ingestMessage(knex(), accountId, message({ phone }));
+    await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date() });
+    const next = await ingestMessage(knex(), accountId, message({ phone }));
+    expect(next.conversationId).not.toBe(first.conversationId);
+    expect(next).toMatchObject({ newConversation: true, contactId: first.contactId });
+  });
+
+  it("keeps every kind's details", async () => {
+    const result = await ingestMessage(
+      knex(),
+      accountId,
+      message({ phone: newPhone() }, { type: "location", text: "Zócalo", metadata: { latitude: 19.43, longitude: -99.13 } }),
+    );
+    const stored = await knex()("messages").where({ id: result.messageId }).first();
+    expect(stored).toMatchObject({ type: "location", content: "Zócalo", metadata: expect.objectContaining({ latitude: 19.43, longitude: -99.13 }) });
+  });
+});
