@@ -70,16 +70,20 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
   events: {
     // WhatsApp connection news is for the people who manage numbers.
+    // (Not while this node stops: its sockets are gone, and other gateway nodes fan out to theirs.)
     "whatsapp.status"(this: SocketGateway, ctx: { params: AccountStatusEvent }) {
+      if (this.stopping) return;
       const { account_id, status, reason } = ctx.params;
       this.io.to(MANAGERS).emit("connection_status", { account_id, status, reason });
     },
 
     "whatsapp.qr"(this: SocketGateway, ctx: { params: AccountQrEvent }) {
+      if (this.stopping) return;
       this.io.to(MANAGERS).emit("qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
     },
 
     "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {
+      if (this.stopping) return;
       const revoked = new Set(ctx.params.session_ids);
       for (const socket of this.io.of("/").sockets.values()) {
         if (revoked.has(callerOfSocket(socket).sessionId)) {

@@ -5,11 +5,14 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { AppError, Conflict, ValidationFailed } from "../lib/errors";
 import { Accounts } from "../lib/whatsapp/accounts";
+import { SIMULATED_INBOUND_TYPES, simulatedMessage, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
 
 interface SimulatorService extends AccountOwnerCaller {
   simulatedAccount(ctx: Context<{ id: string }>): ReturnType<Accounts["find"]>;
 }
+
+const phone = { type: "string", trim: true, pattern: /^\+?[\d\s().-]{8,20}$/ } as const;
 
 const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorService> = {
   name: "simulator",
@@ -22,12 +25,41 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     scan: {
       rest: "POST /:id/scan",
       permissions: ["admin"],
-      params: { id: "uuid", phone_number: { type: "string", trim: true, pattern: /^\+?[\d\s().-]{8,20}$/ }, $$strict: "remove" },
+      params: { id: "uuid", phone_number: phone, $$strict: "remove" },
       async handler(this: SimulatorService, ctx: Context<{ id: string; phone_number: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorScan", { phone_number: ctx.params.phone_number });
         if (!done) throw new Conflict(undefined, "The account is not showing a QR code", "NOT_WAITING_FOR_SCAN");
         return { ok: true };
+      },
+    },
+
+    /** A customer writes to the account. Re-posting a `wa_message_id` simulates WhatsApp delivering it again. */
+    inbound: {
+      rest: "POST /:id/inbound",
+      permissions: ["admin"],
+      params: {
+        id: "uuid",
+        from: phone,
+        name: { type: "string", trim: true, max: 100, optional: true },
+        type: { type: "enum", values: [...SIMULATED_INBOUND_TYPES] },
+        text: { type: "string", max: 4096, optional: true },
+        media_url: { type: "url", optional: true },
+        latitude: { type: "number", min: -90, max: 90, optional: true },
+        longitude: { type: "number", min: -180, max: 180, optional: true },
+        button_id: { type: "string", max: 256, optional: true },
+        row_id: { type: "string", max: 200, optional: true },
+        wa_message_id: { type: "string", pattern: /^[A-Za-z0-9_-]{4,128}$/, optional: true },
+        $$strict: "remove",
+      },
+      async handler(this: SimulatorService, ctx: Context<SimulatedInbound & { id: string }>) {
+        const account = await this.simulatedAccount(ctx);
+        const { id: _id, ...message } = ctx.params;
+        // Checked here too, so a bad payload is a 422 even when no node holds the account.
+        simulatedMessage(message);
+        const sent = await this.onOwner<{ wa_message_id: string }>(ctx, account, "simulatorInbound", { message });
+        if (!sent) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+        return sent;
       },
     },
 

@@ -9,7 +9,8 @@ import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/lease
 import { createRedis } from "../lib/redis";
 import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
-import { SimulatorProvider, type SimulatedDisconnect } from "../lib/whatsapp/simulator";
+import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
+import { ingestMessage } from "../lib/inbox/ingest";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -25,6 +26,17 @@ export interface AccountStatusEvent {
   account_id: string;
   status: string;
   reason: string | null;
+}
+
+/** For the inbox and the flow engine: a message was stored. */
+export interface MessageReceivedEvent {
+  message_id: string;
+  conversation_id: string;
+  contact_id: string;
+  account_id: string;
+  type: string;
+  direction: "inbound" | "outbound";
+  new_conversation: boolean;
 }
 
 export interface AccountQrEvent {
@@ -88,6 +100,14 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       async handler(this: SessionsService, ctx: Context<{ account_id: string; phone_number: string }>) {
         await this.simulator.scan(ctx.params.account_id, ctx.params.phone_number);
         return { ok: true };
+      },
+    },
+
+    simulatorInbound: {
+      visibility: "public",
+      params: { ...accountParam, message: "object" },
+      async handler(this: SessionsService, ctx: Context<{ account_id: string; message: SimulatedInbound }>) {
+        return { wa_message_id: await this.simulator.inbound(ctx.params.account_id, ctx.params.message) };
       },
     },
 
@@ -162,6 +182,22 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
               return this.broker.emit("whatsapp.qr", event);
             })
             .catch((err: unknown) => this.logger.error("Could not render a QR code", err));
+        },
+        inbound: async (accountId, messages) => {
+          for (const message of messages) {
+            const stored = await ingestMessage(database(), accountId, message);
+            if (stored.duplicate) continue;
+            const event: MessageReceivedEvent = {
+              message_id: stored.messageId,
+              conversation_id: stored.conversationId,
+              contact_id: stored.contactId,
+              account_id: accountId,
+              type: message.type,
+              direction: message.fromMe ? "outbound" : "inbound",
+              new_conversation: stored.newConversation,
+            };
+            await this.broker.emit("message.received", event);
+          }
         },
         log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
       },

@@ -4,10 +4,12 @@ import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import { BaileysProvider, closeReasonOf, mapConnectionUpdate, type BaileysKit } from "../lib/whatsapp/baileys-provider";
 import { loadAuthState } from "../lib/whatsapp/auth-state";
+import type { InboundMessage } from "../lib/whatsapp/inbound";
 import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
+const quiet = { connection: () => undefined, messages: async () => undefined };
 
 // Baileys' BufferJSON, as its source defines it (untyped JSON helpers there, hence `any` here).
 const BufferJSON = {
@@ -81,7 +83,7 @@ describe("the Baileys provider", () => {
     const { kit, sockets } = fakeKit();
     const updates: ConnectionUpdate[] = [];
     const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
-    await provider.connect(id, { connection: (update) => updates.push(update) });
+    await provider.connect(id, { connection: (update) => void updates.push(update), messages: async () => undefined });
 
     const [socket] = sockets;
     expect(socket!.config).toMatchObject({ printQRInTerminal: false, markOnlineOnConnect: false });
@@ -106,30 +108,51 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
-    await provider.connect(id, { connection: () => undefined });
+    await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true, registrationId: 99 });
     await sockets[0]!.config.auth.keys.set({ "app-state-sync-key": { AAQ: { keyData: Buffer.from([1, 2]) } } });
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    await provider.connect(id, { connection: () => undefined });
+    await provider.connect(id, quiet);
     const second = sockets[1]!;
     expect(second.config.auth.creds).toMatchObject({ registered: true, registrationId: 99 });
     const keys = await second.config.auth.keys.get("app-state-sync-key", ["AAQ"]);
     expect(keys.AAQ).toEqual({ revived: true, keyData: Buffer.from([1, 2]) });
   });
 
+  it("passes on received messages, not replayed history", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const received: InboundMessage[][] = [];
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    await provider.connect(id, { connection: () => undefined, messages: async (messages) => void received.push(messages) });
+    const incoming = {
+      key: { remoteJid: "98765432101234@lid", remoteJidAlt: "525551234567@s.whatsapp.net", fromMe: false, id: "3EB0AA" },
+      messageTimestamp: 1_764_230_400,
+      pushName: "Juan",
+      message: { conversation: "Hola" },
+    };
+    const groupChatter = { key: { remoteJid: "1203@g.us", id: "G1", fromMe: false }, message: { conversation: "hola a todos" } };
+    sockets[0]!.ev.emit("messages.upsert", { type: "append", messages: [incoming] });
+    sockets[0]!.ev.emit("messages.upsert", { type: "notify", messages: [incoming, groupChatter] });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toEqual([
+      expect.objectContaining({ waMessageId: "3EB0AA", type: "text", text: "Hola", peer: { phone: "+525551234567", lid: "98765432101234@lid", pushName: "Juan" } }),
+    ]);
+  });
+
   it("closes without logging out, and logs out wiping the auth state", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
-    const first = await provider.connect(id, { connection: () => undefined });
+    const first = await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await first.close();
     expect(sockets[0]!.end).toHaveBeenCalled();
     expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(1);
 
-    const second = await provider.connect(id, { connection: () => undefined });
+    const second = await provider.connect(id, quiet);
     await second.logout();
     expect(sockets[1]!.logout).toHaveBeenCalled();
     expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(0);

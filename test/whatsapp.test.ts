@@ -153,6 +153,76 @@ describe("managing accounts", () => {
   });
 });
 
+describe("receiving messages", () => {
+  async function connectedAccount(admin: Client, phone: string) {
+    const account = await createAccount(admin, `Entrada ${phone}`);
+    await waitForStatus(admin, account.id, "qr");
+    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: phone });
+    await waitForStatus(admin, account.id, "connected");
+    return account;
+  }
+
+  it("stores every kind once, even when redelivered, and announces it", async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const probe = h.broker.createService({ name: "probe", events: { "message.received"(ctx: { params: Record<string, unknown> }) { received.push(ctx.params); } } });
+    const admin = await h.admin();
+    const account = await connectedAccount(admin, "+525500000020");
+    const kinds = [
+      { type: "text", text: "Hola, quiero una laptop" },
+      { type: "image", media_url: "https://example.com/factura.jpg", text: "Mi factura" },
+      { type: "video", media_url: "https://example.com/v.mp4" },
+      { type: "audio", media_url: "https://example.com/nota.ogg" },
+      { type: "document", media_url: "https://example.com/cotizacion.pdf", text: "cotización" },
+      { type: "sticker", media_url: "https://example.com/s.webp" },
+      { type: "location", latitude: 19.4326, longitude: -99.1332, text: "Zócalo" },
+      { type: "contact", text: "Ana López" },
+      { type: "reaction", text: "👍" },
+      { type: "button_reply", button_id: "ventas", text: "Ventas" },
+      { type: "list_reply", row_id: "laptop", text: "Laptops" },
+    ];
+    const ids: string[] = [];
+    for (const kind of kinds) {
+      const res = await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+52 55 9876 5432", name: "Juan Pérez", ...kind });
+      expect(res.status).toBe(200);
+      ids.push(res.body.wa_message_id);
+    }
+    const again = await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765432", type: "text", text: "otra vez", wa_message_id: ids[0] });
+    expect(again.body.wa_message_id).toBe(ids[0]);
+
+    const rows = await database()("messages").where({ whatsapp_account_id: account.id }).orderBy("created_at");
+    expect(rows.map((row) => row.type)).toEqual(kinds.map((kind) => kind.type));
+    expect(rows[0]).toMatchObject({ content: "Hola, quiero una laptop", direction: "inbound", status: "received" });
+    expect(rows[6].metadata).toMatchObject({ latitude: 19.4326, longitude: -99.1332 });
+    expect(rows[9].metadata).toMatchObject({ button_id: "ventas" });
+    expect(new Set(rows.map((row) => row.conversation_id)).size).toBe(1);
+    const contact = await database()("contacts").where({ phone_number: "+525598765432" }).first();
+    expect(contact).toMatchObject({ push_name: "Juan Pérez" });
+
+    await eventually(() => received.filter((event) => event.account_id === account.id).length === kinds.length);
+    expect(received[0]).toMatchObject({ account_id: account.id, type: "text", direction: "inbound", new_conversation: true });
+    await h.broker.destroyService(probe);
+  });
+
+  it("refuses malformed messages and disconnected accounts", async () => {
+    const admin = await h.admin();
+    const account = await connectedAccount(admin, "+525500000021");
+    const post = (body: Record<string, unknown>) => admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765400", ...body });
+    expect((await post({ type: "text" })).body.detail).toMatchObject({ code: "VALIDATION_ERROR", field: "text" });
+    expect((await post({ type: "image" })).body.detail.field).toBe("media_url");
+    expect((await post({ type: "image", media_url: "ftp://x/y.jpg" })).body.detail.field).toBe("media_url");
+    expect((await post({ type: "location", latitude: 100, longitude: 0 })).body.detail.field).toBe("latitude");
+    expect((await post({ type: "button_reply" })).body.detail.field).toBe("button_id");
+    expect((await post({ type: "gif", text: "x" })).body.detail.field).toBe("type");
+    expect((await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "nope", type: "text", text: "x" })).body.detail.field).toBe("from");
+
+    await admin.post(`/api/whatsapp/accounts/${account.id}/disconnect`);
+    await waitForStatus(admin, account.id, "disconnected");
+    const offline = await post({ type: "text", text: "¿hola?" });
+    expect(offline.status).toBe(409);
+    expect(offline.body.detail.code).toBe("NOT_CONNECTED");
+  });
+});
+
 describe("the simulator's control API", () => {
   it("refuses malformed payloads and other providers' accounts", async () => {
     const admin = await h.admin();

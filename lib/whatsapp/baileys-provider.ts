@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WASocket } from "@whiskeysockets/baileys";
 import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
+import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
 import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, WhatsAppProvider } from "./provider";
 
 /** The parts of Baileys this adapter uses; tests hand in a fake with the same shape. */
@@ -123,6 +124,14 @@ export class BaileysProvider implements WhatsAppProvider {
     socket.ev.on("connection.update", (update) => {
       const mapped = mapConnectionUpdate(update, socket.user as { id: string; lid?: string } | undefined);
       if (mapped) listener.connection(mapped);
+    });
+
+    // "notify" is what arrives now; "append" is history replayed on connect, not for the inbox.
+    socket.ev.on("messages.upsert", ({ messages, type }) => {
+      if (type !== "notify") return;
+      const received = messages.map(normaliseBaileysMessage).filter((message): message is InboundMessage => message !== undefined);
+      if (received.length === 0) return;
+      listener.messages(received).catch((err: unknown) => this.log("error", `Could not store messages of ${accountId}: ${String(err)}`));
     });
 
     return {

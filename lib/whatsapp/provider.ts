@@ -2,6 +2,8 @@
 // (WhatsApp Web) and the in-process simulator both implement it, so nothing
 // above this port knows which one is in use.
 
+import type { InboundMessage } from "./inbound";
+
 /** Why a connection closed, in the engine's words (Baileys' status codes are mapped by its adapter). */
 export type CloseReason =
   | "restart_required" // 515: normal right after pairing; reopen at once
@@ -18,6 +20,8 @@ export type ConnectionUpdate =
 
 export interface ProviderListener {
   connection(update: ConnectionUpdate): void;
+  /** Messages received (or sent from the phone itself); resolves once they are stored. */
+  messages(messages: InboundMessage[]): Promise<void>;
 }
 
 /** One live connection of one account. */

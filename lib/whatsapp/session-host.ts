@@ -13,6 +13,7 @@ import type { LeaseStore } from "../leases";
 import { WhatsappAccount, type AccountStatus, type ProviderName } from "../models/whatsapp";
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
+import type { InboundMessage } from "./inbound";
 import type { ProviderConnection, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
@@ -34,6 +35,8 @@ export interface SessionHostEvents {
   status(change: StatusChange): void;
   /** A new QR code (the provider's string) to show for pairing. */
   qr(accountId: string, qr: string): void;
+  /** Messages that arrived on an account; resolves once they are stored. */
+  inbound(accountId: string, messages: InboundMessage[]): Promise<void>;
   log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
 }
 
@@ -199,6 +202,7 @@ export class SessionHost {
           else if (update.kind === "open") session.actor.send({ type: "OPEN", phoneNumber: update.phoneNumber, jid: update.jid, lid: update.lid });
           else session.actor.send({ type: "CLOSED", reason: update.reason, detail: update.detail });
         },
+        messages: (messages) => this.events.inbound(accountId, messages),
       })
       .then((connection) => {
         if (generation === session.generation) session.connection = connection;

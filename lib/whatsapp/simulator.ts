@@ -6,8 +6,9 @@
 // network dropping) is driven through its control methods.
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
-import { Conflict } from "../errors";
+import { Conflict, ValidationFailed } from "../errors";
 import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
+import type { InboundMessage } from "./inbound";
 import type { CloseReason, ProviderConnection, ProviderListener, WhatsAppProvider } from "./provider";
 
 export interface SimulatorOptions {
@@ -28,6 +29,7 @@ class SimulatedConnection implements ProviderConnection {
   private qrTimer: NodeJS.Timeout | undefined;
   private qrCount = 0;
   closed = false;
+  opened = false;
 
   constructor(
     readonly accountId: string,
@@ -52,7 +54,13 @@ class SimulatedConnection implements ProviderConnection {
 
   open(pairing: Pairing): void {
     this.stopQr();
+    this.opened = true;
     this.emit({ kind: "open", phoneNumber: pairing.phoneNumber, jid: pairing.jid, lid: pairing.lid });
+  }
+
+  /** Messages arrive, as a socket's "messages.upsert" would bring them. */
+  deliver(messages: InboundMessage[]): Promise<void> {
+    return this.listener.messages(messages);
   }
 
   /** The connection ends from WhatsApp's side. */
@@ -90,6 +98,59 @@ class SimulatedConnection implements ProviderConnection {
 }
 
 export type SimulatedDisconnect = "connection_lost" | "logged_out" | "banned";
+
+export const SIMULATED_INBOUND_TYPES = [
+  "text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "button_reply", "list_reply",
+] as const;
+
+/** What a customer's phone sends, as the simulator's control API describes it. */
+export interface SimulatedInbound {
+  from: string;
+  name?: string;
+  type: (typeof SIMULATED_INBOUND_TYPES)[number];
+  text?: string;
+  media_url?: string;
+  latitude?: number;
+  longitude?: number;
+  button_id?: string;
+  row_id?: string;
+  wa_message_id?: string;
+}
+
+const MEDIA_TYPES = new Set(["image", "video", "audio", "document", "sticker"]);
+
+function required<T>(value: T | undefined, field: string, type: string): T {
+  if (value === undefined || value === "") throw new ValidationFailed(field, `A ${type} message needs ${field}`);
+  return value;
+}
+
+/** The normalised message a real phone's message of that kind would become. */
+export function simulatedMessage(input: SimulatedInbound): InboundMessage {
+  const metadata: Record<string, unknown> = {};
+  let text = input.text ?? null;
+  if (input.type === "text") required(input.text, "text", input.type);
+  if (MEDIA_TYPES.has(input.type)) Object.assign(metadata, { media_url: required(input.media_url, "media_url", input.type), has_media: true });
+  if (input.type === "location") {
+    Object.assign(metadata, { latitude: required(input.latitude, "latitude", input.type), longitude: required(input.longitude, "longitude", input.type) });
+  }
+  if (input.type === "button_reply") metadata.button_id = required(input.button_id, "button_id", input.type);
+  if (input.type === "list_reply") metadata.row_id = required(input.row_id, "row_id", input.type);
+  if (input.type === "contact") metadata.contacts = [{ name: required(input.text, "text", input.type), vcard: null }];
+  if (input.type === "reaction") {
+    text = required(input.text, "text", input.type);
+    metadata.target_wa_message_id = null;
+  }
+  const digits = input.from.replace(/\D/g, "");
+  return {
+    waMessageId: input.wa_message_id ?? `SIM${randomBytes(8).toString("hex").toUpperCase()}`,
+    fromMe: false,
+    peer: { phone: `+${digits}`, lid: null, pushName: input.name ?? null },
+    type: input.type,
+    text,
+    metadata,
+    timestamp: new Date(),
+  };
+}
 
 export class SimulatorProvider implements WhatsAppProvider {
   readonly name = "simulator" as const;
@@ -131,6 +192,15 @@ export class SimulatorProvider implements WhatsAppProvider {
     const { saveCreds } = await loadAuthState(this.knex, accountId, bufferJsonCodec);
     await saveCreds(pairing);
     connection.drop("restart_required");
+  }
+
+  /** A customer writes to the account; returns the message's WhatsApp id (re-sending it simulates a redelivery). */
+  async inbound(accountId: string, input: SimulatedInbound): Promise<string> {
+    const connection = this.live.get(accountId);
+    if (!connection?.opened) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+    const message = simulatedMessage(input);
+    await connection.deliver([message]);
+    return message.waMessageId;
   }
 
   /** WhatsApp ends the connection: the network drops, the phone logs the device out, or the number is banned. */
