@@ -41,6 +41,7 @@ export interface Config {
   whatsappMaxReconnectAttempts: number;
   whatsappReconnectBaseMs: number;
   whatsappReconnectMaxMs: number;
+  whatsappSendIntervalMs: number;
   simulatorEnabled: boolean;
   simulatorQrIntervalMs: number;
 }
@@ -172,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     whatsappMaxReconnectAttempts: integer(env, "WHATSAPP_MAX_RECONNECT_ATTEMPTS", 10, 1, 1_000),
     whatsappReconnectBaseMs: integer(env, "WHATSAPP_RECONNECT_BASE_MS", 2_000, 10, 600_000),
     whatsappReconnectMaxMs: integer(env, "WHATSAPP_RECONNECT_MAX_MS", 300_000, 10, 3_600_000),
+    whatsappSendIntervalMs: integer(env, "WHATSAPP_SEND_INTERVAL_MS", 1_000, 0, 60_000),
     simulatorEnabled: boolean(env, "SIMULATOR_ENABLED", !production),
     simulatorQrIntervalMs: integer(env, "SIMULATOR_QR_INTERVAL_MS", 20_000, 10, 600_000),
   };

@@ -63,6 +63,30 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       },
     },
 
+    /** What the engine sent on the account, oldest first (`?to=` one number). */
+    outbound: {
+      rest: "GET /:id/outbound",
+      permissions: ["admin"],
+      params: { id: "uuid", to: { ...phone, optional: true }, $$strict: "remove" },
+      async handler(this: SimulatorService, ctx: Context<{ id: string; to?: string }>) {
+        const account = await this.simulatedAccount(ctx);
+        return (await this.onOwner(ctx, account, "simulatorOutbound", { to: ctx.params.to })) ?? [];
+      },
+    },
+
+    /** The recipient's phone reports a sent message delivered or read. */
+    receipts: {
+      rest: "POST /:id/receipts",
+      permissions: ["admin"],
+      params: { id: "uuid", wa_message_id: { type: "string", min: 1, max: 128 }, status: { type: "enum", values: ["delivered", "read"] }, $$strict: "remove" },
+      async handler(this: SimulatorService, ctx: Context<{ id: string; wa_message_id: string; status: string }>) {
+        const account = await this.simulatedAccount(ctx);
+        const done = await this.onOwner(ctx, account, "simulatorReceipt", { wa_message_id: ctx.params.wa_message_id, status: ctx.params.status });
+        if (!done) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+        return { ok: true };
+      },
+    },
+
     /** WhatsApp drops the connection, logs the device out, or bans the number. */
     disconnect: {
       rest: "POST /:id/disconnect",

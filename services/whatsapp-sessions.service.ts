@@ -11,6 +11,7 @@ import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { ingestMessage } from "../lib/inbox/ingest";
+import { applyReceipt } from "../lib/inbox/outbound";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -37,6 +38,13 @@ export interface MessageReceivedEvent {
   type: string;
   direction: "inbound" | "outbound";
   new_conversation: boolean;
+}
+
+/** A sent message moved on: sent, delivered, read or failed. */
+export interface MessageStatusEvent {
+  message_id: string;
+  conversation_id?: string;
+  status: string;
 }
 
 export interface AccountQrEvent {
@@ -111,6 +119,23 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       },
     },
 
+    simulatorOutbound: {
+      visibility: "public",
+      params: { ...accountParam, to: { type: "string", optional: true } },
+      handler(this: SessionsService, ctx: Context<{ account_id: string; to?: string }>) {
+        return this.simulator.outbound(ctx.params.account_id, ctx.params.to);
+      },
+    },
+
+    simulatorReceipt: {
+      visibility: "public",
+      params: { ...accountParam, wa_message_id: "string", status: { type: "enum", values: ["delivered", "read"] } },
+      async handler(this: SessionsService, ctx: Context<{ account_id: string; wa_message_id: string; status: "delivered" | "read" }>) {
+        await this.simulator.receipt(ctx.params.account_id, ctx.params.wa_message_id, ctx.params.status);
+        return { ok: true };
+      },
+    },
+
     simulatorDisconnect: {
       visibility: "public",
       params: { ...accountParam, reason: "string" },
@@ -122,6 +147,11 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
   },
 
   events: {
+    // Something was queued for an account: if it is ours, send it now.
+    "whatsapp.outbound.queued"(this: SessionsService, ctx: { params: { account_id: string } }) {
+      this.host.kick(ctx.params.account_id);
+    },
+
     // An account was created, deleted or asked to (re)connect somewhere: look now, not at the next tick.
     "whatsapp.accounts.changed"(this: SessionsService) {
       void this.host.tick();
@@ -168,6 +198,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
         maxReconnectAttempts: settings.whatsappMaxReconnectAttempts,
         reconnectBaseMs: settings.whatsappReconnectBaseMs,
         reconnectMaxMs: settings.whatsappReconnectMaxMs,
+        sendIntervalMs: settings.whatsappSendIntervalMs,
       },
       {
         status: ({ accountId, status, reason }) => {
@@ -198,6 +229,18 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
             };
             await this.broker.emit("message.received", event);
           }
+        },
+        receipts: async (accountId, receipts) => {
+          for (const receipt of receipts) {
+            const changed = await applyReceipt(database(), accountId, receipt.waMessageId, receipt.status, receipt.reason);
+            if (changed) {
+              const event: MessageStatusEvent = { message_id: changed.id, conversation_id: changed.conversation_id, status: receipt.status };
+              await this.broker.emit("message.status", event);
+            }
+          }
+        },
+        sent: (_accountId, messageId, status) => {
+          void this.broker.emit("message.status", { message_id: messageId, status });
         },
         log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
       },

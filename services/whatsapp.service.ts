@@ -10,11 +10,23 @@ import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/model
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount } from "../lib/whatsapp/accounts";
 import { wipeAuthState } from "../lib/whatsapp/auth-state";
+import { queueOutbound } from "../lib/inbox/outbound";
+import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
 
 interface WhatsappService extends AccountOwnerCaller {
   accounts: Accounts;
   statusOf(account: WhatsappAccount): Record<string, unknown>;
+}
+
+interface SendParams {
+  conversation_id: string;
+  type: OutboundType;
+  content?: string | null;
+  metadata?: Record<string, unknown>;
+  sender_type: "agent" | "bot" | "system";
+  sender_user_id?: string | null;
+  idempotency_key?: string;
 }
 
 const id = { id: "uuid" } as const;
@@ -127,6 +139,38 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
           await this.accounts.markDisconnected(account.id, "logged_out_by_operator");
         }
         return this.statusOf(await this.accounts.find(account.id));
+      },
+    },
+
+    /**
+     * The send API of agents and flows: the message is stored `pending` and the
+     * node holding the account sends it, paced, in order. Idempotent by key.
+     */
+    send: {
+      visibility: "public",
+      params: {
+        conversation_id: "uuid",
+        type: { type: "enum", values: [...OUTBOUND_TYPES] },
+        content: { type: "string", max: MAX_TEXT, optional: true, nullable: true },
+        metadata: { type: "object", optional: true },
+        sender_type: { type: "enum", values: ["agent", "bot", "system"], default: "agent" },
+        sender_user_id: { type: "uuid", optional: true, nullable: true },
+        idempotency_key: { type: "string", min: 1, max: 200, optional: true },
+      },
+      async handler(this: WhatsappService, ctx: Context<SendParams>) {
+        const p = ctx.params;
+        const { message, accountId, created } = await queueOutbound(database(), {
+          conversationId: p.conversation_id,
+          type: p.type,
+          content: p.content,
+          metadata: p.metadata,
+          senderType: p.sender_type,
+          senderUserId: p.sender_user_id,
+          idempotencyKey: p.idempotency_key,
+        });
+        // Every node hears it; the one holding the account sends.
+        if (created) await this.broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
+        return message;
       },
     },
 

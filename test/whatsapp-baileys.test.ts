@@ -9,7 +9,7 @@ import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
-const quiet = { connection: () => undefined, messages: async () => undefined };
+const quiet = { connection: () => undefined, messages: async () => undefined, receipts: async () => undefined };
 
 // Baileys' BufferJSON, as its source defines it (untyped JSON helpers there, hence `any` here).
 const BufferJSON = {
@@ -83,7 +83,7 @@ describe("the Baileys provider", () => {
     const { kit, sockets } = fakeKit();
     const updates: ConnectionUpdate[] = [];
     const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
-    await provider.connect(id, { connection: (update) => void updates.push(update), messages: async () => undefined });
+    await provider.connect(id, { ...quiet, connection: (update) => void updates.push(update) });
 
     const [socket] = sockets;
     expect(socket!.config).toMatchObject({ printQRInTerminal: false, markOnlineOnConnect: false });
@@ -125,7 +125,7 @@ describe("the Baileys provider", () => {
     const { kit, sockets } = fakeKit();
     const received: InboundMessage[][] = [];
     const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
-    await provider.connect(id, { connection: () => undefined, messages: async (messages) => void received.push(messages) });
+    await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(messages) });
     const incoming = {
       key: { remoteJid: "98765432101234@lid", remoteJidAlt: "525551234567@s.whatsapp.net", fromMe: false, id: "3EB0AA" },
       messageTimestamp: 1_764_230_400,

@@ -5,11 +5,12 @@ import type { Knex } from "knex";
 import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WASocket } from "@whiskeysockets/baileys";
 import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
 import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
-import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, WhatsAppProvider } from "./provider";
+import { numberedMenu, type OutgoingMessage } from "./outbound";
+import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, Receipt, WhatsAppProvider } from "./provider";
 
 /** The parts of Baileys this adapter uses; tests hand in a fake with the same shape. */
 export interface BaileysKit {
-  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user">;
+  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage">;
   initAuthCreds(): AuthenticationCreds;
   BufferJSON: { replacer(key: string, value: unknown): unknown; reviver(key: string, value: unknown): unknown };
   /** Revives an app-state sync key into the protobuf object Baileys expects. */
@@ -73,6 +74,48 @@ export function mapConnectionUpdate(
   return undefined;
 }
 
+/** The JID a message goes to: the phone number's when known, else the LID. */
+export function recipientJid(to: OutgoingMessage["to"]): string {
+  if (to.phone) return `${to.phone.replace(/\D/g, "")}@s.whatsapp.net`;
+  if (to.lid) return to.lid;
+  throw new Error("The contact has neither a phone number nor a LID");
+}
+
+/** Our message as Baileys' sendMessage content. Buttons and lists, which WhatsApp Web lacks, become a numbered menu. */
+export function baileysContent(message: OutgoingMessage, jid: string): Record<string, unknown> {
+  const m = message.metadata;
+  const caption = message.content ?? undefined;
+  switch (message.type) {
+    case "text":
+      return { text: message.content ?? "" };
+    case "image":
+      return { image: { url: m.media_url }, caption };
+    case "video":
+      return { video: { url: m.media_url }, caption };
+    case "audio":
+      return { audio: { url: m.media_url }, mimetype: (m.mimetype as string | undefined) ?? "audio/mp4" };
+    case "document":
+      return { document: { url: m.media_url }, fileName: m.filename ?? "document", mimetype: (m.mimetype as string | undefined) ?? "application/octet-stream", caption };
+    case "sticker":
+      return { sticker: { url: m.media_url } };
+    case "location":
+      return { location: { degreesLatitude: m.latitude, degreesLongitude: m.longitude, name: m.name, address: m.address } };
+    case "contact": {
+      const digits = String(m.phone).replace(/\D/g, "");
+      const vcard = `BEGIN:VCARD\nVERSION:3.0\nFN:${String(m.name)}\nTEL;type=CELL;waid=${digits}:+${digits}\nEND:VCARD`;
+      return { contacts: { displayName: m.name, contacts: [{ vcard }] } };
+    }
+    case "reaction":
+      return { react: { text: message.content ?? "", key: { remoteJid: jid, id: m.target_wa_message_id, fromMe: Boolean(m.target_from_me) } } };
+    case "buttons":
+    case "list":
+      return { text: numberedMenu(message) };
+  }
+}
+
+// Baileys' message status numbers (proto.WebMessageInfo.Status).
+const RECEIPT_OF: Record<number, Receipt["status"]> = { 0: "failed", 3: "delivered", 4: "read", 5: "read" };
+
 type ILogger = NonNullable<UserFacingSocketConfig["logger"]>;
 type Log = (level: "debug" | "info" | "warn" | "error", message: string) => void;
 
@@ -134,7 +177,21 @@ export class BaileysProvider implements WhatsAppProvider {
       listener.messages(received).catch((err: unknown) => this.log("error", `Could not store messages of ${accountId}: ${String(err)}`));
     });
 
+    socket.ev.on("messages.update", (updates) => {
+      const receipts = updates
+        .filter(({ key, update }) => key.fromMe && key.id && typeof update.status === "number" && RECEIPT_OF[update.status])
+        .map(({ key, update }) => ({ waMessageId: key.id!, status: RECEIPT_OF[update.status as number]! }));
+      if (receipts.length) listener.receipts(receipts).catch((err: unknown) => this.log("error", `Could not record receipts of ${accountId}: ${String(err)}`));
+    });
+
     return {
+      send: async (message) => {
+        const jid = recipientJid(message.to);
+        // A stable id derived from ours: a resend after a crash carries the same id.
+        const messageId = `CH${message.id.replace(/-/g, "").toUpperCase()}`;
+        const sent = await socket.sendMessage(jid, baileysContent(message, jid) as never, { messageId });
+        return { waMessageId: sent?.key.id ?? messageId };
+      },
       close: async () => socket.end(undefined),
       logout: async () => {
         try {

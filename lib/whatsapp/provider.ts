@@ -3,6 +3,7 @@
 // above this port knows which one is in use.
 
 import type { InboundMessage } from "./inbound";
+import type { OutgoingMessage } from "./outbound";
 
 /** Why a connection closed, in the engine's words (Baileys' status codes are mapped by its adapter). */
 export type CloseReason =
@@ -22,6 +23,14 @@ export interface ProviderListener {
   connection(update: ConnectionUpdate): void;
   /** Messages received (or sent from the phone itself); resolves once they are stored. */
   messages(messages: InboundMessage[]): Promise<void>;
+  /** Delivery news about messages we sent. */
+  receipts(receipts: Receipt[]): Promise<void>;
+}
+
+export interface Receipt {
+  waMessageId: string;
+  status: "delivered" | "read" | "failed";
+  reason?: string;
 }
 
 /** One live connection of one account. */
@@ -30,6 +39,8 @@ export interface ProviderConnection {
   close(): Promise<void>;
   /** Logs the device out of WhatsApp: the pairing is gone, the next connect shows a QR. */
   logout(): Promise<void>;
+  /** Sends one message; resolves with its WhatsApp id once WhatsApp has taken it. */
+  send(message: OutgoingMessage): Promise<{ waMessageId: string }>;
 }
 
 export interface WhatsAppProvider {

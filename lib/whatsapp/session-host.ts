@@ -14,7 +14,8 @@ import { WhatsappAccount, type AccountStatus, type ProviderName } from "../model
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
-import type { ProviderConnection, WhatsAppProvider } from "./provider";
+import { markFailed, markSent, nextPending } from "../inbox/outbound";
+import type { ProviderConnection, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
   nodeId: string;
@@ -23,6 +24,8 @@ export interface SessionHostSettings {
   maxReconnectAttempts: number;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
+  /** Pause between two sends on one account (jittered ±30 %): WhatsApp bans numbers that fire like bots. */
+  sendIntervalMs: number;
 }
 
 export interface StatusChange {
@@ -37,6 +40,10 @@ export interface SessionHostEvents {
   qr(accountId: string, qr: string): void;
   /** Messages that arrived on an account; resolves once they are stored. */
   inbound(accountId: string, messages: InboundMessage[]): Promise<void>;
+  /** Delivery news about sent messages; resolves once recorded. */
+  receipts(accountId: string, receipts: Receipt[]): Promise<void>;
+  /** A queued message left (or could not leave) through WhatsApp. */
+  sent(accountId: string, messageId: string, status: "sent" | "failed"): void;
   log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
 }
 
@@ -53,6 +60,8 @@ interface Session {
   reason: string | null;
   /** Database writes of this account, kept in order. */
   writes: Promise<unknown>;
+  /** The send queue is being worked on. */
+  draining: boolean;
 }
 
 // Where an account's actor ends, the account stops wanting a connection until an operator asks again.
@@ -95,6 +104,12 @@ export class SessionHost {
     return session !== undefined;
   }
 
+  /** Sends what is queued on an account, if this node holds it and it is connected. */
+  kick(accountId: string): void {
+    const session = this.sessions.get(accountId);
+    if (session) void this.drain(accountId, session);
+  }
+
   /** An operator logs the number out of WhatsApp. */
   async logout(accountId: string): Promise<void> {
     const session = this.sessions.get(accountId);
@@ -115,6 +130,8 @@ export class SessionHost {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
+    // Messages queued while no one told us (a lost event) still go out.
+    for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
     const wanted = await WhatsappAccount.query(this.knex)
       .select("id", "provider")
       .where("should_connect", true)
@@ -151,6 +168,7 @@ export class SessionHost {
       status: "disconnected",
       reason: null,
       writes: Promise.resolve(),
+      draining: false,
     };
     this.sessions.set(accountId, session);
     session.actor.subscribe((snapshot) => this.onChange(accountId, session, statusOf(snapshot.value), snapshot.context));
@@ -203,6 +221,7 @@ export class SessionHost {
           else session.actor.send({ type: "CLOSED", reason: update.reason, detail: update.detail });
         },
         messages: (messages) => this.events.inbound(accountId, messages),
+        receipts: (receipts) => this.events.receipts(accountId, receipts),
       })
       .then((connection) => {
         if (generation === session.generation) session.connection = connection;
@@ -246,8 +265,40 @@ export class SessionHost {
         .where("id", accountId),
     );
     this.events.status({ accountId, status, reason: context.reason });
+    if (connected) void this.drain(accountId, session);
     // Not from inside the actor's own transition: let go once it has settled.
     if (ended) setImmediate(() => void this.letGo(accountId, false));
+  }
+
+  // One message at a time, oldest first, paced; stops when the queue is empty or the connection is gone.
+  private async drain(accountId: string, session: Session): Promise<void> {
+    if (session.draining || session.status !== "connected") return;
+    session.draining = true;
+    try {
+      for (;;) {
+        const connection = session.connection;
+        if (session.status !== "connected" || !connection || this.sessions.get(accountId) !== session) return;
+        const message = await nextPending(this.knex, accountId);
+        if (!message) return;
+        try {
+          const { waMessageId } = await connection.send(message);
+          await markSent(this.knex, message.id, waMessageId);
+          this.events.sent(accountId, message.id, "sent");
+        } catch (err) {
+          // A connection that dropped mid-send keeps the message for the next one; anything else is final.
+          if (session.status !== "connected" || session.connection !== connection) return;
+          await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
+          this.events.sent(accountId, message.id, "failed");
+          this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+        }
+        const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    } catch (err) {
+      this.events.log("error", `Sending on WhatsApp account ${accountId} stopped`, err);
+    } finally {
+      session.draining = false;
+    }
   }
 
   private enqueue(session: Session, write: () => PromiseLike<unknown>): void {

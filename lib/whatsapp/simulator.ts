@@ -6,10 +6,11 @@
 // network dropping) is driven through its control methods.
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
-import { Conflict, ValidationFailed } from "../errors";
+import { Conflict, NotFound, ValidationFailed } from "../errors";
 import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
 import type { InboundMessage } from "./inbound";
-import type { CloseReason, ProviderConnection, ProviderListener, WhatsAppProvider } from "./provider";
+import type { OutgoingMessage } from "./outbound";
+import type { CloseReason, ProviderConnection, ProviderListener, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SimulatorOptions {
   /** How often the QR code rotates while nobody scans it. */
@@ -21,6 +22,16 @@ interface Pairing {
   phoneNumber: string;
   jid: string;
   lid: string;
+}
+
+/** What the engine sent, as the simulated phone on the other side received it. */
+export interface SentRecord {
+  wa_message_id: string;
+  to: string | null;
+  type: string;
+  content: string | null;
+  metadata: Record<string, unknown>;
+  sent_at: Date;
 }
 
 const isPairing = (creds: unknown): creds is Pairing => (creds as Partial<Pairing> | undefined)?.simulator === true;
@@ -36,7 +47,21 @@ class SimulatedConnection implements ProviderConnection {
     private readonly listener: ProviderListener,
     private readonly onEnd: (connection: SimulatedConnection) => void,
     private readonly forget: () => Promise<void>,
+    private readonly record: (sent: SentRecord) => void,
   ) {}
+
+  async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
+    if (!this.opened || this.closed) throw new Error("The simulated connection is not open");
+    const waMessageId = `SIMOUT${randomBytes(8).toString("hex").toUpperCase()}`;
+    // Buttons and lists arrive natively on the simulator; WhatsApp Web would show a numbered menu.
+    this.record({ wa_message_id: waMessageId, to: message.to.phone ?? message.to.lid, type: message.type, content: message.content, metadata: message.metadata, sent_at: new Date() });
+    return { waMessageId };
+  }
+
+  /** Delivery and read receipts from the other phone. */
+  receive(receipts: Receipt[]): Promise<void> {
+    return this.listener.receipts(receipts);
+  }
 
   get showingQr(): boolean {
     return this.qrTimer !== undefined;
@@ -155,6 +180,8 @@ export function simulatedMessage(input: SimulatedInbound): InboundMessage {
 export class SimulatorProvider implements WhatsAppProvider {
   readonly name = "simulator" as const;
   private readonly live = new Map<string, SimulatedConnection>();
+  // Kept on the node that owns the account, for the control API.
+  private readonly sent = new Map<string, SentRecord[]>();
 
   constructor(
     private readonly knex: Knex,
@@ -171,6 +198,11 @@ export class SimulatorProvider implements WhatsAppProvider {
         if (this.live.get(accountId) === ended) this.live.delete(accountId);
       },
       () => wipeAuthState(this.knex, accountId),
+      (record) => {
+        const list = this.sent.get(accountId) ?? [];
+        list.push(record);
+        this.sent.set(accountId, list.slice(-1000));
+      },
     );
     this.live.set(accountId, connection);
     if (isPairing(creds)) connection.open(creds);
@@ -201,6 +233,21 @@ export class SimulatorProvider implements WhatsAppProvider {
     const message = simulatedMessage(input);
     await connection.deliver([message]);
     return message.waMessageId;
+  }
+
+  /** What the engine sent on an account, oldest first, optionally to one number. */
+  outbound(accountId: string, to?: string): SentRecord[] {
+    const all = this.sent.get(accountId) ?? [];
+    const digits = to?.replace(/\D/g, "");
+    return digits ? all.filter((record) => record.to?.replace(/\D/g, "") === digits) : all;
+  }
+
+  /** The recipient's phone reports a message delivered or read. */
+  async receipt(accountId: string, waMessageId: string, status: "delivered" | "read"): Promise<void> {
+    const connection = this.live.get(accountId);
+    if (!connection?.opened) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+    if (!this.outbound(accountId).some((record) => record.wa_message_id === waMessageId)) throw new NotFound("outbound message", waMessageId);
+    await connection.receive([{ waMessageId, status }]);
   }
 
   /** WhatsApp ends the connection: the network drops, the phone logs the device out, or the number is banned. */
