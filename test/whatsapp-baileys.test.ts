@@ -141,6 +141,39 @@ describe("the Baileys provider", () => {
     ]);
   });
 
+  it("sends with a stable id, buttons as a numbered menu, and passes on receipts", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const receipts: unknown[] = [];
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const connection = await provider.connect(id, { ...quiet, receipts: async (r) => void receipts.push(...r) });
+    const socket = sockets[0]! as (typeof sockets)[number] & { sendMessage?: jest.Mock };
+    (socket as unknown as { sendMessage: jest.Mock }).sendMessage = jest.fn(async (_jid: string, _content: unknown, options: { messageId: string }) => ({ key: { id: options.messageId } }));
+    const messageId = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    const sent = await connection.send({
+      id: messageId,
+      to: { phone: "+525551234567", lid: "98765432101234@lid" },
+      type: "buttons",
+      content: "¿Qué necesitas?",
+      metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] },
+    });
+    expect(sent.waMessageId).toBe("CH0F8FAD5BD9CB469FA16570867728950E");
+    const [jid, content] = (socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[0]!;
+    expect(jid).toBe("525551234567@s.whatsapp.net");
+    expect(content.text).toBe("¿Qué necesitas?\n\n1. Ventas\n2. Soporte\n\nResponde con el número de tu opción.");
+
+    socket.ev.emit("messages.update", [
+      { key: { id: sent.waMessageId, fromMe: true, remoteJid: jid }, update: { status: 3 } },
+      { key: { id: sent.waMessageId, fromMe: true, remoteJid: jid }, update: { status: 4 } },
+      { key: { id: "THEIRS", fromMe: false, remoteJid: jid }, update: { status: 4 } },
+      { key: { id: sent.waMessageId, fromMe: true, remoteJid: jid }, update: { starred: true } },
+    ]);
+    expect(receipts).toEqual([
+      { waMessageId: sent.waMessageId, status: "delivered" },
+      { waMessageId: sent.waMessageId, status: "read" },
+    ]);
+  });
+
   it("closes without logging out, and logs out wiping the auth state", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();

@@ -1,6 +1,8 @@
 import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
 import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
 import { SimulatorProvider } from "../lib/whatsapp/simulator";
+import { ingestMessage } from "../lib/inbox/ingest";
+import { queueOutbound } from "../lib/inbox/outbound";
 import { migratedDatabase } from "./support/database";
 import { eventually } from "./support/harness";
 
@@ -126,6 +128,31 @@ describe("WhatsApp session host", () => {
     await simulator.disconnect(id, "banned");
     await eventually(async () => (await row(id)).status === "banned");
     expect((await row(id)).should_connect).toBe(false);
+  });
+
+  it("sends a message queued while no node held the account exactly once, after the takeover", async () => {
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const a = host("node-a", leases, simulator);
+    const id = await account();
+    await a.instance.tick();
+    await eventually(() => a.instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000006");
+    await eventually(() => a.instance.snapshot(id)?.status === "connected");
+    const inbound = await ingestMessage(knex(), id, {
+      waMessageId: "IN1", fromMe: false, peer: { phone: "+525511119999", lid: null, pushName: "Ana" },
+      type: "text", text: "Hola", metadata: {}, timestamp: new Date(),
+    });
+    await a.instance.stop();
+
+    const queued = await queueOutbound(knex(), { conversationId: inbound.conversationId, type: "text", content: "Seguimos aquí", senderType: "bot" });
+    expect(queued.message.status).toBe("pending");
+    const b = host("node-b", leases, simulator);
+    await b.instance.tick();
+    await eventually(async () => (await knex()("messages").where({ id: queued.message.id }).first()).status === "sent");
+    await b.instance.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(simulator.outbound(id).filter((m) => m.content === "Seguimos aquí")).toHaveLength(1);
   });
 
   it("logs a number out on an operator's request", async () => {
