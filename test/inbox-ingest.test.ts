@@ -86,6 +86,24 @@ describe("storing inbound messages", () => {
     expect(next).toMatchObject({ newConversation: true, contactId: first.contactId });
   });
 
+  it("reads a typed answer to our buttons or list as the option it names", async () => {
+    const phone = newPhone();
+    const first = await ingestMessage(knex(), accountId, message({ phone }));
+    const ask = async (type: string, metadata: Record<string, unknown>) =>
+      knex()("messages").insert({ conversation_id: first.conversationId, whatsapp_account_id: accountId, direction: "outbound", status: "sent", sender_type: "bot", type, content: "¿Qué necesitas?", metadata });
+    await ask("buttons", { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] });
+    const typed = async (text: string) => {
+      const stored = await ingestMessage(knex(), accountId, message({ phone }, { text }));
+      return knex()("messages").where({ id: stored.messageId }).first();
+    };
+    expect(await typed("2")).toMatchObject({ type: "button_reply", content: "2", metadata: expect.objectContaining({ button_id: "soporte" }) });
+    await ask("list", { button_text: "Ver", sections: [{ rows: [{ id: "laptop", title: "Laptops" }, { id: "telefono", title: "Teléfonos" }] }] });
+    expect(await typed("telefonos")).toMatchObject({ type: "list_reply", metadata: expect.objectContaining({ row_id: "telefono" }) });
+    expect(await typed("LAPTOP")).toMatchObject({ type: "list_reply", metadata: expect.objectContaining({ row_id: "laptop" }) });
+    expect(await typed("7")).toMatchObject({ type: "text" });
+    expect(await typed("no sé")).toMatchObject({ type: "text" });
+  });
+
   it("keeps every kind's details", async () => {
     const result = await ingestMessage(
       knex(),

@@ -32,7 +32,14 @@ function fakeKit() {
   const sockets: Array<{ ev: EventEmitter; config: any; user?: { id: string; lid?: string }; end: jest.Mock; logout: jest.Mock }> = [];
   const kit: BaileysKit = {
     makeWASocket: (config) => {
-      const socket = { ev: new EventEmitter(), config, user: undefined as { id: string; lid?: string } | undefined, end: jest.fn(), logout: jest.fn(async () => undefined) };
+      const socket = {
+        ev: new EventEmitter(),
+        config,
+        user: undefined as { id: string; lid?: string } | undefined,
+        end: jest.fn(),
+        logout: jest.fn(async () => undefined),
+        sendPresenceUpdate: jest.fn(async () => undefined),
+      };
       sockets.push(socket);
       return socket as never;
     },
@@ -160,6 +167,7 @@ describe("the Baileys provider", () => {
     expect(sent.waMessageId).toBe("CH0F8FAD5BD9CB469FA16570867728950E");
     const [jid, content] = (socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[0]!;
     expect(jid).toBe("525551234567@s.whatsapp.net");
+    expect((socket as unknown as { sendPresenceUpdate: jest.Mock }).sendPresenceUpdate).toHaveBeenCalledWith("composing", jid);
     expect(content.text).toBe("¿Qué necesitas?\n\n1. Ventas\n2. Soporte\n\nResponde con el número de tu opción.");
 
     socket.ev.emit("messages.update", [

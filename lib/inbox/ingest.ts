@@ -4,6 +4,7 @@
 // account (created if none; the database allows only one).
 import type { Knex } from "knex";
 import type { InboundMessage } from "../whatsapp/inbound";
+import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 
 export interface IngestResult {
   messageId: string;
@@ -67,6 +68,24 @@ async function findOrOpenConversation(trx: Knex.Transaction, contactId: string, 
   return { id, created: true };
 }
 
+/**
+ * A plain-text answer to the buttons or list we sent last becomes the choice it
+ * names ("2", "Soporte", or the id): WhatsApp Web shows those as numbered text.
+ */
+async function asChoice(trx: Knex.Transaction, conversationId: string, message: InboundMessage): Promise<InboundMessage> {
+  if (message.fromMe || message.type !== "text" || !message.text) return message;
+  const asked = await trx("messages")
+    .where({ conversation_id: conversationId, direction: "outbound", is_internal: false })
+    .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
+    .first("type", "metadata");
+  if (!asked || (asked.type !== "buttons" && asked.type !== "list")) return message;
+  const option = chosenOption(optionsOf({ type: asked.type as OutboundType, metadata: asked.metadata }), message.text);
+  if (!option) return message;
+  return asked.type === "buttons"
+    ? { ...message, type: "button_reply", metadata: { ...message.metadata, button_id: option.id, typed: message.text } }
+    : { ...message, type: "list_reply", metadata: { ...message.metadata, row_id: option.id, typed: message.text } };
+}
+
 export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage): Promise<IngestResult> {
   const identities = identitiesOf(message);
   if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
@@ -84,6 +103,7 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
 
     const contactId = await findOrCreateContact(trx, message, identities);
     const conversation = await findOrOpenConversation(trx, contactId, accountId);
+    message = await asChoice(trx, conversation.id, message);
     const [inserted] = await trx("messages")
       .insert({
         conversation_id: conversation.id,

@@ -10,7 +10,7 @@ import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListene
 
 /** The parts of Baileys this adapter uses; tests hand in a fake with the same shape. */
 export interface BaileysKit {
-  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage">;
+  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage" | "sendPresenceUpdate">;
   initAuthCreds(): AuthenticationCreds;
   BufferJSON: { replacer(key: string, value: unknown): unknown; reviver(key: string, value: unknown): unknown };
   /** Revives an app-state sync key into the protobuf object Baileys expects. */
@@ -189,6 +189,8 @@ export class BaileysProvider implements WhatsAppProvider {
         const jid = recipientJid(message.to);
         // A stable id derived from ours: a resend after a crash carries the same id.
         const messageId = `CH${message.id.replace(/-/g, "").toUpperCase()}`;
+        // People type before they answer; so does Charla (ban avoidance).
+        await socket.sendPresenceUpdate("composing", jid).catch(() => undefined);
         const sent = await socket.sendMessage(jid, baileysContent(message, jid) as never, { messageId });
         return { waMessageId: sent?.key.id ?? messageId };
       },

@@ -111,6 +111,19 @@ export function optionsOf(message: Pick<OutgoingMessage, "type" | "metadata">): 
   return [];
 }
 
+const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").trim().toLowerCase();
+
+/**
+ * Which option a reply chose: its 1-based number ("2"), its title ("soporte",
+ * whatever the case and accents) or its id — so the numbered menu WhatsApp Web
+ * shows works like real buttons.
+ */
+export function chosenOption(options: Array<{ id: string; title: string }>, reply: string): { id: string; title: string } | undefined {
+  const answer = fold(reply);
+  if (/^\d+$/.test(answer)) return options[Number(answer) - 1];
+  return options.find((option) => fold(option.title) === answer) ?? options.find((option) => fold(option.id) === answer);
+}
+
 /** A buttons or list message as WhatsApp Web can show it: text with numbered options. */
 export function numberedMenu(message: Pick<OutgoingMessage, "type" | "content" | "metadata">): string {
   const lines = optionsOf(message).map((option, i) => `${i + 1}. ${option.title}${option.description ? ` — ${option.description}` : ""}`);
