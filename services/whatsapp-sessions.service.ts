@@ -2,6 +2,7 @@
 // and answers, for those accounts, the calls the whatsapp service routes here.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import QRCode from "qrcode";
+import { configuredMediaStore, type MediaStore } from "../lib/media-store";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
@@ -15,6 +16,7 @@ import { applyReceipt } from "../lib/inbox/outbound";
 
 interface SessionsService extends Service {
   host: SessionHost;
+  media: MediaStore;
   simulator: SimulatorProvider;
   tickTimer?: NodeJS.Timeout;
   closeLeases?: () => Promise<void>;
@@ -183,6 +185,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     const settings = config();
     const { store, close } = createLeaseStore();
     this.closeLeases = close;
+    this.media = configuredMediaStore();
     this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs });
     this.host = new SessionHost(
       database(),
@@ -216,7 +219,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
         },
         inbound: async (accountId, messages) => {
           for (const message of messages) {
-            const stored = await ingestMessage(database(), accountId, message);
+            const stored = await ingestMessage(database(), accountId, message, this.media);
             if (stored.duplicate) continue;
             const event: MessageReceivedEvent = {
               message_id: stored.messageId,

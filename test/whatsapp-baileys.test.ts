@@ -46,6 +46,10 @@ function fakeKit() {
     initAuthCreds: () => ({ noiseKey: { private: randomBytes(32), public: randomBytes(32) }, registrationId: 7, registered: false }) as never,
     BufferJSON,
     reviveAppStateSyncKey: (value) => ({ revived: true, ...(value as object) }),
+    downloadMedia: async (message) => {
+      if (message.key.id === "BROKEN") throw new Error("media expired");
+      return Buffer.from(`bytes of ${message.key.id}`);
+    },
   };
   return { kit, sockets };
 }
@@ -142,10 +146,29 @@ describe("the Baileys provider", () => {
     const groupChatter = { key: { remoteJid: "1203@g.us", id: "G1", fromMe: false }, message: { conversation: "hola a todos" } };
     sockets[0]!.ev.emit("messages.upsert", { type: "append", messages: [incoming] });
     sockets[0]!.ev.emit("messages.upsert", { type: "notify", messages: [incoming, groupChatter] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(received).toHaveLength(1);
     expect(received[0]).toEqual([
       expect.objectContaining({ waMessageId: "3EB0AA", type: "text", text: "Hola", peer: { phone: "+525551234567", lid: "98765432101234@lid", pushName: "Juan" } }),
     ]);
+  });
+
+  it("downloads the media of received media messages", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const received: InboundMessage[] = [];
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(...messages) });
+    const image = (waId: string) => ({
+      key: { remoteJid: "525551234567@s.whatsapp.net", fromMe: false, id: waId },
+      messageTimestamp: 1_764_230_400,
+      message: { imageMessage: { mimetype: "image/jpeg", caption: "Factura" } },
+    });
+    sockets[0]!.ev.emit("messages.upsert", { type: "notify", messages: [image("IMG1"), image("BROKEN")] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received[0]!.media).toEqual({ data: Buffer.from("bytes of IMG1"), mimetype: "image/jpeg" });
+    expect(received[1]!.media).toBeUndefined();
+    expect(received[1]!.metadata.media_error).toBe("media expired");
   });
 
   it("sends with a stable id, buttons as a numbered menu, and passes on receipts", async () => {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Socket } from "socket.io-client";
 import { reloadConfig } from "../lib/config";
 import { database } from "../lib/db/connection";
@@ -154,6 +156,19 @@ describe("managing accounts", () => {
 });
 
 describe("receiving messages", () => {
+  // Where the simulated phones upload their files from: this machine, never the internet.
+  let files: Server;
+  let filesUrl = "";
+  beforeAll(async () => {
+    files = createServer((req, res) => {
+      if (req.url === "/missing.jpg") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": req.url?.endsWith(".pdf") ? "application/pdf" : "image/jpeg" }).end(`file ${req.url}`);
+    });
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => files.close(resolve)));
+
   async function connectedAccount(admin: Client, phone: string) {
     const account = await createAccount(admin, `Entrada ${phone}`);
     await waitForStatus(admin, account.id, "qr");
@@ -169,11 +184,11 @@ describe("receiving messages", () => {
     const account = await connectedAccount(admin, "+525500000020");
     const kinds = [
       { type: "text", text: "Hola, quiero una laptop" },
-      { type: "image", media_url: "https://example.com/factura.jpg", text: "Mi factura" },
-      { type: "video", media_url: "https://example.com/v.mp4" },
-      { type: "audio", media_url: "https://example.com/nota.ogg" },
-      { type: "document", media_url: "https://example.com/cotizacion.pdf", text: "cotización" },
-      { type: "sticker", media_url: "https://example.com/s.webp" },
+      { type: "image", media_url: `${filesUrl}/factura.jpg`, text: "Mi factura" },
+      { type: "video", media_url: `${filesUrl}/v.mp4` },
+      { type: "audio", media_url: `${filesUrl}/nota.ogg` },
+      { type: "document", media_url: `${filesUrl}/cotizacion.pdf`, text: "cotización" },
+      { type: "sticker", media_url: `${filesUrl}/s.webp` },
       { type: "location", latitude: 19.4326, longitude: -99.1332, text: "Zócalo" },
       { type: "contact", text: "Ana López" },
       { type: "reaction", text: "👍" },
@@ -198,9 +213,28 @@ describe("receiving messages", () => {
     const contact = await database()("contacts").where({ phone_number: "+525598765432" }).first();
     expect(contact).toMatchObject({ push_name: "Juan Pérez" });
 
+    // The image's file is kept and served behind authentication.
+    const media = await fetch(`${h.baseUrl}/api/media/${rows[1].id}`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(media.status).toBe(200);
+    expect(media.headers.get("content-type")).toBe("image/jpeg");
+    expect(await media.text()).toBe("file /factura.jpg");
+    expect(rows[1].metadata).toMatchObject({ mimetype: "image/jpeg", size: 17 });
+    expect((await h.request("GET", `/api/media/${rows[1].id}`)).status).toBe(401);
+    expect((await admin.get(`/api/media/${rows[0].id}`)).status).toBe(404);
+
     await eventually(() => received.filter((event) => event.account_id === account.id).length === kinds.length);
     expect(received[0]).toMatchObject({ account_id: account.id, type: "text", direction: "inbound", new_conversation: true });
     await h.broker.destroyService(probe);
+  });
+
+  it("keeps a message whose media could not be fetched, saying why", async () => {
+    const admin = await h.admin();
+    const account = await connectedAccount(admin, "+525500000022");
+    await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765401", type: "image", media_url: `${filesUrl}/missing.jpg` });
+    const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
+    expect(row.media_path).toBeNull();
+    expect(row.metadata.media_error).toMatch(/404/);
+    expect((await admin.get(`/api/media/${row.id}`)).status).toBe(404);
   });
 
   it("refuses malformed messages and disconnected accounts", async () => {

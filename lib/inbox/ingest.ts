@@ -3,6 +3,7 @@
 // LID, created on first contact) and the contact's open conversation on that
 // account (created if none; the database allows only one).
 import type { Knex } from "knex";
+import type { MediaStore } from "../media-store";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 
@@ -86,9 +87,11 @@ async function asChoice(trx: Knex.Transaction, conversationId: string, message: 
     : { ...message, type: "list_reply", metadata: { ...message.metadata, row_id: option.id, typed: message.text } };
 }
 
-export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage): Promise<IngestResult> {
+export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, media?: MediaStore): Promise<IngestResult> {
   const identities = identitiesOf(message);
   if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
+  // Files are not transactional: written first, under a name a redelivery would reuse.
+  const mediaPath = message.media && media ? await media.save(accountId, message.waMessageId, message.media.data, message.media.mimetype) : null;
   return knex.transaction(async (trx) => {
     // Messages of one person are stored one at a time, so two of them never create two contacts or
     // two conversations. Locks are taken in a fixed order so two transactions cannot deadlock.
@@ -115,7 +118,13 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
         sender_type: message.fromMe ? "agent" : "contact",
         type: message.type,
         content: message.text,
-        metadata: { ...message.metadata, wa_timestamp: message.timestamp.toISOString(), ...(message.fromMe ? { from_phone: true } : {}) },
+        metadata: {
+          ...message.metadata,
+          wa_timestamp: message.timestamp.toISOString(),
+          ...(message.fromMe ? { from_phone: true } : {}),
+          ...(message.media ? { mimetype: message.media.mimetype ?? message.metadata.mimetype ?? null, size: message.media.data.length } : {}),
+        },
+        media_path: mediaPath,
         sent_at: message.fromMe ? message.timestamp : null,
       })
       .returning("id");

@@ -2,26 +2,34 @@
 // runtime use of Baileys is in this module (loaded on first connect: the
 // package is ESM); the rest of the engine sees only the provider port.
 import type { Knex } from "knex";
-import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WASocket } from "@whiskeysockets/baileys";
+import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WAMessage, WASocket } from "@whiskeysockets/baileys";
 import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
 import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
 import { numberedMenu, type OutgoingMessage } from "./outbound";
 import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, Receipt, WhatsAppProvider } from "./provider";
 
+type BaileysSocket = Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage" | "sendPresenceUpdate" | "updateMediaMessage">;
+
 /** The parts of Baileys this adapter uses; tests hand in a fake with the same shape. */
 export interface BaileysKit {
-  makeWASocket(config: UserFacingSocketConfig): Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage" | "sendPresenceUpdate">;
+  makeWASocket(config: UserFacingSocketConfig): BaileysSocket;
+  /** The bytes of a received media message (re-requesting them from the phone if the link expired). */
+  downloadMedia(message: WAMessage, socket: BaileysSocket): Promise<Buffer>;
   initAuthCreds(): AuthenticationCreds;
   BufferJSON: { replacer(key: string, value: unknown): unknown; reviver(key: string, value: unknown): unknown };
   /** Revives an app-state sync key into the protobuf object Baileys expects. */
   reviveAppStateSyncKey(value: unknown): unknown;
 }
 
+const quietLogger = baileysLogger(() => undefined);
+
 export async function loadBaileys(): Promise<BaileysKit> {
   const baileys = await import("@whiskeysockets/baileys");
   return {
     makeWASocket: baileys.default,
     initAuthCreds: baileys.initAuthCreds,
+    downloadMedia: (message, socket) =>
+      baileys.downloadMediaMessage(message, "buffer", {}, { logger: quietLogger, reuploadRequest: socket.updateMediaMessage }),
     BufferJSON: baileys.BufferJSON,
     reviveAppStateSyncKey: (value) => baileys.proto.Message.AppStateSyncKeyData.fromObject(value as Record<string, unknown>),
   };
@@ -135,6 +143,26 @@ function baileysLogger(log: Log, level = "warn"): ILogger {
 }
 
 export class BaileysProvider implements WhatsAppProvider {
+  /** Normalises received messages and fetches their media; a download that fails leaves the message without bytes. */
+  private async receive(accountId: string, kit: BaileysKit, socket: BaileysSocket, raw: WAMessage[]): Promise<InboundMessage[]> {
+    const received: InboundMessage[] = [];
+    for (const message of raw) {
+      const normalised = normaliseBaileysMessage(message);
+      if (!normalised) continue;
+      if (normalised.metadata.has_media) {
+        try {
+          const data = await kit.downloadMedia(message, socket);
+          normalised.media = { data, mimetype: (normalised.metadata.mimetype as string | null) ?? null };
+        } catch (err) {
+          normalised.metadata.media_error = err instanceof Error ? err.message : String(err);
+          this.log("warn", `Could not download media of ${normalised.waMessageId} on ${accountId}: ${String(err)}`);
+        }
+      }
+      received.push(normalised);
+    }
+    return received;
+  }
+
   readonly name = "baileys" as const;
   private kit: Promise<BaileysKit> | undefined;
 
@@ -172,9 +200,9 @@ export class BaileysProvider implements WhatsAppProvider {
     // "notify" is what arrives now; "append" is history replayed on connect, not for the inbox.
     socket.ev.on("messages.upsert", ({ messages, type }) => {
       if (type !== "notify") return;
-      const received = messages.map(normaliseBaileysMessage).filter((message): message is InboundMessage => message !== undefined);
-      if (received.length === 0) return;
-      listener.messages(received).catch((err: unknown) => this.log("error", `Could not store messages of ${accountId}: ${String(err)}`));
+      this.receive(accountId, kit, socket, messages)
+        .then((received) => (received.length ? listener.messages(received) : undefined))
+        .catch((err: unknown) => this.log("error", `Could not store messages of ${accountId}: ${String(err)}`));
     });
 
     socket.ev.on("messages.update", (updates) => {

@@ -19,6 +19,8 @@ export interface InboundMessage {
   text: string | null;
   metadata: Record<string, unknown>;
   timestamp: Date;
+  /** The bytes of an image, video, audio, document or sticker, when they could be fetched. */
+  media?: { data: Buffer; mimetype: string | null };
 }
 
 const PHONE_SUFFIX = "@s.whatsapp.net";

@@ -6,6 +6,7 @@
 // network dropping) is driven through its control methods.
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
+import { MAX_MEDIA_BYTES } from "../media-store";
 import { Conflict, NotFound, ValidationFailed } from "../errors";
 import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
 import type { InboundMessage } from "./inbound";
@@ -142,6 +143,14 @@ export interface SimulatedInbound {
   wa_message_id?: string;
 }
 
+async function fetchMedia(url: string): Promise<{ data: Buffer; mimetype: string | null }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: "error" });
+  if (!response.ok) throw new Error(`The media URL answered ${response.status}`);
+  const data = Buffer.from(await response.arrayBuffer());
+  if (data.length > MAX_MEDIA_BYTES) throw new Error("The media is larger than the store accepts");
+  return { data, mimetype: response.headers.get("content-type") };
+}
+
 const MEDIA_TYPES = new Set(["image", "video", "audio", "document", "sticker"]);
 
 function required<T>(value: T | undefined, field: string, type: string): T {
@@ -231,6 +240,14 @@ export class SimulatorProvider implements WhatsAppProvider {
     const connection = this.live.get(accountId);
     if (!connection?.opened) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
     const message = simulatedMessage(input);
+    // The phone uploads the file: fetch it, as Baileys downloads a real one.
+    if (input.media_url) {
+      try {
+        message.media = await fetchMedia(input.media_url);
+      } catch (err) {
+        message.metadata.media_error = err instanceof Error ? err.message : String(err);
+      }
+    }
     await connection.deliver([message]);
     return message.waMessageId;
   }

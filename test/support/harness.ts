@@ -2,6 +2,7 @@
 // the gateway on a random port. Tests speak HTTP and Socket.IO to it.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Redis from "ioredis";
@@ -59,9 +60,11 @@ const randomIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomByt
 export function harness(options: HarnessOptions = {}) {
   const database: TestDatabase = testDatabase();
   const redisPrefix = `charla-test:${database.name}:`;
+  const dataDir = path.join(os.tmpdir(), `charla-test-${database.name}`);
   Object.assign(process.env, {
     NODE_ENV: "test",
     DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,
     PORT: "0",
@@ -192,6 +195,7 @@ export function harness(options: HarnessOptions = {}) {
     // Extra nodes first: the main node holds the database service.
     for (const node of nodes.reverse()) await node.stop();
     await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length) await redis.del(...keys);
