@@ -9,7 +9,7 @@ import type { Caller } from "../lib/auth/caller";
 import { config } from "../lib/config";
 import { createRedis } from "../lib/redis";
 import type { SessionsRevoked } from "../services/auth.service";
-import type { AccountQrEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
+import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
 
 export const userRoom = (userId: string): string => `user:${userId}`;
@@ -80,6 +80,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     "whatsapp.qr"(this: SocketGateway, ctx: { params: AccountQrEvent }) {
       if (this.stopping) return;
       this.io.to(MANAGERS).emit("qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
+    },
+
+    "whatsapp.quota"(this: SocketGateway, ctx: { params: AccountQuotaEvent }) {
+      if (this.stopping) return;
+      this.io.to(MANAGERS).emit("whatsapp_quota", ctx.params);
     },
 
     "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {

@@ -49,6 +49,15 @@ export interface MessageStatusEvent {
   status: string;
 }
 
+/** WhatsApp's quota of new chats for a number, when it warns about it. */
+export interface AccountQuotaEvent {
+  account_id: string;
+  used: number | null;
+  total: number | null;
+  status: string | null;
+  cycle_ends_at: string | null;
+}
+
 export interface AccountQrEvent {
   account_id: string;
   qr_code: string;
@@ -241,6 +250,11 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
               await this.broker.emit("message.status", event);
             }
           }
+        },
+        quota: (accountId, warning) => {
+          this.logger.warn(`WhatsApp quota warning on ${accountId}: ${warning.used ?? "?"}/${warning.total ?? "?"} (${warning.status ?? "unknown"})`);
+          const event: AccountQuotaEvent = { account_id: accountId, used: warning.used, total: warning.total, status: warning.status, cycle_ends_at: warning.cycleEndsAt };
+          void this.broker.emit("whatsapp.quota", event);
         },
         sent: (_accountId, messageId, status) => {
           void this.broker.emit("message.status", { message_id: messageId, status });

@@ -9,7 +9,7 @@ import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
-const quiet = { connection: () => undefined, messages: async () => undefined, receipts: async () => undefined };
+const quiet = { connection: () => undefined, messages: async () => undefined, receipts: async () => undefined, quota: () => undefined };
 
 // Baileys' BufferJSON, as its source defines it (untyped JSON helpers there, hence `any` here).
 const BufferJSON = {
@@ -203,6 +203,16 @@ describe("the Baileys provider", () => {
       { waMessageId: sent.waMessageId, status: "delivered" },
       { waMessageId: sent.waMessageId, status: "read" },
     ]);
+  });
+
+  it("passes on WhatsApp's quota warnings", async () => {
+    const id = await account();
+    const { kit, sockets } = fakeKit();
+    const warnings: unknown[] = [];
+    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    await provider.connect(id, { ...quiet, quota: (warning) => void warnings.push(warning) });
+    sockets[0]!.ev.emit("message-capping.update", { used_quota: 240, total_quota: 250, capping_status: "CAPPED", cycle_end_timestamp: "1764316800" });
+    expect(warnings).toEqual([{ used: 240, total: 250, status: "CAPPED", cycleEndsAt: "1764316800" }]);
   });
 
   it("closes without logging out, and logs out wiping the auth state", async () => {

@@ -23,7 +23,7 @@ function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, 
     leases,
     { simulator },
     { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
-    { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, sent: () => undefined, log: () => undefined },
+    { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
   );
   hosts.push(instance);
   return { instance, statuses, qrs };

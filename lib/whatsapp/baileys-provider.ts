@@ -205,6 +205,14 @@ export class BaileysProvider implements WhatsAppProvider {
         .catch((err: unknown) => this.log("error", `Could not store messages of ${accountId}: ${String(err)}`));
     });
 
+    socket.ev.on("message-capping.update", (info) => {
+      listener.quota({
+        used: info.used_quota ?? null,
+        total: info.total_quota ?? null,
+        status: info.capping_status ? String(info.capping_status) : null,
+        cycleEndsAt: info.cycle_end_timestamp ?? null,
+      });
+    });
     socket.ev.on("messages.update", (updates) => {
       const receipts = updates
         .filter(({ key, update }) => key.fromMe && key.id && typeof update.status === "number" && RECEIPT_OF[update.status])

@@ -25,6 +25,15 @@ export interface ProviderListener {
   messages(messages: InboundMessage[]): Promise<void>;
   /** Delivery news about messages we sent. */
   receipts(receipts: Receipt[]): Promise<void>;
+  /** WhatsApp's warning that the number nears or hit its quota of new chats. */
+  quota(warning: QuotaWarning): void;
+}
+
+export interface QuotaWarning {
+  used: number | null;
+  total: number | null;
+  status: string | null;
+  cycleEndsAt: string | null;
 }
 
 export interface Receipt {

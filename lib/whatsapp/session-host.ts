@@ -15,7 +15,7 @@ import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
 import { markFailed, markSent, nextPending } from "../inbox/outbound";
-import type { ProviderConnection, Receipt, WhatsAppProvider } from "./provider";
+import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
   nodeId: string;
@@ -42,6 +42,8 @@ export interface SessionHostEvents {
   inbound(accountId: string, messages: InboundMessage[]): Promise<void>;
   /** Delivery news about sent messages; resolves once recorded. */
   receipts(accountId: string, receipts: Receipt[]): Promise<void>;
+  /** WhatsApp warns about the account's quota of new chats. */
+  quota(accountId: string, warning: QuotaWarning): void;
   /** A queued message left (or could not leave) through WhatsApp. */
   sent(accountId: string, messageId: string, status: "sent" | "failed"): void;
   log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
@@ -222,6 +224,7 @@ export class SessionHost {
         },
         messages: (messages) => this.events.inbound(accountId, messages),
         receipts: (receipts) => this.events.receipts(accountId, receipts),
+        quota: (warning) => this.events.quota(accountId, warning),
       })
       .then((connection) => {
         if (generation === session.generation) session.connection = connection;
