@@ -87,6 +87,17 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       this.io.to(MANAGERS).emit("whatsapp_quota", ctx.params);
     },
 
+    async "user.role_changed"(this: SocketGateway, ctx: { params: { user_id: string; role: Caller["role"] } }) {
+      if (this.stopping) return;
+      for (const socket of this.io.of("/").sockets.values()) {
+        const caller = callerOfSocket(socket);
+        if (caller.id !== ctx.params.user_id || caller.role === ctx.params.role) continue;
+        await socket.leave(roleRoom(caller.role));
+        caller.role = ctx.params.role;
+        await socket.join(roleRoom(caller.role));
+      }
+    },
+
     "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {
       if (this.stopping) return;
       const revoked = new Set(ctx.params.session_ids);

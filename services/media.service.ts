@@ -6,6 +6,8 @@ import { database } from "../lib/db/connection";
 import { NotFound } from "../lib/errors";
 import { configuredMediaStore, type MediaStore } from "../lib/media-store";
 
+const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif)|video\/(mp4|3gpp)|audio\/(ogg|mpeg|mp4|aac|amr))$/;
+
 interface MediaService extends Service {
   store: MediaStore;
 }
@@ -31,12 +33,17 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
           throw new NotFound("media of message", ctx.params.id);
         });
         const metadata = message.metadata as { mimetype?: string | null; filename?: string | null };
-        ctx.meta.$responseType = metadata.mimetype ?? "application/octet-stream";
+        // The sender chose the type: only plain media is shown inline, anything else is a download.
+        const type = (metadata.mimetype ?? "").split(";")[0]!.trim().toLowerCase();
+        const inline = INLINE_TYPES.test(type) && !metadata.filename;
+        const filename = (metadata.filename ?? "file").replace(/[^\w .-]/g, "_");
+        ctx.meta.$responseType = inline ? type : "application/octet-stream";
         ctx.meta.$responseHeaders = {
           "Content-Length": String(file.size),
           "Cache-Control": "private, max-age=3600",
           "X-Content-Type-Options": "nosniff",
-          ...(metadata.filename ? { "Content-Disposition": `attachment; filename="${metadata.filename.replace(/["\\\r\n]/g, "_")}"` } : {}),
+          "Content-Security-Policy": "sandbox; default-src 'none'",
+          ...(inline ? {} : { "Content-Disposition": `attachment; filename="${filename}"` }),
         };
         return file.stream;
       },

@@ -73,9 +73,12 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
         is_active: { type: "boolean", optional: true },
         $$strict: "remove",
       },
-      handler(this: UsersService, ctx: Context<UserChanges & { id: string }, RequestMeta>) {
+      async handler(this: UsersService, ctx: Context<UserChanges & { id: string }, RequestMeta>) {
         const { id, ...changes } = ctx.params;
-        return this.users.update(callerOf(ctx), id, changes);
+        const user = await this.users.update(callerOf(ctx), id, changes);
+        // Open sockets move to the new role's rooms (REST requests read the role afresh anyway).
+        if (changes.role) await this.broker.broadcast("user.role_changed", { user_id: user.id, role: user.role });
+        return user;
       },
     },
 

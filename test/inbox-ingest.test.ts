@@ -59,6 +59,14 @@ describe("storing inbound messages", () => {
     expect(await count("messages", { conversation_id: results[0]!.conversationId })).toBe(12);
   });
 
+  it("keeps one contact when a new number writes to two accounts at once", async () => {
+    const [{ id: other }] = await knex()("whatsapp_accounts").insert({ name: "Soporte", provider: "simulator" }).returning("id");
+    const phone = newPhone();
+    const results = await Promise.all([accountId, other, accountId, other].map((account) => ingestMessage(knex(), account, message({ phone }))));
+    expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.conversationId)).size).toBe(2);
+  });
+
   it("recognises a contact first seen by LID when the phone number arrives with it", async () => {
     const lid = `${randomBytes(5).readUIntBE(0, 5)}@lid`;
     const phone = newPhone();

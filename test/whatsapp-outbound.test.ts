@@ -83,9 +83,13 @@ describe("sending", () => {
     const first = await send({ conversation_id: conversationId, type: "text", content: "Una vez", idempotency_key: "flow-step-1" });
     const again = await send({ conversation_id: conversationId, type: "text", content: "Una vez", idempotency_key: "flow-step-1" });
     expect(again.id).toBe(first.id);
+    const racing = await Promise.all([1, 2, 3].map(() => send({ conversation_id: conversationId, type: "text", content: "Carrera", idempotency_key: "flow-step-2" })));
+    expect(new Set(racing.map((m) => m.id)).size).toBe(1);
     await eventually(async () => (await messageRow(first.id)).status === "sent");
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await outbound(admin, accountId)).toHaveLength(1);
+    await eventually(async () => (await outbound(admin, accountId)).length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await outbound(admin, accountId)).toHaveLength(2);
   });
 
   it("refuses bad messages with the field, and accounts that are off", async () => {

@@ -141,6 +141,19 @@ describe("managing accounts", () => {
     expect((await h.request("GET", "/api/whatsapp/accounts")).status).toBe(401);
   });
 
+  it("moves an open socket to its user's new role", async () => {
+    const admin = await h.admin();
+    const supervisor = await h.as("supervisor");
+    const socket = await h.socket({ token: supervisor.token });
+    const events = collect(socket, "connection_status");
+    expect((await admin.put(`/api/users/${supervisor.user.id}`, { role: "agent" })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const account = await createAccount(admin, "Degradado");
+    await waitForStatus(admin, account.id, "qr");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events.filter((e) => e.account_id === account.id)).toHaveLength(0);
+  });
+
   it("sends connection news only to admins and supervisors", async () => {
     const admin = await h.admin();
     const agent = await h.as("agent");
@@ -162,6 +175,7 @@ describe("receiving messages", () => {
   beforeAll(async () => {
     files = createServer((req, res) => {
       if (req.url === "/missing.jpg") return void res.writeHead(404).end();
+      if (req.url === "/page.html") return void res.writeHead(200, { "content-type": "text/html" }).end("<script>alert(1)</script>");
       res.writeHead(200, { "content-type": req.url?.endsWith(".pdf") ? "application/pdf" : "image/jpeg" }).end(`file ${req.url}`);
     });
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
@@ -225,6 +239,18 @@ describe("receiving messages", () => {
     await eventually(() => received.filter((event) => event.account_id === account.id).length === kinds.length);
     expect(received[0]).toMatchObject({ account_id: account.id, type: "text", direction: "inbound", new_conversation: true });
     await h.broker.destroyService(probe);
+  });
+
+  it("serves files of risky types only as downloads", async () => {
+    const admin = await h.admin();
+    const account = await connectedAccount(admin, "+525500000023");
+    await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765402", type: "document", media_url: `${filesUrl}/page.html` });
+    const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
+    const res = await fetch(`${h.baseUrl}/api/media/${row.id}`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment/);
+    expect(res.headers.get("content-security-policy")).toMatch(/sandbox/);
   });
 
   it("keeps a message whose media could not be fetched, saying why", async () => {

@@ -93,10 +93,10 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
   // Files are not transactional: written first, under a name a redelivery would reuse.
   const mediaPath = message.media && media ? await media.save(accountId, message.waMessageId, message.media.data, message.media.mimetype) : null;
   return knex.transaction(async (trx) => {
-    // Messages of one person are stored one at a time, so two of them never create two contacts or
-    // two conversations. Locks are taken in a fixed order so two transactions cannot deadlock.
+    // Messages of one person (on any account: contacts are shared) are stored one at a time, so two
+    // of them never create two contacts or two conversations. A fixed order keeps locks deadlock-free.
     for (const { kind, value } of [...identities].sort((a, b) => a.value.localeCompare(b.value))) {
-      await trx.raw("SELECT pg_advisory_xact_lock(hashtext(?))", [`${accountId}:${kind}:${value}`]);
+      await trx.raw("SELECT pg_advisory_xact_lock(hashtext(?))", [`contact:${kind}:${value}`]);
     }
     const stored = await trx("messages").where({ whatsapp_account_id: accountId, wa_message_id: message.waMessageId }).first("id", "conversation_id");
     if (stored) {

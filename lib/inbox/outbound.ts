@@ -49,9 +49,17 @@ export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<
         sender_user_id: request.senderUserId ?? null,
         idempotency_key: request.idempotencyKey ?? null,
       })
+      // Two requests with one key at the same moment: the second finds the first's row below.
+      .onConflict(trx.raw("(idempotency_key) WHERE idempotency_key IS NOT NULL"))
+      .ignore()
       .returning("*");
+    if (!message) {
+      const existing = await trx<Message>("messages").where({ idempotency_key: request.idempotencyKey }).first();
+      if (!existing) throw new Error(`Message with idempotency key ${request.idempotencyKey} vanished`);
+      return { message: existing, accountId: existing.whatsapp_account_id, created: false };
+    }
     await trx("conversations").where({ id: conversation.id }).update({ last_message_at: trx.fn.now(), updated_at: trx.fn.now() });
-    return { message: message!, accountId: conversation.whatsapp_account_id, created: true };
+    return { message, accountId: conversation.whatsapp_account_id, created: true };
   });
 }
 

@@ -3,6 +3,7 @@
 // package is ESM); the rest of the engine sees only the provider port.
 import type { Knex } from "knex";
 import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WAMessage, WASocket } from "@whiskeysockets/baileys";
+import { MAX_MEDIA_BYTES } from "../media-store";
 import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
 import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
 import { numberedMenu, type OutgoingMessage } from "./outbound";
@@ -151,6 +152,8 @@ export class BaileysProvider implements WhatsAppProvider {
       if (!normalised) continue;
       if (normalised.metadata.has_media) {
         try {
+          // Announced size first: a huge file must not be pulled into memory.
+          if (Number(normalised.metadata.size ?? 0) > MAX_MEDIA_BYTES) throw new Error(`larger than ${MAX_MEDIA_BYTES} bytes`);
           const data = await kit.downloadMedia(message, socket);
           normalised.media = { data, mimetype: (normalised.metadata.mimetype as string | null) ?? null };
         } catch (err) {

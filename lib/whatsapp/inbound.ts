@@ -52,7 +52,7 @@ type Content = Pick<InboundMessage, "type" | "text" | "metadata">;
 const media = (type: InboundType, m: { caption?: string | null; mimetype?: string | null; fileLength?: unknown }, extra: Record<string, unknown> = {}): Content => ({
   type,
   text: m.caption ?? null,
-  metadata: { mimetype: m.mimetype ?? null, has_media: true, ...extra },
+  metadata: { mimetype: m.mimetype ?? null, has_media: true, size: m.fileLength != null ? Number(m.fileLength) : null, ...extra },
 });
 
 /** The content of a Baileys message in our terms; undefined for kinds the inbox does not show. */
@@ -62,9 +62,9 @@ export function contentOf(raw: proto.IMessage): Content | undefined {
   if (m.extendedTextMessage?.text) return { type: "text", text: m.extendedTextMessage.text, metadata: {} };
   if (m.imageMessage) return media("image", m.imageMessage);
   if (m.videoMessage) return media("video", m.videoMessage);
-  if (m.audioMessage) return media("audio", { mimetype: m.audioMessage.mimetype }, { voice: Boolean(m.audioMessage.ptt) });
+  if (m.audioMessage) return media("audio", m.audioMessage, { voice: Boolean(m.audioMessage.ptt) });
   if (m.documentMessage) return media("document", m.documentMessage, { filename: m.documentMessage.fileName ?? null });
-  if (m.stickerMessage) return media("sticker", { mimetype: m.stickerMessage.mimetype });
+  if (m.stickerMessage) return media("sticker", m.stickerMessage);
   if (m.locationMessage) {
     const l = m.locationMessage;
     return { type: "location", text: l.name ?? null, metadata: { latitude: l.degreesLatitude, longitude: l.degreesLongitude, name: l.name ?? null, address: l.address ?? null } };

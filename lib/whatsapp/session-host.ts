@@ -126,7 +126,8 @@ export class SessionHost {
   /** Lets go of every account (node shutdown): sockets close, pairings stay, leases are released for the others. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.ticking;
+    // A tick that fails now must not keep this node from letting go of its accounts.
+    await this.ticking?.catch(() => undefined);
     await Promise.all([...this.sessions.keys()].map((accountId) => this.letGo(accountId)));
   }
 
@@ -141,9 +142,13 @@ export class SessionHost {
     const wantedIds = new Set(wanted.map((account) => account.id));
 
     for (const accountId of [...this.sessions.keys()]) {
-      const keep = wantedIds.has(accountId) && (await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs));
-      if (!keep) {
-        this.events.log("info", `Letting go of WhatsApp account ${accountId}`);
+      if (!wantedIds.has(accountId)) {
+        // Switched off or deleted: close it here and say so.
+        this.events.log("info", `Closing WhatsApp account ${accountId}: it no longer wants a connection`);
+        await this.letGo(accountId);
+      } else if (!(await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs))) {
+        // Another node holds it now: close quietly, the new owner reports its status.
+        this.events.log("warn", `Lost the lease of WhatsApp account ${accountId}`);
         await this.letGo(accountId, false);
       }
     }
@@ -158,7 +163,15 @@ export class SessionHost {
   }
 
   private async start(accountId: string, provider: WhatsAppProvider): Promise<void> {
-    await WhatsappAccount.query(this.knex).patch({ owner_node: this.settings.nodeId }).where("id", accountId);
+    // The list this tick works from may be stale: claim the account only if it still wants a connection.
+    const claimed = await WhatsappAccount.query(this.knex)
+      .patch({ owner_node: this.settings.nodeId })
+      .where({ id: accountId, should_connect: true })
+      .whereNull("deleted_at");
+    if (!claimed) {
+      await this.leases.release(leaseKey(accountId), this.settings.nodeId);
+      return;
+    }
     this.events.log("info", `Taking WhatsApp account ${accountId} (${provider.name})`);
     const session: Session = {
       // The machine's effects reach the session through this closure; they only run once the actor starts.
@@ -265,7 +278,8 @@ export class SessionHost {
           // An account that ended (logged out, banned, QR not scanned, too many failures) waits for an operator.
           ...(ended ? { should_connect: false } : {}),
         })
-        .where("id", accountId),
+        // Only while this node holds it: a former owner's late news must not overwrite the new owner's.
+        .where({ id: accountId, owner_node: this.settings.nodeId }),
     );
     this.events.status({ accountId, status, reason: context.reason });
     if (connected) void this.drain(accountId, session);
