@@ -1,5 +1,6 @@
 import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
 import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
+import type { ProviderConnection, WhatsAppProvider } from "../lib/whatsapp/provider";
 import { SimulatorProvider } from "../lib/whatsapp/simulator";
 import { ingestMessage } from "../lib/inbox/ingest";
 import { queueOutbound } from "../lib/inbox/outbound";
@@ -153,6 +154,30 @@ describe("WhatsApp session host", () => {
     await b.instance.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(simulator.outbound(id).filter((m) => m.content === "Seguimos aquí")).toHaveLength(1);
+  });
+
+  it("logs out a connection that was still opening when the operator asked", async () => {
+    // A provider whose socket takes as long as the test says.
+    let handOver: (connection: ProviderConnection) => void = () => undefined;
+    const connection = { close: jest.fn(async () => undefined), logout: jest.fn(async () => undefined), send: jest.fn() };
+    const slow: WhatsAppProvider = { name: "simulator", connect: () => new Promise((resolve) => (handOver = resolve)) };
+    const instance = new SessionHost(
+      knex(),
+      new MemoryLeaseStore(),
+      { simulator: slow },
+      { nodeId: "node-a", leaseTtlMs: 500, maxQrCodes: 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
+      { status: () => undefined, qr: () => undefined, inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
+    );
+    hosts.push(instance);
+    const id = await account();
+    await instance.tick();
+    expect(instance.snapshot(id)?.status).toBe("connecting");
+    const loggingOut = instance.logout(id);
+    handOver(connection);
+    await loggingOut;
+    expect(connection.logout).toHaveBeenCalledTimes(1);
+    expect(connection.close).not.toHaveBeenCalled();
+    await eventually(async () => (await row(id)).status === "disconnected");
   });
 
   it("logs a number out on an operator's request", async () => {

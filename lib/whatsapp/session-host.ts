@@ -64,6 +64,10 @@ interface Session {
   writes: Promise<unknown>;
   /** The send queue is being worked on. */
   draining: boolean;
+  /** The connection being opened, until the provider hands it over. */
+  opening?: Promise<ProviderConnection | undefined>;
+  /** An opening connection a logout has claimed: it is logged out, not just closed. */
+  loggingOut?: Promise<ProviderConnection | undefined>;
 }
 
 // Where an account's actor ends, the account stops wanting a connection until an operator asks again.
@@ -197,11 +201,17 @@ export class SessionHost {
         openConnection: () => this.open(accountId, session(), provider),
         closeConnection: () => this.closeConnection(session()),
         logoutConnection: () => {
+          // The socket may still be opening: log out whichever connection it turns out to be.
           const connection = session().connection;
+          const opening = session().opening;
+          session().loggingOut = opening;
           this.closeConnection(session(), false);
           this.enqueue(session(), async () => {
-            await connection?.logout();
-            await wipeAuthState(this.knex, accountId);
+            try {
+              await (connection ?? (await opening))?.logout();
+            } finally {
+              await wipeAuthState(this.knex, accountId);
+            }
           });
         },
         wipeAuth: () => this.enqueue(session(), () => wipeAuthState(this.knex, accountId)),
@@ -227,7 +237,7 @@ export class SessionHost {
   private open(accountId: string, session: Session, provider: WhatsAppProvider): void {
     this.closeConnection(session);
     const generation = ++session.generation;
-    provider
+    const opening = provider
       .connect(accountId, {
         connection: (update) => {
           if (generation !== session.generation) return;
@@ -240,13 +250,17 @@ export class SessionHost {
         quota: (warning) => this.events.quota(accountId, warning),
       })
       .then((connection) => {
+        // A connection nobody waits for any more is closed — unless a logout claimed it meanwhile.
         if (generation === session.generation) session.connection = connection;
-        else void connection.close();
+        else if (session.loggingOut !== opening) void connection.close();
+        return connection;
       })
       .catch((err: unknown) => {
         this.events.log("error", `Could not open WhatsApp account ${accountId}`, err);
         if (generation === session.generation) session.actor.send({ type: "CLOSED", reason: "connection_lost", detail: String(err) });
+        return undefined;
       });
+    session.opening = opening;
   }
 
   /** Detaches the current connection (its late events are ignored from now on) and, by default, closes it. */
