@@ -102,6 +102,23 @@ describe("WhatsApp session host", () => {
     expect(mine().slice(-3)).toEqual(["reconnecting", "connecting", "connected"]);
   });
 
+  it("does not reopen a replaced connection once another node holds the account", async () => {
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const { instance, statuses } = host("node-a", leases, simulator);
+    const id = await account();
+    await instance.tick();
+    await eventually(() => instance.snapshot(id)?.status === "qr");
+    await simulator.scan(id, "+525500000008");
+    await eventually(() => instance.snapshot(id)?.status === "connected");
+    // Another node took the lease (say this one stalled), and WhatsApp reports 440 here.
+    await leases.release(`whatsapp:lease:${id}`, "node-a");
+    await leases.acquire(`whatsapp:lease:${id}`, "node-b", 60_000);
+    await simulator.disconnect(id, "connection_replaced");
+    await eventually(() => !instance.owns(id));
+    expect(statuses.filter((s) => s.accountId === id).map((s) => s.status).slice(-1)).toEqual(["reconnecting"]);
+  });
+
   it("forgets the pairing when WhatsApp logs the device out, and never reconnects by itself", async () => {
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);

@@ -222,7 +222,14 @@ export class SessionHost {
         scheduleRetry: (_, { failures }) => {
           const delay = reconnectDelay(failures, { baseMs: this.settings.reconnectBaseMs, capMs: this.settings.reconnectMaxMs });
           this.events.log("warn", `WhatsApp account ${accountId} reconnects in ${delay} ms (failure ${failures})`);
-          const timer = setTimeout(() => session().actor.send({ type: "RETRY" }), delay);
+          // Before opening a new socket, make sure the account is still ours: after a 440
+          // (connection replaced) or a long outage another node may hold it now.
+          const timer = setTimeout(() => {
+            this.leases
+              .renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs)
+              .then((ours) => (ours ? session().actor.send({ type: "RETRY" }) : this.letGo(accountId, false)))
+              .catch((err: unknown) => this.events.log("error", `Could not check the lease of ${accountId}`, err));
+          }, delay);
           timer.unref();
           session().retryTimer = timer;
         },

@@ -123,7 +123,7 @@ class SimulatedConnection implements ProviderConnection {
   }
 }
 
-export type SimulatedDisconnect = "connection_lost" | "logged_out" | "banned";
+export type SimulatedDisconnect = "connection_lost" | "logged_out" | "banned" | "connection_replaced";
 
 export const SIMULATED_INBOUND_TYPES = [
   "text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "button_reply", "list_reply",
