@@ -44,6 +44,7 @@ export interface Config {
   whatsappSendIntervalMs: number;
   simulatorEnabled: boolean;
   simulatorQrIntervalMs: number;
+  defaultPhoneRegion: string;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +91,13 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must use ${protocols.join(" or ")}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+// Numbers typed without a country code are read as numbers of this country (ISO 3166 code).
+function region(env: Env): string {
+  const value = (text(env, "DEFAULT_PHONE_REGION") ?? "MX").toUpperCase();
+  if (!/^[A-Z]{2}$/.test(value)) throw new ConfigError("DEFAULT_PHONE_REGION", `must be a two-letter country code such as MX, got "${value}"`);
+  return value;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -176,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     whatsappSendIntervalMs: integer(env, "WHATSAPP_SEND_INTERVAL_MS", 1_000, 0, 60_000),
     simulatorEnabled: boolean(env, "SIMULATOR_ENABLED", !production),
     simulatorQrIntervalMs: integer(env, "SIMULATOR_QR_INTERVAL_MS", 20_000, 10, 600_000),
+    defaultPhoneRegion: region(env),
   };
 }
 

@@ -110,7 +110,7 @@ export async function up(knex: Knex): Promise<void> {
     stamps(t, knex);
     t.timestamp("deleted_at", { useTz: true });
   });
-  await knex.raw("CREATE UNIQUE INDEX contacts_phone_unique ON contacts (phone_number) WHERE deleted_at IS NULL AND phone_number IS NOT NULL");
+  await knex.raw("CREATE UNIQUE INDEX contacts_phone_number_unique ON contacts (phone_number) WHERE deleted_at IS NULL AND phone_number IS NOT NULL");
   await knex.raw("CREATE INDEX contacts_tags_idx ON contacts USING gin (tags)");
   await knex.raw("CREATE INDEX contacts_odoo_idx ON contacts (odoo_partner_id) WHERE odoo_partner_id IS NOT NULL");
   await knex.raw(`CREATE INDEX contacts_search_idx ON contacts USING gin (

@@ -1,0 +1,149 @@
+// Contacts: the people who write in. One contact per phone number (E.164),
+// however the number was typed; tags without duplicates; search that ignores
+// case and accents.
+import type { Knex } from "knex";
+import { Conflict, NotFound } from "./errors";
+import { Contact } from "./models/contacts";
+import { paginate, type Page } from "./pagination";
+import { toE164 } from "./phone";
+
+export interface PublicContact {
+  id: string;
+  phone_number: string | null;
+  name: string | null;
+  push_name: string | null;
+  email: string | null;
+  company: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  has_odoo: boolean;
+  odoo_partner_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ContactFilter {
+  search?: string;
+  tags?: string[];
+  has_odoo?: boolean;
+  page: number;
+  limit: number;
+}
+
+export interface ContactInput {
+  phone_number?: string;
+  name?: string | null;
+  email?: string | null;
+  company?: string | null;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+export function presentContact(contact: Contact): PublicContact {
+  return {
+    id: contact.id,
+    phone_number: contact.phone_number,
+    name: contact.name,
+    push_name: contact.push_name,
+    email: contact.email,
+    company: contact.company,
+    tags: contact.tags,
+    metadata: contact.metadata,
+    has_odoo: contact.odoo_partner_id !== null,
+    odoo_partner_id: contact.odoo_partner_id,
+    created_at: contact.created_at,
+    updated_at: contact.updated_at,
+  };
+}
+
+/** Trimmed, non-empty, each once, in the order given. */
+export function cleanTags(tags: string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class Contacts {
+  constructor(
+    private readonly knex: Knex,
+    private readonly defaultRegion: string,
+  ) {}
+
+  list(filter: ContactFilter): Promise<Page<PublicContact>> {
+    const query = Contact.query(this.knex).whereNull("deleted_at").orderBy([{ column: "updated_at", order: "desc" }, { column: "id", order: "desc" }]);
+    if (filter.search) {
+      const term = `%${escapeLike(filter.search)}%`;
+      const digits = filter.search.replace(/\D/g, "");
+      query.where((q) => {
+        // Served by the trigram index on the folded name, email and phone.
+        q.whereRaw("charla_fold(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone_number, '')) LIKE charla_fold(?)", [term]);
+        if (digits.length >= 3) q.orWhere("phone_number", "like", `%${digits}%`);
+      });
+    }
+    if (filter.tags?.length) query.whereRaw("tags && ?::text[]", [cleanTags(filter.tags)]);
+    if (filter.has_odoo !== undefined) query.where((q) => (filter.has_odoo ? q.whereNotNull("odoo_partner_id") : q.whereNull("odoo_partner_id")));
+    return paginate(query, filter.page, filter.limit, presentContact);
+  }
+
+  async get(id: string): Promise<PublicContact> {
+    return presentContact(await this.find(id));
+  }
+
+  async create(input: ContactInput & { phone_number: string }): Promise<PublicContact> {
+    const phone = toE164(input.phone_number, this.defaultRegion);
+    await this.assertPhoneFree(phone);
+    const contact = await Contact.query(this.knex).insert({
+      phone_number: phone,
+      name: input.name ?? null,
+      email: input.email ?? null,
+      company: input.company ?? null,
+      tags: cleanTags(input.tags ?? []),
+      metadata: input.metadata ?? {},
+    });
+    return this.get(contact.id);
+  }
+
+  async update(id: string, input: ContactInput): Promise<PublicContact> {
+    const contact = await this.find(id);
+    const patch: Partial<Contact> = {};
+    if (input.phone_number !== undefined) {
+      patch.phone_number = toE164(input.phone_number, this.defaultRegion);
+      if (patch.phone_number !== contact.phone_number) await this.assertPhoneFree(patch.phone_number);
+    }
+    for (const field of ["name", "email", "company"] as const) if (input[field] !== undefined) patch[field] = input[field];
+    if (input.tags !== undefined) patch.tags = cleanTags(input.tags);
+    if (input.metadata !== undefined) patch.metadata = input.metadata;
+    if (Object.keys(patch).length) await Contact.query(this.knex).patch(patch).where("id", id);
+    return this.get(id);
+  }
+
+  /** Adds tags the contact does not have yet, in one statement (concurrent adds lose nothing). */
+  async addTags(id: string, tags: string[]): Promise<PublicContact> {
+    await this.find(id);
+    await this.knex("contacts")
+      .where({ id })
+      .update({
+        // Existing tags keep their place; new ones follow in the order given.
+        tags: this.knex.raw("ARRAY(SELECT t FROM unnest(tags || ?::text[]) WITH ORDINALITY AS x(t, n) GROUP BY t ORDER BY min(n))", [cleanTags(tags)]),
+        updated_at: this.knex.fn.now(),
+      });
+    return this.get(id);
+  }
+
+  async removeTag(id: string, tag: string): Promise<PublicContact> {
+    await this.find(id);
+    await this.knex("contacts").where({ id }).update({ tags: this.knex.raw("array_remove(tags, ?)", [tag]), updated_at: this.knex.fn.now() });
+    return this.get(id);
+  }
+
+  private async find(id: string): Promise<Contact> {
+    const contact = await Contact.query(this.knex).findById(id).whereNull("deleted_at");
+    if (!contact) throw new NotFound("contact", id);
+    return contact;
+  }
+
+  private async assertPhoneFree(phone: string): Promise<void> {
+    const taken = await Contact.query(this.knex).where("phone_number", phone).whereNull("deleted_at").first();
+    if (taken) throw new Conflict("phone_number", `A contact with the number ${phone} already exists (${taken.id})`);
+  }
+}
