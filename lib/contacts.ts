@@ -106,13 +106,14 @@ export class Contacts {
   async update(id: string, input: ContactInput): Promise<PublicContact> {
     const contact = await this.find(id);
     const patch: Partial<Contact> = {};
-    if (input.phone_number !== undefined) {
+    // name, email and company may be cleared with null; the number, tags and metadata may not.
+    if (input.phone_number != null) {
       patch.phone_number = toE164(input.phone_number, this.defaultRegion);
       if (patch.phone_number !== contact.phone_number) await this.assertPhoneFree(patch.phone_number);
     }
     for (const field of ["name", "email", "company"] as const) if (input[field] !== undefined) patch[field] = input[field];
-    if (input.tags !== undefined) patch.tags = cleanTags(input.tags);
-    if (input.metadata !== undefined) patch.metadata = input.metadata;
+    if (input.tags != null) patch.tags = cleanTags(input.tags);
+    if (input.metadata != null) patch.metadata = input.metadata;
     if (Object.keys(patch).length) await Contact.query(this.knex).patch(patch).where("id", id);
     return this.get(id);
   }

@@ -97,17 +97,18 @@ export class Users {
 
   async update(caller: Caller, id: string, changes: UserChanges): Promise<PublicUser> {
     assertSelfOrAdmin(caller, id);
+    // A field sent as null is a field not changed: none of them can be emptied.
     if (caller.role !== "admin") {
       for (const field of ["role", "is_active", "email"] as const) {
-        if (changes[field] !== undefined) throw new Forbidden(`Only an admin can change ${field}`, field);
+        if (changes[field] != null) throw new Forbidden(`Only an admin can change ${field}`, field);
       }
     }
     const patch: Partial<User> = {};
-    if (changes.name !== undefined) patch.name = changes.name.trim();
-    if (changes.email !== undefined) patch.email = changes.email.trim().toLowerCase();
-    if (changes.role !== undefined) patch.role = changes.role;
-    if (changes.is_active !== undefined) patch.is_active = changes.is_active;
-    if (changes.password !== undefined) patch.password_hash = await hashPassword(changes.password);
+    if (changes.name != null) patch.name = changes.name.trim();
+    if (changes.email != null) patch.email = changes.email.trim().toLowerCase();
+    if (changes.role != null) patch.role = changes.role;
+    if (changes.is_active != null) patch.is_active = changes.is_active;
+    if (changes.password != null) patch.password_hash = await hashPassword(changes.password);
 
     await this.knex.transaction(async (trx) => {
       const user = await this.find(trx, id);

@@ -12,7 +12,7 @@ import { config } from "../lib/config";
 import { toErrorResponse } from "../lib/http/error-response";
 import { createRedis } from "../lib/redis";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
-import { ServiceUnavailable, AppError } from "../lib/errors";
+import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
 
 interface GatewayRequest extends IncomingMessage {
   $ctx?: Context<unknown, RequestMeta>;
@@ -34,6 +34,24 @@ function requireJson(req: IncomingMessage, _res: ServerResponse, next: Next): vo
     return;
   }
   next();
+}
+
+/** Where a NUL character hides in a parsed body or query (PostgreSQL cannot store it in text). */
+function nulField(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "body" : undefined;
+  if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const found = nulField(item, path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function refuseNul(req: IncomingMessage & { body?: unknown; query?: unknown }, _res: ServerResponse, next: Next): void {
+  const field = nulField(req.body, "") ?? nulField(req.query, "");
+  if (field) next(new ValidationFailed(field, "Text may not contain NUL characters"));
+  else next();
 }
 
 function clientIp(req: IncomingMessage): string | undefined {
@@ -91,7 +109,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
           "GET /ready": "api.ready",
         },
         bodyParsers: { json: { strict: true, limit: settings.bodyLimit }, urlencoded: false },
-        use: [requireJson],
+        use: [requireJson, refuseNul],
         onBeforeCall(ctx: Context<unknown, RequestMeta>, _route: unknown, req: IncomingMessage) {
           ctx.meta.clientIp = clientIp(req);
           const agent = req.headers["user-agent"];

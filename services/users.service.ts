@@ -77,7 +77,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
         const { id, ...changes } = ctx.params;
         const user = await this.users.update(callerOf(ctx), id, changes);
         // Open sockets move to the new role's rooms (REST requests read the role afresh anyway).
-        if (changes.role) await this.broker.broadcast("user.role_changed", { user_id: user.id, role: user.role });
+        if (changes.role != null) await this.broker.broadcast("user.role_changed", { user_id: user.id, role: user.role });
         return user;
       },
     },

@@ -1,0 +1,41 @@
+// Odd values in every field of every writing endpoint: always a 4xx in the error format, never a 500.
+import { harness } from "./support/harness";
+const h = harness();
+
+const weird: unknown[] = [null, 0, -1, 1e308, "", "x".repeat(5000), [], [1, 2], {}, { a: { b: [] } }, true, "00000000-0000-4000-8000-000000000000", "' OR 1=1 --", "\u0000", { $gt: "" }];
+
+it("never answers 500 to odd input, and always in the error format", async () => {
+  const admin = await h.admin();
+  const acc = (await admin.post("/api/whatsapp/accounts", { name: "F", provider: "simulator" })).body.id;
+  const contact = (await admin.post("/api/contacts", { phone_number: "+525511223344" })).body.id;
+  const routes: Array<[string, string, string[]]> = [
+    ["POST", "/api/auth/login", ["email", "password"]], ["POST", "/api/auth/refresh", ["refresh_token"]],
+    ["POST", "/api/users", ["email", "password", "name", "role"]], ["PUT", `/api/users/${admin.user.id}`, ["email", "name", "role", "is_active", "password"]],
+    ["PUT", `/api/users/${admin.user.id}/status`, ["status"]], ["GET", "/api/users?", ["role", "status", "page", "limit", "search"]],
+    ["POST", "/api/whatsapp/accounts", ["name", "provider"]], ["PUT", `/api/whatsapp/accounts/${acc}`, ["name"]],
+    ["POST", `/api/simulator/accounts/${acc}/scan`, ["phone_number"]], ["POST", `/api/simulator/accounts/${acc}/inbound`, ["from", "type", "text", "media_url", "latitude", "wa_message_id"]],
+    ["POST", `/api/simulator/accounts/${acc}/receipts`, ["wa_message_id", "status"]], ["POST", `/api/simulator/accounts/${acc}/disconnect`, ["reason"]],
+    ["POST", "/api/contacts", ["phone_number", "name", "email", "tags", "metadata"]], ["PUT", `/api/contacts/${contact}`, ["phone_number", "tags", "metadata", "email"]],
+    ["POST", `/api/contacts/${contact}/tags`, ["tags"]], ["GET", "/api/contacts?", ["search", "tags", "has_odoo", "page", "limit"]],
+  ];
+  const bad: string[] = [];
+  for (const [method, url, fields] of routes) {
+    for (const field of fields) for (const value of weird) {
+      const res = method === "GET"
+        ? await h.request("GET", `${url}${field}=${encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value))}`, { token: admin.token })
+        : await h.request(method, url, { token: admin.token, body: { [field]: value } });
+      const unformatted = res.status >= 400 && typeof res.body?.detail?.code !== "string";
+      if (res.status >= 500 || unformatted) bad.push(`${method} ${url} ${field}=${JSON.stringify(value).slice(0, 40)} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+    }
+    for (const raw of ["[]", "\"text\"", "123", "null"]) {
+      if (method === "GET") continue;
+      const res = await h.request(method, url, { token: admin.token, rawBody: raw, headers: { "content-type": "application/json" } });
+      if (res.status >= 500) bad.push(`${method} ${url} raw ${raw} → ${res.status}`);
+    }
+  }
+  for (const path of ["/api/users/%zz", "/api/contacts/%E0%A4%A", `/api/contacts/${contact}/tags/%zz`, "/api/media/..%2F..%2Fetc"]) {
+    const res = await h.request("GET", path, { token: admin.token });
+    if (res.status >= 500) bad.push(`GET ${path} → ${res.status}`);
+  }
+  expect(bad).toEqual([]);
+}, 120000);
