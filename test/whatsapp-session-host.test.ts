@@ -35,6 +35,16 @@ async function account(): Promise<string> {
   return id;
 }
 
+/** An account this host connected and a phone paired. */
+async function pairedAccount(instance: SessionHost, simulator: SimulatorProvider, phone: string): Promise<string> {
+  const id = await account();
+  await instance.tick();
+  await eventually(() => instance.snapshot(id)?.status === "qr");
+  await simulator.scan(id, phone);
+  await eventually(() => instance.snapshot(id)?.status === "connected");
+  return id;
+}
+
 const row = (id: string) => knex()("whatsapp_accounts").where({ id }).first();
 
 describe("WhatsApp session host", () => {
@@ -91,11 +101,7 @@ describe("WhatsApp session host", () => {
   it("reconnects after a lost connection", async () => {
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance, statuses } = host("node-a", new MemoryLeaseStore(), simulator);
-    const id = await account();
-    await instance.tick();
-    await eventually(() => instance.snapshot(id)?.status === "qr");
-    await simulator.scan(id, "+525500000002");
-    await eventually(() => instance.snapshot(id)?.status === "connected");
+    const id = await pairedAccount(instance, simulator, "+525500000002");
     await simulator.disconnect(id, "connection_lost");
     const mine = () => statuses.filter((s) => s.accountId === id).map((s) => s.status);
     await eventually(() => mine().filter((status) => status === "connected").length === 2);
@@ -106,11 +112,7 @@ describe("WhatsApp session host", () => {
     const leases = new MemoryLeaseStore();
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance, statuses } = host("node-a", leases, simulator);
-    const id = await account();
-    await instance.tick();
-    await eventually(() => instance.snapshot(id)?.status === "qr");
-    await simulator.scan(id, "+525500000008");
-    await eventually(() => instance.snapshot(id)?.status === "connected");
+    const id = await pairedAccount(instance, simulator, "+525500000008");
     // Another node took the lease (say this one stalled), and WhatsApp reports 440 here.
     await leases.release(`whatsapp:lease:${id}`, "node-a");
     await leases.acquire(`whatsapp:lease:${id}`, "node-b", 60_000);
@@ -122,11 +124,7 @@ describe("WhatsApp session host", () => {
   it("forgets the pairing when WhatsApp logs the device out, and never reconnects by itself", async () => {
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
-    const id = await account();
-    await instance.tick();
-    await eventually(() => instance.snapshot(id)?.status === "qr");
-    await simulator.scan(id, "+525500000003");
-    await eventually(() => instance.snapshot(id)?.status === "connected");
+    const id = await pairedAccount(instance, simulator, "+525500000003");
     await simulator.disconnect(id, "logged_out");
     await eventually(async () => (await row(id)).status === "logged_out");
     expect((await row(id)).should_connect).toBe(false);
@@ -138,11 +136,7 @@ describe("WhatsApp session host", () => {
   it("marks banned numbers and leaves them alone", async () => {
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
-    const id = await account();
-    await instance.tick();
-    await eventually(() => instance.snapshot(id)?.status === "qr");
-    await simulator.scan(id, "+525500000004");
-    await eventually(() => instance.snapshot(id)?.status === "connected");
+    const id = await pairedAccount(instance, simulator, "+525500000004");
     await simulator.disconnect(id, "banned");
     await eventually(async () => (await row(id)).status === "banned");
     expect((await row(id)).should_connect).toBe(false);
@@ -200,11 +194,7 @@ describe("WhatsApp session host", () => {
   it("logs a number out on an operator's request", async () => {
     const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
-    const id = await account();
-    await instance.tick();
-    await eventually(() => instance.snapshot(id)?.status === "qr");
-    await simulator.scan(id, "+525500000005");
-    await eventually(() => instance.snapshot(id)?.status === "connected");
+    const id = await pairedAccount(instance, simulator, "+525500000005");
     await instance.logout(id);
     await eventually(async () => (await row(id)).status === "disconnected");
     expect(await row(id)).toMatchObject({ status_reason: "logged_out_by_operator", should_connect: false });

@@ -24,6 +24,15 @@ async function waitForStatus(admin: Client, id: string, status: string) {
   await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${id}/status`)).body.status === status);
 }
 
+/** An account created, shown a QR, and paired by a phone. */
+async function connectedAccount(admin: Client, phone: string, name = `Cuenta ${phone}`) {
+  const account = await createAccount(admin, name);
+  await waitForStatus(admin, account.id, "qr");
+  await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: phone });
+  await waitForStatus(admin, account.id, "connected");
+  return account;
+}
+
 describe("connecting a number", () => {
   it("creates the account disconnected, then a QR follows, and a scan connects it, with socket events", async () => {
     const admin = await h.admin();
@@ -53,10 +62,7 @@ describe("connecting a number", () => {
 
   it("disconnects (logging the number out) and reconnects to a new QR", async () => {
     const admin = await h.admin();
-    const account = await createAccount(admin, "Soporte");
-    await waitForStatus(admin, account.id, "qr");
-    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000010" });
-    await waitForStatus(admin, account.id, "connected");
+    const account = await connectedAccount(admin, "+525500000010", "Soporte");
 
     const off = await admin.post(`/api/whatsapp/accounts/${account.id}/disconnect`);
     expect(off.status).toBe(200);
@@ -70,10 +76,7 @@ describe("connecting a number", () => {
 
   it("comes back by itself after the connection drops", async () => {
     const admin = await h.admin();
-    const account = await createAccount(admin, "Cobranza");
-    await waitForStatus(admin, account.id, "qr");
-    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000011" });
-    await waitForStatus(admin, account.id, "connected");
+    const account = await connectedAccount(admin, "+525500000011", "Cobranza");
     expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "connection_lost" })).status).toBe(200);
     await eventually(async () => {
       const events = await database()("whatsapp_accounts").where({ id: account.id }).first();
@@ -83,10 +86,7 @@ describe("connecting a number", () => {
 
   it("shows a ban and stays down", async () => {
     const admin = await h.admin();
-    const account = await createAccount(admin, "Promos");
-    await waitForStatus(admin, account.id, "qr");
-    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000012" });
-    await waitForStatus(admin, account.id, "connected");
+    const account = await connectedAccount(admin, "+525500000012", "Promos");
     await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "banned" });
     await waitForStatus(admin, account.id, "banned");
   });
@@ -182,14 +182,6 @@ describe("receiving messages", () => {
     filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise((resolve) => files.close(resolve)));
-
-  async function connectedAccount(admin: Client, phone: string) {
-    const account = await createAccount(admin, `Entrada ${phone}`);
-    await waitForStatus(admin, account.id, "qr");
-    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: phone });
-    await waitForStatus(admin, account.id, "connected");
-    return account;
-  }
 
   it("stores every kind once, even when redelivered, and announces it", async () => {
     const received: Array<Record<string, unknown>> = [];
@@ -298,10 +290,7 @@ describe("the simulator's control API", () => {
 
   it("refuses a scan when no QR is showing", async () => {
     const admin = await h.admin();
-    const account = await createAccount(admin, "Doble");
-    await waitForStatus(admin, account.id, "qr");
-    await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000013" });
-    await waitForStatus(admin, account.id, "connected");
+    const account = await connectedAccount(admin, "+525500000013", "Doble");
     const again = await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000013" });
     expect(again.status).toBe(409);
     expect(again.body.detail.code).toBe("NOT_WAITING_FOR_SCAN");
