@@ -4,7 +4,7 @@
 import type { Knex } from "knex";
 import { Conflict, NotFound } from "../errors";
 import type { Message, SenderType } from "../models/messages";
-import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
+import { validateOutgoing, waMessageIdFor, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
 
 export interface QueueRequest {
   conversationId: string;
@@ -63,8 +63,8 @@ export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<
   });
 }
 
-/** The oldest message still waiting to go out on an account, with its recipient. */
-export async function nextPending(knex: Knex, accountId: string): Promise<OutgoingMessage | undefined> {
+/** The oldest message waiting to go out on an account, with its recipient and its WhatsApp id (assigned now if new). */
+export async function nextToSend(knex: Knex, accountId: string): Promise<OutgoingMessage | undefined> {
   const row = await knex("messages as m")
     .join("conversations as c", "c.id", "m.conversation_id")
     .join("contacts as k", "k.id", "c.contact_id")
@@ -79,11 +79,15 @@ export async function nextPending(knex: Knex, accountId: string): Promise<Outgoi
       knex.raw("(SELECT value FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'lid' LIMIT 1) AS lid"),
     );
   if (!row) return undefined;
-  return { id: row.id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } };
+  const waMessageId = waMessageIdFor(row.id);
+  await knex("messages").where({ id: row.id }).whereNull("wa_message_id").update({ wa_message_id: waMessageId });
+  return { id: row.id, waMessageId, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } };
 }
 
+/** Sent: a receipt that raced the send may already have moved it further, which stays. */
 export async function markSent(knex: Knex, messageId: string, waMessageId: string): Promise<void> {
   await knex("messages").where({ id: messageId, status: "pending" }).update({ status: "sent", wa_message_id: waMessageId, sent_at: knex.fn.now() });
+  await knex("messages").where({ id: messageId }).whereNull("sent_at").update({ sent_at: knex.fn.now() });
 }
 
 export async function markFailed(knex: Knex, messageId: string, reason: string): Promise<void> {

@@ -226,8 +226,7 @@ export class BaileysProvider implements WhatsAppProvider {
     return {
       send: async (message) => {
         const jid = recipientJid(message.to);
-        // A stable id derived from ours: a resend after a crash carries the same id.
-        const messageId = `CH${message.id.replace(/-/g, "").toUpperCase()}`;
+        const messageId = message.waMessageId;
         // People type before they answer; so does Charla (ban avoidance).
         await socket.sendPresenceUpdate("composing", jid).catch(() => undefined);
         const sent = await socket.sendMessage(jid, baileysContent(message, jid) as never, { messageId });

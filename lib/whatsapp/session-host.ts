@@ -14,7 +14,7 @@ import { WhatsappAccount, type AccountStatus, type ProviderName } from "../model
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
-import { markFailed, markSent, nextPending } from "../inbox/outbound";
+import { markFailed, markSent, nextToSend } from "../inbox/outbound";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
@@ -316,7 +316,7 @@ export class SessionHost {
       for (;;) {
         const connection = session.connection;
         if (session.status !== "connected" || !connection || this.sessions.get(accountId) !== session) return;
-        const message = await nextPending(this.knex, accountId);
+        const message = await nextToSend(this.knex, accountId);
         if (!message) return;
         try {
           const { waMessageId } = await connection.send(message);

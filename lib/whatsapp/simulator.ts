@@ -53,7 +53,7 @@ class SimulatedConnection implements ProviderConnection {
 
   async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
     if (!this.opened || this.closed) throw new Error("The simulated connection is not open");
-    const waMessageId = `SIMOUT${randomBytes(8).toString("hex").toUpperCase()}`;
+    const { waMessageId } = message;
     // Buttons and lists arrive natively on the simulator; WhatsApp Web would show a numbered menu.
     this.record({ wa_message_id: waMessageId, to: message.to.phone ?? message.to.lid, type: message.type, content: message.content, metadata: message.metadata, sent_at: new Date() });
     return { waMessageId };

@@ -2,7 +2,7 @@ import { baileysContent, recipientJid } from "../../lib/whatsapp/baileys-provide
 import { numberedMenu, optionsOf, validateOutgoing, type OutgoingMessage } from "../../lib/whatsapp/outbound";
 
 const to = { phone: "+525551234567", lid: null };
-const message = (type: OutgoingMessage["type"], content: string | null, metadata: Record<string, unknown> = {}): OutgoingMessage => ({ id: "m1", to, type, content, metadata });
+const message = (type: OutgoingMessage["type"], content: string | null, metadata: Record<string, unknown> = {}): OutgoingMessage => ({ id: "m1", waMessageId: "CHM1", to, type, content, metadata });
 
 describe("outbound validation", () => {
   it("accepts the seed's bodies", () => {
