@@ -16,7 +16,8 @@ it("never answers 500 to odd input, and always in the error format", async () =>
     ["POST", `/api/simulator/accounts/${acc}/scan`, ["phone_number"]], ["POST", `/api/simulator/accounts/${acc}/inbound`, ["from", "type", "text", "media_url", "latitude", "wa_message_id"]],
     ["POST", `/api/simulator/accounts/${acc}/receipts`, ["wa_message_id", "status"]], ["POST", `/api/simulator/accounts/${acc}/disconnect`, ["reason"]],
     ["POST", "/api/contacts", ["phone_number", "name", "email", "tags", "metadata"]], ["PUT", `/api/contacts/${contact}`, ["phone_number", "tags", "metadata", "email"]],
-    ["POST", `/api/contacts/${contact}/tags`, ["tags"]], ["GET", "/api/contacts?", ["search", "tags", "has_odoo", "page", "limit"]],
+    ["POST", `/api/contacts/${contact}/tags`, ["tags"]], ["POST", "/api/quick-replies", ["shortcut", "content", "queue_id"]],
+    ["GET", "/api/quick-replies?", ["queue_id", "search", "page"]], ["GET", "/api/contacts?", ["search", "tags", "has_odoo", "page", "limit"]],
   ];
   const bad: string[] = [];
   for (const [method, url, fields] of routes) {

@@ -10,11 +10,16 @@ interface PgError {
   column?: unknown;
 }
 
-// Unique indexes named <table>_<field>_unique say which field collided.
+// The field each unique index protects, where its name does not say it plainly.
+const UNIQUE_FIELDS: Record<string, string> = {
+  quick_replies_global_unique: "shortcut",
+  quick_replies_queue_unique: "shortcut",
+};
+
+// Otherwise unique indexes are named <table>_<field>_unique.
 function fieldOfConstraint(constraint: unknown): string | undefined {
   if (typeof constraint !== "string") return undefined;
-  const match = /^[a-z]+_([a-z_]+?)_unique$/.exec(constraint);
-  return match?.[1];
+  return UNIQUE_FIELDS[constraint] ?? /^[a-z]+_([a-z_]+?)_unique$/.exec(constraint)?.[1];
 }
 
 export function translatePgError(err: unknown): unknown {

@@ -1,0 +1,106 @@
+// Quick replies: canned answers agents pick by shortcut ("/saludo"), global or
+// for one queue. Each person sees the global ones and those of their queues.
+import type { Knex } from "knex";
+import type { Caller } from "./auth/caller";
+import { Conflict, Forbidden, NotFound } from "./errors";
+import { QuickReply } from "./models/settings";
+import { paginate, type Page } from "./pagination";
+
+export interface QuickReplyInput {
+  shortcut: string;
+  content: string;
+  queue_id?: string | null;
+}
+
+export interface QuickReplyFilter {
+  queue_id?: string;
+  search?: string;
+  page: number;
+  limit: number;
+}
+
+export type PublicQuickReply = Pick<QuickReply, "id" | "shortcut" | "content" | "queue_id" | "created_by" | "created_at" | "updated_at">;
+
+const present = (reply: QuickReply): PublicQuickReply => ({
+  id: reply.id,
+  shortcut: reply.shortcut,
+  content: reply.content,
+  queue_id: reply.queue_id,
+  created_by: reply.created_by,
+  created_at: reply.created_at,
+  updated_at: reply.updated_at,
+});
+
+export class QuickReplies {
+  constructor(private readonly knex: Knex) {}
+
+  async list(caller: Caller, filter: QuickReplyFilter): Promise<Page<PublicQuickReply>> {
+    const query = QuickReply.query(this.knex).orderBy([{ column: "shortcut" }, { column: "id" }]);
+    if (caller.role !== "admin") {
+      const queues = await this.queuesOf(caller.id);
+      query.where((q) => q.whereNull("queue_id").orWhereIn("queue_id", queues));
+    }
+    if (filter.queue_id) query.where((q) => q.whereNull("queue_id").orWhere("queue_id", filter.queue_id!));
+    if (filter.search) query.whereRaw("lower(shortcut) LIKE lower(?)", [`${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+    return paginate(query, filter.page, filter.limit, present);
+  }
+
+  async create(caller: Caller, input: QuickReplyInput): Promise<PublicQuickReply> {
+    await this.assertMayEdit(caller, input.queue_id ?? null);
+    await this.assertShortcutFree(input.shortcut, input.queue_id ?? null);
+    const reply = await QuickReply.query(this.knex).insert({
+      shortcut: input.shortcut,
+      content: input.content,
+      queue_id: input.queue_id ?? null,
+      created_by: caller.id,
+    });
+    return present(await this.find(reply.id));
+  }
+
+  async update(caller: Caller, id: string, input: Partial<QuickReplyInput>): Promise<PublicQuickReply> {
+    const reply = await this.find(id);
+    await this.assertMayEdit(caller, reply.queue_id);
+    const queueId = input.queue_id === undefined ? reply.queue_id : input.queue_id;
+    if (queueId !== reply.queue_id) await this.assertMayEdit(caller, queueId);
+    const shortcut = input.shortcut ?? reply.shortcut;
+    if (shortcut.toLowerCase() !== reply.shortcut.toLowerCase() || queueId !== reply.queue_id) await this.assertShortcutFree(shortcut, queueId, id);
+    await QuickReply.query(this.knex)
+      .patch({ shortcut, content: input.content ?? reply.content, queue_id: queueId })
+      .where("id", id);
+    return present(await this.find(id));
+  }
+
+  async remove(caller: Caller, id: string): Promise<void> {
+    const reply = await this.find(id);
+    await this.assertMayEdit(caller, reply.queue_id);
+    await QuickReply.query(this.knex).deleteById(id);
+  }
+
+  private async find(id: string): Promise<QuickReply> {
+    const reply = await QuickReply.query(this.knex).findById(id);
+    if (!reply) throw new NotFound("quick reply", id);
+    return reply;
+  }
+
+  private async queuesOf(userId: string, supervising = false): Promise<string[]> {
+    const query = this.knex("queue_agents").where({ user_id: userId });
+    if (supervising) query.where({ is_supervisor: true });
+    return (await query.select("queue_id")).map((row: { queue_id: string }) => row.queue_id);
+  }
+
+  // Admins edit any; supervisors the global ones and those of queues they supervise.
+  private async assertMayEdit(caller: Caller, queueId: string | null): Promise<void> {
+    if (caller.role === "admin" || queueId === null) return;
+    if (!(await this.queuesOf(caller.id, true)).includes(queueId)) {
+      throw new Forbidden("You can only edit quick replies of queues you supervise", "queue_id");
+    }
+  }
+
+  private async assertShortcutFree(shortcut: string, queueId: string | null, exceptId?: string): Promise<void> {
+    const query = QuickReply.query(this.knex).whereRaw("lower(shortcut) = lower(?)", [shortcut]);
+    if (queueId) query.where("queue_id", queueId);
+    else query.whereNull("queue_id");
+    if (exceptId) query.whereNot("id", exceptId);
+    if (await query.first()) throw new Conflict("shortcut", `The shortcut ${shortcut} is already used ${queueId ? "in this queue" : "globally"}`);
+  }
+}
