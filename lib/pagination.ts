@@ -12,7 +12,7 @@ export interface Page<T> {
 
 /** fastest-validator rules for the `page` and `limit` query parameters every list accepts. */
 export const pageParams = {
-  page: { type: "number", integer: true, min: 1, default: 1, convert: true },
+  page: { type: "number", integer: true, min: 1, max: 1_000_000, default: 1, convert: true },
   limit: { type: "number", integer: true, min: 1, max: MAX_LIMIT, default: DEFAULT_LIMIT, convert: true },
 } as const;
 

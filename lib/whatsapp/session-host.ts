@@ -290,8 +290,9 @@ export class SessionHost {
     if (status !== "qr") session.qr = null;
     const connected = status === "connected";
     const ended = TERMINAL.has(status) && context.reason !== "stopped";
-    this.enqueue(session, () =>
-      WhatsappAccount.query(this.knex)
+    // Announced once stored, so whoever hears the news and reads the account sees the same status.
+    this.enqueue(session, async () => {
+      await WhatsappAccount.query(this.knex)
         .patch({
           status,
           status_reason: context.reason,
@@ -300,9 +301,9 @@ export class SessionHost {
           ...(ended ? { should_connect: false } : {}),
         })
         // Only while this node holds it: a former owner's late news must not overwrite the new owner's.
-        .where({ id: accountId, owner_node: this.settings.nodeId }),
-    );
-    this.events.status({ accountId, status, reason: context.reason });
+        .where({ id: accountId, owner_node: this.settings.nodeId });
+      this.events.status({ accountId, status, reason: context.reason });
+    });
     if (connected) void this.drain(accountId, session);
     // Not from inside the actor's own transition: let go once it has settled.
     if (ended) setImmediate(() => void this.letGo(accountId, false));
