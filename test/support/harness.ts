@@ -5,7 +5,6 @@ import fs from "node:fs";
 import os from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import Redis from "ioredis";
 import jwt from "jsonwebtoken";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import type { Server } from "node:http";
@@ -13,8 +12,9 @@ import { io as connectSocket, type Socket } from "socket.io-client";
 import { reloadConfig } from "../../lib/config";
 import { brokerOptions } from "../../moleculer.config";
 import { testDatabase, type TestDatabase } from "./database";
+import { clearRedisPrefix, REDIS_URL } from "./redis";
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export { REDIS_URL };
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
 
@@ -196,10 +196,7 @@ export function harness(options: HarnessOptions = {}) {
     for (const node of nodes.reverse()) await node.stop();
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await clearRedisPrefix(redisPrefix);
   });
 
   return h;

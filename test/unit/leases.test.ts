@@ -1,18 +1,10 @@
-import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../../lib/leases";
 import { reconnectDelay } from "../../lib/whatsapp/backoff";
-import { REDIS_URL } from "../support/harness";
+import { REDIS_URL, testRedis } from "../support/redis";
 
-const redis = new Redis(REDIS_URL);
-const prefix = `charla-test:leases:${randomBytes(4).toString("hex")}:`;
+const { redis, prefix } = testRedis("leases");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
 
 describe.each<[string, () => LeaseStore]>([
   ["memory", () => new MemoryLeaseStore()],

@@ -1,16 +1,8 @@
-import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../../lib/rate-limit";
-import { REDIS_URL } from "../support/harness";
+import { REDIS_URL, testRedis } from "../support/redis";
 
-const redis = new Redis(REDIS_URL);
-const prefix = `charla-test:ratelimit:${randomBytes(4).toString("hex")}:`;
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = testRedis("ratelimit");
 
 describe.each<[string, () => RateLimiter]>([
   ["memory", () => new MemoryRateLimiter()],
