@@ -50,6 +50,15 @@ function startEngine(env: Record<string, string>): Engine {
   };
 }
 
+/** Waits for the engine to be ready; on failure the error carries what the engine printed. */
+async function ready(base: string, engine: Engine): Promise<void> {
+  try {
+    await ready(base, engine);
+  } catch {
+    throw new Error(`The engine did not become ready. Its output:\n${engine.output().slice(-4000)}`);
+  }
+}
+
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
@@ -89,7 +98,7 @@ describe("the engine on its embedded PostgreSQL", () => {
     const base = `http://127.0.0.1:${env.PORT}`;
 
     engine = startEngine(env);
-    await eventually(async () => (await fetch(`${base}/api/ready`)).status === 200, 60_000);
+    await ready(base, engine);
     const match = /created admin (\S+) with password (\S+)/.exec(engine.output());
     expect(match).not.toBeNull();
     const [, email, password] = match!;
@@ -104,7 +113,7 @@ describe("the engine on its embedded PostgreSQL", () => {
     expect(await portOpen(Number(env.EMBEDDED_POSTGRES_PORT))).toBe(false);
 
     engine = startEngine(env);
-    await eventually(async () => (await fetch(`${base}/api/ready`)).status === 200, 60_000);
+    await ready(base, engine);
     expect(engine.output()).not.toMatch(/created admin/);
     expect((await post(base, "/api/auth/login", { email: "kept@test.local", password: "password123" })).status).toBe(200);
     expect((await post(base, "/api/auth/login", { email, password })).status).toBe(200);

