@@ -53,7 +53,7 @@ function startEngine(env: Record<string, string>): Engine {
 /** Waits for the engine to be ready; on failure the error carries what the engine printed. */
 async function ready(base: string, engine: Engine): Promise<void> {
   try {
-    await ready(base, engine);
+    await eventually(async () => (await fetch(`${base}/api/ready`)).status === 200, 60_000);
   } catch {
     throw new Error(`The engine did not become ready. Its output:\n${engine.output().slice(-4000)}`);
   }
