@@ -45,6 +45,7 @@ export interface Config {
   simulatorEnabled: boolean;
   simulatorQrIntervalMs: number;
   defaultPhoneRegion: string;
+  conversationReopenWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -185,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorEnabled: boolean(env, "SIMULATOR_ENABLED", !production),
     simulatorQrIntervalMs: integer(env, "SIMULATOR_QR_INTERVAL_MS", 20_000, 10, 600_000),
     defaultPhoneRegion: region(env),
+    conversationReopenWindowSeconds: integer(env, "CONVERSATION_REOPEN_WINDOW_SECONDS", 0, 0, 30 * 86_400),
   };
 }
 

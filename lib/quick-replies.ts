@@ -76,6 +76,15 @@ export class QuickReplies {
     await QuickReply.query(this.knex).deleteById(id);
   }
 
+  /** A reply the caller may use: global, of one of their queues, or any for admins. */
+  async usable(caller: Caller, id: string): Promise<PublicQuickReply> {
+    const reply = await this.find(id);
+    if (caller.role !== "admin" && reply.queue_id && !(await this.queuesOf(caller.id)).includes(reply.queue_id)) {
+      throw new Forbidden("This quick reply belongs to a queue you are not in");
+    }
+    return present(reply);
+  }
+
   private async find(id: string): Promise<QuickReply> {
     const reply = await QuickReply.query(this.knex).findById(id);
     if (!reply) throw new NotFound("quick reply", id);

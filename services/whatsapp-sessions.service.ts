@@ -113,6 +113,14 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       },
     },
 
+    typing: {
+      visibility: "public",
+      params: { ...accountParam, phone: { type: "string", nullable: true }, lid: { type: "string", nullable: true } },
+      async handler(this: SessionsService, ctx: Context<{ account_id: string; phone: string | null; lid: string | null }>) {
+        return { shown: await this.host.typing(ctx.params.account_id, { phone: ctx.params.phone, lid: ctx.params.lid }) };
+      },
+    },
+
     simulatorScan: {
       visibility: "public",
       params: { ...accountParam, phone_number: "string" },
@@ -228,7 +236,10 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
         },
         inbound: async (accountId, messages) => {
           for (const message of messages) {
-            const stored = await ingestMessage(database(), accountId, message, this.media);
+            const stored = await ingestMessage(database(), accountId, message, {
+              media: this.media,
+              reopenWindowSeconds: config().conversationReopenWindowSeconds,
+            });
             if (stored.duplicate) continue;
             const event: MessageReceivedEvent = {
               message_id: stored.messageId,
@@ -239,6 +250,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
               direction: message.fromMe ? "outbound" : "inbound",
               new_conversation: stored.newConversation,
             };
+            if (stored.reopened) await this.broker.emit("conversation.changed", stored.reopened);
             await this.broker.emit("message.received", event);
           }
         },

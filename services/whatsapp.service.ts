@@ -10,8 +10,9 @@ import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/model
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount } from "../lib/whatsapp/accounts";
 import { wipeAuthState } from "../lib/whatsapp/auth-state";
-import { queueOutbound } from "../lib/inbox/outbound";
+import { queueOutbound, recipientOf } from "../lib/inbox/outbound";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
+import type { MessageCreatedEvent } from "./messages.service";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
 
 interface WhatsappService extends AccountOwnerCaller {
@@ -168,9 +169,26 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
           senderUserId: p.sender_user_id,
           idempotencyKey: p.idempotency_key,
         });
-        // Every node hears it; the one holding the account sends.
-        if (created) await this.broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
+        if (created) {
+          // Every node hears it; the one holding the account sends.
+          await this.broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
+          const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id };
+          await this.broker.emit("message.created", event);
+        }
         return message;
+      },
+    },
+
+    /** Shows the contact of a conversation that an agent is writing (best effort: nothing when not connected). */
+    typing: {
+      visibility: "public",
+      params: { conversation_id: "uuid" },
+      async handler(this: WhatsappService, ctx: Context<{ conversation_id: string }>) {
+        const recipient = await recipientOf(database(), ctx.params.conversation_id);
+        if (!recipient) return { shown: false };
+        const account = await this.accounts.find(recipient.accountId);
+        const result = await this.onOwner<{ shown: boolean }>(ctx, account, "typing", { ...recipient.to });
+        return { shown: result?.shown ?? false };
       },
     },
 

@@ -94,6 +94,23 @@ describe("storing inbound messages", () => {
     expect(next).toMatchObject({ newConversation: true, contactId: first.contactId });
   });
 
+  it("reopens a conversation resolved within the reopen window, back to its agent, and records it", async () => {
+    const phone = newPhone();
+    const first = await ingestMessage(knex(), accountId, message({ phone }));
+    const [{ id: agentId }] = await knex()("users").insert({ email: `${phone}@test.local`, name: "Agente", password_hash: "x", role: "agent" }).returning("id");
+    await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date(), assigned_to: agentId, resolution_note: "listo" });
+    const next = await ingestMessage(knex(), accountId, message({ phone }), { reopenWindowSeconds: 60 });
+    expect(next).toMatchObject({ conversationId: first.conversationId, newConversation: false, reopened: { kind: "reopened", from_status: "resolved", status: "active", assigned_to: agentId } });
+    expect(await knex()("conversations").where({ id: first.conversationId }).first()).toMatchObject({ status: "active", resolved_at: null, resolution_note: null });
+    expect(await knex()("conversation_events").where({ conversation_id: first.conversationId, kind: "reopened" }).first()).toMatchObject({ from_status: "resolved", to_status: "active", actor_user_id: null, data: { source: "inbound" } });
+
+    // Resolved longer ago than the window: a new conversation.
+    await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date(Date.now() - 120_000) });
+    const later = await ingestMessage(knex(), accountId, message({ phone }), { reopenWindowSeconds: 60 });
+    expect(later).toMatchObject({ newConversation: true });
+    expect(later.reopened).toBeUndefined();
+  });
+
   it("reads a typed answer to our buttons or list as the option it names", async () => {
     const phone = newPhone();
     const first = await ingestMessage(knex(), accountId, message({ phone }));

@@ -173,7 +173,7 @@ describe("WhatsApp session host", () => {
   it("logs out a connection that was still opening when the operator asked", async () => {
     // A provider whose socket takes as long as the test says.
     let handOver: (connection: ProviderConnection) => void = () => undefined;
-    const connection = { close: jest.fn(async () => undefined), logout: jest.fn(async () => undefined), send: jest.fn() };
+    const connection = { close: jest.fn(async () => undefined), logout: jest.fn(async () => undefined), send: jest.fn(), typing: jest.fn(async () => undefined) };
     const slow: WhatsAppProvider = { name: "simulator", connect: () => new Promise((resolve) => (handOver = resolve)) };
     const instance = new SessionHost(
       knex(),

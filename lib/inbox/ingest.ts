@@ -4,6 +4,8 @@
 // account (created if none; the database allows only one).
 import type { Knex } from "knex";
 import type { MediaStore } from "../media-store";
+import type { Conversation } from "../models/conversations";
+import { applyChange, reopenPatch, type ConversationChange } from "./conversations";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 
@@ -14,6 +16,14 @@ export interface IngestResult {
   /** The same WhatsApp message was stored before: nothing changed. */
   duplicate: boolean;
   newConversation: boolean;
+  /** The message brought back a conversation resolved within the reopen window. */
+  reopened?: ConversationChange;
+}
+
+export interface IngestOptions {
+  media?: MediaStore;
+  /** Seconds after a resolve during which the contact's next message reopens it (0: never). */
+  reopenWindowSeconds?: number;
 }
 
 type Identity = { kind: "phone" | "lid"; value: string };
@@ -59,10 +69,29 @@ async function findOrCreateContact(trx: Knex.Transaction, message: InboundMessag
   return contactId;
 }
 
-async function findOrOpenConversation(trx: Knex.Transaction, contactId: string, accountId: string): Promise<{ id: string; created: boolean }> {
-  const open = () => trx("conversations").where({ contact_id: contactId, whatsapp_account_id: accountId }).whereNot("status", "resolved").first("id");
-  const existing = await open();
+interface OpenedConversation {
+  id: string;
+  created: boolean;
+  /** Set when a conversation resolved within the reopen window came back. */
+  reopened?: ConversationChange;
+}
+
+async function findOrOpenConversation(trx: Knex.Transaction, contactId: string, accountId: string, reopenWindowSeconds: number): Promise<OpenedConversation> {
+  const ofContact = () => trx<Conversation>("conversations").where({ contact_id: contactId, whatsapp_account_id: accountId });
+  const existing = await ofContact().whereNot("status", "resolved").first("id");
   if (existing) return { id: existing.id, created: false };
+  if (reopenWindowSeconds > 0) {
+    const recent = await ofContact()
+      .where("status", "resolved")
+      .where("resolved_at", ">", trx.raw("now() - make_interval(secs => ?)", [reopenWindowSeconds]))
+      .orderBy("resolved_at", "desc")
+      .forUpdate()
+      .first();
+    if (recent) {
+      const reopened = await applyChange(trx, recent, null, { kind: "reopened", event: { type: "REOPEN" }, patch: reopenPatch(trx), data: { source: "inbound" } });
+      return { id: recent.id, created: false, reopened };
+    }
+  }
   const [created] = await trx("conversations").insert({ contact_id: contactId, whatsapp_account_id: accountId, status: "bot" }).returning("id");
   const id = (created as { id: string }).id;
   await trx("conversation_events").insert({ conversation_id: id, kind: "opened", to_status: "bot", data: { source: "inbound" } });
@@ -87,7 +116,8 @@ async function asChoice(trx: Knex.Transaction, conversationId: string, message: 
     : { ...message, type: "list_reply", metadata: { ...message.metadata, row_id: option.id, typed: message.text } };
 }
 
-export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, media?: MediaStore): Promise<IngestResult> {
+export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
+  const { media, reopenWindowSeconds = 0 } = options;
   const identities = identitiesOf(message);
   if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
   // Files are not transactional: written first, under a name a redelivery would reuse.
@@ -105,7 +135,7 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
     }
 
     const contactId = await findOrCreateContact(trx, message, identities);
-    const conversation = await findOrOpenConversation(trx, contactId, accountId);
+    const conversation = await findOrOpenConversation(trx, contactId, accountId, reopenWindowSeconds);
     message = await asChoice(trx, conversation.id, message);
     const [inserted] = await trx("messages")
       .insert({
@@ -135,6 +165,7 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
       contactId,
       duplicate: false,
       newConversation: conversation.created,
+      reopened: conversation.reopened,
     };
   });
 }

@@ -59,8 +59,36 @@ export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<
       return { message: existing, accountId: existing.whatsapp_account_id, created: false };
     }
     await trx("conversations").where({ id: conversation.id }).update({ last_message_at: trx.fn.now(), updated_at: trx.fn.now() });
+    if (request.senderType === "agent") await stampFirstResponse(trx, conversation.id);
     return { message, accountId: conversation.whatsapp_account_id, created: true };
   });
+}
+
+/**
+ * An agent's first reply ends the first-response clock, which runs only while
+ * a person owes one (waiting or active; bot time does not count).
+ */
+async function stampFirstResponse(trx: Knex.Transaction, conversationId: string): Promise<void> {
+  await trx("conversations")
+    .where({ id: conversationId })
+    .whereNull("first_response_at")
+    .whereIn("status", ["waiting", "active"])
+    .update({
+      first_response_at: trx.fn.now(),
+      sla_first_response_met: trx.raw("CASE WHEN sla_first_response_due_at IS NULL THEN NULL ELSE now() <= sla_first_response_due_at END"),
+    });
+}
+
+// The WhatsApp LID of contact `k`, for contacts WhatsApp only names by LID.
+const lidOfContact = (knex: Knex) => knex.raw("(SELECT value FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'lid' LIMIT 1) AS lid");
+
+/** Who a conversation is with, as WhatsApp addresses them, and on which account. */
+export async function recipientOf(knex: Knex, conversationId: string): Promise<{ accountId: string; to: OutgoingMessage["to"] } | undefined> {
+  const row = await knex("conversations as c")
+    .join("contacts as k", "k.id", "c.contact_id")
+    .where("c.id", conversationId)
+    .first("c.whatsapp_account_id", "k.phone_number", lidOfContact(knex));
+  return row && { accountId: row.whatsapp_account_id, to: { phone: row.phone_number, lid: row.lid } };
 }
 
 /** The oldest message waiting to go out on an account, with its recipient and its WhatsApp id (assigned now if new). */
@@ -76,7 +104,7 @@ export async function nextToSend(knex: Knex, accountId: string): Promise<Outgoin
       "m.content",
       "m.metadata",
       "k.phone_number",
-      knex.raw("(SELECT value FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'lid' LIMIT 1) AS lid"),
+      lidOfContact(knex),
     );
   if (!row) return undefined;
   const waMessageId = waMessageIdFor(row.id);

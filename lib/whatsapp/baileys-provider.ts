@@ -232,6 +232,9 @@ export class BaileysProvider implements WhatsAppProvider {
         const sent = await socket.sendMessage(jid, baileysContent(message, jid) as never, { messageId });
         return { waMessageId: sent?.key.id ?? messageId };
       },
+      typing: async (to) => {
+        await socket.sendPresenceUpdate("composing", recipientJid(to));
+      },
       close: async () => socket.end(undefined),
       logout: async () => {
         try {

@@ -50,6 +50,8 @@ export interface ProviderConnection {
   logout(): Promise<void>;
   /** Sends one message; resolves with its WhatsApp id once WhatsApp has taken it. */
   send(message: OutgoingMessage): Promise<{ waMessageId: string }>;
+  /** Shows the contact that someone is writing ("composing"); WhatsApp clears it by itself. */
+  typing(to: OutgoingMessage["to"]): Promise<void>;
 }
 
 export interface WhatsAppProvider {

@@ -14,6 +14,7 @@ import { WhatsappAccount, type AccountStatus, type ProviderName } from "../model
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
+import type { OutgoingMessage } from "./outbound";
 import { markFailed, markSent, nextToSend } from "../inbox/outbound";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
 
@@ -114,6 +115,14 @@ export class SessionHost {
   kick(accountId: string): void {
     const session = this.sessions.get(accountId);
     if (session) void this.drain(accountId, session);
+  }
+
+  /** Shows "typing…" to a contact, when this node holds the account and it is connected; false otherwise. */
+  async typing(accountId: string, to: OutgoingMessage["to"]): Promise<boolean> {
+    const session = this.sessions.get(accountId);
+    if (session?.status !== "connected" || !session.connection) return false;
+    await session.connection.typing(to);
+    return true;
   }
 
   /** An operator logs the number out of WhatsApp. */

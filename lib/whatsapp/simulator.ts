@@ -49,7 +49,13 @@ class SimulatedConnection implements ProviderConnection {
     private readonly onEnd: (connection: SimulatedConnection) => void,
     private readonly forget: () => Promise<void>,
     private readonly record: (sent: SentRecord) => void,
+    private readonly recordTyping: (to: string | null) => void,
   ) {}
+
+  async typing(to: OutgoingMessage["to"]): Promise<void> {
+    if (!this.opened || this.closed) throw new Error("The simulated connection is not open");
+    this.recordTyping(to.phone ?? to.lid);
+  }
 
   async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
     if (!this.opened || this.closed) throw new Error("The simulated connection is not open");
@@ -191,6 +197,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   private readonly live = new Map<string, SimulatedConnection>();
   // Kept on the node that owns the account, for the control API.
   private readonly sent = new Map<string, SentRecord[]>();
+  private readonly typingTo = new Map<string, Array<string | null>>();
 
   constructor(
     private readonly knex: Knex,
@@ -211,6 +218,11 @@ export class SimulatorProvider implements WhatsAppProvider {
         const list = this.sent.get(accountId) ?? [];
         list.push(record);
         this.sent.set(accountId, list.slice(-1000));
+      },
+      (to) => {
+        const list = this.typingTo.get(accountId) ?? [];
+        list.push(to);
+        this.typingTo.set(accountId, list.slice(-1000));
       },
     );
     this.live.set(accountId, connection);
@@ -250,6 +262,11 @@ export class SimulatorProvider implements WhatsAppProvider {
     }
     await connection.deliver([message]);
     return message.waMessageId;
+  }
+
+  /** To whom the engine showed "typing…" on an account, oldest first. */
+  typingShownTo(accountId: string): Array<string | null> {
+    return [...(this.typingTo.get(accountId) ?? [])];
   }
 
   /** What the engine sent on an account, oldest first, optionally to one number. */

@@ -1,0 +1,327 @@
+// Conversations as agents see them: listed and read within what each person
+// may see, and moved through their lifecycle (assign, transfer, resolve,
+// reopen) one change at a time under a row lock, each change recorded.
+import type { Knex } from "knex";
+import type { Caller } from "../auth/caller";
+import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
+import { Conversation, ConversationEvent, type ConversationStatus, type Priority } from "../models/conversations";
+import { paginate, type Page } from "../pagination";
+import { nextLifecycle, type LifecycleEvent } from "./lifecycle";
+
+export interface ConversationFilter {
+  status?: ConversationStatus;
+  queue_id?: string;
+  assigned_to?: string;
+  priority?: Priority;
+  contact_id?: string;
+  page: number;
+  limit: number;
+}
+
+type Ref = { id: string; name: string } | null;
+
+export interface PublicConversation {
+  id: string;
+  contact: { id: string; name: string | null; phone_number: string | null };
+  whatsapp_account: { id: string; name: string };
+  status: ConversationStatus;
+  priority: Priority;
+  assigned_to: Ref;
+  queue: Ref;
+  current_flow: Ref;
+  sla_first_response_met: boolean | null;
+  sla_first_response_due_at: Date | null;
+  sla_resolution_met: boolean | null;
+  sla_resolution_due_at: Date | null;
+  queued_at: Date | null;
+  assigned_at: Date | null;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  resolution_note: string | null;
+  last_message_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** One lifecycle change, as the realtime layer needs it: what moved, and who could see it before and after. */
+export interface ConversationChange {
+  conversation_id: string;
+  kind: string;
+  from_status: ConversationStatus;
+  status: ConversationStatus;
+  priority: Priority;
+  queue_id: string | null;
+  previous_queue_id: string | null;
+  assigned_to: string | null;
+  previous_assigned_to: string | null;
+}
+
+export interface ChangeResult {
+  conversation: PublicConversation;
+  /** Null when the request changed nothing (assigning to the current assignee, …). */
+  change: ConversationChange | null;
+}
+
+export interface PublicConversationEvent {
+  id: string;
+  kind: string;
+  from_status: ConversationStatus | null;
+  to_status: ConversationStatus | null;
+  actor: Ref;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+type ConversationRow = Conversation & {
+  contact_name: string | null;
+  contact_push_name: string | null;
+  contact_phone: string | null;
+  account_name: string;
+  assignee_name: string | null;
+  queue_name: string | null;
+  flow_name: string | null;
+};
+
+const ref = (id: string | null, name: string | null): Ref => (id ? { id, name: name ?? "" } : null);
+
+function present(row: ConversationRow): PublicConversation {
+  return {
+    id: row.id,
+    contact: { id: row.contact_id, name: row.contact_name ?? row.contact_push_name, phone_number: row.contact_phone },
+    whatsapp_account: { id: row.whatsapp_account_id, name: row.account_name },
+    status: row.status,
+    priority: row.priority,
+    assigned_to: ref(row.assigned_to, row.assignee_name),
+    queue: ref(row.queue_id, row.queue_name),
+    current_flow: ref(row.current_flow_id, row.flow_name),
+    sla_first_response_met: row.sla_first_response_met,
+    sla_first_response_due_at: row.sla_first_response_due_at,
+    sla_resolution_met: row.sla_resolution_met,
+    sla_resolution_due_at: row.sla_resolution_due_at,
+    queued_at: row.queued_at,
+    assigned_at: row.assigned_at,
+    first_response_at: row.first_response_at,
+    resolved_at: row.resolved_at,
+    resolution_note: row.resolution_note,
+    last_message_at: row.last_message_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+type Builder = Knex.QueryBuilder | ReturnType<typeof Conversation.query>;
+
+/**
+ * Limits a query on `conversations as c` to what the caller may see: admins
+ * everything; everyone else the conversations of the queues they belong to and
+ * those assigned to them.
+ */
+export function whereVisibleTo<Q extends Builder>(knex: Knex, query: Q, caller: Caller): Q {
+  if (caller.role === "admin") return query;
+  const memberOf = knex("queue_agents").select("queue_id").where("user_id", caller.id);
+  (query as Knex.QueryBuilder).where((q) => q.where("c.assigned_to", caller.id).orWhereIn("c.queue_id", memberOf));
+  return query;
+}
+
+/** A conversation's current state, and what the change asks to write besides its lifecycle. */
+export interface ChangeRequest {
+  kind: string;
+  event?: LifecycleEvent;
+  patch?: Record<string, unknown>;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Writes one change of a locked conversation row: its lifecycle step through
+ * the machine, the extra columns, and the history entry. The one place both
+ * people (REST) and inbound messages (a reopen) change a conversation.
+ */
+export async function applyChange(trx: Knex.Transaction, row: Conversation, actorId: string | null, request: ChangeRequest): Promise<ConversationChange> {
+  const next = request.event ? nextLifecycle(row, request.event) : row;
+  const [updated] = await trx("conversations")
+    .where({ id: row.id })
+    .update({ ...request.patch, status: next.status, queue_id: next.queue_id, assigned_to: next.assigned_to, updated_at: trx.fn.now() })
+    .returning(["status", "priority", "queue_id", "assigned_to"]);
+  await trx("conversation_events").insert({
+    conversation_id: row.id,
+    kind: request.kind,
+    from_status: row.status,
+    to_status: updated.status,
+    actor_user_id: actorId,
+    data: request.data ?? {},
+  });
+  return {
+    conversation_id: row.id,
+    kind: request.kind,
+    from_status: row.status,
+    status: updated.status,
+    priority: updated.priority,
+    queue_id: updated.queue_id,
+    previous_queue_id: row.queue_id,
+    assigned_to: updated.assigned_to,
+    previous_assigned_to: row.assigned_to,
+  };
+}
+
+/** What a reopen writes besides the lifecycle step: the resolution is undone and the wait starts again. */
+export function reopenPatch(knex: Knex): Record<string, unknown> {
+  return { resolved_at: null, resolved_by: null, resolution_note: null, sla_resolution_met: null, queued_at: knex.fn.now() };
+}
+
+export class Conversations {
+  constructor(private readonly knex: Knex) {}
+
+  private select() {
+    return Conversation.query(this.knex)
+      .alias("c")
+      .join("contacts as k", "k.id", "c.contact_id")
+      .join("whatsapp_accounts as a", "a.id", "c.whatsapp_account_id")
+      .leftJoin("users as u", "u.id", "c.assigned_to")
+      .leftJoin("queues as q", "q.id", "c.queue_id")
+      .leftJoin("flows as f", "f.id", "c.current_flow_id")
+      .select(
+        "c.*",
+        "k.name as contact_name",
+        "k.push_name as contact_push_name",
+        "k.phone_number as contact_phone",
+        "a.name as account_name",
+        "u.name as assignee_name",
+        "q.name as queue_name",
+        "f.name as flow_name",
+      );
+  }
+
+  async list(caller: Caller, filter: ConversationFilter): Promise<Page<PublicConversation>> {
+    const query = whereVisibleTo(this.knex, this.select(), caller).orderBy([
+      { column: "c.last_message_at", order: "desc" },
+      { column: "c.id", order: "desc" },
+    ]);
+    for (const key of ["status", "queue_id", "assigned_to", "priority", "contact_id"] as const) {
+      if (filter[key]) query.where(`c.${key}`, filter[key]);
+    }
+    return paginate(query, filter.page, filter.limit, (row) => present(row as ConversationRow));
+  }
+
+  async get(caller: Caller, id: string): Promise<PublicConversation> {
+    await this.assertVisible(caller, id);
+    return this.present(id);
+  }
+
+  /** 404 when there is no such conversation, 403 when the caller may not see it. */
+  async assertVisible(caller: Caller, id: string, knex: Knex = this.knex): Promise<Conversation> {
+    const row = await knex<Conversation>("conversations").where({ id }).first();
+    if (!row) throw new NotFound("conversation", id);
+    if (!(await this.mayView(caller, row, knex))) throw new Forbidden("This conversation is not in your queues nor assigned to you");
+    return row;
+  }
+
+  async mayView(caller: Caller, row: Pick<Conversation, "assigned_to" | "queue_id">, knex: Knex = this.knex): Promise<boolean> {
+    if (caller.role === "admin" || row.assigned_to === caller.id) return true;
+    if (!row.queue_id) return false;
+    return Boolean(await knex("queue_agents").where({ queue_id: row.queue_id, user_id: caller.id }).first("queue_id"));
+  }
+
+  async history(caller: Caller, id: string, page: number, limit: number): Promise<Page<PublicConversationEvent>> {
+    await this.assertVisible(caller, id);
+    const query = ConversationEvent.query(this.knex)
+      .alias("e")
+      .leftJoin("users as u", "u.id", "e.actor_user_id")
+      .where("e.conversation_id", id)
+      .select("e.*", "u.name as actor_name")
+      .orderBy([{ column: "e.created_at" }, { column: "e.id" }]);
+    return paginate(query, page, limit, (row) => {
+      const event = row as ConversationEvent & { actor_name: string | null };
+      return {
+        id: event.id,
+        kind: event.kind,
+        from_status: event.from_status,
+        to_status: event.to_status,
+        actor: ref(event.actor_user_id, event.actor_name),
+        data: event.data,
+        created_at: event.created_at,
+      };
+    });
+  }
+
+  async assign(caller: Caller, id: string, userId: string): Promise<ChangeResult> {
+    if (caller.role === "agent" && userId !== caller.id) throw new Forbidden("Agents can only assign conversations to themselves", "user_id");
+    const user = await this.knex("users").where({ id: userId }).whereNull("deleted_at").first("id", "is_active");
+    if (!user) throw new ValidationFailed("user_id", `There is no user ${userId}`);
+    if (!user.is_active) throw new ValidationFailed("user_id", "That user is disabled");
+    return this.change(caller, id, (row) => {
+      if (row.status === "active" && row.assigned_to === userId) return null;
+      if (caller.role === "agent" && row.assigned_to && row.assigned_to !== caller.id) {
+        throw new Forbidden("This conversation is assigned to someone else; a supervisor can reassign it");
+      }
+      return { kind: "assigned", event: { type: "ASSIGN", userId }, patch: { assigned_at: this.knex.fn.now() }, data: { user_id: userId } };
+    });
+  }
+
+  async transfer(caller: Caller, id: string, queueId: string): Promise<ChangeResult> {
+    const queue = await this.knex("queues").where({ id: queueId }).whereNull("deleted_at").first("id");
+    if (!queue) throw new ValidationFailed("queue_id", `There is no queue ${queueId}`);
+    return this.change(caller, id, (row) => {
+      if (row.status === "waiting" && row.queue_id === queueId) return null;
+      return {
+        kind: "transferred",
+        event: { type: "TRANSFER", queueId },
+        patch: { queued_at: this.knex.fn.now(), assigned_at: null },
+        data: { queue_id: queueId, from_queue_id: row.queue_id, from_user_id: row.assigned_to },
+      };
+    });
+  }
+
+  async resolve(caller: Caller, id: string, note: string | undefined): Promise<ChangeResult> {
+    return this.change(caller, id, () => ({
+      kind: "resolved",
+      event: { type: "RESOLVE" },
+      patch: {
+        resolved_at: this.knex.fn.now(),
+        resolved_by: caller.id,
+        resolution_note: note ?? null,
+        sla_resolution_met: this.knex.raw("CASE WHEN sla_resolution_due_at IS NULL THEN NULL ELSE now() <= sla_resolution_due_at END"),
+      },
+      data: note ? { note } : {},
+    }));
+  }
+
+  async reopen(caller: Caller, id: string): Promise<ChangeResult> {
+    return this.change(caller, id, async (row, trx) => {
+      if (row.status !== "resolved") throw new Conflict(undefined, `The conversation is ${row.status}, not resolved`, "INVALID_TRANSITION");
+      const open = await trx("conversations")
+        .where({ contact_id: row.contact_id, whatsapp_account_id: row.whatsapp_account_id })
+        .whereNot("status", "resolved")
+        .first("id");
+      if (open) throw new Conflict(undefined, `The contact already has an open conversation on this account (${open.id})`, "CONVERSATION_OPEN");
+      return { kind: "reopened", event: { type: "REOPEN" }, patch: reopenPatch(trx) };
+    });
+  }
+
+  async setPriority(caller: Caller, id: string, priority: Priority): Promise<ChangeResult> {
+    return this.change(caller, id, (row) =>
+      row.priority === priority ? null : { kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority } },
+    );
+  }
+
+  private async change(
+    caller: Caller,
+    id: string,
+    decide: (row: Conversation, trx: Knex.Transaction) => ChangeRequest | null | Promise<ChangeRequest | null>,
+  ): Promise<ChangeResult> {
+    const change = await this.knex.transaction(async (trx) => {
+      const row = await trx<Conversation>("conversations").where({ id }).forUpdate().first();
+      if (!row) throw new NotFound("conversation", id);
+      if (!(await this.mayView(caller, row, trx))) throw new Forbidden("This conversation is not in your queues nor assigned to you");
+      const request = await decide(row, trx);
+      return request ? applyChange(trx, row, caller.id, request) : null;
+    });
+    // The caller sees the outcome even when it moved the conversation out of their sight.
+    return { conversation: await this.present(id), change };
+  }
+
+  private async present(id: string): Promise<PublicConversation> {
+    const row = await this.select().where("c.id", id).first();
+    if (!row) throw new NotFound("conversation", id);
+    return present(row as ConversationRow);
+  }
+}

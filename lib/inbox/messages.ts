@@ -1,0 +1,115 @@
+// A conversation's timeline as clients read it: messages newest page first,
+// each page oldest to newest, and internal notes written by agents.
+import type { Knex } from "knex";
+import type { Caller } from "../auth/caller";
+import { ValidationFailed } from "../errors";
+import type { Message, MessageDirection, MessageStatus, SenderType } from "../models/messages";
+
+export const DEFAULT_MESSAGE_LIMIT = 50;
+export const MAX_MESSAGE_LIMIT = 200;
+
+export interface PublicMessage {
+  id: string;
+  conversation_id: string;
+  direction: MessageDirection;
+  type: string;
+  content: string | null;
+  metadata: Record<string, unknown>;
+  status: MessageStatus;
+  failure_reason: string | null;
+  sender: { type: SenderType; id: string | null; name: string | null };
+  is_internal: boolean;
+  /** Where to download the file of a received media message. */
+  media_url: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+}
+
+export interface MessagePage {
+  items: PublicMessage[];
+  /** More, older messages exist: ask again with `before` set to the first item's id. */
+  has_more: boolean;
+  limit: number;
+}
+
+type MessageRow = Message & { sender_name: string | null; contact_id: string; contact_name: string | null };
+
+function present(row: MessageRow): PublicMessage {
+  const fromContact = row.sender_type === "contact";
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    direction: row.direction,
+    type: row.type,
+    content: row.content,
+    metadata: row.metadata,
+    status: row.status,
+    failure_reason: row.failure_reason,
+    sender: {
+      type: row.sender_type,
+      id: fromContact ? row.contact_id : row.sender_user_id,
+      name: fromContact ? row.contact_name : row.sender_name,
+    },
+    is_internal: row.is_internal,
+    media_url: row.media_path ? `/api/media/${row.id}` : null,
+    created_at: row.created_at,
+    sent_at: row.sent_at,
+    delivered_at: row.delivered_at,
+    read_at: row.read_at,
+  };
+}
+
+function timeline(knex: Knex) {
+  return knex("messages as m")
+    .join("conversations as c", "c.id", "m.conversation_id")
+    .join("contacts as k", "k.id", "c.contact_id")
+    .leftJoin("users as u", "u.id", "m.sender_user_id")
+    .select("m.*", "u.name as sender_name", "c.contact_id", knex.raw("coalesce(k.name, k.push_name) AS contact_name"));
+}
+
+/**
+ * One page of a conversation, newest first by (created_at, id) and returned
+ * oldest to newest. A cursor names a message, not an offset, so messages that
+ * arrive meanwhile never shift the pages already read.
+ */
+export async function listMessages(knex: Knex, conversationId: string, before: string | undefined, limit: number): Promise<MessagePage> {
+  const query = timeline(knex)
+    .where("m.conversation_id", conversationId)
+    .orderBy([{ column: "m.created_at", order: "desc" }, { column: "m.id", order: "desc" }])
+    .limit(limit + 1);
+  if (before) {
+    const cursor = await knex("messages").where({ id: before, conversation_id: conversationId }).first("created_at", "id");
+    if (!cursor) throw new ValidationFailed("before", "before must be the id of a message of this conversation");
+    query.whereRaw("(m.created_at, m.id) < (?, ?)", [cursor.created_at, cursor.id]);
+  }
+  const rows = (await query) as MessageRow[];
+  const hasMore = rows.length > limit;
+  return { items: rows.slice(0, limit).reverse().map(present), has_more: hasMore, limit };
+}
+
+export async function findMessage(knex: Knex, id: string): Promise<PublicMessage | undefined> {
+  const row = (await timeline(knex).where("m.id", id).first()) as MessageRow | undefined;
+  return row && present(row);
+}
+
+/** An internal note: in the timeline for the team, never sent to WhatsApp. */
+export async function addNote(knex: Knex, caller: Caller, conversation: { id: string; whatsapp_account_id: string }, content: string): Promise<PublicMessage> {
+  const [row] = await knex("messages")
+    .insert({
+      conversation_id: conversation.id,
+      whatsapp_account_id: conversation.whatsapp_account_id,
+      direction: "outbound",
+      type: "note",
+      content,
+      status: "sent",
+      sender_type: "agent",
+      sender_user_id: caller.id,
+      is_internal: true,
+    })
+    .returning("id");
+  const note = await findMessage(knex, (row as { id: string }).id);
+  if (!note) throw new Error("The note vanished after it was stored");
+  return note;
+}

@@ -1,0 +1,34 @@
+// Socket.IO rooms, and which of them may hear about a conversation: the same
+// rule as the REST visibility (admins, the members of its queue, its assignee).
+import type { Knex } from "knex";
+
+export const userRoom = (userId: string): string => `user:${userId}`;
+export const roleRoom = (role: string): string => `role:${role}`;
+export const queueRoom = (queueId: string): string => `queue:${queueId}`;
+export const conversationRoom = (conversationId: string): string => `conversation:${conversationId}`;
+
+export interface Placement {
+  queue_id: string | null;
+  assigned_to: string | null;
+}
+
+/** The rooms of everyone who may see a conversation placed in any of these ways (before and after a move). */
+export function audienceRooms(...placements: Placement[]): string[] {
+  const rooms = new Set([roleRoom("admin")]);
+  for (const { queue_id, assigned_to } of placements) {
+    if (queue_id) rooms.add(queueRoom(queue_id));
+    if (assigned_to) rooms.add(userRoom(assigned_to));
+  }
+  return [...rooms];
+}
+
+export async function conversationAudience(knex: Knex, conversationId: string): Promise<string[] | undefined> {
+  const row = await knex("conversations").where({ id: conversationId }).first("queue_id", "assigned_to");
+  return row && audienceRooms(row as Placement);
+}
+
+/** The queue rooms a user's sockets belong in. */
+export async function queueRoomsOf(knex: Knex, userId: string): Promise<string[]> {
+  const rows: Array<{ queue_id: string }> = await knex("queue_agents").where({ user_id: userId }).select("queue_id");
+  return rows.map((row) => queueRoom(row.queue_id));
+}

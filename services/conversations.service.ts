@@ -1,0 +1,148 @@
+// /api/conversations: the inbox. Each person sees the conversations of their
+// queues and those assigned to them (admins all); every lifecycle change is
+// recorded and announced (docs/api.md).
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf } from "../lib/auth/caller";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { database } from "../lib/db/connection";
+import { Conversations, type ChangeResult, type ConversationFilter, type PublicConversation } from "../lib/inbox/conversations";
+import { CONVERSATION_STATUSES, PRIORITIES, type Priority } from "../lib/models/conversations";
+import { pageParams } from "../lib/pagination";
+import { QuickReplies } from "../lib/quick-replies";
+import { renderTemplate } from "../lib/templates";
+
+interface ConversationsService extends Service {
+  conversations: Conversations;
+  replies: QuickReplies;
+  announce(result: ChangeResult): Promise<PublicConversation>;
+}
+
+type Ctx<P> = Context<P, RequestMeta>;
+const STAFF = "authenticated";
+const id = { id: "uuid" } as const;
+
+const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, ConversationsService> = {
+  name: "conversations",
+  dependencies: ["db"],
+  settings: { rest: "/conversations" },
+
+  actions: {
+    list: {
+      rest: "GET /",
+      permissions: STAFF,
+      params: {
+        status: { type: "enum", values: [...CONVERSATION_STATUSES], optional: true },
+        queue_id: { type: "uuid", optional: true },
+        assigned_to: { type: "uuid", optional: true },
+        priority: { type: "enum", values: [...PRIORITIES], optional: true },
+        contact_id: { type: "uuid", optional: true },
+        ...pageParams,
+        $$strict: "remove",
+      },
+      handler(this: ConversationsService, ctx: Ctx<ConversationFilter>) {
+        return this.conversations.list(callerOf(ctx), ctx.params);
+      },
+    },
+
+    get: {
+      rest: "GET /:id",
+      permissions: STAFF,
+      params: id,
+      handler(this: ConversationsService, ctx: Ctx<{ id: string }>) {
+        return this.conversations.get(callerOf(ctx), ctx.params.id);
+      },
+    },
+
+    /** The lifecycle history: who moved it, when, from which status to which. */
+    events: {
+      rest: "GET /:id/events",
+      permissions: STAFF,
+      params: { ...id, ...pageParams, $$strict: "remove" },
+      handler(this: ConversationsService, ctx: Ctx<{ id: string; page: number; limit: number }>) {
+        return this.conversations.history(callerOf(ctx), ctx.params.id, ctx.params.page, ctx.params.limit);
+      },
+    },
+
+    update: {
+      rest: "PUT /:id",
+      permissions: STAFF,
+      params: { ...id, priority: { type: "enum", values: [...PRIORITIES] }, $$strict: "remove" },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; priority: Priority }>) {
+        return this.announce(await this.conversations.setPriority(callerOf(ctx), ctx.params.id, ctx.params.priority));
+      },
+    },
+
+    assign: {
+      rest: "POST /:id/assign",
+      permissions: STAFF,
+      params: { ...id, user_id: "uuid", $$strict: "remove" },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; user_id: string }>) {
+        return this.announce(await this.conversations.assign(callerOf(ctx), ctx.params.id, ctx.params.user_id));
+      },
+    },
+
+    transfer: {
+      rest: "POST /:id/transfer",
+      permissions: STAFF,
+      params: { ...id, queue_id: "uuid", $$strict: "remove" },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; queue_id: string }>) {
+        return this.announce(await this.conversations.transfer(callerOf(ctx), ctx.params.id, ctx.params.queue_id));
+      },
+    },
+
+    resolve: {
+      rest: "POST /:id/resolve",
+      permissions: STAFF,
+      params: { ...id, resolution_note: { type: "string", trim: true, max: 2000, optional: true }, $$strict: "remove" },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; resolution_note?: string }>) {
+        return this.announce(await this.conversations.resolve(callerOf(ctx), ctx.params.id, ctx.params.resolution_note || undefined));
+      },
+    },
+
+    reopen: {
+      rest: "POST /:id/reopen",
+      permissions: STAFF,
+      params: id,
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string }>) {
+        return this.announce(await this.conversations.reopen(callerOf(ctx), ctx.params.id));
+      },
+    },
+
+    /** A quick reply filled in for this conversation and the calling agent; sent too when `send` is true. */
+    renderQuickReply: {
+      rest: "POST /:id/quick-replies/:quick_reply_id/render",
+      permissions: STAFF,
+      params: { ...id, quick_reply_id: "uuid", send: { type: "boolean", optional: true, default: false }, $$strict: "remove" },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; quick_reply_id: string; send: boolean }>) {
+        const caller = callerOf(ctx);
+        const conversation = await this.conversations.get(caller, ctx.params.id);
+        const reply = await this.replies.usable(caller, ctx.params.quick_reply_id);
+        const contact = await database()("contacts").where({ id: conversation.contact.id }).first("name", "push_name", "phone_number", "email", "company", "metadata");
+        const text = renderTemplate(reply.content, {
+          contact: { ...contact, name: contact.name ?? contact.push_name },
+          agent: { name: caller.name },
+          queue: { name: conversation.queue?.name ?? null },
+          conversation: { id: conversation.id },
+        });
+        if (!ctx.params.send) return { text, message: null };
+        const message = await ctx.call<{ id: string }, Record<string, unknown>>("messages.send", { id: conversation.id, type: "text", content: text }, { meta: ctx.meta });
+        return { text, message };
+      },
+    },
+  },
+
+  methods: {
+    async announce(this: ConversationsService, { conversation, change }: ChangeResult) {
+      if (change) await this.broker.emit("conversation.changed", change);
+      return conversation;
+    },
+  },
+
+  started(this: ConversationsService) {
+    this.conversations = new Conversations(database());
+    this.replies = new QuickReplies(database());
+    return Promise.resolve();
+  },
+};
+
+export default ConversationsServiceSchema;

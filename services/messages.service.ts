@@ -1,0 +1,113 @@
+// /api/conversations/{id}/messages and /notes: a conversation's timeline, what
+// agents send (through the outbox, sent by the node holding the account) and
+// internal notes that never leave Charla.
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf } from "../lib/auth/caller";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { database } from "../lib/db/connection";
+import { Conflict } from "../lib/errors";
+import { Conversations } from "../lib/inbox/conversations";
+import { addNote, DEFAULT_MESSAGE_LIMIT, findMessage, listMessages, MAX_MESSAGE_LIMIT } from "../lib/inbox/messages";
+import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
+
+interface MessagesService extends Service {
+  conversations: Conversations;
+}
+
+interface SendBody {
+  id: string;
+  type: OutboundType;
+  content?: string | null;
+  media_url?: string;
+  metadata?: Record<string, unknown>;
+  idempotency_key?: string;
+}
+
+/** What `message.created` carries: enough for the gateway to find the message and who may see it. */
+export interface MessageCreatedEvent {
+  message_id: string;
+  conversation_id: string;
+}
+
+type Ctx<P> = Context<P, RequestMeta>;
+const STAFF = "authenticated";
+
+const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService> = {
+  name: "messages",
+  dependencies: ["db"],
+  settings: { rest: "/conversations" },
+
+  actions: {
+    list: {
+      rest: "GET /:id/messages",
+      permissions: STAFF,
+      params: {
+        id: "uuid",
+        before: { type: "uuid", optional: true },
+        limit: { type: "number", integer: true, min: 1, max: MAX_MESSAGE_LIMIT, default: DEFAULT_MESSAGE_LIMIT, convert: true },
+        $$strict: "remove",
+      },
+      async handler(this: MessagesService, ctx: Ctx<{ id: string; before?: string; limit: number }>) {
+        await this.conversations.assertVisible(callerOf(ctx), ctx.params.id);
+        return listMessages(database(), ctx.params.id, ctx.params.before, ctx.params.limit);
+      },
+    },
+
+    send: {
+      rest: "POST /:id/messages",
+      permissions: STAFF,
+      params: {
+        id: "uuid",
+        type: { type: "enum", values: [...OUTBOUND_TYPES] },
+        content: { type: "string", max: MAX_TEXT, optional: true, nullable: true },
+        // The seed puts a media message's URL beside the content; it travels in the metadata.
+        media_url: { type: "string", max: 2048, optional: true },
+        metadata: { type: "object", optional: true },
+        idempotency_key: { type: "string", min: 1, max: 100, optional: true },
+        $$strict: "remove",
+      },
+      async handler(this: MessagesService, ctx: Ctx<SendBody>) {
+        const caller = callerOf(ctx);
+        const conversation = await this.conversations.assertVisible(caller, ctx.params.id);
+        if (conversation.status === "resolved") {
+          throw new Conflict(undefined, "The conversation is resolved; reopen it before writing", "CONVERSATION_RESOLVED");
+        }
+        const { media_url, metadata, idempotency_key } = ctx.params;
+        const sent = await ctx.call<{ id: string }, Record<string, unknown>>("whatsapp.send", {
+          conversation_id: conversation.id,
+          type: ctx.params.type,
+          content: ctx.params.content,
+          metadata: media_url === undefined ? metadata : { ...metadata, media_url },
+          sender_type: "agent",
+          sender_user_id: caller.id,
+          // A client's retry with the same key is the same message; keys are per person.
+          idempotency_key: idempotency_key && `agent:${caller.id}:${idempotency_key}`,
+        });
+        ctx.meta.$statusCode = 201;
+        return findMessage(database(), sent.id);
+      },
+    },
+
+    note: {
+      rest: "POST /:id/notes",
+      permissions: STAFF,
+      params: { id: "uuid", content: { type: "string", trim: true, min: 1, max: MAX_TEXT }, $$strict: "remove" },
+      async handler(this: MessagesService, ctx: Ctx<{ id: string; content: string }>) {
+        const caller = callerOf(ctx);
+        const conversation = await this.conversations.assertVisible(caller, ctx.params.id);
+        const note = await addNote(database(), caller, conversation, ctx.params.content);
+        const event: MessageCreatedEvent = { message_id: note.id, conversation_id: conversation.id };
+        await this.broker.emit("message.created", event);
+        ctx.meta.$statusCode = 201;
+        return note;
+      },
+    },
+  },
+
+  started(this: MessagesService) {
+    this.conversations = new Conversations(database());
+    return Promise.resolve();
+  },
+};
+
+export default MessagesServiceSchema;
