@@ -1,6 +1,9 @@
 // Socket.IO on the gateway's port: sockets authenticate with the access token
-// in `auth.token` ("Bearer " accepted), join their user's room, drive presence,
-// and are dropped the moment their session is revoked.
+// in `auth.token` ("Bearer " accepted), join their user's, role's and queues'
+// rooms, drive presence, and are dropped the moment their session is revoked.
+// Inbox news goes to the rooms of everyone who may see the conversation, from
+// one gateway node (broker events are balanced), through the Redis adapter to
+// the sockets of every node: each socket hears it once.
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Server as HttpServer } from "node:http";
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
@@ -11,11 +14,27 @@ import { createRedis } from "../lib/redis";
 import type { SessionsRevoked } from "../services/auth.service";
 import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
-
-export const userRoom = (userId: string): string => `user:${userId}`;
-export const roleRoom = (role: string): string => `role:${role}`;
+import { database } from "../lib/db/connection";
+import { ValidationFailed, Forbidden } from "../lib/errors";
+import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
+import { findMessage } from "../lib/inbox/messages";
+import { audienceRooms, conversationAudience, conversationRoom, queueRoom, queueRoomsOf, roleRoom, userRoom } from "../lib/inbox/rooms";
+import type { MessageCreatedEvent } from "../services/messages.service";
+import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
 const MANAGERS = [roleRoom("admin"), roleRoom("supervisor")];
+// WhatsApp shows "typing…" for about 25 seconds; telling it more often is noise.
+const TYPING_PRESENCE_EVERY_MS = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a queue's membership change says, for the sockets of that user. */
+export interface QueueMembershipEvent {
+  queue_id: string;
+  user_id: string;
+  member: boolean;
+}
+
+type Ack = (response: unknown) => void;
 
 export interface SocketGateway extends Service {
   io: Server;
@@ -24,12 +43,42 @@ export interface SocketGateway extends Service {
   closeAdapter?: () => Promise<void>;
   offlineTimers: Map<string, NodeJS.Timeout>;
   stopping: boolean;
+  conversationsLib?: Conversations;
+  /** Built on first use: on a single node the embedded database starts after the gateway. */
+  conversations(): Conversations;
+  relayMessage(messageId: string): Promise<void>;
+  onClientEvents(socket: Socket): void;
+  joinConversation(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
+  relayTyping(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
 }
 
 type SocketNext = (err?: Error & { data?: unknown }) => void;
 
-function callerOfSocket(socket: Socket): Caller {
-  return (socket.data as { caller: Caller }).caller;
+interface SocketData {
+  caller: Caller;
+  /** When this socket last showed the contact of a conversation "typing…". */
+  typingShown?: Map<string, number>;
+}
+
+function callerOfSocket(socket: { data: unknown }): Caller {
+  return (socket.data as SocketData).caller;
+}
+
+function conversationIdOf(payload: unknown): string {
+  const id = (payload as { conversation_id?: unknown } | null)?.conversation_id;
+  if (typeof id !== "string" || !UUID.test(id)) throw new ValidationFailed("conversation_id", "conversation_id must be a UUID");
+  return id;
+}
+
+/** Runs a client event's handler and answers its acknowledgement, when the client asked for one. */
+function answering(handler: (payload: unknown) => Promise<unknown>) {
+  return (payload: unknown, ack?: unknown) => {
+    const respond: Ack = typeof ack === "function" ? (ack as Ack) : () => undefined;
+    handler(payload).then(
+      (result) => respond({ ok: true, ...(result as object) }),
+      (err: unknown) => respond({ ok: false, ...toErrorResponse(err).body }),
+    );
+  };
 }
 
 export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, SocketGateway>> = {
@@ -87,6 +136,46 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       this.io.to(MANAGERS).emit("whatsapp_quota", ctx.params);
     },
 
+    async "message.received"(this: SocketGateway, ctx: { params: { message_id: string } }) {
+      if (!this.stopping) await this.relayMessage(ctx.params.message_id);
+    },
+
+    async "message.created"(this: SocketGateway, ctx: { params: MessageCreatedEvent }) {
+      if (!this.stopping) await this.relayMessage(ctx.params.message_id);
+    },
+
+    async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
+      if (this.stopping) return;
+      const { message_id, status } = ctx.params;
+      const conversationId =
+        ctx.params.conversation_id ?? (await database()("messages").where({ id: message_id }).first("conversation_id"))?.conversation_id;
+      const rooms = conversationId && (await conversationAudience(database(), conversationId));
+      if (rooms) this.io.to(rooms).emit("message_status", { message_id, conversation_id: conversationId, status });
+    },
+
+    async "conversation.changed"(this: SocketGateway, ctx: { params: ConversationChange }) {
+      if (this.stopping) return;
+      const change = ctx.params;
+      const before = { queue_id: change.previous_queue_id, assigned_to: change.previous_assigned_to };
+      // Those who could see it before learn that it moved away from them too.
+      const rooms = audienceRooms(before, change);
+      const { conversation_id, status, priority, queue_id, assigned_to, kind } = change;
+      this.io.to(rooms).emit("conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind });
+      if (assigned_to !== change.previous_assigned_to) this.io.to(rooms).emit("conversation_assigned", { conversation_id, assigned_to });
+      // Sockets watching it that may no longer see it stop hearing its typing.
+      const room = conversationRoom(conversation_id);
+      for (const socket of await this.io.in(room).fetchSockets()) {
+        if (!(await this.conversations().mayView(callerOfSocket(socket), change))) socket.leave(room);
+      }
+    },
+
+    async "queue.membership.changed"(this: SocketGateway, ctx: { params: QueueMembershipEvent }) {
+      if (this.stopping) return;
+      const sockets = this.io.in(userRoom(ctx.params.user_id));
+      if (ctx.params.member) sockets.socketsJoin(queueRoom(ctx.params.queue_id));
+      else sockets.socketsLeave(queueRoom(ctx.params.queue_id));
+    },
+
     async "user.role_changed"(this: SocketGateway, ctx: { params: { user_id: string; role: Caller["role"] } }) {
       if (this.stopping) return;
       for (const socket of this.io.of("/").sockets.values()) {
@@ -111,9 +200,61 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   methods: {
+    conversations(this: SocketGateway) {
+      this.conversationsLib ??= new Conversations(database());
+      return this.conversationsLib;
+    },
+
+    async relayMessage(this: SocketGateway, messageId: string) {
+      const message = await findMessage(database(), messageId);
+      const rooms = message && (await conversationAudience(database(), message.conversation_id));
+      if (message && rooms) this.io.to(rooms).emit("new_message", { conversation_id: message.conversation_id, message });
+    },
+
+    // Registered as the socket connects, so an event sent right after connecting is not missed.
+    onClientEvents(this: SocketGateway, socket: Socket) {
+      socket.on("join_conversation", answering((payload) => this.joinConversation(socket, payload)));
+      socket.on(
+        "leave_conversation",
+        answering(async (payload) => {
+          const conversation_id = conversationIdOf(payload);
+          await socket.leave(conversationRoom(conversation_id));
+          return { conversation_id };
+        }),
+      );
+      socket.on("typing", answering((payload) => this.relayTyping(socket, payload)));
+    },
+
+    async joinConversation(this: SocketGateway, socket: Socket, payload: unknown) {
+      const conversation_id = conversationIdOf(payload);
+      await this.conversations().assertVisible(callerOfSocket(socket), conversation_id);
+      await socket.join(conversationRoom(conversation_id));
+      return { conversation_id };
+    },
+
+    /** To the others watching the conversation, and (now and then) to the contact on WhatsApp. */
+    async relayTyping(this: SocketGateway, socket: Socket, payload: unknown) {
+      const conversation_id = conversationIdOf(payload);
+      const room = conversationRoom(conversation_id);
+      if (!socket.rooms.has(room)) throw new Forbidden("Join the conversation (join_conversation) before typing in it");
+      const caller = callerOfSocket(socket);
+      socket.to(room).emit("typing", { conversation_id, user: { id: caller.id, name: caller.name } });
+      const data = socket.data as SocketData;
+      data.typingShown ??= new Map();
+      const last = data.typingShown.get(conversation_id) ?? 0;
+      if (Date.now() - last >= TYPING_PRESENCE_EVERY_MS) {
+        data.typingShown.set(conversation_id, Date.now());
+        await this.broker
+          .call("whatsapp.typing", { conversation_id })
+          .catch((err: unknown) => this.logger.debug(`Could not show typing on WhatsApp for ${conversation_id}`, err));
+      }
+      return { conversation_id };
+    },
+
     async onSocketConnected(this: SocketGateway, socket: Socket) {
       const caller = callerOfSocket(socket);
-      await socket.join([userRoom(caller.id), roleRoom(caller.role)]);
+      this.onClientEvents(socket);
+      await socket.join([userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))]);
       const pending = this.offlineTimers.get(caller.id);
       if (pending) {
         clearTimeout(pending);

@@ -1,7 +1,9 @@
 // /api/media/{message_id}: the file of a received image, video, audio,
-// document or sticker, for signed-in users only.
+// document or sticker, for those who may see its conversation.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
+import { Conversations } from "../lib/inbox/conversations";
 import { database } from "../lib/db/connection";
 import { NotFound } from "../lib/errors";
 import { configuredMediaStore, type MediaStore } from "../lib/media-store";
@@ -10,6 +12,7 @@ const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif)|video\/(mp4|3gpp)|audio\/(ogg
 
 interface MediaService extends Service {
   store: MediaStore;
+  conversations: Conversations;
 }
 
 interface MediaMeta extends RequestMeta {
@@ -27,8 +30,9 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
       permissions: "authenticated",
       params: { id: "uuid" },
       async handler(this: MediaService, ctx: Context<{ id: string }, MediaMeta>) {
-        const message = await database()("messages").where({ id: ctx.params.id }).first("media_path", "metadata");
+        const message = await database()("messages").where({ id: ctx.params.id }).first("conversation_id", "media_path", "metadata");
         if (!message?.media_path) throw new NotFound("media of message", ctx.params.id);
+        await this.conversations.assertVisible(callerOf(ctx), message.conversation_id);
         const file = await this.store.open(message.media_path).catch(() => {
           throw new NotFound("media of message", ctx.params.id);
         });
@@ -52,6 +56,7 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
 
   started(this: MediaService) {
     this.store = configuredMediaStore();
+    this.conversations = new Conversations(database());
     return Promise.resolve();
   },
 };

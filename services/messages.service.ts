@@ -5,7 +5,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
-import { Conflict } from "../lib/errors";
+import { Conflict, NotFound } from "../lib/errors";
 import { Conversations } from "../lib/inbox/conversations";
 import { addNote, DEFAULT_MESSAGE_LIMIT, findMessage, listMessages, MAX_MESSAGE_LIMIT } from "../lib/inbox/messages";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
@@ -53,6 +53,18 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
       },
     },
 
+    get: {
+      rest: "GET /:id/messages/:message_id",
+      permissions: STAFF,
+      params: { id: "uuid", message_id: "uuid" },
+      async handler(this: MessagesService, ctx: Ctx<{ id: string; message_id: string }>) {
+        await this.conversations.assertVisible(callerOf(ctx), ctx.params.id);
+        const message = await findMessage(database(), ctx.params.message_id);
+        if (message?.conversation_id !== ctx.params.id) throw new NotFound("message", ctx.params.message_id);
+        return message;
+      },
+    },
+
     send: {
       rest: "POST /:id/messages",
       permissions: STAFF,
@@ -84,6 +96,7 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
           idempotency_key: idempotency_key && `agent:${caller.id}:${idempotency_key}`,
         });
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/conversations/${conversation.id}/messages/${sent.id}`;
         return findMessage(database(), sent.id);
       },
     },
@@ -99,6 +112,7 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
         const event: MessageCreatedEvent = { message_id: note.id, conversation_id: conversation.id };
         await this.broker.emit("message.created", event);
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/conversations/${conversation.id}/messages/${note.id}`;
         return note;
       },
     },

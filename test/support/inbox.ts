@@ -1,0 +1,40 @@
+// Inbox scenery for tests that speak to a running broker: a connected
+// simulated WhatsApp number, customers writing in, queues with members.
+import { database } from "../../lib/db/connection";
+import { eventually, type Client } from "./harness";
+
+let queues = 0;
+
+/** Creates a simulated account as the admin, scans its QR and waits until it is connected. */
+export async function connectedAccount(admin: Client, name = "Ventas"): Promise<string> {
+  const account = (await admin.post("/api/whatsapp/accounts", { name, provider: "simulator" })).body as { id: string };
+  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "qr");
+  await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000100" });
+  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "connected");
+  return account.id;
+}
+
+/** A customer writes to the account; resolves with their open conversation's id. */
+export async function customerWrites(admin: Client, accountId: string, from: string, text = "Hola", name?: string): Promise<string> {
+  const res = await admin.post(`/api/simulator/accounts/${accountId}/inbound`, { from, type: "text", text, name });
+  if (res.status >= 300) throw new Error(`inbound failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const row = await eventually(() =>
+    database()("conversations as c")
+      .join("contacts as k", "k.id", "c.contact_id")
+      .where({ "c.whatsapp_account_id": accountId, "k.phone_number": from })
+      .whereNot("c.status", "resolved")
+      .first("c.id"),
+  );
+  return row.id as string;
+}
+
+/** A queue with these members (the queues API belongs to a later issue; rows are enough here). */
+export async function queueWith(members: Array<{ id: string; supervisor?: boolean }>, name?: string): Promise<string> {
+  queues += 1;
+  const [queue] = await database()("queues").insert({ name: name ?? `Cola ${queues} ${Date.now()}` }).returning("id");
+  const id = (queue as { id: string }).id;
+  if (members.length) {
+    await database()("queue_agents").insert(members.map((member) => ({ queue_id: id, user_id: member.id, is_supervisor: member.supervisor ?? false })));
+  }
+  return id;
+}
