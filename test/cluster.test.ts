@@ -2,6 +2,7 @@
 import { database } from "../lib/db/connection";
 import Redis from "ioredis";
 import { eventually, harness, REDIS_URL, type Node } from "./support/harness";
+import { connectedAccount, customerWrites } from "./support/inbox";
 
 const h = harness({
   cluster: true,
@@ -52,6 +53,20 @@ describe("a cluster of two nodes", () => {
     for (const url of [h.baseUrl, gateway.baseUrl, h.baseUrl, gateway.baseUrl]) expect((await attempt(url)).status).toBe(401);
     expect((await attempt(h.baseUrl)).status).toBe(429);
     expect((await attempt(gateway.baseUrl)).status).toBe(429);
+  });
+
+  it("brings inbox news caused on one node to a socket on the other, once", async () => {
+    const admin = await h.admin();
+    const accountId = await connectedAccount(admin, "Cluster");
+    const socket = await h.socket({ token: admin.token }, gateway.baseUrl);
+    const heard: string[] = [];
+    socket.on("new_message", (payload: { message: { content: string } }) => heard.push(payload.message.content));
+    const id = await customerWrites(admin, accountId, "+525512349999", "uno");
+    await admin.post(`/api/conversations/${id}/notes`, { content: "dos" });
+    await eventually(() => heard.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(heard).toEqual(["uno", "dos"]);
+    await admin.post(`/api/whatsapp/accounts/${accountId}/disconnect`);
   });
 
   it("connects each WhatsApp account on one node only, and another node takes it over, paired, when the owner stops", async () => {

@@ -1,5 +1,6 @@
 import { harness, eventually, type Client } from "./support/harness";
 import { database } from "../lib/db/connection";
+import { connectedAccount, customerWrites } from "./support/inbox";
 
 const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0" } });
 
@@ -11,13 +12,9 @@ interface Setup {
 
 async function conversationWith(phone: string): Promise<Setup> {
   const admin = await h.admin();
-  const account = (await admin.post("/api/whatsapp/accounts", { name: `Salida ${phone}`, provider: "simulator" })).body;
-  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "qr");
-  await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000100" });
-  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "connected");
-  await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: phone, type: "text", text: "Hola" });
-  const conversation = await database()("conversations").where({ whatsapp_account_id: account.id }).first();
-  return { admin, accountId: account.id, conversationId: conversation.id };
+  const accountId = await connectedAccount(admin, `Salida ${phone}`);
+  const conversationId = await customerWrites(admin, accountId, phone);
+  return { admin, accountId, conversationId };
 }
 
 const send = (params: Record<string, unknown>) => h.broker.call<Record<string, any>, Record<string, unknown>>("whatsapp.send", params);
