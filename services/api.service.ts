@@ -10,6 +10,8 @@ import { checkAccess, type Access } from "../lib/auth/permissions";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { toErrorResponse } from "../lib/http/error-response";
+import { openApiDocument, type RestRoute } from "../lib/http/openapi";
+import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
 import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
@@ -71,9 +73,10 @@ function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 interface ApiService extends SocketGateway {
+  restRoutes(): RestRoute[];
   redisProbe?: ReturnType<typeof createRedis>;
   /** moleculer-web's route table. */
-  aliases: Array<{ action?: string }>;
+  aliases: Array<{ action?: string; method: string; fullPath: string }>;
 }
 
 const settings = config();
@@ -107,6 +110,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
         aliases: {
           "GET /health": "api.health",
           "GET /ready": "api.ready",
+          "GET /openapi.json": "api.openapi",
         },
         bodyParsers: { json: { strict: true, limit: settings.bodyLimit }, urlencoded: false },
         use: [requireJson, refuseNul],
@@ -141,6 +145,14 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       },
     },
 
+    /** The OpenAPI 3.1 description of the routes this gateway serves. */
+    openapi: {
+      permissions: "public",
+      handler(this: ApiService) {
+        return openApiDocument(this.restRoutes(), VERSION);
+      },
+    },
+
     ready: {
       permissions: "public",
       async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
@@ -159,6 +171,17 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   methods: {
+    /** The routes being served, each with its action's declared parameters and permissions. */
+    restRoutes(this: ApiService): RestRoute[] {
+      const actions = new Map<string, { params?: Record<string, unknown>; permissions?: Access }>();
+      for (const { name, action } of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as Array<{ name: string; action?: Record<string, unknown> }>) {
+        if (action) actions.set(name, action as { params?: Record<string, unknown>; permissions?: Access });
+      }
+      return this.aliases
+        .filter((alias) => alias.action && alias.method !== "*")
+        .map((alias) => ({ method: alias.method, path: alias.fullPath, action: alias.action!, ...actions.get(alias.action!) }));
+    },
+
     /** Resolves the bearer token to a caller. A bad token is ignored on public routes. */
     async authenticate(this: ApiService, ctx: Context<unknown, RequestMeta>, _route: unknown, req: GatewayRequest) {
       const token = bearerToken(req);

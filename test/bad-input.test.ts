@@ -1,4 +1,5 @@
 // Odd values in every field of every writing endpoint: always a 4xx in the error format, never a 500.
+import { database } from "../lib/db/connection";
 import { harness } from "./support/harness";
 const h = harness();
 
@@ -8,6 +9,9 @@ it("never answers 500 to odd input, and always in the error format", async () =>
   const admin = await h.admin();
   const acc = (await admin.post("/api/whatsapp/accounts", { name: "F", provider: "simulator" })).body.id;
   const contact = (await admin.post("/api/contacts", { phone_number: "+525511223344" })).body.id;
+  const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id");
+  const reply = (await admin.post("/api/quick-replies", { shortcut: "/x", content: "x" })).body.id;
+  const c = `/api/conversations/${conversation}`;
   const routes: Array<[string, string, string[]]> = [
     ["POST", "/api/auth/login", ["email", "password"]], ["POST", "/api/auth/refresh", ["refresh_token"]],
     ["POST", "/api/users", ["email", "password", "name", "role"]], ["PUT", `/api/users/${admin.user.id}`, ["email", "name", "role", "is_active", "password"]],
@@ -18,6 +22,10 @@ it("never answers 500 to odd input, and always in the error format", async () =>
     ["POST", "/api/contacts", ["phone_number", "name", "email", "tags", "metadata"]], ["PUT", `/api/contacts/${contact}`, ["phone_number", "tags", "metadata", "email"]],
     ["POST", `/api/contacts/${contact}/tags`, ["tags"]], ["POST", "/api/quick-replies", ["shortcut", "content", "queue_id"]],
     ["GET", "/api/quick-replies?", ["queue_id", "search", "page"]], ["GET", "/api/contacts?", ["search", "tags", "has_odoo", "page", "limit"]],
+    ["GET", "/api/conversations?", ["status", "queue_id", "assigned_to", "priority", "contact_id", "page", "limit"]], ["PUT", c, ["priority"]],
+    ["POST", `${c}/assign`, ["user_id"]], ["POST", `${c}/transfer`, ["queue_id"]], ["POST", `${c}/resolve`, ["resolution_note"]],
+    ["GET", `${c}/messages?`, ["before", "limit"]], ["POST", `${c}/messages`, ["type", "content", "media_url", "metadata", "idempotency_key"]],
+    ["POST", `${c}/notes`, ["content"]], ["POST", `${c}/quick-replies/${reply}/render`, ["send"]], ["GET", `${c}/events?`, ["page", "limit"]],
   ];
   const bad: string[] = [];
   for (const [method, url, fields] of routes) {
@@ -34,7 +42,7 @@ it("never answers 500 to odd input, and always in the error format", async () =>
       if (res.status >= 500) bad.push(`${method} ${url} raw ${raw} → ${res.status}`);
     }
   }
-  for (const path of ["/api/users/%zz", "/api/contacts/%E0%A4%A", `/api/contacts/${contact}/tags/%zz`, "/api/media/..%2F..%2Fetc"]) {
+  for (const path of ["/api/users/%zz", "/api/contacts/%E0%A4%A", `/api/contacts/${contact}/tags/%zz`, "/api/media/..%2F..%2Fetc", "/api/conversations/%zz/messages"]) {
     const res = await h.request("GET", path, { token: admin.token });
     if (res.status >= 500) bad.push(`GET ${path} → ${res.status}`);
   }
