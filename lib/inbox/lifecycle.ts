@@ -14,6 +14,8 @@ export interface LifecycleState {
   assigned_to: string | null;
 }
 
+const STATE: Record<ConversationStatus, string> = { bot: "held by the bot", waiting: "waiting", active: "active", resolved: "resolved" };
+
 const DONE: Record<LifecycleEvent["type"], string> = {
   HANDOFF: "handed off",
   ASSIGN: "assigned",
@@ -29,7 +31,7 @@ export function nextLifecycle(current: LifecycleState, event: LifecycleEvent): L
     context: { queueId: current.queue_id, assignedTo: current.assigned_to },
   });
   if (!snapshot.can(event)) {
-    throw new Conflict(undefined, `A conversation that is ${current.status} cannot be ${DONE[event.type]}`, "INVALID_TRANSITION");
+    throw new Conflict(undefined, `A conversation that is ${STATE[current.status]} cannot be ${DONE[event.type]}`, "INVALID_TRANSITION");
   }
   const [next] = transition(conversationLifecycleMachine, snapshot, event);
   return { status: next.value as ConversationStatus, queue_id: next.context.queueId, assigned_to: next.context.assignedTo };
