@@ -46,6 +46,12 @@ export interface Config {
   simulatorQrIntervalMs: number;
   defaultPhoneRegion: string;
   conversationReopenWindowSeconds: number;
+  defaultTimezone: string;
+  slaWarningSeconds: number;
+  agentAwayPolicy: "keep" | "requeue";
+  agentAwayGraceSeconds: number;
+  timerPollIntervalMs: number;
+  assignmentSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +101,15 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 }
 
 // Numbers typed without a country code are read as numbers of this country (ISO 3166 code).
+function timezone(env: Env): string {
+  const value = text(env, "DEFAULT_TIMEZONE") ?? "UTC";
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError("DEFAULT_TIMEZONE", `must be an IANA time zone such as America/Mexico_City, got "${value}"`);
+  }
+}
+
 function region(env: Env): string {
   const value = (text(env, "DEFAULT_PHONE_REGION") ?? "MX").toUpperCase();
   if (!/^[A-Z]{2}$/.test(value)) throw new ConfigError("DEFAULT_PHONE_REGION", `must be a two-letter country code such as MX, got "${value}"`);
@@ -136,6 +151,10 @@ export function loadConfig(env: Env = process.env): Config {
   const whatsappProvider = (text(env, "WHATSAPP_PROVIDER") ?? "baileys").toLowerCase();
   if (whatsappProvider !== "baileys" && whatsappProvider !== "simulator") {
     throw new ConfigError("WHATSAPP_PROVIDER", `must be baileys or simulator, got "${whatsappProvider}"`);
+  }
+  const agentAwayPolicy = (text(env, "AGENT_AWAY_POLICY") ?? "keep").toLowerCase();
+  if (agentAwayPolicy !== "keep" && agentAwayPolicy !== "requeue") {
+    throw new ConfigError("AGENT_AWAY_POLICY", `must be keep or requeue, got "${agentAwayPolicy}"`);
   }
   const accessTokenTtlSeconds = integer(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 30, 86_400);
   const refreshTokenTtlSeconds = integer(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 300, 365 * 86_400);
@@ -187,6 +206,12 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorQrIntervalMs: integer(env, "SIMULATOR_QR_INTERVAL_MS", 20_000, 10, 600_000),
     defaultPhoneRegion: region(env),
     conversationReopenWindowSeconds: integer(env, "CONVERSATION_REOPEN_WINDOW_SECONDS", 0, 0, 30 * 86_400),
+    defaultTimezone: timezone(env),
+    slaWarningSeconds: integer(env, "SLA_WARNING_SECONDS", 60, 0, 86_400),
+    agentAwayPolicy,
+    agentAwayGraceSeconds: integer(env, "AGENT_AWAY_GRACE_SECONDS", 120, 0, 86_400),
+    timerPollIntervalMs: integer(env, "TIMER_POLL_INTERVAL_MS", 1_000, 50, 60_000),
+    assignmentSweepIntervalMs: integer(env, "ASSIGNMENT_SWEEP_INTERVAL_MS", 30_000, 100, 3_600_000),
   };
 }
 

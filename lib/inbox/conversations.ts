@@ -6,6 +6,8 @@ import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
 import { Conversation, ConversationEvent, type ConversationStatus, type Priority } from "../models/conversations";
 import { paginate, type Page } from "../pagination";
+import { config } from "../config";
+import { metNow, queueClock, SLA_KINDS, startClocks, stopClock } from "../queues/sla";
 import { nextLifecycle, type LifecycleEvent } from "./lifecycle";
 
 export interface ConversationFilter {
@@ -163,9 +165,26 @@ export async function applyChange(trx: Knex.Transaction, row: Conversation, acto
   };
 }
 
-/** What a reopen writes besides the lifecycle step: the resolution is undone and the wait starts again. */
-export function reopenPatch(knex: Knex): Record<string, unknown> {
-  return { resolved_at: null, resolved_by: null, resolution_note: null, sla_resolution_met: null, queued_at: knex.fn.now() };
+/**
+ * A conversation arriving in a queue (transfer, hand-off, reopen): it waits
+ * from now, and its SLA clocks start by that queue's rules.
+ */
+async function arrivalPatch(trx: Knex.Transaction, row: Pick<Conversation, "id" | "first_response_at" | "sla_resolution_due_at">, queueId: string, now: Date): Promise<Record<string, unknown>> {
+  const queue = await queueClock(trx, queueId);
+  const clocks = queue ? await startClocks(trx, row, queue, now, config().slaWarningSeconds) : {};
+  return { queued_at: now, ...clocks };
+}
+
+/**
+ * A reopen: the resolution is undone and, back in its queue, the resolution
+ * clock starts again. Used by people (REST) and by the contact writing again.
+ */
+export async function reopenRequest(trx: Knex.Transaction, row: Conversation, data: Record<string, unknown> = {}): Promise<ChangeRequest> {
+  const event: LifecycleEvent = { type: "REOPEN" };
+  const next = nextLifecycle(row, event);
+  const patch: Record<string, unknown> = { resolved_at: null, resolved_by: null, resolution_note: null, sla_resolution_met: null, sla_resolution_due_at: null };
+  if (next.queue_id) Object.assign(patch, await arrivalPatch(trx, { ...row, sla_resolution_due_at: null }, next.queue_id, new Date()));
+  return { kind: "reopened", event, patch, data };
 }
 
 export class Conversations {
@@ -260,29 +279,27 @@ export class Conversations {
   async transfer(caller: Caller, id: string, queueId: string): Promise<ChangeResult> {
     const queue = await this.knex("queues").where({ id: queueId }).whereNull("deleted_at").first("id");
     if (!queue) throw new ValidationFailed("queue_id", `There is no queue ${queueId}`);
-    return this.change(caller, id, (row) => {
+    return this.change(caller, id, async (row, trx) => {
       if (row.status === "waiting" && row.queue_id === queueId) return null;
       return {
         kind: "transferred",
         event: { type: "TRANSFER", queueId },
-        patch: { queued_at: this.knex.fn.now(), assigned_at: null },
+        patch: { ...(await arrivalPatch(trx, row, queueId, new Date())), assigned_at: null },
         data: { queue_id: queueId, from_queue_id: row.queue_id, from_user_id: row.assigned_to },
       };
     });
   }
 
   async resolve(caller: Caller, id: string, note: string | undefined): Promise<ChangeResult> {
-    return this.change(caller, id, () => ({
-      kind: "resolved",
-      event: { type: "RESOLVE" },
-      patch: {
-        resolved_at: this.knex.fn.now(),
-        resolved_by: caller.id,
-        resolution_note: note ?? null,
-        sla_resolution_met: this.knex.raw("CASE WHEN sla_resolution_due_at IS NULL THEN NULL ELSE now() <= sla_resolution_due_at END"),
-      },
-      data: note ? { note } : {},
-    }));
+    return this.change(caller, id, async (row, trx) => {
+      await Promise.all(SLA_KINDS.map((kind) => stopClock(trx, row.id, kind)));
+      return {
+        kind: "resolved",
+        event: { type: "RESOLVE" },
+        patch: { resolved_at: trx.fn.now(), resolved_by: caller.id, resolution_note: note ?? null, sla_resolution_met: metNow(trx, "sla_resolution_due_at") },
+        data: note ? { note } : {},
+      };
+    });
   }
 
   async reopen(caller: Caller, id: string): Promise<ChangeResult> {
@@ -293,7 +310,7 @@ export class Conversations {
         .whereNot("status", "resolved")
         .first("id");
       if (open) throw new Conflict(undefined, `The contact already has an open conversation on this account (${open.id})`, "CONVERSATION_OPEN");
-      return { kind: "reopened", event: { type: "REOPEN" }, patch: reopenPatch(trx) };
+      return reopenRequest(trx, row);
     });
   }
 

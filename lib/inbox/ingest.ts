@@ -5,7 +5,7 @@
 import type { Knex } from "knex";
 import type { MediaStore } from "../media-store";
 import type { Conversation } from "../models/conversations";
-import { applyChange, reopenPatch, type ConversationChange } from "./conversations";
+import { applyChange, reopenRequest, type ConversationChange } from "./conversations";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 
@@ -88,7 +88,7 @@ async function findOrOpenConversation(trx: Knex.Transaction, contactId: string, 
       .forUpdate()
       .first();
     if (recent) {
-      const reopened = await applyChange(trx, recent, null, { kind: "reopened", event: { type: "REOPEN" }, patch: reopenPatch(trx), data: { source: "inbound" } });
+      const reopened = await applyChange(trx, recent, null, await reopenRequest(trx, recent, { source: "inbound" }));
       return { id: recent.id, created: false, reopened };
     }
   }

@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import { Conflict, NotFound } from "../errors";
 import type { Message, SenderType } from "../models/messages";
+import { metNow, stopClock } from "../queues/sla";
 import { validateOutgoing, waMessageIdFor, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
 
 export interface QueueRequest {
@@ -69,14 +70,12 @@ export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<
  * a person owes one (waiting or active; bot time does not count).
  */
 async function stampFirstResponse(trx: Knex.Transaction, conversationId: string): Promise<void> {
-  await trx("conversations")
+  const stamped = await trx("conversations")
     .where({ id: conversationId })
     .whereNull("first_response_at")
     .whereIn("status", ["waiting", "active"])
-    .update({
-      first_response_at: trx.fn.now(),
-      sla_first_response_met: trx.raw("CASE WHEN sla_first_response_due_at IS NULL THEN NULL ELSE now() <= sla_first_response_due_at END"),
-    });
+    .update({ first_response_at: trx.fn.now(), sla_first_response_met: metNow(trx, "sla_first_response_due_at") });
+  if (stamped) await stopClock(trx, conversationId, "first_response");
 }
 
 // The WhatsApp LID of contact `k`, for contacts WhatsApp only names by LID.

@@ -1,0 +1,57 @@
+// Runs due durable timers (lib/timers.ts) on whichever node claims them first:
+// a timer of kind "sla.first_response.breach" is handed to the `sla.timer` action.
+import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { config } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { claimDueTimers, markTimerFired, type TimerRow } from "../lib/timers";
+
+interface TimersService extends Service {
+  pollTimer?: NodeJS.Timeout;
+  polling?: Promise<void>;
+  poll(): Promise<void>;
+  run(timer: TimerRow): Promise<void>;
+}
+
+const BATCH = 50;
+
+const TimersServiceSchema: ServiceSchema<ServiceSettingSchema, TimersService> = {
+  name: "timers",
+  dependencies: ["db"],
+
+  methods: {
+    async poll(this: TimersService) {
+      for (;;) {
+        const due = await claimDueTimers(database(), this.broker.nodeID, BATCH);
+        await Promise.all(due.map((timer) => this.run(timer)));
+        if (due.length < BATCH) return;
+      }
+    },
+
+    async run(this: TimersService, timer: TimerRow) {
+      const action = `${timer.kind.split(".")[0]}.timer`;
+      try {
+        await this.broker.call(action, { timer });
+        await markTimerFired(database(), timer.id);
+      } catch (err) {
+        // Left claimed: the claim lapses and the timer runs again, here or elsewhere.
+        this.logger.warn(`Timer ${timer.id} (${timer.kind}) failed; it will be retried`, err);
+      }
+    },
+  },
+
+  started(this: TimersService) {
+    this.pollTimer = setInterval(() => {
+      this.polling ??= this.poll()
+        .catch((err: unknown) => this.logger.error("Polling timers failed", err))
+        .finally(() => (this.polling = undefined));
+    }, config().timerPollIntervalMs);
+    return Promise.resolve();
+  },
+
+  async stopped(this: TimersService) {
+    clearInterval(this.pollTimer);
+    await this.polling;
+  },
+};
+
+export default TimersServiceSchema;
