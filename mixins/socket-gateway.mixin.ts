@@ -18,7 +18,7 @@ import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
 import { findMessage } from "../lib/inbox/messages";
-import { audienceRooms, conversationAudience, conversationRoom, queueRoom, queueRoomsOf, roleRoom, userRoom } from "../lib/inbox/rooms";
+import { audienceRooms, conversationAudience, conversationRoom, membershipRooms, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
 import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
@@ -32,6 +32,15 @@ export interface QueueMembershipEvent {
   queue_id: string;
   user_id: string;
   member: boolean;
+  is_supervisor: boolean;
+}
+
+/** An SLA deadline passed unmet (`sla.breached`) or is near (`sla.warning`). */
+export interface SlaEvent {
+  conversation_id: string;
+  queue_id: string;
+  kind: "first_response" | "resolution";
+  due_at: string;
 }
 
 type Ack = (response: unknown) => void;
@@ -171,9 +180,22 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
     async "queue.membership.changed"(this: SocketGateway, ctx: { params: QueueMembershipEvent }) {
       if (this.stopping) return;
-      const sockets = this.io.in(userRoom(ctx.params.user_id));
-      if (ctx.params.member) sockets.socketsJoin(queueRoom(ctx.params.queue_id));
-      else sockets.socketsLeave(queueRoom(ctx.params.queue_id));
+      const { queue_id, user_id, member, is_supervisor } = ctx.params;
+      const sockets = this.io.in(userRoom(user_id));
+      sockets.socketsLeave(membershipRooms(queue_id, true));
+      if (member) sockets.socketsJoin(membershipRooms(queue_id, is_supervisor));
+    },
+
+    "sla.warning"(this: SocketGateway, ctx: { params: SlaEvent }) {
+      if (this.stopping) return;
+      const { conversation_id, queue_id, kind, due_at } = ctx.params;
+      this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]).emit("sla_warning", { conversation_id, kind, due_at });
+    },
+
+    "sla.breached"(this: SocketGateway, ctx: { params: SlaEvent }) {
+      if (this.stopping) return;
+      const { conversation_id, queue_id, kind } = ctx.params;
+      this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]).emit("sla_breached", { conversation_id, kind });
     },
 
     async "user.role_changed"(this: SocketGateway, ctx: { params: { user_id: string; role: Caller["role"] } }) {

@@ -66,9 +66,15 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
     update: {
       rest: "PUT /:id",
       permissions: STAFF,
-      params: { ...id, priority: { type: "enum", values: [...PRIORITIES] }, $$strict: "remove" },
-      async handler(this: ConversationsService, ctx: Ctx<{ id: string; priority: Priority }>) {
-        return this.announce(await this.conversations.setPriority(callerOf(ctx), ctx.params.id, ctx.params.priority));
+      params: {
+        ...id,
+        priority: { type: "enum", values: [...PRIORITIES], optional: true },
+        required_skills: { type: "array", items: { type: "string", trim: true, min: 1, max: 50 }, max: 10, optional: true },
+        $$strict: "remove",
+      },
+      async handler(this: ConversationsService, ctx: Ctx<{ id: string; priority?: Priority; required_skills?: string[] }>) {
+        const { id: conversationId, ...input } = ctx.params;
+        return this.announce(await this.conversations.update(callerOf(ctx), conversationId, input));
       },
     },
 

@@ -32,6 +32,7 @@ describe("a conversation's lifecycle", () => {
       assigned_to: null,
       queue: null,
       current_flow: null,
+      required_skills: [],
       sla_first_response_met: null,
       sla_first_response_due_at: null,
       sla_resolution_met: null,

@@ -116,7 +116,7 @@ describe("the inbox in real time", () => {
     await admin.post(`/api/conversations/${id}/transfer`, { queue_id: queue });
 
     await database()("queue_agents").insert({ queue_id: queue, user_id: agent.user.id });
-    await h.broker.emit("queue.membership.changed", { queue_id: queue, user_id: agent.user.id, member: true });
+    await h.broker.emit("queue.membership.changed", { queue_id: queue, user_id: agent.user.id, member: true, is_supervisor: false });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await customerWrites(admin, accountId, "+525512340077", "¿Me atienden?");
     await eventually(() => about(ear.heard, id, "new_message").length === 1);

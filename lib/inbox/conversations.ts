@@ -31,6 +31,7 @@ export interface PublicConversation {
   assigned_to: Ref;
   queue: Ref;
   current_flow: Ref;
+  required_skills: string[];
   sla_first_response_met: boolean | null;
   sla_first_response_due_at: Date | null;
   sla_resolution_met: boolean | null;
@@ -96,6 +97,7 @@ function present(row: ConversationRow): PublicConversation {
     assigned_to: ref(row.assigned_to, row.assignee_name),
     queue: ref(row.queue_id, row.queue_name),
     current_flow: ref(row.current_flow_id, row.flow_name),
+    required_skills: row.required_skills,
     sla_first_response_met: row.sla_first_response_met,
     sla_first_response_due_at: row.sla_first_response_due_at,
     sla_resolution_met: row.sla_resolution_met,
@@ -314,10 +316,22 @@ export class Conversations {
     });
   }
 
-  async setPriority(caller: Caller, id: string, priority: Priority): Promise<ChangeResult> {
-    return this.change(caller, id, (row) =>
-      row.priority === priority ? null : { kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority } },
-    );
+  /** Priority and the skills an agent needs to take it (both order and filter automatic assignment). */
+  async update(caller: Caller, id: string, input: { priority?: Priority; required_skills?: string[] }): Promise<ChangeResult> {
+    return this.change(caller, id, (row) => {
+      const skills = input.required_skills && [...new Set(input.required_skills.map((skill) => skill.toLowerCase()))].sort();
+      const priorityChanged = input.priority !== undefined && input.priority !== row.priority;
+      const skillsChanged = skills !== undefined && skills.join() !== [...row.required_skills].sort().join();
+      if (!priorityChanged && !skillsChanged) return null;
+      return {
+        kind: priorityChanged ? "priority_changed" : "skills_changed",
+        patch: { ...(priorityChanged ? { priority: input.priority } : {}), ...(skillsChanged ? { required_skills: skills } : {}) },
+        data: {
+          ...(priorityChanged ? { from: row.priority, to: input.priority } : {}),
+          ...(skillsChanged ? { required_skills: skills } : {}),
+        },
+      };
+    });
   }
 
   private async change(

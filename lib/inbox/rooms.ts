@@ -5,6 +5,8 @@ import type { Knex } from "knex";
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const roleRoom = (role: string): string => `role:${role}`;
 export const queueRoom = (queueId: string): string => `queue:${queueId}`;
+/** The supervisors of a queue (SLA warnings and breaches). */
+export const supervisorsRoom = (queueId: string): string => `supervisors:${queueId}`;
 export const conversationRoom = (conversationId: string): string => `conversation:${conversationId}`;
 
 export interface Placement {
@@ -27,8 +29,12 @@ export async function conversationAudience(knex: Knex, conversationId: string): 
   return row && audienceRooms(row as Placement);
 }
 
+/** The rooms of a membership: the queue's, and its supervisors' for a supervisor. */
+export const membershipRooms = (queueId: string, isSupervisor: boolean): string[] =>
+  isSupervisor ? [queueRoom(queueId), supervisorsRoom(queueId)] : [queueRoom(queueId)];
+
 /** The queue rooms a user's sockets belong in. */
 export async function queueRoomsOf(knex: Knex, userId: string): Promise<string[]> {
-  const rows: Array<{ queue_id: string }> = await knex("queue_agents").where({ user_id: userId }).select("queue_id");
-  return rows.map((row) => queueRoom(row.queue_id));
+  const rows: Array<{ queue_id: string; is_supervisor: boolean }> = await knex("queue_agents").where({ user_id: userId }).select("queue_id", "is_supervisor");
+  return rows.flatMap((row) => membershipRooms(row.queue_id, row.is_supervisor));
 }

@@ -1,8 +1,8 @@
+import type { Schedule } from "../queues/business-hours";
 import { BaseModel } from "./base";
 
 export const ASSIGNMENT_METHODS = ["least_busy", "round_robin", "manual", "skills"] as const;
 export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
-export type DayHours = { start: string; end: string } | Array<{ start: string; end: string }> | null;
 
 export class Queue extends BaseModel {
   static override tableName = "queues";
@@ -14,7 +14,8 @@ export class Queue extends BaseModel {
   max_per_agent!: number;
   sla_first_response!: number | null;
   sla_resolution!: number | null;
-  business_hours!: Record<string, DayHours> | null;
+  /** Normalised by lib/queues/business-hours.ts: every weekday with its list of ranges. */
+  business_hours!: Schedule | null;
   timezone!: string;
   holidays!: string[];
   fallback_flow_id!: string | null;

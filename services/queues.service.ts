@@ -1,0 +1,151 @@
+// /api/queues: queues, their agents and their figures (docs/queues.md).
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { callerOf } from "../lib/auth/caller";
+import type { RequestMeta } from "../lib/auth/request-meta";
+import { database } from "../lib/db/connection";
+import { pageParams } from "../lib/pagination";
+import { Queues, type AgentInput, type QueueInput } from "../lib/queues/queues";
+import { queueStats } from "../lib/queues/stats";
+import type { QueueMembershipEvent } from "../mixins/socket-gateway.mixin";
+
+interface QueuesService extends Service {
+  queues: Queues;
+}
+
+type Ctx<P> = Context<P, RequestMeta>;
+const MANAGERS = ["admin", "supervisor"] as const;
+const DAY = 86_400;
+const seconds = { type: "number", integer: true, min: 1, max: 30 * DAY, optional: true, nullable: true } as const;
+const fields = {
+  name: { type: "string", trim: true, min: 1, max: 100 },
+  description: { type: "string", trim: true, max: 1000, optional: true, nullable: true },
+  assignment_method: { type: "enum", values: ["least_busy", "round_robin", "manual"], optional: true },
+  max_per_agent: { type: "number", integer: true, min: 1, max: 1000, optional: true },
+  sla_first_response: seconds,
+  sla_resolution: seconds,
+  // Checked by lib/queues/business-hours.ts, which names the offending day and time.
+  business_hours: { type: "any", optional: true },
+  timezone: { type: "string", max: 64, optional: true },
+  holidays: { type: "any", optional: true },
+  fallback_flow_id: { type: "uuid", optional: true, nullable: true },
+} as const;
+
+const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = {
+  name: "queues",
+  dependencies: ["db"],
+  settings: { rest: "/queues" },
+
+  actions: {
+    list: {
+      rest: "GET /",
+      permissions: "authenticated",
+      params: { ...pageParams, $$strict: "remove" },
+      handler(this: QueuesService, ctx: Ctx<{ page: number; limit: number }>) {
+        return this.queues.list(ctx.params.page, ctx.params.limit);
+      },
+    },
+
+    create: {
+      rest: "POST /",
+      permissions: ["admin"],
+      audit: "queues.create",
+      params: { ...fields, $$strict: "remove" },
+      async handler(this: QueuesService, ctx: Ctx<QueueInput>) {
+        const queue = await this.queues.create(ctx.params);
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/queues/${queue.id}`;
+        return queue;
+      },
+    },
+
+    get: {
+      rest: "GET /:id",
+      permissions: "authenticated",
+      params: { id: "uuid" },
+      handler(this: QueuesService, ctx: Ctx<{ id: string }>) {
+        return this.queues.get(ctx.params.id);
+      },
+    },
+
+    update: {
+      rest: "PUT /:id",
+      permissions: ["admin"],
+      audit: "queues.update",
+      params: { id: "uuid", ...fields, name: { ...fields.name, optional: true }, $$strict: "remove" },
+      async handler(this: QueuesService, ctx: Ctx<Partial<QueueInput> & { id: string }>) {
+        const { id, ...input } = ctx.params;
+        const queue = await this.queues.update(id, input);
+        // A method or capacity change may let waiting conversations through.
+        await this.broker.emit("queue.changed", { queue_id: id });
+        return queue;
+      },
+    },
+
+    remove: {
+      rest: "DELETE /:id",
+      permissions: ["admin"],
+      audit: "queues.delete",
+      params: { id: "uuid" },
+      async handler(this: QueuesService, ctx: Ctx<{ id: string }>) {
+        await this.queues.remove(ctx.params.id);
+        ctx.meta.$statusCode = 204;
+        return null;
+      },
+    },
+
+    addAgent: {
+      rest: "POST /:id/agents",
+      permissions: MANAGERS,
+      audit: "queues.agents.add",
+      params: {
+        id: "uuid",
+        user_id: "uuid",
+        is_supervisor: { type: "boolean", optional: true },
+        skills: { type: "array", items: { type: "string", trim: true, min: 1, max: 50 }, max: 30, optional: true },
+        $$strict: "remove",
+      },
+      async handler(this: QueuesService, ctx: Ctx<AgentInput & { id: string }>) {
+        const { id, ...input } = ctx.params;
+        const { agent, added } = await this.queues.addAgent(callerOf(ctx), id, input);
+        const event: QueueMembershipEvent = { queue_id: id, user_id: agent.user_id, member: true, is_supervisor: agent.is_supervisor };
+        await this.broker.emit("queue.membership.changed", event);
+        if (added) {
+          ctx.meta.$statusCode = 201;
+          ctx.meta.$location = `/api/queues/${id}`;
+        }
+        return agent;
+      },
+    },
+
+    removeAgent: {
+      rest: "DELETE /:id/agents/:user_id",
+      permissions: MANAGERS,
+      audit: "queues.agents.remove",
+      params: { id: "uuid", user_id: "uuid" },
+      async handler(this: QueuesService, ctx: Ctx<{ id: string; user_id: string }>) {
+        await this.queues.removeAgent(callerOf(ctx), ctx.params.id, ctx.params.user_id);
+        const event: QueueMembershipEvent = { queue_id: ctx.params.id, user_id: ctx.params.user_id, member: false, is_supervisor: false };
+        await this.broker.emit("queue.membership.changed", event);
+        ctx.meta.$statusCode = 204;
+        return null;
+      },
+    },
+
+    stats: {
+      rest: "GET /:id/stats",
+      permissions: MANAGERS,
+      params: { id: "uuid" },
+      async handler(this: QueuesService, ctx: Ctx<{ id: string }>) {
+        await this.queues.assertManages(callerOf(ctx), ctx.params.id);
+        return queueStats(database(), ctx.params.id);
+      },
+    },
+  },
+
+  started(this: QueuesService) {
+    this.queues = new Queues(database());
+    return Promise.resolve();
+  },
+};
+
+export default QueuesServiceSchema;
