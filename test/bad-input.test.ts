@@ -12,6 +12,7 @@ it("never answers 500 to odd input, and always in the error format", async () =>
   const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id");
   const reply = (await admin.post("/api/quick-replies", { shortcut: "/x", content: "x" })).body.id;
   const c = `/api/conversations/${conversation}`;
+  const q = `/api/queues/${(await admin.post("/api/queues", { name: "Q" })).body.id}`;
   const routes: Array<[string, string, string[]]> = [
     ["POST", "/api/auth/login", ["email", "password"]], ["POST", "/api/auth/refresh", ["refresh_token"]],
     ["POST", "/api/users", ["email", "password", "name", "role"]], ["PUT", `/api/users/${admin.user.id}`, ["email", "name", "role", "is_active", "password"]],
@@ -26,6 +27,9 @@ it("never answers 500 to odd input, and always in the error format", async () =>
     ["POST", `${c}/assign`, ["user_id"]], ["POST", `${c}/transfer`, ["queue_id"]], ["POST", `${c}/resolve`, ["resolution_note"]],
     ["GET", `${c}/messages?`, ["before", "limit"]], ["POST", `${c}/messages`, ["type", "content", "media_url", "metadata", "idempotency_key"]],
     ["POST", `${c}/notes`, ["content"]], ["POST", `${c}/quick-replies/${reply}/render`, ["send"]], ["GET", `${c}/events?`, ["page", "limit"]],
+    ["POST", "/api/queues", ["name", "description", "assignment_method", "max_per_agent", "sla_first_response", "business_hours", "timezone", "holidays", "fallback_flow_id"]],
+    ["PUT", q, ["name", "business_hours", "timezone", "holidays", "sla_resolution"]], ["POST", `${q}/agents`, ["user_id", "is_supervisor", "skills"]],
+    ["PUT", c, ["required_skills"]], ["GET", "/api/queues?", ["page", "limit"]],
   ];
   const bad: string[] = [];
   for (const [method, url, fields] of routes) {

@@ -4,7 +4,7 @@ import { schemaOf } from "../lib/http/openapi";
 
 const h = harness();
 
-// The seed's endpoints built so far (queues, flows and Odoo join as their issues land).
+// The seed's endpoints built so far (flows and Odoo join as their issues land).
 const SEED = [
   "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "GET /api/auth/me",
   "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PUT /api/users/{id}", "DELETE /api/users/{id}", "PUT /api/users/{id}/status",
@@ -15,6 +15,8 @@ const SEED = [
   "POST /api/conversations/{id}/resolve", "POST /api/conversations/{id}/reopen",
   "GET /api/conversations/{id}/messages", "POST /api/conversations/{id}/messages", "POST /api/conversations/{id}/notes",
   "GET /api/quick-replies", "POST /api/quick-replies", "PUT /api/quick-replies/{id}", "DELETE /api/quick-replies/{id}",
+  "GET /api/queues", "POST /api/queues", "GET /api/queues/{id}", "PUT /api/queues/{id}", "POST /api/queues/{id}/agents",
+  "DELETE /api/queues/{id}/agents/{user_id}", "GET /api/queues/{id}/stats",
 ];
 
 type Operation = { parameters?: Array<{ name: string; in: string; required: boolean }>; requestBody?: any; security: unknown[]; "x-permissions": unknown };

@@ -319,8 +319,9 @@ export class Conversations {
   /** Priority and the skills an agent needs to take it (both order and filter automatic assignment). */
   async update(caller: Caller, id: string, input: { priority?: Priority; required_skills?: string[] }): Promise<ChangeResult> {
     return this.change(caller, id, (row) => {
-      const skills = input.required_skills && [...new Set(input.required_skills.map((skill) => skill.toLowerCase()))].sort();
-      const priorityChanged = input.priority !== undefined && input.priority !== row.priority;
+      // null is "not given", as for every field that cannot be cleared.
+      const skills = input.required_skills ? [...new Set(input.required_skills.map((skill) => skill.toLowerCase()))].sort() : undefined;
+      const priorityChanged = input.priority != null && input.priority !== row.priority;
       const skillsChanged = skills !== undefined && skills.join() !== [...row.required_skills].sort().join();
       if (!priorityChanged && !skillsChanged) return null;
       return {

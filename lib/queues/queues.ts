@@ -146,7 +146,11 @@ export class Queues {
 
   private async validated(input: Partial<QueueInput>): Promise<Record<string, unknown>> {
     const row: Record<string, unknown> = {};
-    for (const key of ["name", "description", "assignment_method", "max_per_agent", "sla_first_response", "sla_resolution"] as const) {
+    // These cannot be cleared: null is "not given".
+    for (const key of ["name", "assignment_method", "max_per_agent"] as const) {
+      if (input[key] != null) row[key] = input[key];
+    }
+    for (const key of ["description", "sla_first_response", "sla_resolution"] as const) {
       if (input[key] !== undefined) row[key] = input[key];
     }
     if (input.business_hours !== undefined) {
