@@ -1,4 +1,5 @@
 // /api/queues and what queues do: automatic assignment, SLA clocks, stats.
+import type { ServiceSchema } from "moleculer";
 import type { Socket } from "socket.io-client";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
@@ -253,7 +254,7 @@ describe("SLA clocks", () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(heard.filter(([, p]) => p.conversation_id === id)).toEqual([]);
     // The timer service comes back (as after a restart): the deadline that passed meanwhile fires.
-    h.broker.createService(TimersSchema);
+    h.broker.createService(TimersSchema as unknown as ServiceSchema);
     await eventually(() => heard.some(([event, p]) => event === "sla_breached" && p.conversation_id === id), 6000);
     expect((await conversation(id)).sla_first_response_met).toBe(false);
   });

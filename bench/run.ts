@@ -1,0 +1,45 @@
+// npm run bench [scenario ...]: runs the scenarios (all by default) on the
+// PostgreSQL of BENCH_DATABASE_URL (or TEST_DATABASE_URL), one JSON line per
+// result on stdout, then a Markdown table. Sizes: BENCH_CONVERSATIONS
+// (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3).
+import os from "node:os";
+import { inbox, queueStats } from "./scenarios";
+import type { Result } from "./support";
+
+const SCENARIOS = { inbox, "queue-stats": queueStats } as const;
+
+function size(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  for (const name of wanted) if (!(name in SCENARIOS)) throw new Error(`Unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+  const sizes = {
+    conversations: size("BENCH_CONVERSATIONS", 100_000),
+    messagesPer: size("BENCH_MESSAGES_PER_CONVERSATION", 10),
+    runs: size("BENCH_RUNS", 3),
+  };
+  const results: Result[] = [];
+  for (const name of (wanted.length ? wanted : Object.keys(SCENARIOS)) as Array<keyof typeof SCENARIOS>) {
+    for (const result of await SCENARIOS[name](sizes)) {
+      results.push(result);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    }
+  }
+  const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  process.stdout.write(`\nMachine: ${machine}. Sizes: ${JSON.stringify(sizes)}.\n\n`);
+  for (const result of results) {
+    const { scenario, ...figures } = result;
+    process.stdout.write(`- **${scenario}** ${Object.entries(figures).map(([key, value]) => `${key}: ${String(value)}`).join(" · ")}\n`);
+  }
+  // Services may hold timers; the numbers are out.
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+// What every scenario needs: its own PostgreSQL database, an engine node on it
+// (all services, one process, no Redis), timing helpers and the report format.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { ServiceBroker, type ServiceSchema } from "moleculer";
+import pg from "pg";
+import { reloadConfig } from "../lib/config";
+
+export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const ADMIN = { email: "bench@charla.local", password: "bench-password-1" };
+
+export interface Result {
+  scenario: string;
+  [figure: string]: unknown;
+}
+
+export async function withServer<T>(work: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+  const url = new URL(SERVER_URL);
+  if (database) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** Runs `fn` `count` times in a row; the durations in ms. */
+export async function timed(count: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const started = process.hrtime.bigint();
+    await fn(i);
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return samples;
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export interface Engine {
+  database: string;
+  url: string;
+  baseUrl: string;
+  token: string;
+  get(pathAndQuery: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** A fresh database and an engine node on it. */
+export async function startEngine(name: string): Promise<Engine> {
+  const database = `charla_bench_${name.replace(/\W/g, "_")}_${process.pid}`;
+  await withServer(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database}`);
+  });
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "charla-bench-"));
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    DATABASE_URL: url.toString(),
+    DATA_DIR: dataDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    JWT_SECRET: `bench-${process.pid}-secret-long-enough-for-production`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    WHATSAPP_PROVIDER: "simulator",
+    SIMULATOR_ENABLED: "true",
+    NAMESPACE: database,
+    LOGIN_MAX_ATTEMPTS_PER_IP: "100000",
+  });
+  delete process.env.REDIS_URL;
+  delete process.env.TRANSPORTER;
+  reloadConfig();
+  // Loaded now, so the services read this environment.
+  const { brokerOptions } = require("../moleculer.config") as typeof import("../moleculer.config");
+  const broker = new ServiceBroker({ ...brokerOptions(), nodeID: database });
+  const servicesDir = path.join(__dirname, "..", "services");
+  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
+    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
+  }
+  await broker.start();
+  const api = broker.getLocalService("api") as unknown as { server: Server };
+  const baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  let token = "";
+  for (let attempt = 0; !token; attempt += 1) {
+    const res = await fetch(`${baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+    if (res.ok) token = ((await res.json()) as { access_token: string }).access_token;
+    else if (attempt > 100) throw new Error(`login failed: ${res.status}`);
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    database,
+    url: url.toString(),
+    baseUrl,
+    token,
+    async get(pathAndQuery) {
+      const res = await fetch(`${baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`GET ${pathAndQuery}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+    async stop() {
+      await broker.stop();
+      await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
