@@ -67,12 +67,11 @@ export async function inbox(sizes: Sizes): Promise<Result[]> {
       results.push({ scenario: "inbox", request: `GET /api/conversations?${label}&limit=20`, ...figures });
     }
     // A page in the middle of each conversation's history.
-    const cursors = await Promise.all(
-      data.conversationIds.slice(0, 200).map(async (id) => {
-        const { rows } = await sql.query("SELECT id, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id OFFSET $2 LIMIT 1", [id, Math.floor(sizes.messagesPer / 2)]);
-        return { conversation: id, before: rows[0]!.id as string, at: rows[0]!.created_at as Date };
-      }),
-    );
+    const cursors: Array<{ conversation: string; before: string; at: Date }> = [];
+    for (const id of data.conversationIds.slice(0, 200)) {
+      const { rows } = await sql.query("SELECT id, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id OFFSET $2 LIMIT 1", [id, Math.floor(sizes.messagesPer / 2)]);
+      cursors.push({ conversation: id, before: rows[0]!.id as string, at: rows[0]!.created_at as Date });
+    }
     log("inbox: GET /api/conversations/{id}/messages?before=");
     const figures = await compare(
       sizes.runs,

@@ -213,14 +213,22 @@ export class Conversations {
   }
 
   async list(caller: Caller, filter: ConversationFilter): Promise<Page<PublicConversation>> {
-    const query = whereVisibleTo(this.knex, this.select(), caller).orderBy([
-      { column: "c.last_message_at", order: "desc" },
-      { column: "c.id", order: "desc" },
+    const filtered = <Q extends Builder>(query: Q): Q => {
+      whereVisibleTo(this.knex, query, caller);
+      for (const key of ["status", "queue_id", "assigned_to", "priority", "contact_id"] as const) {
+        if (filter[key]) (query as Knex.QueryBuilder).where(`c.${key}`, filter[key]);
+      }
+      return query;
+    };
+    // Counted without the joins: each conversation has exactly one contact and one account.
+    const [rows, [{ total }]] = await Promise.all([
+      filtered(this.select())
+        .orderBy([{ column: "c.last_message_at", order: "desc" }, { column: "c.id", order: "desc" }])
+        .limit(filter.limit)
+        .offset((filter.page - 1) * filter.limit),
+      filtered(this.knex("conversations as c")).count({ total: "*" }) as unknown as Promise<Array<{ total: string }>>,
     ]);
-    for (const key of ["status", "queue_id", "assigned_to", "priority", "contact_id"] as const) {
-      if (filter[key]) query.where(`c.${key}`, filter[key]);
-    }
-    return paginate(query, filter.page, filter.limit, (row) => present(row as ConversationRow));
+    return { items: rows.map((row) => present(row as ConversationRow)), total: Number(total), page: filter.page, limit: filter.limit };
   }
 
   async get(caller: Caller, id: string): Promise<PublicConversation> {
