@@ -1,0 +1,35 @@
+import { ValidationFailed } from "../../errors";
+import { defineNode } from "../node-type";
+
+type Branch = { id: string; weight: number };
+
+export default defineNode<{ branches: Branch[] }>({
+  type: "ab_split",
+  category: "logic",
+  description: "Sends each conversation down one branch at random, in proportion to the weights.",
+  fields: {
+    branches: {
+      type: "array",
+      required: true,
+      min: 2,
+      max: 10,
+      items: { type: "object", props: { id: { type: "string", required: true, min: 1, max: 64, pattern: /^[\w-]+$/ }, weight: { type: "number", required: true, min: 0, max: 1000 } } },
+    },
+  },
+  handles: (data) => data.branches.map((branch) => branch.id),
+  validate(data, path) {
+    const ids = data.branches.map((b) => b.id);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice) throw new ValidationFailed(`${path}.branches`, `The branch id "${twice}" is used twice`);
+    if (data.branches.every((b) => b.weight === 0)) throw new ValidationFailed(`${path}.branches`, "At least one branch needs a weight above 0");
+  },
+  async run(ctx, data) {
+    const total = data.branches.reduce((sum, b) => sum + b.weight, 0);
+    let pick = ctx.random() * total;
+    for (const branch of data.branches) {
+      if (branch.weight > 0 && pick < branch.weight) return { handle: branch.id };
+      pick -= branch.weight;
+    }
+    return { handle: data.branches.filter((b) => b.weight > 0).at(-1)!.id };
+  },
+});

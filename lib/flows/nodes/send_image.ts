@@ -1,0 +1,3 @@
+import { caption, sendMediaNode } from "./media";
+
+export default sendMediaNode("send_image", "image", caption);

@@ -1,0 +1,3 @@
+import { sendMediaNode } from "./media";
+
+export default sendMediaNode("send_sticker", "sticker");
