@@ -52,6 +52,9 @@ export interface Config {
   agentAwayGraceSeconds: number;
   timerPollIntervalMs: number;
   assignmentSweepIntervalMs: number;
+  flowStepLimit: number;
+  flowHttpAllowHosts: string[];
+  actorIdleSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -212,6 +215,9 @@ export function loadConfig(env: Env = process.env): Config {
     agentAwayGraceSeconds: integer(env, "AGENT_AWAY_GRACE_SECONDS", 120, 0, 86_400),
     timerPollIntervalMs: integer(env, "TIMER_POLL_INTERVAL_MS", 1_000, 50, 60_000),
     assignmentSweepIntervalMs: integer(env, "ASSIGNMENT_SWEEP_INTERVAL_MS", 30_000, 100, 3_600_000),
+    flowStepLimit: integer(env, "FLOW_STEP_LIMIT", 50, 1, 10_000),
+    flowHttpAllowHosts: (text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
+    actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
   };
 }
 

@@ -39,7 +39,8 @@ export interface HttpResult {
 }
 
 export interface FlowEffects {
-  send(message: { type: OutboundType; content: string | null; metadata?: Record<string, unknown> }): Promise<void>;
+  /** `key` is stable for this send of this conversation's flow: sending it again is a no-op. */
+  send(message: { type: OutboundType; content: string | null; metadata?: Record<string, unknown>; key?: string }): Promise<void>;
   handoff(target: { queueId: string } | { userId: string }): Promise<void>;
   addTags(tags: string[]): Promise<void>;
   removeTags(tags: string[]): Promise<void>;
@@ -47,6 +48,7 @@ export interface FlowEffects {
   setPriority(priority: string): Promise<void>;
   addNote(text: string): Promise<void>;
   setCsat(score: number): Promise<void>;
+  resolve(note: string | null): Promise<void>;
   http(request: { method: string; url: string; headers: Record<string, string>; body: unknown; timeoutMs: number }): Promise<HttpResult>;
   odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
   queueCalendar(queueId: string): Promise<Calendar | undefined>;

@@ -67,6 +67,12 @@ export async function queueClock(knex: Knex, queueId: string): Promise<QueueCloc
   return knex("queues").where({ id: queueId }).first("sla_first_response", "sla_resolution", "business_hours", "timezone", "holidays");
 }
 
+/** A queue's opening hours as a calendar (business_hours nodes); undefined when there is no such queue. */
+export async function queueCalendar(knex: Knex, queueId: string): Promise<Calendar | undefined> {
+  const queue = await knex("queues").where({ id: queueId }).whereNull("deleted_at").first("business_hours", "timezone", "holidays");
+  return queue && calendarOf(queue);
+}
+
 /** A clock that stopped (first reply, resolve) needs no warning nor breach any more. */
 export function stopClock(trx: Knex.Transaction, conversationId: string, kind: SlaKind): Promise<void> {
   return cancelTimers(trx, { conversationId, kindPrefix: `sla.${kind}.` });

@@ -1,0 +1,102 @@
+// A flow's document (React Flow's format): validated on every save, with the
+// path of the offending place in the 422 (`nodes[3].data.buttons`,
+// `edges[1].target`). Unreachable nodes are only a warning.
+import { ValidationFailed } from "../errors";
+import { validateFields } from "./fields";
+import { requireNodeType } from "./registry";
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  position?: { x: number; y: number };
+  data: Record<string, unknown>;
+}
+
+export interface FlowEdge {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+}
+
+export interface FlowGraph {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  viewport?: Record<string, unknown>;
+}
+
+const MAX_NODES = 500;
+const MAX_EDGES = 2000;
+const ID = /^[\w-]{1,100}$/;
+
+const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === "object" && !Array.isArray(value);
+
+/** The exit an edge leaves by: no handle (or "next") is the default exit. */
+export const handleOf = (edge: Pick<FlowEdge, "sourceHandle">): string => edge.sourceHandle || "next";
+
+export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; warnings: string[] } {
+  const at = (path: string) => (base ? `${base}.${path}` : path);
+  if (!isObject(input)) throw new ValidationFailed(base || "nodes", "The flow must be an object with nodes and edges");
+  const { nodes, edges, viewport } = input;
+  if (!Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_NODES) throw new ValidationFailed(at("nodes"), `nodes must be a list of 1 to ${MAX_NODES} nodes`);
+  if (edges !== undefined && (!Array.isArray(edges) || edges.length > MAX_EDGES)) throw new ValidationFailed(at("edges"), `edges must be a list of at most ${MAX_EDGES} edges`);
+
+  const byId = new Map<string, FlowNode>();
+  const handles = new Map<string, string[]>();
+  const cleanNodes = nodes.map((raw: unknown, i): FlowNode => {
+    const path = at(`nodes[${i}]`);
+    if (!isObject(raw)) throw new ValidationFailed(path, `${path} must be an object`);
+    if (typeof raw.id !== "string" || !ID.test(raw.id)) throw new ValidationFailed(`${path}.id`, `${path}.id must be 1 to 100 letters, digits, _ or -`);
+    if (byId.has(raw.id)) throw new ValidationFailed(`${path}.id`, `The node id "${raw.id}" is used twice`);
+    if (typeof raw.type !== "string") throw new ValidationFailed(`${path}.type`, `${path}.type is required`);
+    const type = requireNodeType(raw.type, `${path}.type`);
+    const data = raw.data === undefined || raw.data === null ? {} : raw.data;
+    if (!isObject(data)) throw new ValidationFailed(`${path}.data`, `${path}.data must be an object`);
+    validateFields(type.fields, data, `${path}.data`);
+    type.validate?.(data, `${path}.data`);
+    const node: FlowNode = { id: raw.id, type: raw.type, data, ...(isObject(raw.position) ? { position: raw.position as FlowNode["position"] } : {}) };
+    byId.set(node.id, node);
+    handles.set(node.id, type.handles(data));
+    return node;
+  });
+  const starts = cleanNodes.filter((node) => node.type === "start");
+  if (starts.length !== 1) throw new ValidationFailed(at("nodes"), `A flow has exactly one start node (this one has ${starts.length})`);
+
+  const taken = new Set<string>();
+  const cleanEdges = ((edges ?? []) as unknown[]).map((raw, i): FlowEdge => {
+    const path = at(`edges[${i}]`);
+    if (!isObject(raw)) throw new ValidationFailed(path, `${path} must be an object`);
+    const id = typeof raw.id === "string" && raw.id ? raw.id : `e${i}`;
+    for (const end of ["source", "target"] as const) {
+      if (typeof raw[end] !== "string" || !byId.has(raw[end] as string)) throw new ValidationFailed(`${path}.${end}`, `${path}.${end} names no node of this flow`);
+    }
+    if (raw.sourceHandle !== undefined && raw.sourceHandle !== null && typeof raw.sourceHandle !== "string") {
+      throw new ValidationFailed(`${path}.sourceHandle`, `${path}.sourceHandle must be text`);
+    }
+    const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: (raw.sourceHandle as string | null | undefined) ?? null };
+    const handle = handleOf(edge);
+    const exits = handles.get(edge.source)!;
+    if (!exits.includes(handle)) {
+      throw new ValidationFailed(`${path}.sourceHandle`, `Node "${edge.source}" has no exit "${handle}"${exits.length ? ` (it has: ${exits.join(", ")})` : " (it has none)"}`);
+    }
+    const key = `${edge.source}\u0000${handle}`;
+    if (taken.has(key)) throw new ValidationFailed(`${path}.sourceHandle`, `The exit "${handle}" of node "${edge.source}" already has an edge`);
+    taken.add(key);
+    return edge;
+  });
+
+  // Reachability from start, for the builder's warnings.
+  const seen = new Set([starts[0]!.id]);
+  const queue = [starts[0]!.id];
+  while (queue.length) {
+    const id = queue.shift()!;
+    for (const edge of cleanEdges) if (edge.source === id && !seen.has(edge.target)) {
+      seen.add(edge.target);
+      queue.push(edge.target);
+    }
+  }
+  const warnings = cleanNodes
+    .map((node, i) => (seen.has(node.id) || node.type === "start" ? null : `${at(`nodes[${i}]`)} ("${node.id}") cannot be reached from start`))
+    .filter((warning): warning is string => warning !== null);
+  return { graph: { nodes: cleanNodes, edges: cleanEdges, ...(isObject(viewport) ? { viewport } : {}) }, warnings };
+}
