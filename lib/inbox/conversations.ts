@@ -177,6 +177,22 @@ async function arrivalPatch(trx: Knex.Transaction, row: Pick<Conversation, "id" 
   return { queued_at: now, ...clocks };
 }
 
+/** The bot hands the conversation to a queue: it waits there from now, its SLA clocks start. */
+export async function handoffRequest(trx: Knex.Transaction, row: Conversation, queueId: string, data: Record<string, unknown> = {}): Promise<ChangeRequest> {
+  return { kind: "handed_off", event: { type: "HANDOFF", queueId }, patch: await arrivalPatch(trx, row, queueId, new Date()), data: { queue_id: queueId, ...data } };
+}
+
+/** A resolve, by a person or by a flow (no actor): its SLA clocks stop and `met` is decided. */
+export async function resolveRequest(trx: Knex.Transaction, row: Conversation, actorId: string | null, note: string | null): Promise<ChangeRequest> {
+  await Promise.all(SLA_KINDS.map((kind) => stopClock(trx, row.id, kind)));
+  return {
+    kind: "resolved",
+    event: { type: "RESOLVE" },
+    patch: { resolved_at: trx.fn.now(), resolved_by: actorId, resolution_note: note, sla_resolution_met: metNow(trx, "sla_resolution_due_at") },
+    data: note ? { note } : {},
+  };
+}
+
 /**
  * A reopen: the resolution is undone and, back in its queue, the resolution
  * clock starts again. Used by people (REST) and by the contact writing again.
@@ -301,15 +317,7 @@ export class Conversations {
   }
 
   async resolve(caller: Caller, id: string, note: string | undefined): Promise<ChangeResult> {
-    return this.change(caller, id, async (row, trx) => {
-      await Promise.all(SLA_KINDS.map((kind) => stopClock(trx, row.id, kind)));
-      return {
-        kind: "resolved",
-        event: { type: "RESOLVE" },
-        patch: { resolved_at: trx.fn.now(), resolved_by: caller.id, resolution_note: note ?? null, sla_resolution_met: metNow(trx, "sla_resolution_due_at") },
-        data: note ? { note } : {},
-      };
-    });
+    return this.change(caller, id, (row, trx) => resolveRequest(trx, row, caller.id, note ?? null));
   }
 
   async reopen(caller: Caller, id: string): Promise<ChangeResult> {

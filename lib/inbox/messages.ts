@@ -94,8 +94,13 @@ export async function findMessage(knex: Knex, id: string): Promise<PublicMessage
   return row && present(row);
 }
 
-/** An internal note: in the timeline for the team, never sent to WhatsApp. */
-export async function addNote(knex: Knex, caller: Caller, conversation: { id: string; whatsapp_account_id: string }, content: string): Promise<PublicMessage> {
+/** An internal note: in the timeline for the team, never sent to WhatsApp. Written by a person, or by a flow (`bot`). */
+export async function addNote(
+  knex: Knex,
+  author: Pick<Caller, "id"> | "bot",
+  conversation: { id: string; whatsapp_account_id: string },
+  content: string,
+): Promise<PublicMessage> {
   const [row] = await knex("messages")
     .insert({
       conversation_id: conversation.id,
@@ -104,8 +109,8 @@ export async function addNote(knex: Knex, caller: Caller, conversation: { id: st
       type: "note",
       content,
       status: "sent",
-      sender_type: "agent",
-      sender_user_id: caller.id,
+      sender_type: author === "bot" ? "bot" : "agent",
+      sender_user_id: author === "bot" ? null : author.id,
       is_internal: true,
     })
     .returning("id");

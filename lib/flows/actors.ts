@@ -1,0 +1,296 @@
+// Conversation actors: while the bot holds a conversation, its flow runs in an
+// XState actor on one node. Events of one conversation are handled one at a
+// time; after every node the actor's snapshot is written with a version
+// number, so a stale writer (an old owner) loses and a restart, a crash or a
+// new owner resumes exactly where the flow stopped. Idle actors leave memory;
+// the next event reads them back.
+import type { Knex } from "knex";
+import { createActor, type Actor } from "xstate";
+import { conversationFlowMachine } from "../../actors/conversation-flow.machine";
+import { config } from "../config";
+import { Contacts } from "../contacts";
+import { applyChange, handoffRequest, resolveRequest, type ChangeRequest, type ConversationChange } from "../inbox/conversations";
+import { addNote } from "../inbox/messages";
+import type { Conversation } from "../models/conversations";
+import { queueCalendar } from "../queues/sla";
+import { cancelTimers, scheduleTimer } from "../timers";
+import { Flows } from "./flows";
+import { guardedRequest } from "./http";
+import type { FlowEffects, FlowInput } from "./node-type";
+import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState } from "./runtime";
+import { triggeredFlow } from "./triggers";
+
+export type ActorEvent = { kind: "input"; message_id: string } | { kind: "timer"; token: string } | { kind: "stop" };
+
+export interface ActorDeps {
+  nodeId: string;
+  /** Queues a message through the outbox (whatsapp.send). */
+  send(params: Record<string, unknown>): Promise<unknown>;
+  emit(event: string, payload: unknown): Promise<void>;
+  odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
+  log(level: "info" | "warn" | "error", message: string): void;
+}
+
+type FlowActor = Actor<typeof conversationFlowMachine>;
+
+interface Live {
+  actor: FlowActor;
+  /** The snapshot version this node last read or wrote; 0 when there is no row yet. */
+  version: number;
+  lastUsed: number;
+}
+
+export class StaleActorError extends Error {}
+
+const ACTIVE = new Set<FlowState["status"]>(["running", "waiting_input", "waiting_timer"]);
+const timerKey = (conversationId: string) => `flow:${conversationId}`;
+
+type ConversationRow = Conversation & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
+
+export class ConversationActors {
+  private readonly live = new Map<string, Live>();
+  private readonly flows: Flows;
+  private readonly contacts: Contacts;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly deps: ActorDeps,
+  ) {
+    this.flows = new Flows(knex);
+    this.contacts = new Contacts(knex, config().defaultPhoneRegion);
+  }
+
+  /** Handles one event, after the conversation's earlier ones. */
+  handle(conversationId: string, event: ActorEvent): Promise<void> {
+    const previous = this.chains.get(conversationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.processWithRetry(conversationId, event));
+    this.chains.set(conversationId, next);
+    void next
+      .finally(() => {
+        if (this.chains.get(conversationId) === next) this.chains.delete(conversationId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** The last event being handled per conversation: the next one waits for it. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  /** The actors in memory on this node. */
+  list(): Array<{ conversation_id: string; node: string; state: string; flow_id: string | null; step: string | null; idle_seconds: number }> {
+    return [...this.live.entries()].map(([conversationId, live]) => {
+      const snapshot = live.actor.getSnapshot();
+      return {
+        conversation_id: conversationId,
+        node: this.deps.nodeId,
+        state: String(snapshot.value),
+        flow_id: snapshot.context.flow?.flow_id ?? null,
+        step: snapshot.context.flow?.node_id ?? null,
+        idle_seconds: Math.round((Date.now() - live.lastUsed) / 1000),
+      };
+    });
+  }
+
+  /** The whole story of one conversation's actor, from the database. */
+  async inspect(conversationId: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId }).first();
+    if (!row) return undefined;
+    const flow = (row.snapshot as { context?: { flow?: FlowState } }).context?.flow ?? null;
+    const timers = await this.knex("timers").where({ conversation_id: conversationId }).whereNull("fired_at").whereNull("cancelled_at").select("kind", "due_at", "payload");
+    return {
+      conversation_id: conversationId,
+      state: (row.snapshot as { value?: unknown }).value,
+      version: row.version,
+      owner_node: row.owner_node,
+      in_memory_here: this.live.has(conversationId),
+      current_node: flow?.node_id ?? null,
+      flow_id: flow?.flow_id ?? null,
+      flow_version_id: flow?.flow_version_id ?? null,
+      variables: flow?.vars ?? {},
+      recent_trace: flow?.trace.slice(-20) ?? [],
+      error: flow?.error ?? null,
+      pending_timers: timers,
+      updated_at: row.updated_at,
+    };
+  }
+
+  /** Drops actors idle longer than `idleMs` from memory (their state is in the database). */
+  evictIdle(idleMs: number): number {
+    let evicted = 0;
+    for (const [conversationId, live] of this.live) {
+      if (Date.now() - live.lastUsed > idleMs && !this.chains.has(conversationId)) {
+        live.actor.stop();
+        this.live.delete(conversationId);
+        evicted += 1;
+      }
+    }
+    return evicted;
+  }
+
+  /** Forgets everything in memory (this node no longer owns these conversations, or stops). */
+  clear(): void {
+    for (const live of this.live.values()) live.actor.stop();
+    this.live.clear();
+  }
+
+  private async processWithRetry(conversationId: string, event: ActorEvent): Promise<void> {
+    try {
+      await this.process(conversationId, event);
+    } catch (err) {
+      if (!(err instanceof StaleActorError)) throw err;
+      // Another node wrote after we read: read again and redo (consumed inputs are skipped).
+      this.deps.log("warn", `Actor of ${conversationId} was stale here; reloading`);
+      this.live.get(conversationId)?.actor.stop();
+      this.live.delete(conversationId);
+      await this.process(conversationId, event);
+    }
+  }
+
+  private async load(conversationId: string): Promise<Live> {
+    const cached = this.live.get(conversationId);
+    if (cached) {
+      cached.lastUsed = Date.now();
+      return cached;
+    }
+    const row = await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId }).first("snapshot", "version");
+    const actor = row
+      ? createActor(conversationFlowMachine, { snapshot: conversationFlowMachine.resolveState({ value: row.snapshot.value, context: row.snapshot.context }) })
+      : createActor(conversationFlowMachine);
+    actor.start();
+    const live: Live = { actor, version: row?.version ?? 0, lastUsed: Date.now() };
+    this.live.set(conversationId, live);
+    return live;
+  }
+
+  private async process(conversationId: string, event: ActorEvent): Promise<void> {
+    const conversation: ConversationRow | undefined = await this.knex("conversations as c")
+      .join("contacts as k", "k.id", "c.contact_id")
+      .leftJoin("queues as q", "q.id", "c.queue_id")
+      .where("c.id", conversationId)
+      .first("c.*", "k.name as contact_name", "k.push_name", "k.phone_number", "k.email", "k.company", "q.name as queue_name");
+    if (!conversation) return;
+    const live = await this.load(conversationId);
+    const current = live.actor.getSnapshot().context.flow;
+    const state: FlowState | null = current ? (structuredClone(current) as FlowState) : null;
+    const host = this.hostFor(conversation, live);
+
+    if (event.kind === "stop") {
+      if (state && ACTIVE.has(state.status)) {
+        await host.disarmTimer();
+        await host.persist({ ...state, status: "handoff", timer_token: null });
+      }
+      return;
+    }
+    // People hold it: the bot stays out.
+    if (conversation.status !== "bot") return;
+    let result: FlowState | undefined;
+    if (event.kind === "timer") {
+      if (state) result = await deliverTimer(host, state, event.token);
+    } else {
+      const input = await this.inputOf(event.message_id);
+      if (!input) return;
+      if (state && (state.status === "waiting_input" || state.status === "waiting_timer")) {
+        result = await deliverInput(host, state, input);
+      } else if (!state?.consumed.includes(input.message_id)) {
+        const flowId = await triggeredFlow(this.knex, { accountId: conversation.whatsapp_account_id, contactId: conversation.contact_id, text: input.text, freshConversation: !state });
+        const flow = flowId && (await this.flows.loadCurrent(flowId));
+        if (flow) result = await startFlow(host, flow, input);
+      }
+    }
+    if (result?.status === "error") await this.afterError(conversation, result);
+  }
+
+  // A flow that failed (a loop, a broken node) leaves the conversation to people: to its queue when it has one.
+  private async afterError(conversation: ConversationRow, state: FlowState): Promise<void> {
+    this.deps.log("error", `Flow ${state.flow_id} stopped in conversation ${conversation.id}: ${state.error}`);
+    if (conversation.queue_id) {
+      const queueId = conversation.queue_id;
+      await this.change(conversation.id, (trx, row) => handoffRequest(trx, row, queueId, { reason: "flow_error" })).catch(() => undefined);
+    }
+  }
+
+  private async inputOf(messageId: string): Promise<FlowInput | undefined> {
+    const row = await this.knex("messages").where({ id: messageId, direction: "inbound" }).first("id", "type", "content", "metadata", "media_path");
+    return row && { message_id: row.id, type: row.type, text: row.content, metadata: row.metadata, media_url: row.media_path ? `/api/media/${row.id}` : null };
+  }
+
+  /** One change of the conversation under its row lock, announced once committed. */
+  private async change(conversationId: string, build: (trx: Knex.Transaction, row: Conversation) => Promise<ChangeRequest> | ChangeRequest): Promise<void> {
+    const change: ConversationChange = await this.knex.transaction(async (trx) => {
+      const row = await trx<Conversation>("conversations").where({ id: conversationId }).forUpdate().first();
+      if (!row) throw new Error(`Conversation ${conversationId} is gone`);
+      return applyChange(trx, row, null, await build(trx, row));
+    });
+    await this.deps.emit("conversation.changed", change);
+  }
+
+  private hostFor(conversation: ConversationRow, live: Live): FlowHost {
+    const id = conversation.id;
+    const knex = this.knex;
+    const effects: FlowEffects = {
+      send: async ({ type, content, metadata, key }) => {
+        await this.deps.send({ conversation_id: id, type, content, metadata: metadata ?? {}, sender_type: "bot", ...(key ? { idempotency_key: `flow:${id}:${key}` } : {}) });
+      },
+      handoff: async (target) => {
+        if ("queueId" in target) {
+          await this.change(id, (trx, row) => handoffRequest(trx, row, target.queueId));
+          return;
+        }
+        const user = await knex("users").where({ id: target.userId, is_active: true }).whereNull("deleted_at").first("id");
+        if (!user) throw new Error(`User ${target.userId} does not exist or is disabled`);
+        await this.change(id, () => ({ kind: "assigned", event: { type: "ASSIGN", userId: target.userId }, patch: { assigned_at: knex.fn.now() }, data: { user_id: target.userId, by: "flow" } }));
+      },
+      addTags: async (tags) => void (await this.contacts.addTags(conversation.contact_id, tags)),
+      removeTags: async (tags) => {
+        for (const tag of tags) await this.contacts.removeTag(conversation.contact_id, tag);
+      },
+      updateContact: async (patch) => {
+        const metadata = patch.metadata as Record<string, unknown> | undefined;
+        const existing = metadata ? ((await knex("contacts").where({ id: conversation.contact_id }).first("metadata"))?.metadata ?? {}) : undefined;
+        await this.contacts.update(conversation.contact_id, { ...patch, ...(metadata ? { metadata: { ...existing, ...metadata } } : {}) });
+      },
+      setPriority: (priority) => this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } })),
+      addNote: async (text) => {
+        const note = await addNote(knex, "bot", conversation, text);
+        await this.deps.emit("message.created", { message_id: note.id, conversation_id: id });
+      },
+      setCsat: async (score) => void (await knex("conversations").where({ id }).update({ csat: score })),
+      resolve: (note) => this.change(id, (trx, row) => resolveRequest(trx, row, null, note)),
+      http: (request) => guardedRequest(request, config().flowHttpAllowHosts),
+      odoo: (action, params) => this.deps.odoo(action, params),
+      queueCalendar: (queueId) => queueCalendar(knex, queueId),
+    };
+    return {
+      effects,
+      contact: { name: conversation.contact_name ?? conversation.push_name, phone_number: conversation.phone_number, email: conversation.email, company: conversation.company },
+      conversationId: id,
+      queueName: conversation.queue_name,
+      now: () => new Date(),
+      random: Math.random,
+      stepLimit: config().flowStepLimit,
+      loadFlow: (flowId) => this.flows.loadCurrent(flowId),
+      loadVersion: (versionId) => this.flows.loadVersion(versionId),
+      armTimer: (token, seconds, reason) =>
+        scheduleTimer(knex, { kind: "conversation-actors.flow", dedupeKey: timerKey(id), conversationId: id, payload: { token, reason }, dueAt: new Date(Date.now() + seconds * 1000) }),
+      disarmTimer: () => cancelTimers(knex, { dedupeKey: timerKey(id) }),
+      persist: (state) => this.persist(id, live, state),
+    };
+  }
+
+  private async persist(conversationId: string, live: Live, state: FlowState): Promise<void> {
+    live.actor.send({ type: "STATE", flow: structuredClone(state) });
+    // The machine holds no child actors: its persisted snapshot is its state value and context.
+    const { value, context } = live.actor.getSnapshot();
+    const row = { snapshot: JSON.stringify({ value, context }), flow_version_id: state.flow_version_id, owner_node: this.deps.nodeId, updated_at: this.knex.fn.now() };
+    const written =
+      live.version === 0
+        ? await this.knex("conversation_actor_snapshots").insert({ conversation_id: conversationId, version: 1, ...row }).onConflict("conversation_id").ignore().returning("version")
+        : await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId, version: live.version }).update({ ...row, version: live.version + 1 }).returning("version");
+    if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
+    live.version = (written[0] as { version: number }).version;
+    const running = ACTIVE.has(state.status);
+    await this.knex("conversations")
+      .where({ id: conversationId })
+      .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
+  }
+}

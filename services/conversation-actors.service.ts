@@ -1,0 +1,132 @@
+// Hosts conversation actors (lib/flows/actors.ts). Each conversation belongs to
+// one node, picked by rendezvous hashing of its id over the nodes running this
+// service, so all its events are handled in order in one place; when nodes come
+// or go, ownership moves and the snapshots' versions keep a former owner from
+// overwriting the new one.
+import { createHash } from "node:crypto";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { config } from "../lib/config";
+import { database } from "../lib/db/connection";
+import { ConversationActors, type ActorEvent } from "../lib/flows/actors";
+import type { ConversationChange } from "../lib/inbox/conversations";
+import type { TimerRow } from "../lib/timers";
+import type { MessageReceivedEvent } from "./whatsapp-sessions.service";
+
+interface ActorsService extends Service {
+  actors: ConversationActors;
+  evictTimer?: NodeJS.Timeout;
+  ownerOf(conversationId: string): string;
+  dispatch(conversationId: string, event: ActorEvent): Promise<void>;
+  background(conversationId: string, event: ActorEvent): void;
+}
+
+const NAME = "conversation-actors";
+
+const weight = (node: string, key: string) => createHash("sha1").update(`${node}\u0000${key}`).digest().readUInt32BE(0);
+
+const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = {
+  name: NAME,
+  dependencies: ["db"],
+
+  actions: {
+    /** Runs an event on this node's actor of the conversation (callers route it to the owner). */
+    dispatch: {
+      visibility: "public",
+      params: { conversation_id: "uuid", event: "object" },
+      async handler(this: ActorsService, ctx: Context<{ conversation_id: string; event: ActorEvent }>) {
+        await this.actors.handle(ctx.params.conversation_id, ctx.params.event);
+        return { ok: true };
+      },
+    },
+
+    /** conversation-actors.* durable timers: a question's timeout or a wait's end. */
+    timer: {
+      visibility: "public",
+      params: { timer: "object" },
+      async handler(this: ActorsService, ctx: Context<{ timer: TimerRow }>) {
+        const { conversation_id, payload } = ctx.params.timer;
+        if (conversation_id) await this.dispatch(conversation_id, { kind: "timer", token: String(payload.token) });
+      },
+    },
+
+    /** The actors in memory on this node (REPL `actors`). */
+    list: {
+      visibility: "public",
+      handler(this: ActorsService) {
+        return this.actors.list();
+      },
+    },
+
+    /** One actor's snapshot, variables, recent trace and timers (REPL `actor <id>`). */
+    inspect: {
+      visibility: "public",
+      params: { conversation_id: "uuid" },
+      async handler(this: ActorsService, ctx: Context<{ conversation_id: string }>) {
+        return { owner: this.ownerOf(ctx.params.conversation_id), ...(await this.actors.inspect(ctx.params.conversation_id)) };
+      },
+    },
+  },
+
+  // Handlers hand the event over and return: whoever emitted it (the WhatsApp session storing
+  // messages, a flow announcing its own hand-off) must not wait for a flow to run.
+  events: {
+    "message.received"(this: ActorsService, ctx: Context<MessageReceivedEvent>) {
+      if (ctx.params.direction !== "inbound") return;
+      this.background(ctx.params.conversation_id, { kind: "input", message_id: ctx.params.message_id });
+    },
+
+    "conversation.changed"(this: ActorsService, ctx: Context<ConversationChange>) {
+      // People took the conversation (or it was resolved): the bot's flow stops where it is.
+      if (ctx.params.from_status === "bot" && ctx.params.status !== "bot") this.background(ctx.params.conversation_id, { kind: "stop" });
+    },
+
+    // Ownership moves when nodes come or go; actors this node may no longer own are dropped (reloaded on demand).
+    "$node.connected"(this: ActorsService) {
+      this.actors.clear();
+    },
+    "$node.disconnected"(this: ActorsService) {
+      this.actors.clear();
+    },
+  },
+
+  methods: {
+    background(this: ActorsService, conversationId: string, event: ActorEvent) {
+      this.dispatch(conversationId, event).catch((err: unknown) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err));
+    },
+
+    ownerOf(this: ActorsService, conversationId: string) {
+      // The registry's typings describe schemas; its entries also carry the node they run on.
+      const services = this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;
+      const nodes = [...new Set(services.filter((service) => service.name === NAME).map((service) => service.nodeID))].sort();
+      if (!nodes.includes(this.broker.nodeID)) nodes.push(this.broker.nodeID);
+      return nodes.reduce((best: string, node: string) => (weight(node, conversationId) > weight(best, conversationId) ? node : best), nodes[0]!);
+    },
+
+    async dispatch(this: ActorsService, conversationId: string, event: ActorEvent) {
+      const owner = this.ownerOf(conversationId);
+      if (owner === this.broker.nodeID) await this.actors.handle(conversationId, event);
+      else await this.broker.call(`${NAME}.dispatch`, { conversation_id: conversationId, event }, { nodeID: owner });
+    },
+  },
+
+  started(this: ActorsService) {
+    this.actors = new ConversationActors(database(), {
+      nodeId: this.broker.nodeID,
+      send: (params) => this.broker.call("whatsapp.send", params),
+      emit: (event, payload) => this.broker.emit(event, payload),
+      odoo: (action, params) => this.broker.call(`odoo.${action}`, params),
+      log: (level, message) => this.logger[level](message),
+    });
+    const idleMs = config().actorIdleSeconds * 1000;
+    this.evictTimer = setInterval(() => this.actors.evictIdle(idleMs), Math.min(idleMs, 30_000));
+    return Promise.resolve();
+  },
+
+  stopped(this: ActorsService) {
+    clearInterval(this.evictTimer);
+    this.actors?.clear();
+    return Promise.resolve();
+  },
+};
+
+export default ActorsServiceSchema;
