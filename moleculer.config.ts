@@ -5,6 +5,7 @@ import { AuditMiddleware } from "./middlewares/audit.middleware";
 import { DatabaseShutdownMiddleware } from "./middlewares/database-shutdown.middleware";
 import { ErrorsMiddleware } from "./middlewares/errors.middleware";
 import { PermissionsMiddleware } from "./middlewares/permissions.middleware";
+import { replCommands } from "./lib/repl-commands";
 
 export function brokerOptions(): BrokerOptions {
   const settings = config();
@@ -34,6 +35,7 @@ export function brokerOptions(): BrokerOptions {
     validator: true,
     // Innermost first: database errors are translated next to the handler, the audit row written after it.
     middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware, DatabaseShutdownMiddleware],
+    replCommands,
   };
 }
 

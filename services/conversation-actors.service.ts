@@ -5,7 +5,10 @@
 // overwriting the new one.
 import { createHash } from "node:crypto";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Knex } from "knex";
 import { config } from "../lib/config";
+import { isOpen } from "../lib/queues/business-hours";
+import { calendarOf } from "../lib/queues/sla";
 import { database } from "../lib/db/connection";
 import { ConversationActors, type ActorEvent } from "../lib/flows/actors";
 import type { ConversationChange } from "../lib/inbox/conversations";
@@ -21,6 +24,15 @@ interface ActorsService extends Service {
 }
 
 const NAME = "conversation-actors";
+// Changes by which a conversation arrives in a queue (not an agent leaving it there).
+const ARRIVALS = new Set(["handed_off", "transferred", "reopened"]);
+
+/** The fallback flow of a queue that is closed now, if it has one. */
+async function closedQueueFallback(knex: Knex, queueId: string): Promise<string | undefined> {
+  const queue = await knex("queues").where({ id: queueId }).whereNull("deleted_at").first("fallback_flow_id", "business_hours", "timezone", "holidays");
+  if (!queue?.fallback_flow_id || isOpen(calendarOf(queue), new Date())) return undefined;
+  return queue.fallback_flow_id;
+}
 
 const weight = (node: string, key: string) => createHash("sha1").update(`${node}\u0000${key}`).digest().readUInt32BE(0);
 
@@ -75,9 +87,16 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       this.background(ctx.params.conversation_id, { kind: "input", message_id: ctx.params.message_id });
     },
 
-    "conversation.changed"(this: ActorsService, ctx: Context<ConversationChange>) {
-      // People took the conversation (or it was resolved): the bot's flow stops where it is.
-      if (ctx.params.from_status === "bot" && ctx.params.status !== "bot") this.background(ctx.params.conversation_id, { kind: "stop" });
+    async "conversation.changed"(this: ActorsService, ctx: Context<ConversationChange>) {
+      const change = ctx.params;
+      // People took the conversation (or it was resolved, or handed off): the bot's flow stops where it is.
+      if (change.status === "active" || change.status === "resolved" || (change.from_status === "bot" && change.status !== "bot")) {
+        this.background(change.conversation_id, { kind: "stop" });
+      }
+      if (change.status === "waiting" && change.queue_id && ARRIVALS.has(change.kind)) {
+        const flowId = await closedQueueFallback(database(), change.queue_id);
+        if (flowId) this.background(change.conversation_id, { kind: "fallback", flow_id: flowId });
+      }
     },
 
     // Ownership moves when nodes come or go; actors this node may no longer own are dropped (reloaded on demand).
@@ -114,7 +133,11 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       nodeId: this.broker.nodeID,
       send: (params) => this.broker.call("whatsapp.send", params),
       emit: (event, payload) => this.broker.emit(event, payload),
-      odoo: (action, params) => this.broker.call(`odoo.${action}`, params),
+      odoo: async (action, params) => {
+        const services = this.broker.registry.getServiceList({ onlyAvailable: true }) as unknown as Array<{ name: string }>;
+        if (!services.some((service) => service.name === "odoo")) throw new Error("Odoo is not available on this installation");
+        return this.broker.call(`odoo.${action}`, params);
+      },
       log: (level, message) => this.logger[level](message),
     });
     const idleMs = config().actorIdleSeconds * 1000;

@@ -7,6 +7,7 @@ import { connectedAccount, customerWrites, queueWith } from "./support/inbox";
 import { menuFlow } from "./fixtures/flows";
 import ActorsSchema from "../services/conversation-actors.service";
 import TimersSchema from "../services/timers.service";
+import { liveActors, replCommands } from "../lib/repl-commands";
 
 const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", TIMER_POLL_INTERVAL_MS: "100" } });
 let admin: Client;
@@ -53,6 +54,12 @@ describe("conversation actors", () => {
     expect((await admin.get(`/api/conversations/${id}`)).body.current_flow).toEqual({ id: expect.any(String), name: "Bienvenida" });
     const actor = await h.broker.call<Record<string, any>, { conversation_id: string }>("conversation-actors.inspect", { conversation_id: id });
     expect(actor).toMatchObject({ state: "waiting_input", current_node: "menu", owner: h.broker.nodeID });
+    // What the REPL's `actors` and `actor <id>` show.
+    expect(await liveActors(h.broker)).toContainEqual(expect.objectContaining({ conversation_id: id, node: h.broker.nodeID, state: "waiting_input", step: "menu" }));
+    const printed = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    await replCommands[1]!.action(h.broker, { conversation_id: id });
+    expect(String(printed.mock.calls[0]![0])).toContain('"current_node": "menu"');
+    printed.mockRestore();
 
     await customerWrites(admin, accountId, phone, "2");
     await eventually(async () => (await sent(phone)).length === 3);

@@ -20,7 +20,12 @@ import type { FlowEffects, FlowInput } from "./node-type";
 import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 
-export type ActorEvent = { kind: "input"; message_id: string } | { kind: "timer"; token: string } | { kind: "stop" };
+export type ActorEvent =
+  | { kind: "input"; message_id: string }
+  | { kind: "timer"; token: string }
+  | { kind: "stop" }
+  /** The conversation arrived in a closed queue: its fallback flow talks to the contact while it waits. */
+  | { kind: "fallback"; flow_id: string };
 
 export interface ActorDeps {
   nodeId: string;
@@ -181,10 +186,15 @@ export class ConversationActors {
       }
       return;
     }
-    // People hold it: the bot stays out.
-    if (conversation.status !== "bot") return;
+    // People hold it: the bot stays out. While it waits in a queue, only that queue's fallback flow talks.
+    const fallbackRunning = state?.origin === "fallback" && ACTIVE.has(state.status);
+    if (conversation.status === "active" || conversation.status === "resolved") return;
+    if (conversation.status === "waiting" && !fallbackRunning && event.kind !== "fallback") return;
     let result: FlowState | undefined;
-    if (event.kind === "timer") {
+    if (event.kind === "fallback") {
+      const flow = await this.flows.loadCurrent(event.flow_id);
+      if (flow) result = await startFlow(host, flow, null, "fallback");
+    } else if (event.kind === "timer") {
       if (state) result = await deliverTimer(host, state, event.token);
     } else {
       const input = await this.inputOf(event.message_id);

@@ -17,6 +17,8 @@ export interface TraceEntry {
 }
 
 export interface FlowState {
+  /** Started by a trigger, or as the fallback of a closed queue (which runs while the conversation waits). */
+  origin: "trigger" | "fallback";
   flow_id: string;
   flow_version_id: string;
   status: FlowStatus;
@@ -66,10 +68,11 @@ export interface FlowHost {
 const TRACE_KEEP = 100;
 const CONSUMED_KEEP = 50;
 
-export function initialState(flow: LoadedFlow, vars: Record<string, unknown> = {}): FlowState {
+export function initialState(flow: LoadedFlow, vars: Record<string, unknown> = {}, origin: FlowState["origin"] = "trigger"): FlowState {
   const start = flow.graph.nodes.find((node) => node.type === "start");
   if (!start) throw new Error(`Flow version ${flow.flow_version_id} has no start node`);
   return {
+    origin,
     flow_id: flow.flow_id,
     flow_version_id: flow.flow_version_id,
     status: "running",
@@ -225,8 +228,8 @@ async function graphOf(host: FlowHost, state: FlowState): Promise<FlowGraph | un
 }
 
 /** Starts a flow at its start node; `input` is the message that triggered it. */
-export async function startFlow(host: FlowHost, flow: LoadedFlow, input: FlowInput | null, vars: Record<string, unknown> = {}): Promise<FlowState> {
-  const state = initialState(flow, vars);
+export async function startFlow(host: FlowHost, flow: LoadedFlow, input: FlowInput | null, origin: FlowState["origin"] = "trigger"): Promise<FlowState> {
+  const state = initialState(flow, {}, origin);
   if (input) {
     state.last_text = input.text;
     state.consumed.push(input.message_id);
