@@ -13,6 +13,7 @@ it("never answers 500 to odd input, and always in the error format", async () =>
   const reply = (await admin.post("/api/quick-replies", { shortcut: "/x", content: "x" })).body.id;
   const c = `/api/conversations/${conversation}`;
   const q = `/api/queues/${(await admin.post("/api/queues", { name: "Q" })).body.id}`;
+  const f = `/api/flows/${(await admin.post("/api/flows", { name: "F", trigger_type: "manual", nodes: { nodes: [{ id: "start", type: "start" }], edges: [] } })).body.id}`;
   const routes: Array<[string, string, string[]]> = [
     ["POST", "/api/auth/login", ["email", "password"]], ["POST", "/api/auth/refresh", ["refresh_token"]],
     ["POST", "/api/users", ["email", "password", "name", "role"]], ["PUT", `/api/users/${admin.user.id}`, ["email", "name", "role", "is_active", "password"]],
@@ -30,6 +31,9 @@ it("never answers 500 to odd input, and always in the error format", async () =>
     ["POST", "/api/queues", ["name", "description", "assignment_method", "max_per_agent", "sla_first_response", "business_hours", "timezone", "holidays", "fallback_flow_id"]],
     ["PUT", q, ["name", "business_hours", "timezone", "holidays", "sla_resolution"]], ["POST", `${q}/agents`, ["user_id", "is_supervisor", "skills"]],
     ["PUT", c, ["required_skills"]], ["GET", "/api/queues?", ["page", "limit"]],
+    ["POST", "/api/flows", ["name", "trigger_type", "trigger_value", "whatsapp_account_id", "nodes", "is_active"]],
+    ["PUT", f, ["name", "trigger_type", "trigger_value", "nodes", "is_active"]], ["PUT", `${f}/toggle`, ["is_active"]],
+    ["POST", `${f}/test`, ["phone_number", "initial_message", "replies"]], ["GET", "/api/flows?", ["trigger_type", "is_active", "page"]],
   ];
   const bad: string[] = [];
   for (const [method, url, fields] of routes) {

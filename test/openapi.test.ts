@@ -4,7 +4,7 @@ import { schemaOf } from "../lib/http/openapi";
 
 const h = harness();
 
-// The seed's endpoints built so far (flows and Odoo join as their issues land).
+// The seed's endpoints built so far (Odoo joins when its issue lands).
 const SEED = [
   "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "GET /api/auth/me",
   "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PUT /api/users/{id}", "DELETE /api/users/{id}", "PUT /api/users/{id}/status",
@@ -17,6 +17,8 @@ const SEED = [
   "GET /api/quick-replies", "POST /api/quick-replies", "PUT /api/quick-replies/{id}", "DELETE /api/quick-replies/{id}",
   "GET /api/queues", "POST /api/queues", "GET /api/queues/{id}", "PUT /api/queues/{id}", "POST /api/queues/{id}/agents",
   "DELETE /api/queues/{id}/agents/{user_id}", "GET /api/queues/{id}/stats",
+  "GET /api/flows", "POST /api/flows", "GET /api/flows/{id}", "PUT /api/flows/{id}", "POST /api/flows/{id}/duplicate",
+  "PUT /api/flows/{id}/toggle", "POST /api/flows/{id}/test",
 ];
 
 type Operation = { parameters?: Array<{ name: string; in: string; required: boolean }>; requestBody?: any; security: unknown[]; "x-permissions": unknown };
