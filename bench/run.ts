@@ -1,12 +1,13 @@
 // npm run bench [scenario ...]: runs the scenarios (all by default) on the
 // PostgreSQL of BENCH_DATABASE_URL (or TEST_DATABASE_URL), one JSON line per
 // result on stdout, then a Markdown table. Sizes: BENCH_CONVERSATIONS
-// (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3).
+// (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3), BENCH_ACTORS
+// (100 000 parked conversations), BENCH_WAKEUPS (1 000).
 import os from "node:os";
-import { inbox, queueStats } from "./scenarios";
+import { actors, inbox, queueStats } from "./scenarios";
 import type { Result } from "./support";
 
-const SCENARIOS = { inbox, "queue-stats": queueStats } as const;
+const SCENARIOS = { inbox, "queue-stats": queueStats, actors } as const;
 
 function size(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     conversations: size("BENCH_CONVERSATIONS", 100_000),
     messagesPer: size("BENCH_MESSAGES_PER_CONVERSATION", 10),
     runs: size("BENCH_RUNS", 3),
+    actors: size("BENCH_ACTORS", 100_000),
+    wakeups: size("BENCH_WAKEUPS", 1_000),
   };
   const results: Result[] = [];
   for (const name of (wanted.length ? wanted : Object.keys(SCENARIOS)) as Array<keyof typeof SCENARIOS>) {

@@ -132,3 +132,77 @@ export async function queueStats(sizes: Sizes): Promise<Result[]> {
     await engine.stop();
   }
 }
+
+const rss = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss;
+};
+
+/**
+ * K conversations parked in an ask_text (their actors' state in the database,
+ * none in memory), then one message to each of W random ones: what a parked
+ * conversation costs in memory, and how long waking one takes (read the
+ * snapshot, accept the answer, send the next message through the outbox,
+ * write the snapshot).
+ */
+export async function actors(sizes: Sizes & { actors: number; wakeups: number }): Promise<Result[]> {
+  const engine = await startEngine("actors");
+  const sql = new pg.Client({ connectionString: engine.url });
+  await sql.connect();
+  try {
+    const empty = rss();
+    log(`actors: parking ${sizes.actors} conversations in ask_text`);
+    const graph = {
+      nodes: [
+        { id: "start", type: "start", data: {} },
+        { id: "ask", type: "ask_text", data: { text: "¿Tu nombre?", variable: "nombre" } },
+        { id: "thanks", type: "send_text", data: { text: "Gracias, {{vars.nombre}}." } },
+      ],
+      edges: [{ id: "e1", source: "start", target: "ask" }, { id: "e2", source: "ask", target: "thanks" }],
+    };
+    const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0];
+    const { id: flowId } = await one("INSERT INTO flows (name, trigger_type, is_active) VALUES ('Bench', 'manual', true) RETURNING id");
+    const { id: versionId } = await one("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [flowId, JSON.stringify(graph)]);
+    await sql.query("UPDATE flows SET current_version_id = $1 WHERE id = $2", [versionId, flowId]);
+    const { id: accountId } = await one("INSERT INTO whatsapp_accounts (name, provider, should_connect) VALUES ('Bench', 'simulator', true) RETURNING id");
+    await sql.query("INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g", [sizes.actors]);
+    await sql.query("INSERT INTO conversations (contact_id, whatsapp_account_id, status, current_flow_id, current_flow_version_id) SELECT id, $1, 'bot', $2, $3 FROM contacts", [accountId, flowId, versionId]);
+    const flow = {
+      origin: "trigger", flow_id: flowId, flow_version_id: versionId, status: "waiting_input", node_id: "ask", vars: {}, retries: 0,
+      pending_handle: null, timer_token: null, seq: 1, consumed: [], last_text: "Hola", trace: [{ node_id: "start", type: "start", handle: "next" }, { node_id: "ask", type: "ask_text", handle: null }], error: null,
+    };
+    await sql.query(
+      "INSERT INTO conversation_actor_snapshots (conversation_id, flow_version_id, snapshot, version) SELECT id, $1, $2::jsonb, 1 FROM conversations",
+      [versionId, JSON.stringify({ value: "waiting_input", context: { flow } })],
+    );
+    await sql.query("ANALYZE");
+    const before = rss();
+    const picked: string[] = (await sql.query("SELECT id FROM conversations ORDER BY random() LIMIT $1", [sizes.wakeups])).rows.map((row) => row.id);
+    const messages: string[] = [];
+    for (const id of picked) {
+      messages.push((await one("INSERT INTO messages (conversation_id, whatsapp_account_id, direction, type, content, status, sender_type) VALUES ($1, $2, 'inbound', 'text', 'Ana', 'received', 'contact') RETURNING id", [id, accountId])).id);
+    }
+    log(`actors: waking ${picked.length}`);
+    const latencies = await timed(picked.length, (i) =>
+      engine.broker.call("conversation-actors.dispatch", { conversation_id: picked[i], event: { kind: "input", message_id: messages[i] } }),
+    );
+    const after = rss();
+    const { n: replied } = await one("SELECT count(*)::int AS n FROM messages WHERE direction = 'outbound' AND content = 'Gracias, Ana.'");
+    const { n: completed } = await one("SELECT count(*)::int AS n FROM conversation_actor_snapshots WHERE snapshot->>'value' = 'completed'");
+    return [{
+      scenario: "actors",
+      parked: sizes.actors,
+      woken: picked.length,
+      replies_queued: replied,
+      flows_completed: completed,
+      // Parked actors live only in the database: what the node's memory grew by while they were parked.
+      rss_per_parked_conversation_bytes: round(Math.max(0, before - empty) / sizes.actors, 1),
+      rss_per_woken_actor_bytes: Math.max(0, Math.round((after - before) / picked.length)),
+      wake_p50_ms: round(percentile(latencies, 50)),
+      wake_p99_ms: round(percentile(latencies, 99)),
+    }];
+  } finally {
+    await sql.end();
+    await engine.stop();
+  }
+}

@@ -53,6 +53,7 @@ export function log(message: string): void {
 }
 
 export interface Engine {
+  broker: ServiceBroker;
   database: string;
   url: string;
   baseUrl: string;
@@ -107,6 +108,7 @@ export async function startEngine(name: string): Promise<Engine> {
     else await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
+    broker,
     database,
     url: url.toString(),
     baseUrl,
