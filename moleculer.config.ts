@@ -23,6 +23,9 @@ export function brokerOptions(): BrokerOptions {
       },
     },
     transporter: settings.transporter ?? null,
+    // How soon the others notice a node that died without saying goodbye (its accounts and flows move).
+    heartbeatInterval: settings.heartbeatIntervalSeconds,
+    heartbeatTimeout: settings.heartbeatTimeoutSeconds,
     serializer: "JSON",
     requestTimeout: 30_000,
     retryPolicy: { enabled: false },

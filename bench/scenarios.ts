@@ -196,6 +196,7 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
       replies_queued: replied,
       flows_completed: completed,
       // Parked actors live only in the database: what the node's memory grew by while they were parked.
+      rss_growth_while_parking_bytes: before - empty,
       rss_per_parked_conversation_bytes: round(Math.max(0, before - empty) / sizes.actors, 1),
       rss_per_woken_actor_bytes: Math.max(0, Math.round((after - before) / picked.length)),
       wake_p50_ms: round(percentile(latencies, 50)),

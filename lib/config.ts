@@ -55,6 +55,8 @@ export interface Config {
   flowStepLimit: number;
   flowHttpAllowHosts: string[];
   actorIdleSeconds: number;
+  heartbeatIntervalSeconds: number;
+  heartbeatTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +220,8 @@ export function loadConfig(env: Env = process.env): Config {
     flowStepLimit: integer(env, "FLOW_STEP_LIMIT", 50, 1, 10_000),
     flowHttpAllowHosts: (text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
+    heartbeatIntervalSeconds: integer(env, "HEARTBEAT_INTERVAL_SECONDS", 10, 1, 600),
+    heartbeatTimeoutSeconds: integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 30, 2, 3_600),
   };
 }
 

@@ -1,9 +1,8 @@
 // Hosts conversation actors (lib/flows/actors.ts). Each conversation belongs to
-// one node, picked by rendezvous hashing of its id over the nodes running this
-// service, so all its events are handled in order in one place; when nodes come
-// or go, ownership moves and the snapshots' versions keep a former owner from
-// overwriting the new one.
-import { createHash } from "node:crypto";
+// one node (lib/flows/owner.ts), so all its events are handled in order in one
+// place; when nodes come or go, ownership moves, the snapshots' versions keep
+// a former owner from overwriting the new one, and flows a dead node left in
+// the middle of a run go on.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Knex } from "knex";
 import { config } from "../lib/config";
@@ -11,6 +10,7 @@ import { isOpen } from "../lib/queues/business-hours";
 import { calendarOf } from "../lib/queues/sla";
 import { database } from "../lib/db/connection";
 import { ConversationActors, type ActorEvent } from "../lib/flows/actors";
+import { ownerOf } from "../lib/flows/owner";
 import type { ConversationChange } from "../lib/inbox/conversations";
 import type { TimerRow } from "../lib/timers";
 import type { MessageReceivedEvent } from "./whatsapp-sessions.service";
@@ -21,6 +21,7 @@ interface ActorsService extends Service {
   ownerOf(conversationId: string): string;
   dispatch(conversationId: string, event: ActorEvent): Promise<void>;
   background(conversationId: string, event: ActorEvent): void;
+  resumeOrphans(): void;
 }
 
 const NAME = "conversation-actors";
@@ -34,7 +35,6 @@ async function closedQueueFallback(knex: Knex, queueId: string): Promise<string 
   return queue.fallback_flow_id;
 }
 
-const weight = (node: string, key: string) => createHash("sha1").update(`${node}\u0000${key}`).digest().readUInt32BE(0);
 
 const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = {
   name: NAME,
@@ -105,10 +105,23 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     },
     "$node.disconnected"(this: ActorsService) {
       this.actors.clear();
+      this.resumeOrphans();
     },
   },
 
   methods: {
+    /** Flows that were mid-run on a node that died go on, each on its new owner. */
+    resumeOrphans(this: ActorsService) {
+      const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
+      this.actors
+        .orphaned(alive)
+        .then((ids) => {
+          if (ids.length) this.logger.warn(`Resuming ${ids.length} flow(s) interrupted on a node that is gone`);
+          for (const id of ids) this.background(id, { kind: "resume" });
+        })
+        .catch((err: unknown) => this.logger.error("Could not look for interrupted flows", err));
+    },
+
     background(this: ActorsService, conversationId: string, event: ActorEvent) {
       this.dispatch(conversationId, event).catch((err: unknown) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err));
     },
@@ -118,7 +131,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       const services = this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;
       const nodes = [...new Set(services.filter((service) => service.name === NAME).map((service) => service.nodeID))].sort();
       if (!nodes.includes(this.broker.nodeID)) nodes.push(this.broker.nodeID);
-      return nodes.reduce((best: string, node: string) => (weight(node, conversationId) > weight(best, conversationId) ? node : best), nodes[0]!);
+      return ownerOf(conversationId, nodes);
     },
 
     async dispatch(this: ActorsService, conversationId: string, event: ActorEvent) {
@@ -140,6 +153,8 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       },
       log: (level, message) => this.logger[level](message),
     });
+    // Flows this node (before a restart) or a dead node left in the middle of a run.
+    this.resumeOrphans();
     const idleMs = config().actorIdleSeconds * 1000;
     this.evictTimer = setInterval(() => this.actors.evictIdle(idleMs), Math.min(idleMs, 30_000));
     return Promise.resolve();

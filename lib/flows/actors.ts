@@ -17,13 +17,15 @@ import { cancelTimers, scheduleTimer } from "../timers";
 import { Flows } from "./flows";
 import { guardedRequest } from "./http";
 import type { FlowEffects, FlowInput } from "./node-type";
-import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState } from "./runtime";
+import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 
 export type ActorEvent =
   | { kind: "input"; message_id: string }
   | { kind: "timer"; token: string }
   | { kind: "stop" }
+  /** Its node died in the middle of a run: go on from where the snapshot stopped. */
+  | { kind: "resume" }
   /** The conversation arrived in a closed queue: its fallback flow talks to the contact while it waits. */
   | { kind: "fallback"; flow_id: string };
 
@@ -119,6 +121,15 @@ export class ConversationActors {
     };
   }
 
+  /** Conversations whose flow was mid-run on a node that is gone (or on this node before it restarted). */
+  async orphaned(aliveNodes: string[]): Promise<string[]> {
+    const rows: Array<{ conversation_id: string }> = await this.knex("conversation_actor_snapshots")
+      .whereRaw("snapshot->>'value' = 'running'")
+      .where((q) => q.whereNull("owner_node").orWhereNotIn("owner_node", aliveNodes.filter((node) => node !== this.deps.nodeId)))
+      .select("conversation_id");
+    return rows.map((row) => row.conversation_id);
+  }
+
   /** Drops actors idle longer than `idleMs` from memory (their state is in the database). */
   evictIdle(idleMs: number): number {
     let evicted = 0;
@@ -194,6 +205,8 @@ export class ConversationActors {
     if (event.kind === "fallback") {
       const flow = await this.flows.loadCurrent(event.flow_id);
       if (flow) result = await startFlow(host, flow, null, "fallback");
+    } else if (event.kind === "resume") {
+      if (state) result = await resumeFlow(host, state);
     } else if (event.kind === "timer") {
       if (state) result = await deliverTimer(host, state, event.token);
     } else {

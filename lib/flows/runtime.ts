@@ -238,6 +238,17 @@ export async function startFlow(host: FlowHost, flow: LoadedFlow, input: FlowInp
   return new FlowRun(host, state, flow.graph).run();
 }
 
+/**
+ * Runs on from the node the state is at: after its node died mid-run. The node
+ * at hand runs again; its sends carry the same keys, so none goes out twice.
+ */
+export async function resumeFlow(host: FlowHost, state: FlowState): Promise<FlowState> {
+  if (state.status !== "running") return state;
+  const graph = await graphOf(host, state);
+  if (!graph) return state;
+  return new FlowRun(host, state, graph).run();
+}
+
 /** A message from the contact reaches the flow. */
 export async function deliverInput(host: FlowHost, state: FlowState, input: FlowInput): Promise<FlowState> {
   if (state.consumed.includes(input.message_id)) return state;
