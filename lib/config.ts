@@ -57,6 +57,16 @@ export interface Config {
   actorIdleSeconds: number;
   heartbeatIntervalSeconds: number;
   heartbeatTimeoutSeconds: number;
+  /** Encrypts secrets stored in the database (the Odoo API key); defaults to JWT_SECRET. */
+  secretsKey: string;
+  odoo: {
+    url: string | undefined;
+    database: string | undefined;
+    username: string | undefined;
+    apiKey: string | undefined;
+    protocol: "auto" | "jsonrpc" | "xmlrpc" | "json2";
+    timeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -157,6 +167,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (whatsappProvider !== "baileys" && whatsappProvider !== "simulator") {
     throw new ConfigError("WHATSAPP_PROVIDER", `must be baileys or simulator, got "${whatsappProvider}"`);
   }
+  const odooProtocol = (text(env, "ODOO_PROTOCOL") ?? "auto").toLowerCase();
+  if (!["auto", "jsonrpc", "xmlrpc", "json2"].includes(odooProtocol)) {
+    throw new ConfigError("ODOO_PROTOCOL", `must be auto, jsonrpc, xmlrpc or json2, got "${odooProtocol}"`);
+  }
   const agentAwayPolicy = (text(env, "AGENT_AWAY_POLICY") ?? "keep").toLowerCase();
   if (agentAwayPolicy !== "keep" && agentAwayPolicy !== "requeue") {
     throw new ConfigError("AGENT_AWAY_POLICY", `must be keep or requeue, got "${agentAwayPolicy}"`);
@@ -222,6 +236,15 @@ export function loadConfig(env: Env = process.env): Config {
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
     heartbeatIntervalSeconds: integer(env, "HEARTBEAT_INTERVAL_SECONDS", 10, 1, 600),
     heartbeatTimeoutSeconds: integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 30, 2, 3_600),
+    secretsKey: text(env, "SECRETS_KEY") ?? jwtSecret,
+    odoo: {
+      url: url(env, "ODOO_URL", ["http:", "https:"]),
+      database: text(env, "ODOO_DATABASE"),
+      username: text(env, "ODOO_USERNAME"),
+      apiKey: text(env, "ODOO_API_KEY"),
+      protocol: odooProtocol as Config["odoo"]["protocol"],
+      timeoutMs: integer(env, "ODOO_TIMEOUT_MS", 15_000, 500, 120_000),
+    },
   };
 }
 

@@ -2,10 +2,14 @@
 // scan a folder) works the same from TypeScript sources and compiled output.
 import type { Knex } from "knex";
 import * as init from "./20261127_001_init";
+import * as odooSync from "./20261127_002_odoo_sync";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [["20261127_001_init", init]];
+export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
+  ["20261127_001_init", init],
+  ["20261127_002_odoo_sync", odooSync],
+];

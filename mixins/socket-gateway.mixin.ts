@@ -198,6 +198,10 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]).emit("sla_breached", { conversation_id, kind });
     },
 
+    "odoo.sync.progress"(this: SocketGateway, ctx: { params: Record<string, unknown> }) {
+      if (!this.stopping) this.io.to(roleRoom("admin")).emit("odoo_sync_progress", ctx.params);
+    },
+
     async "user.role_changed"(this: SocketGateway, ctx: { params: { user_id: string; role: Caller["role"] } }) {
       if (this.stopping) return;
       for (const socket of this.io.of("/").sockets.values()) {

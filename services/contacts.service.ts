@@ -97,6 +97,19 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
         return this.contacts.removeTag(ctx.params.id, ctx.params.tag);
       },
     },
+
+    /** Links the contact to its Odoo partner (found by phone or email, or created there). */
+    syncOdoo: {
+      rest: "POST /:id/sync-odoo",
+      permissions: STAFF,
+      audit: "contacts.sync-odoo",
+      params: { id: "uuid" },
+      async handler(this: ContactsService, ctx: Context<{ id: string }>) {
+        await this.contacts.get(ctx.params.id);
+        await ctx.call("odoo.syncContact", { contact_id: ctx.params.id });
+        return this.contacts.get(ctx.params.id);
+      },
+    },
   },
 
   started(this: ContactsService) {

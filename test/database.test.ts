@@ -4,6 +4,7 @@ import { ensureFirstAdmin } from "../lib/bootstrap-admin";
 import { migrateLatest, rollbackAll } from "../lib/db/migrate";
 import { verifyPassword } from "../lib/auth/passwords";
 import { testDatabase } from "./support/database";
+import { migrations } from "../migrations";
 
 const db = testDatabase();
 const connect = () => knexFactory({ client: "pg", connection: db.url, pool: { min: 0, max: 4 } });
@@ -19,15 +20,17 @@ afterAll(async () => {
   await db.drop();
 });
 
+const ALL = migrations.map(([name]) => name);
+
 describe("migrations", () => {
   it("run once when several nodes start together", async () => {
     const nodes = [connect(), connect(), connect()];
     const results = await Promise.all(nodes.map((node) => migrateLatest(node, db.url)));
     await Promise.all(nodes.map((node) => node.destroy()));
     expect(results.filter((applied) => applied.length > 0)).toHaveLength(1);
-    expect(results.flat()).toEqual(["20261127_001_init"]);
+    expect(results.flat()).toEqual(ALL);
     const { rows } = await knex.raw("SELECT count(*)::int AS n FROM knex_migrations");
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(ALL.length);
   });
 
   it("create every table of the seed", async () => {
@@ -38,7 +41,7 @@ describe("migrations", () => {
         "users", "auth_sessions", "refresh_tokens", "whatsapp_accounts", "whatsapp_auth_state", "contacts",
         "contact_identities", "conversations", "conversation_events", "messages", "flows", "flow_versions",
         "conversation_actor_snapshots", "timers", "outbox", "queues", "queue_agents", "quick_replies",
-        "odoo_settings", "audit_log",
+        "odoo_settings", "audit_log", "odoo_sync_jobs",
       ]),
     );
   });
@@ -47,7 +50,7 @@ describe("migrations", () => {
     await rollbackAll(knex);
     const { rows } = await knex.raw("SELECT to_regclass('public.users') AS t");
     expect(rows[0].t).toBeNull();
-    expect(await migrateLatest(knex, db.url)).toEqual(["20261127_001_init"]);
+    expect(await migrateLatest(knex, db.url)).toEqual(ALL);
   });
 });
 

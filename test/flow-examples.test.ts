@@ -6,6 +6,7 @@ import path from "node:path";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { connectedAccount, customerWrites } from "./support/inbox";
+import { FakeOdoo } from "./support/fake-odoo";
 
 const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0" } });
 const example = (name: string) => fs.readFileSync(path.join(__dirname, "..", "docs", "flows", name), "utf8");
@@ -53,4 +54,25 @@ it("runs the sales menu, hands off to a closed queue, and its after-hours flow t
   expect(contact).toMatchObject({ email: "lucia@example.com", tags: ["interesado"] });
   const notes = (await admin.get(`/api/conversations/${conversation.id}/messages`)).body.items.filter((m: { type: string }) => m.type === "note");
   expect(notes).toEqual([expect.objectContaining({ is_internal: true, sender: { type: "bot", id: null, name: null }, content: expect.stringContaining("No se pudo crear el lead en Odoo") })]);
+});
+
+it("answers from Odoo's stock when Odoo is configured", async () => {
+  const odoo = new FakeOdoo({ version: 18 });
+  await odoo.start();
+  try {
+    const admin: Client = await h.admin();
+    await admin.put("/api/odoo/settings", { url: odoo.url, database: odoo.database, username: odoo.login, api_key: odoo.apiKey });
+    const accountId = await connectedAccount(admin, "Con Odoo");
+    const phone = "+525599900002";
+    const sent = async () => ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map((m) => m.content);
+    for (const [text, expected] of [["Hola", 2], ["Ver existencias", 3], ["SKU-1", 5]] as const) {
+      await customerWrites(admin, accountId, phone, text);
+      await eventually(async () => (await sent()).length >= expected, 5000);
+    }
+    // (The queue is closed, so its after-hours flow speaks next, as in the test above.)
+    expect((await sent()).slice(3, 5)).toEqual(["Tenemos 25 de Widget.", "Te paso con un asesor de ventas."]);
+    expect(odoo.calls.some((call) => call.model === "product.product" && call.method === "search_read")).toBe(true);
+  } finally {
+    await odoo.stop();
+  }
 });

@@ -63,7 +63,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   let status = known?.status ?? statusOf(err);
   const headers: Record<string, string> = {};
 
-  if (status >= 500 && status !== 503 && status !== 504) {
+  // 502 (an upstream such as Odoo failed), 503 and 504 are answers we chose; any other 5xx is a fault of ours.
+  if (status >= 500 && status !== 502 && status !== 503 && status !== 504) {
     return {
       status: 500,
       body: { detail: { code: "INTERNAL_ERROR", message: "Internal server error", field: null } },
@@ -90,5 +91,6 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (status === 429 && !headers["Retry-After"]) headers["Retry-After"] = "60";
   if (code === "ERROR") code = status === 404 ? "NOT_FOUND" : `HTTP_${status}`;
   status = Math.trunc(status);
-  return { status, body: { detail: { code, message, field } }, headers, internal: status >= 500 };
+  // An upstream's failure (502) is logged as a line, not as a fault of ours with its stack.
+  return { status, body: { detail: { code, message, field } }, headers, internal: status >= 500 && status !== 502 };
 }

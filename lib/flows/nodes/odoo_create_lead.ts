@@ -23,6 +23,6 @@ export default defineNode<Data>({
       email: ctx.contact.email,
       phone: ctx.contact.phone_number,
     };
-    return callOdoo(ctx, data.save_to, "createLead", params, (id) => ({ value: id, handle: "next" }));
+    return callOdoo(ctx, data.save_to, "leadFromFlow", params, (id) => ({ value: id, handle: "next" }));
   },
 });
