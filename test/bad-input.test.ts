@@ -34,6 +34,10 @@ it("never answers 500 to odd input, and always in the error format", async () =>
     ["POST", "/api/flows", ["name", "trigger_type", "trigger_value", "whatsapp_account_id", "nodes", "is_active"]],
     ["PUT", f, ["name", "trigger_type", "trigger_value", "nodes", "is_active"]], ["PUT", `${f}/toggle`, ["is_active"]],
     ["POST", `${f}/test`, ["phone_number", "initial_message", "replies"]], ["GET", "/api/flows?", ["trigger_type", "is_active", "page"]],
+    ["PUT", "/api/odoo/settings", ["url", "database", "username", "api_key", "protocol", "timeout_ms"]],
+    ["POST", "/api/odoo/test-connection", ["url", "database", "api_key", "protocol", "timeout_ms"]],
+    ["GET", "/api/odoo/partners/search?", ["phone", "email", "name", "limit"]], ["GET", "/api/odoo/orders?", ["partner_id", "state", "limit"]],
+    ["POST", "/api/odoo/leads", ["name", "email", "expected_revenue", "partner_id", "description"]],
   ];
   const bad: string[] = [];
   for (const [method, url, fields] of routes) {
