@@ -1,5 +1,6 @@
 import { ValidationFailed } from "../../errors";
 import { defineNode } from "../node-type";
+import { assertUniqueIds, OPTION_ID } from "./ids";
 
 type Branch = { id: string; weight: number };
 
@@ -13,14 +14,12 @@ export default defineNode<{ branches: Branch[] }>({
       required: true,
       min: 2,
       max: 10,
-      items: { type: "object", props: { id: { type: "string", required: true, min: 1, max: 64, pattern: /^[\w-]+$/ }, weight: { type: "number", required: true, min: 0, max: 1000 } } },
+      items: { type: "object", props: { id: OPTION_ID, weight: { type: "number", required: true, min: 0, max: 1000 } } },
     },
   },
   handles: (data) => data.branches.map((branch) => branch.id),
   validate(data, path) {
-    const ids = data.branches.map((b) => b.id);
-    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (twice) throw new ValidationFailed(`${path}.branches`, `The branch id "${twice}" is used twice`);
+    assertUniqueIds(data.branches.map((b) => b.id), `${path}.branches`, "branch");
     if (data.branches.every((b) => b.weight === 0)) throw new ValidationFailed(`${path}.branches`, "At least one branch needs a weight above 0");
   },
   async run(ctx, data) {

@@ -1,5 +1,5 @@
-import { ValidationFailed } from "../../errors";
 import { chosenOption, type Button } from "../../whatsapp/outbound";
+import { assertUniqueIds, OPTION_ID } from "./ids";
 import { questionNode, type QuestionData } from "./question";
 
 type Data = QuestionData & { buttons: Button[] };
@@ -13,16 +13,11 @@ export default questionNode<Data>({
       required: true,
       min: 1,
       max: 3,
-      items: { type: "object", props: { id: { type: "string", required: true, min: 1, max: 64, pattern: /^[\w-]+$/ }, text: { type: "string", required: true, min: 1, max: 20 } } },
+      items: { type: "object", props: { id: OPTION_ID, text: { type: "string", required: true, min: 1, max: 20 } } },
     },
   },
   choices: (data) => data.buttons.map((button) => button.id),
-  validate(data, path) {
-    const ids = data.buttons.map((button) => button.id);
-    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (twice) throw new ValidationFailed(`${path}.buttons`, `The button id "${twice}" is used twice`);
-    if (ids.some((id) => id === "invalid" || id === "timeout")) throw new ValidationFailed(`${path}.buttons`, "Button ids invalid and timeout are reserved");
-  },
+  validate: (data, path) => assertUniqueIds(data.buttons.map((button) => button.id), `${path}.buttons`, "button", ["invalid", "timeout"]),
   ask: (ctx, data) => ctx.effects.send({ type: "buttons", content: ctx.render(data.text), metadata: { buttons: data.buttons } }),
   parse(input, data) {
     const options = data.buttons.map((button) => ({ id: button.id, title: button.text }));

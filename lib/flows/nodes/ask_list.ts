@@ -1,5 +1,6 @@
 import { ValidationFailed } from "../../errors";
 import { chosenOption, type ListSection } from "../../whatsapp/outbound";
+import { assertUniqueIds, OPTION_ID } from "./ids";
 import { questionNode, type QuestionData } from "./question";
 
 type Data = QuestionData & { button_text: string; sections: ListSection[] };
@@ -25,7 +26,7 @@ export default questionNode<Data>({
             required: true,
             min: 1,
             max: 10,
-            items: { type: "object", props: { id: { type: "string", required: true, min: 1, max: 64, pattern: /^[\w-]+$/ }, title: { type: "string", required: true, min: 1, max: 24 }, description: { type: "string", max: 72 } } },
+            items: { type: "object", props: { id: OPTION_ID, title: { type: "string", required: true, min: 1, max: 24 }, description: { type: "string", max: 72 } } },
           },
         },
       },
@@ -35,9 +36,7 @@ export default questionNode<Data>({
   validate(data, path) {
     const ids = rowsOf(data).map((row) => row.id);
     if (ids.length > 10) throw new ValidationFailed(`${path}.sections`, "A list has at most 10 rows");
-    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (twice) throw new ValidationFailed(`${path}.sections`, `The row id "${twice}" is used twice`);
-    if (ids.some((id) => id === "invalid" || id === "timeout")) throw new ValidationFailed(`${path}.sections`, "Row ids invalid and timeout are reserved");
+    assertUniqueIds(ids, `${path}.sections`, "row", ["invalid", "timeout"]);
   },
   ask: (ctx, data) => ctx.effects.send({ type: "list", content: ctx.render(data.text), metadata: { button_text: data.button_text, sections: data.sections } }),
   parse(input, data) {
