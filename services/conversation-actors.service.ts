@@ -25,6 +25,8 @@ interface ActorsService extends Service {
 }
 
 const NAME = "conversation-actors";
+// How far back a node that comes up (or sees another leave) looks for messages no flow consumed.
+const UNCONSUMED_WINDOW_SECONDS = 600;
 // Changes by which a conversation arrives in a queue (not an agent leaving it there).
 const ARRIVALS = new Set(["handed_off", "transferred", "reopened"]);
 
@@ -110,14 +112,18 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   },
 
   methods: {
-    /** Flows that were mid-run on a node that died go on, each on its new owner. */
+    /**
+     * What a node that died (or this one, before a restart) left undone: flows
+     * interrupted mid-run go on, and recent messages no flow consumed are handed
+     * over again, each on its conversation's new owner.
+     */
     resumeOrphans(this: ActorsService) {
       const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
-      this.actors
-        .orphaned(alive)
-        .then((ids) => {
-          if (ids.length) this.logger.warn(`Resuming ${ids.length} flow(s) interrupted on a node that is gone`);
-          for (const id of ids) this.background(id, { kind: "resume" });
+      Promise.all([this.actors.orphaned(alive), this.actors.unconsumedInputs(UNCONSUMED_WINDOW_SECONDS)])
+        .then(([interrupted, unconsumed]) => {
+          if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
+          for (const id of interrupted) this.background(id, { kind: "resume" });
+          for (const { conversation_id, message_id } of unconsumed) this.background(conversation_id, { kind: "input", message_id });
         })
         .catch((err: unknown) => this.logger.error("Could not look for interrupted flows", err));
     },

@@ -97,6 +97,20 @@ describe("conversation actors", () => {
     expect(await sent(phone)).toEqual(["¿De qué producto?"]);
   });
 
+  it("hands a message that never reached its actor (the node died) to the flow when a node comes up", async () => {
+    const phone = "+525588800005";
+    await customerWrites(admin, accountId, phone, "Hola");
+    await eventually(async () => (await sent(phone)).length === 2);
+    // The answer is stored, but its node dies before passing it on to the actor.
+    await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
+    await customerWrites(admin, accountId, phone, "2");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sent(phone)).toHaveLength(2);
+    h.broker.createService(ActorsSchema as unknown as ServiceSchema);
+    await eventually(async () => (await sent(phone)).at(-1) === "¿Cómo te llamas?", 5000);
+    expect(await sent(phone)).toHaveLength(3);
+  });
+
   it("takes a question's timeout branch when the time passes while the node is down", async () => {
     const phone = "+525588800004";
     const id = await customerWrites(admin, accountId, phone, "quiero saber los precios de hoy");

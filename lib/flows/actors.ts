@@ -130,6 +130,25 @@ export class ConversationActors {
     return rows.map((row) => row.conversation_id);
   }
 
+  /**
+   * Recent messages that no flow consumed in conversations the bot holds: their
+   * event died with a node before the actor took it. Handing them over again is
+   * safe, since a message already consumed is recognised and skipped.
+   */
+  async unconsumedInputs(withinSeconds: number): Promise<Array<{ conversation_id: string; message_id: string }>> {
+    const { rows } = await this.knex.raw<{ rows: Array<{ conversation_id: string; message_id: string }> }>(
+      `SELECT c.id AS conversation_id, m.id AS message_id
+         FROM conversations c
+         JOIN LATERAL (SELECT id FROM messages WHERE conversation_id = c.id AND direction = 'inbound' AND NOT is_internal
+                        ORDER BY created_at DESC, id DESC LIMIT 1) m ON true
+         LEFT JOIN conversation_actor_snapshots s ON s.conversation_id = c.id
+        WHERE c.status = 'bot' AND c.last_message_at > now() - make_interval(secs => ?)
+          AND NOT coalesce(s.snapshot->'context'->'flow'->'consumed' @> jsonb_build_array(m.id::text), false)`,
+      [withinSeconds],
+    );
+    return rows;
+  }
+
   /** Drops actors idle longer than `idleMs` from memory (their state is in the database). */
   evictIdle(idleMs: number): number {
     let evicted = 0;
