@@ -168,7 +168,7 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
     await sql.query("INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g", [sizes.actors]);
     await sql.query("INSERT INTO conversations (contact_id, whatsapp_account_id, status, current_flow_id, current_flow_version_id) SELECT id, $1, 'bot', $2, $3 FROM contacts", [accountId, flowId, versionId]);
     const flow = {
-      origin: "trigger", flow_id: flowId, flow_version_id: versionId, status: "waiting_input", node_id: "ask", vars: {}, retries: 0,
+      run_id: "bench-run", origin: "trigger", flow_id: flowId, flow_version_id: versionId, status: "waiting_input", node_id: "ask", vars: {}, retries: 0,
       pending_handle: null, timer_token: null, seq: 1, consumed: [], last_text: "Hola", trace: [{ node_id: "start", type: "start", handle: "next" }, { node_id: "ask", type: "ask_text", handle: null }], error: null,
     };
     await sql.query(

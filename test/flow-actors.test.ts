@@ -69,6 +69,15 @@ describe("conversation actors", () => {
     const done = await h.broker.call<Record<string, any>, { conversation_id: string }>("conversation-actors.inspect", { conversation_id: id });
     expect(done).toMatchObject({ state: "completed", variables: { menu: "soporte", nombre: "Ana" } });
     expect((await admin.get(`/api/conversations/${id}`)).body).toMatchObject({ status: "bot", current_flow: null });
+
+    // The same keyword again: a new run of the flow, whose messages are new ones (not the first run's).
+    await customerWrites(admin, accountId, phone, "precio");
+    await eventually(async () => (await sent(phone)).length === 5);
+    await customerWrites(admin, accountId, phone, "laptops");
+    await eventually(async () => (await sent(phone)).length === 6);
+    await customerWrites(admin, accountId, phone, "precio");
+    await eventually(async () => (await sent(phone)).length === 7);
+    expect((await sent(phone)).slice(4)).toEqual(["¿De qué producto?", "Busco laptops.", "¿De qué producto?"]);
   });
 
   it("hands off to a queue, and the bot stays out afterwards", async () => {

@@ -162,10 +162,16 @@ export class ConversationActors {
     return evicted;
   }
 
-  /** Forgets everything in memory (this node no longer owns these conversations, or stops). */
+  /**
+   * Forgets what is in memory (this node may no longer own these conversations).
+   * Actors busy with an event finish it first; their next event reads the database.
+   */
   clear(): void {
-    for (const live of this.live.values()) live.actor.stop();
-    this.live.clear();
+    for (const [conversationId, live] of this.live) {
+      if (this.chains.has(conversationId)) continue;
+      live.actor.stop();
+      this.live.delete(conversationId);
+    }
   }
 
   private async processWithRetry(conversationId: string, event: ActorEvent): Promise<void> {

@@ -3,6 +3,7 @@
 // the conversation actor can persist it after every node and resume it
 // anywhere. Sends carry keys derived from the state, so a node run again after
 // a crash sends nothing twice.
+import { randomUUID } from "node:crypto";
 import { renderTemplate } from "../templates";
 import { handleOf, type FlowGraph, type FlowNode } from "./graph";
 import type { FlowEffects, FlowInput, NodeContext, NodeResult } from "./node-type";
@@ -17,6 +18,8 @@ export interface TraceEntry {
 }
 
 export interface FlowState {
+  /** This run of a flow in this conversation: with `seq`, it makes each send's idempotency key. */
+  run_id: string;
   /** Started by a trigger, or as the fallback of a closed queue (which runs while the conversation waits). */
   origin: "trigger" | "fallback";
   flow_id: string;
@@ -72,6 +75,7 @@ export function initialState(flow: LoadedFlow, vars: Record<string, unknown> = {
   const start = flow.graph.nodes.find((node) => node.type === "start");
   if (!start) throw new Error(`Flow version ${flow.flow_version_id} has no start node`);
   return {
+    run_id: randomUUID(),
     origin,
     flow_id: flow.flow_id,
     flow_version_id: flow.flow_version_id,
@@ -95,7 +99,7 @@ function contextOf(host: FlowHost, state: FlowState): NodeContext {
     ...host.effects,
     send: (message) => {
       state.seq += 1;
-      return host.effects.send({ ...message, key: `${state.flow_version_id}:${state.seq}` });
+      return host.effects.send({ ...message, key: `${state.run_id}:${state.seq}` });
     },
   };
   return {
@@ -278,7 +282,7 @@ export async function deliverInput(host: FlowHost, state: FlowState, input: Flow
     state.timer_token = null;
     return run.leave(node, "invalid");
   }
-  await host.effects.send({ type: "text", content: ctx.render(type.retryText?.(node.data) ?? "") });
+  await ctx.effects.send({ type: "text", content: ctx.render(type.retryText?.(node.data) ?? "") });
   await host.persist(state);
   return state;
 }
