@@ -252,7 +252,10 @@ describe("people and CRM nodes", () => {
     const redirected = await run([{ type: "http_request", data: { method: "GET", url: `${baseUrl}/redirect`, save_to: "r" } }]);
     expect(redirected.state.vars.r).toMatchObject({ error: expect.stringContaining("private or local") });
     await expect(guardedRequest({ method: "GET", url: baseUrl, headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
-    for (const address of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "::ffff:10.0.0.1"]) expect(isPrivateAddress(address)).toBe(true);
+    for (const address of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:7f00:1", "64:ff9b::7f00:1"]) expect(isPrivateAddress(address)).toBe(true);
+    // The same loopback written as an IPv4-mapped IPv6 literal, and a name that resolves to it.
+    await expect(guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "[::ffff:127.0.0.1]"), headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
+    await expect(guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "localhost"), headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
     expect(isPrivateAddress("8.8.8.8")).toBe(false);
   });
 });
