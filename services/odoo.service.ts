@@ -5,7 +5,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
-import { AppError, Conflict, NotFound } from "../lib/errors";
+import { AppError, Conflict, NotFound, ValidationFailed } from "../lib/errors";
 import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings } from "../lib/odoo/client";
 import { checkStock, createLead, createPartner, listOrders, ORDER_STATES, searchPartners, type LeadInput, type OrderState } from "../lib/odoo/operations";
 import { NotConfigured, OdooSettingsStore, type OdooSettingsInput } from "../lib/odoo/settings";
@@ -87,6 +87,10 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           ? { url: p.url, database: p.database ?? stored?.database ?? "", username: p.username ?? stored?.username ?? "", apiKey: p.api_key ?? stored?.apiKey ?? "", protocol: p.protocol ?? "auto", timeoutMs: p.timeout_ms ?? stored?.timeoutMs ?? 15_000 }
           : stored;
         if (!candidate) throw new NotConfigured();
+        // The stored key goes only to the server it was saved for.
+        if (p.url && !p.api_key && stored && stored.url !== p.url.replace(/\/+$/, "")) {
+          throw new ValidationFailed("api_key", "Give the API key to test a server other than the saved one");
+        }
         try {
           const { protocol, version, uid } = await new OdooClient(candidate).connect();
           return { ok: true, server_version: version.serverVersion, major_version: version.major, protocol, uid };

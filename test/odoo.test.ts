@@ -44,8 +44,13 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
   it("tells a wrong URL, a wrong database and wrong credentials apart, and reports the version", async () => {
     const ok = (await admin.post("/api/odoo/test-connection")).body;
     expect(ok).toMatchObject({ ok: true, server_version: `${version}.0`, major_version: version, protocol: version >= 19 ? "json2" : "jsonrpc" });
-    const wrongUrl = (await admin.post("/api/odoo/test-connection", { url: "http://127.0.0.1:9" })).body;
+    const wrongUrl = (await admin.post("/api/odoo/test-connection", { url: "http://127.0.0.1:9", api_key: odoo.apiKey })).body;
     expect(wrongUrl).toMatchObject({ ok: false, code: "ODOO_UNREACHABLE" });
+    // The saved key is never sent to another server.
+    const otherServer = await admin.post("/api/odoo/test-connection", { url: "http://127.0.0.1:9" });
+    expect([otherServer.status, otherServer.body.detail.field]).toEqual([422, "api_key"]);
+    const moved = await admin.put("/api/odoo/settings", { url: "http://127.0.0.1:9", database: "mydb", username: "bot@acme.mx" });
+    expect([moved.status, moved.body.detail.field]).toEqual([422, "api_key"]);
     const wrongDb = (await admin.post("/api/odoo/test-connection", { url: odoo.url, database: "otra" })).body;
     expect(wrongDb).toMatchObject({ ok: false, code: "ODOO_DATABASE_NOT_FOUND" });
     const wrongKey = (await admin.post("/api/odoo/test-connection", { url: odoo.url, api_key: "nope" })).body;

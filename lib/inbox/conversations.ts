@@ -177,9 +177,15 @@ async function arrivalPatch(trx: Knex.Transaction, row: Pick<Conversation, "id" 
   return { queued_at: now, ...clocks };
 }
 
-/** The bot hands the conversation to a queue: it waits there from now, its SLA clocks start. */
+/**
+ * A flow hands the conversation to a queue: it waits there from now, its SLA
+ * clocks start. From the bot that is a hand-off; from a closed queue's
+ * fallback flow (the conversation already waits) a transfer.
+ */
 export async function handoffRequest(trx: Knex.Transaction, row: Conversation, queueId: string, data: Record<string, unknown> = {}): Promise<ChangeRequest> {
-  return { kind: "handed_off", event: { type: "HANDOFF", queueId }, patch: await arrivalPatch(trx, row, queueId, new Date()), data: { queue_id: queueId, ...data } };
+  if (!(await trx("queues").where({ id: queueId }).whereNull("deleted_at").first("id"))) throw new Error(`There is no queue ${queueId}`);
+  const event: LifecycleEvent = row.status === "bot" ? { type: "HANDOFF", queueId } : { type: "TRANSFER", queueId };
+  return { kind: "handed_off", event, patch: await arrivalPatch(trx, row, queueId, new Date()), data: { queue_id: queueId, ...data } };
 }
 
 /** A resolve, by a person or by a flow (no actor): its SLA clocks stop and `met` is decided. */

@@ -87,6 +87,7 @@ export class OdooClient {
   protocol: OdooProtocol | null = null;
   version: OdooVersionInfo | null = null;
   private uid: number | null = null;
+  private connecting: Promise<{ protocol: OdooProtocol; version: OdooVersionInfo; uid: number | null }> | undefined;
   private readonly fields = new Map<string, Set<string>>();
   private requestId = 0;
 
@@ -101,20 +102,28 @@ export class OdooClient {
     return this.settings.url.replace(/\/+$/, "");
   }
 
-  /** Probes the version, picks the protocol and checks the credentials. */
-  async connect(): Promise<{ protocol: OdooProtocol; version: OdooVersionInfo; uid: number | null }> {
-    if (this.protocol && this.version) return { protocol: this.protocol, version: this.version, uid: this.uid };
+  /** Probes the version, picks the protocol and checks the credentials; concurrent callers share one attempt. */
+  connect(): Promise<{ protocol: OdooProtocol; version: OdooVersionInfo; uid: number | null }> {
+    this.connecting ??= this.handshake().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  private async handshake(): Promise<{ protocol: OdooProtocol; version: OdooVersionInfo; uid: number | null }> {
     const preferred: OdooProtocol[] =
       this.settings.protocol !== "auto" ? [this.settings.protocol] : ["json2", "jsonrpc", "xmlrpc"];
     let lastMissing: Error | undefined;
     for (const protocol of preferred) {
       try {
-        this.version = await this.guarded(() => this.probeVersion(protocol));
+        const version = await this.guarded(() => this.probeVersion(protocol));
         // auto: JSON-2 only on 19+, where the older APIs are deprecated.
-        if (this.settings.protocol === "auto" && protocol === "json2" && (this.version.major ?? 0) < 19) continue;
-        this.protocol = protocol;
-        this.uid = await this.guarded(() => this.authenticate(protocol));
-        return { protocol, version: this.version, uid: this.uid };
+        if (this.settings.protocol === "auto" && protocol === "json2" && (version.major ?? 0) < 19) continue;
+        const uid = await this.guarded(() => this.authenticate(protocol));
+        // Set only once the whole handshake succeeded: calls never go out half-connected.
+        Object.assign(this, { protocol, version, uid });
+        return { protocol, version, uid };
       } catch (err) {
         if (!(err instanceof EndpointMissing)) throw err;
         lastMissing = err;

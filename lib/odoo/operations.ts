@@ -84,14 +84,19 @@ export async function searchPartners(client: OdooClient, query: PartnerQuery): P
   if (query.name) leaves.push(["name", "ilike", query.name]);
   if (leaves.length === 0) return [];
   const domain = [...Array(leaves.length - 1).fill("|"), ...leaves];
+  const limit = query.limit ?? 20;
   const rows = await client.call<PartnerRow[]>("res.partner", "search_read", [domain], {
     fields: await partnerFields(client),
-    limit: query.limit ?? 20,
+    // The loose phone match is narrowed here: ask for more so the limit counts real matches.
+    limit: phoneCheck ? Math.max(limit * 10, 200) : limit,
     order: "id asc",
     context: query.includeArchived ? { active_test: false } : {},
   });
   const partners = rows.map(presentPartner);
-  return phoneCheck ? partners.filter((partner) => phoneCheck(partner) || (query.email !== undefined && partner.email?.toLowerCase() === query.email.toLowerCase()) || (query.name !== undefined && partner.name.toLowerCase().includes(query.name.toLowerCase()))) : partners;
+  if (!phoneCheck) return partners;
+  const matches = (partner: Partner) =>
+    phoneCheck(partner) || (query.email !== undefined && partner.email?.toLowerCase() === query.email.toLowerCase()) || (query.name !== undefined && partner.name.toLowerCase().includes(query.name.toLowerCase()));
+  return partners.filter(matches).slice(0, limit);
 }
 
 export async function readPartner(client: OdooClient, id: number): Promise<Partner | null> {

@@ -92,12 +92,15 @@ export class OdooSettingsStore {
   }
 
   async save(input: OdooSettingsInput, userId: string): Promise<OdooSettingsView> {
-    const existing = await this.knex("odoo_settings").where({ id: 1 }).first("api_key_encrypted");
+    const existing = await this.knex("odoo_settings").where({ id: 1 }).first("api_key_encrypted", "url");
+    const url = input.url.replace(/\/+$/, "");
+    // The stored key goes only to the server it was saved for: a new URL needs the key again.
+    if (!input.api_key && existing && existing.url !== url) throw new ValidationFailed("api_key", "Give the API key again when the URL changes");
     const sealed = input.api_key ? encryptSecret(input.api_key, config().secretsKey) : existing?.api_key_encrypted;
     if (!sealed) throw new ValidationFailed("api_key", "api_key is required the first time");
     const row = {
       id: 1,
-      url: input.url.replace(/\/+$/, ""),
+      url,
       database: input.database,
       username: input.username,
       api_key_encrypted: sealed,

@@ -21,7 +21,7 @@ export interface Candidate {
 }
 
 const PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END";
-// How many waiting conversations one pass looks at for one an agent can take (skills may rule the first out).
+// Waiting conversations are read this many at a time while looking for one an agent can take.
 const LOOKAHEAD = 50;
 
 const eligible = (candidate: Candidate, cap: number, required: string[]) =>
@@ -69,43 +69,59 @@ async function membersOf(trx: Knex.Transaction, queueId: string): Promise<Candid
   return rows as Candidate[];
 }
 
+interface QueueRules {
+  assignment_method: AssignmentMethod;
+  max_per_agent: number;
+  round_robin_cursor: string;
+}
+
+/** Gives one conversation to an agent who can take it, if any; `members` learns loads found under the agents' locks. */
+async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRules, members: Candidate[], conversation: Conversation): Promise<ConversationChange | null> {
+  for (;;) {
+    const choice = pickAgent(queue.assignment_method, members, queue.max_per_agent, conversation.required_skills, Number(queue.round_robin_cursor));
+    if (!choice) return null;
+    // Under the agent's lock, their load is what it really is: another queue may just have given them one.
+    await trx.raw("SELECT 1 FROM users WHERE id = ? FOR UPDATE", [choice.agent.user_id]);
+    const { count } = (await trx("conversations").where({ assigned_to: choice.agent.user_id, status: "active" }).count({ count: "*" }).first()) as { count: string };
+    if (Number(count) >= queue.max_per_agent) {
+      members[members.indexOf(choice.agent)] = { ...choice.agent, active: Number(count) };
+      continue;
+    }
+    const change = await applyChange(trx, conversation, null, {
+      kind: "assigned",
+      event: { type: "ASSIGN", userId: choice.agent.user_id },
+      patch: { assigned_at: trx.fn.now() },
+      data: { user_id: choice.agent.user_id, method: queue.assignment_method },
+    });
+    await trx("queue_agents").where({ queue_id: queueId, user_id: choice.agent.user_id }).update({ last_assigned_at: trx.fn.now() });
+    await trx("queues").where({ id: queueId }).update({ round_robin_cursor: choice.cursor });
+    return change;
+  }
+}
+
 /** One assignment in the queue, if any conversation and agent match; null otherwise. */
 async function assignOne(knex: Knex, queueId: string): Promise<ConversationChange | null> {
   return knex.transaction(async (trx) => {
-    const queue = await trx("queues").where({ id: queueId }).whereNull("deleted_at").forUpdate().first("assignment_method", "max_per_agent", "round_robin_cursor");
+    const queue: QueueRules | undefined = await trx("queues").where({ id: queueId }).whereNull("deleted_at").forUpdate().first("assignment_method", "max_per_agent", "round_robin_cursor");
     if (!queue || queue.assignment_method === "manual") return null;
-    const waiting: Conversation[] = await trx("conversations")
-      .where({ queue_id: queueId, status: "waiting" })
-      .orderByRaw(PRIORITY_ORDER)
-      .orderBy([{ column: "queued_at" }, { column: "id" }])
-      .limit(LOOKAHEAD)
-      .forUpdate()
-      .skipLocked();
-    if (!waiting.length) return null;
-    let members = await membersOf(trx, queueId);
-    for (const conversation of waiting) {
-      for (;;) {
-        const choice = pickAgent(queue.assignment_method, members, queue.max_per_agent, conversation.required_skills, Number(queue.round_robin_cursor));
-        if (!choice) break;
-        // Under the agent's lock, their load is what it really is: another queue may just have given them one.
-        await trx.raw("SELECT 1 FROM users WHERE id = ? FOR UPDATE", [choice.agent.user_id]);
-        const { count } = await trx("conversations").where({ assigned_to: choice.agent.user_id, status: "active" }).count({ count: "*" }).first() as { count: string };
-        if (Number(count) >= queue.max_per_agent) {
-          members = members.map((member) => (member.user_id === choice.agent.user_id ? { ...member, active: Number(count) } : member));
-          continue;
-        }
-        const change = await applyChange(trx, conversation, null, {
-          kind: "assigned",
-          event: { type: "ASSIGN", userId: choice.agent.user_id },
-          patch: { assigned_at: trx.fn.now() },
-          data: { user_id: choice.agent.user_id, method: queue.assignment_method },
-        });
-        await trx("queue_agents").where({ queue_id: queueId, user_id: choice.agent.user_id }).update({ last_assigned_at: trx.fn.now() });
-        await trx("queues").where({ id: queueId }).update({ round_robin_cursor: choice.cursor });
-        return change;
+    const members = await membersOf(trx, queueId);
+    if (!members.some((member) => member.online)) return null;
+    // In waiting order, a page at a time: ones nobody online can take (skills) do not block those behind them.
+    for (let offset = 0; ; offset += LOOKAHEAD) {
+      const waiting: Conversation[] = await trx("conversations")
+        .where({ queue_id: queueId, status: "waiting" })
+        .orderByRaw(PRIORITY_ORDER)
+        .orderBy([{ column: "queued_at" }, { column: "id" }])
+        .offset(offset)
+        .limit(LOOKAHEAD)
+        .forUpdate()
+        .skipLocked();
+      if (!waiting.length) return null;
+      for (const conversation of waiting) {
+        const change = await tryAssign(trx, queueId, queue, members, conversation);
+        if (change) return change;
       }
     }
-    return null;
   });
 }
 

@@ -95,7 +95,8 @@ export function parseHolidays(input: unknown, field = "holidays"): string[] {
   if (input === null || input === undefined) return [];
   if (!Array.isArray(input) || input.length > 366) throw new ValidationFailed(field, `${field} must be a list of at most 366 dates (YYYY-MM-DD)`);
   const dates = input.map((value, i) => {
-    const valid = typeof value === "string" && DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+    const time = typeof value === "string" && DATE.test(value) ? new Date(`${value}T00:00:00Z`).getTime() : NaN;
+    const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(value as string);
     if (!valid) throw new ValidationFailed(`${field}[${i}]`, `${field}[${i}] must be a date as YYYY-MM-DD`);
     return value;
   });

@@ -103,6 +103,8 @@ export class Queues {
       const open = await trx("conversations").where({ queue_id: id }).whereIn("status", ["waiting", "active"]).first("id");
       if (open) throw new Conflict(undefined, "The queue still has open conversations; transfer or resolve them first", "QUEUE_NOT_EMPTY");
       await trx("queue_agents").where({ queue_id: id }).delete();
+      // Resolved (or bot-held) conversations forget it: a reopen goes to their agent or the bot instead.
+      await trx("conversations").where({ queue_id: id }).update({ queue_id: null });
       await trx("queues").where({ id }).update({ deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
     });
   }

@@ -85,6 +85,7 @@ describe("what people write", () => {
     expect(fieldOf(() => parseTimezone("Mars/Olympus"))).toBe("timezone");
     expect(parseTimezone("america/mexico_city")).toBe("America/Mexico_City");
     expect(fieldOf(() => parseHolidays(["2026-02-30"]))).toBe("holidays[0]");
+    expect(fieldOf(() => parseHolidays(["2026-01-01", "2026-13-01"]))).toBe("holidays[1]");
     expect(parseHolidays(["2026-12-25", "2026-01-01", "2026-12-25"])).toEqual(["2026-01-01", "2026-12-25"]);
   });
 });
