@@ -14,9 +14,14 @@ export async function up(knex: Knex): Promise<void> {
     t.integer("updated").notNullable().defaultTo(0);
     t.integer("pushed").notNullable().defaultTo(0);
     t.integer("skipped").notNullable().defaultTo(0);
+    t.integer("failed").notNullable().defaultTo(0);
+    // The first few records that could not be synced, and why.
+    t.jsonb("failures").notNullable().defaultTo("[]");
     t.text("error");
     t.uuid("started_by").references("users.id").onDelete("SET NULL");
     t.timestamp("started_at", { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    // Moved forward as the job reports progress: a job silent for long died with its node.
+    t.timestamp("heartbeat_at", { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp("finished_at", { useTz: true });
   });
   // At most one job runs at a time, whatever the concurrency.

@@ -21,6 +21,8 @@ interface OdooService extends Service {
 
 type Ctx<P> = Context<P, RequestMeta>;
 const STAFF = "authenticated";
+// A running sync reports at least after every page; silent this long, it is taken for dead.
+const STALE_JOB_SECONDS = 300;
 
 /** Odoo's failure as an HTTP answer: 502 (or 422 when Odoo refused our data) with a code saying which. */
 export function odooFailure(err: OdooError): AppError {
@@ -108,6 +110,11 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       audit: "odoo.sync",
       async handler(this: OdooService, ctx: Ctx<Record<string, never>>) {
         const client = await this.client();
+        // A job whose node died stops holding the way for new ones.
+        await database()("odoo_sync_jobs")
+          .where({ status: "running" })
+          .where("heartbeat_at", "<", database().raw("now() - make_interval(secs => ?)", [STALE_JOB_SECONDS]))
+          .update({ status: "failed", error: "Interrupted: the node running it stopped", finished_at: database().fn.now() });
         const [job] = await database()("odoo_sync_jobs")
           .insert({ started_by: callerOf(ctx).id })
           .onConflict(database().raw("((true)) WHERE status = 'running'"))
@@ -115,8 +122,10 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           .returning("*");
         if (!job) throw new Conflict(undefined, "A contact sync is already running; follow it with GET /api/odoo/sync-contacts/{job_id}", "SYNC_RUNNING");
         const report = async (progress: SyncProgress) => {
-          const { job_id: _id, ...columns } = progress;
-          await database()("odoo_sync_jobs").where({ id: job.id }).update({ ...columns, ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
+          const { job_id: _id, failures, ...columns } = progress;
+          await database()("odoo_sync_jobs")
+            .where({ id: job.id })
+            .update({ ...columns, failures: JSON.stringify(failures), heartbeat_at: database().fn.now(), ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
           await this.broker.emit("odoo.sync.progress", progress);
         };
         new ContactSync(database(), client, job.id, report).run().catch((err: unknown) => this.logger.error("Contact sync crashed", err));

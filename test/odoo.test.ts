@@ -175,9 +175,21 @@ describe("contact sync", () => {
     expect(third).toMatchObject({ status: "done", updated: 1, pushed: 1 });
     expect((await database()("contacts").where({ id: ana.id }).first()).name).toBe("Ana P. Gómez");
     expect(odoo.data["res.partner"]!.find((row) => row.id === pushed.odoo_partner_id)!.name).toBe("Local Renombrado");
+
+    // A partner deleted in Odoo: that contact fails, the others still sync.
+    odoo.data["res.partner"] = odoo.data["res.partner"]!.filter((row) => row.id !== pushed.odoo_partner_id);
+    await admin.put(`/api/contacts/${local.id}`, { name: "Sin partner" });
+    const other = (await admin.post("/api/contacts", { phone_number: "+525577775555", name: "Otra" })).body;
+    const fourth = await runSync();
+    expect(fourth).toMatchObject({ status: "done", pushed: 1, failed: 1, failures: [{ record: `contact ${local.id}`, error: expect.stringContaining("does not exist") }] });
+    expect((await admin.get(`/api/contacts/${other.id}`)).body.has_odoo).toBe(true);
   });
 
-  it("runs one sync at a time", async () => {
+  it("runs one sync at a time, and a job whose node died does not block the next", async () => {
+    await database()("odoo_sync_jobs").insert({ status: "running", heartbeat_at: new Date(Date.now() - 3_600_000) });
+    const afterCrash = await runSync();
+    expect(afterCrash.status).toBe("done");
+    expect(await database()("odoo_sync_jobs").where({ error: "Interrupted: the node running it stopped" })).toHaveLength(1);
     const [a, b] = await Promise.all([admin.post("/api/odoo/sync-contacts"), admin.post("/api/odoo/sync-contacts")]);
     expect([a.status, b.status].sort()).toEqual([202, 409]);
     await runSync().catch(() => undefined);

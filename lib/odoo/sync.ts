@@ -22,10 +22,14 @@ export interface SyncProgress {
   updated: number;
   pushed: number;
   skipped: number;
+  failed: number;
+  /** The first records that could not be synced, and why (the others still are). */
+  failures: Array<{ record: string; error: string }>;
   error: string | null;
 }
 
 const PAGE = 200;
+const MAX_FAILURES_KEPT = 20;
 /** Odoo's naive UTC timestamp, as its domains and write_date use it. */
 const odooStamp = (date: Date) => date.toISOString().slice(0, 19).replace("T", " ");
 
@@ -48,7 +52,7 @@ export class ContactSync {
     jobId: string,
     private readonly report: (progress: SyncProgress) => Promise<void>,
   ) {
-    this.progress = { job_id: jobId, status: "running", phase: "pull", total: 0, processed: 0, created: 0, updated: 0, pushed: 0, skipped: 0, error: null };
+    this.progress = { job_id: jobId, status: "running", phase: "pull", total: 0, processed: 0, created: 0, updated: 0, pushed: 0, skipped: 0, failed: 0, failures: [], error: null };
   }
 
   async run(): Promise<SyncProgress> {
@@ -63,28 +67,41 @@ export class ContactSync {
     return this.progress;
   }
 
+  /** One record's work; its failure is counted and kept, and the sync goes on with the others. */
+  private async each(record: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.progress.failed += 1;
+      if (this.progress.failures.length < MAX_FAILURES_KEPT) this.progress.failures.push({ record, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   private async pull(): Promise<void> {
     const settings = await this.knex("odoo_settings").where({ id: 1 }).first("sync_cursor");
     const cursor: Date | null = settings?.sync_cursor ?? null;
     // >= : write_date is returned without its microseconds; already-seen rows are recognised below.
-    const domain = cursor ? [["write_date", ">=", odooStamp(cursor)]] : [];
+    const base: unknown[] = cursor ? [["write_date", ">=", odooStamp(cursor)]] : [];
     const context = { active_test: false };
-    this.progress.total = await this.client.call<number>("res.partner", "search_count", [domain], { context });
+    this.progress.total = await this.client.call<number>("res.partner", "search_count", [base], { context });
     await this.report({ ...this.progress });
-    let newest = cursor;
-    for (let offset = 0; offset < this.progress.total; offset += PAGE) {
-      const fields = ["name", "email", "phone", ...(await this.client.hasFields("res.partner", ["mobile"])), "is_company", "parent_id", "active", "write_date"];
-      const rows = await this.client.call<Array<Parameters<typeof presentPartner>[0]>>("res.partner", "search_read", [domain], { fields, order: "write_date asc, id asc", offset, limit: PAGE, context });
-      if (rows.length === 0) break;
+    const fields = ["name", "email", "phone", ...(await this.client.hasFields("res.partner", ["mobile"])), "is_company", "parent_id", "active", "write_date"];
+    // Keyset pages on (write_date, id): partners edited meanwhile cannot shift a page and be skipped.
+    let last: { stamp: string; id: number } | null = null;
+    for (;;) {
+      const after: unknown[] = last ? ["|", ["write_date", ">", last.stamp], "&", ["write_date", "=", last.stamp], ["id", ">", last.id]] : [];
+      const rows: Array<Parameters<typeof presentPartner>[0]> = await this.client.call("res.partner", "search_read", [[...base, ...after]], { fields, order: "write_date asc, id asc", limit: PAGE, context });
       for (const row of rows) {
-        await this.pullOne(presentPartner(row), typeof row.write_date === "string" ? row.write_date : null);
-        const written = typeof row.write_date === "string" ? new Date(`${row.write_date.replace(" ", "T")}Z`) : null;
-        if (written && (!newest || written > newest)) newest = written;
+        const stamp: string | null = typeof row.write_date === "string" ? row.write_date : null;
+        await this.each(`res.partner ${row.id}`, () => this.pullOne(presentPartner(row), stamp));
+        if (stamp) last = { stamp, id: row.id };
         this.progress.processed += 1;
       }
+      // The cursor follows each page: a sync that stops halfway does not start over.
+      if (last) await this.knex("odoo_settings").where({ id: 1 }).update({ sync_cursor: new Date(`${last.stamp.replace(" ", "T")}Z`) });
       await this.report({ ...this.progress });
+      if (rows.length < PAGE) return;
     }
-    if (newest) await this.knex("odoo_settings").where({ id: 1 }).update({ sync_cursor: newest });
   }
 
   private async pullOne(partner: Partner, writeDate: string | null): Promise<void> {
@@ -119,7 +136,9 @@ export class ContactSync {
     } catch {
       e164 = null;
     }
-    if (!e164 || !partner.active || partner.is_company) {
+    // A contact with this number is linked to another partner already (duplicates in Odoo): left as it is.
+    const taken = e164 ? await this.knex("contacts").where({ phone_number: e164 }).whereNull("deleted_at").first("id") : undefined;
+    if (!e164 || !partner.active || partner.is_company || taken) {
       this.progress.skipped += 1;
       return;
     }
@@ -150,17 +169,21 @@ export class ContactSync {
   private async push(): Promise<void> {
     this.progress.phase = "push";
     await this.report({ ...this.progress });
+    let lastId: string | null = null;
     for (;;) {
-      // Changed here since the last sync (or never linked), a page at a time.
-      const contacts: ContactRow[] = await this.knex("contacts")
+      // Changed here since the last sync (or never linked), a page at a time in id order.
+      const query = this.knex("contacts")
         .whereNull("deleted_at")
         .whereNotNull("phone_number")
         .where((q) => q.whereNull("odoo_synced_at").orWhereRaw("updated_at > odoo_synced_at"))
         .orderBy("id")
         .limit(PAGE);
-      if (contacts.length === 0) return;
-      for (const contact of contacts) await this.pushOne(contact);
+      if (lastId) query.where("id", ">", lastId);
+      const contacts: ContactRow[] = await query;
+      for (const contact of contacts) await this.each(`contact ${contact.id}`, () => this.pushOne(contact));
       await this.report({ ...this.progress });
+      if (contacts.length < PAGE) return;
+      lastId = contacts.at(-1)!.id;
     }
   }
 

@@ -148,6 +148,8 @@ export class FakeOdoo {
   }
 
   stop(): Promise<void> {
+    // Clients keep connections alive; close them so the server (and the test worker) can stop now.
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
