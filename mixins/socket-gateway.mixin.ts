@@ -18,7 +18,7 @@ import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
 import { findMessage } from "../lib/inbox/messages";
-import { audienceRooms, conversationAudience, conversationRoom, membershipRooms, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
+import { audienceRooms, conversationAudience, conversationOfRoom, conversationRoom, membershipRooms, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
 import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
@@ -183,7 +183,19 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       const { queue_id, user_id, member, is_supervisor } = ctx.params;
       const sockets = this.io.in(userRoom(user_id));
       sockets.socketsLeave(membershipRooms(queue_id, true));
-      if (member) sockets.socketsJoin(membershipRooms(queue_id, is_supervisor));
+      if (member) {
+        sockets.socketsJoin(membershipRooms(queue_id, is_supervisor));
+        return;
+      }
+      // Out of the queue: conversations of it they watched are no longer theirs to watch.
+      for (const socket of await sockets.fetchSockets()) {
+        for (const room of socket.rooms) {
+          const conversationId = conversationOfRoom(room);
+          if (!conversationId) continue;
+          const row = await database()("conversations").where({ id: conversationId }).first("queue_id", "assigned_to");
+          if (!row || !(await this.conversations().mayView(callerOfSocket(socket), row))) socket.leave(room);
+        }
+      }
     },
 
     "sla.warning"(this: SocketGateway, ctx: { params: SlaEvent }) {

@@ -125,5 +125,13 @@ describe("the inbox in real time", () => {
     await admin.post(`/api/conversations/${id}/transfer`, { queue_id: other });
     await eventually(() => about(ear.heard, id, "conversation_updated").some(([, p]) => p.queue_id === other));
     await eventually(async () => (await ask(ear.socket, "typing", { conversation_id: id })).ok === false);
+
+    // Watching a conversation of a queue, then taken out of that queue: the watching ends too.
+    await database()("queue_agents").insert({ queue_id: other, user_id: agent.user.id });
+    await h.broker.emit("queue.membership.changed", { queue_id: other, user_id: agent.user.id, member: true, is_supervisor: false });
+    await eventually(async () => (await ask(ear.socket, "join_conversation", { conversation_id: id })).ok === true);
+    await database()("queue_agents").where({ queue_id: other, user_id: agent.user.id }).delete();
+    await h.broker.emit("queue.membership.changed", { queue_id: other, user_id: agent.user.id, member: false, is_supervisor: false });
+    await eventually(async () => (await ask(ear.socket, "typing", { conversation_id: id })).ok === false);
   });
 });

@@ -8,6 +8,8 @@ export const queueRoom = (queueId: string): string => `queue:${queueId}`;
 /** The supervisors of a queue (SLA warnings and breaches). */
 export const supervisorsRoom = (queueId: string): string => `supervisors:${queueId}`;
 export const conversationRoom = (conversationId: string): string => `conversation:${conversationId}`;
+/** The conversation a room is about, if it is a conversation's room. */
+export const conversationOfRoom = (room: string): string | undefined => (room.startsWith("conversation:") ? room.slice("conversation:".length) : undefined);
 
 export interface Placement {
   queue_id: string | null;
