@@ -133,6 +133,14 @@ export async function queueStats(sizes: Sizes): Promise<Result[]> {
   }
 }
 
+/** An active flow with one version, written straight into the database. */
+async function insertFlow(sql: pg.Client, name: string, trigger: string, graph: unknown): Promise<{ flowId: string; versionId: string }> {
+  const { rows: flow } = await sql.query("INSERT INTO flows (name, trigger_type, is_active) VALUES ($1, $2, true) RETURNING id", [name, trigger]);
+  const { rows: version } = await sql.query("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [flow[0].id, JSON.stringify(graph)]);
+  await sql.query("UPDATE flows SET current_version_id = $1 WHERE id = $2", [version[0].id, flow[0].id]);
+  return { flowId: flow[0].id, versionId: version[0].id };
+}
+
 const rss = () => {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().rss;
@@ -161,9 +169,7 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
       edges: [{ id: "e1", source: "start", target: "ask" }, { id: "e2", source: "ask", target: "thanks" }],
     };
     const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0];
-    const { id: flowId } = await one("INSERT INTO flows (name, trigger_type, is_active) VALUES ('Bench', 'manual', true) RETURNING id");
-    const { id: versionId } = await one("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [flowId, JSON.stringify(graph)]);
-    await sql.query("UPDATE flows SET current_version_id = $1 WHERE id = $2", [versionId, flowId]);
+    const { flowId, versionId } = await insertFlow(sql, "Bench", "manual", graph);
     const { id: accountId } = await one("INSERT INTO whatsapp_accounts (name, provider, should_connect) VALUES ('Bench', 'simulator', true) RETURNING id");
     await sql.query("INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g", [sizes.actors]);
     await sql.query("INSERT INTO conversations (contact_id, whatsapp_account_id, status, current_flow_id, current_flow_version_id) SELECT id, $1, 'bot', $2, $3 FROM contacts", [accountId, flowId, versionId]);
@@ -201,6 +207,110 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
       rss_per_woken_actor_bytes: Math.max(0, Math.round((after - before) / picked.length)),
       wake_p50_ms: round(percentile(latencies, 50)),
       wake_p99_ms: round(percentile(latencies, 99)),
+    }];
+  } finally {
+    await sql.end();
+    await engine.stop();
+  }
+}
+
+/**
+ * N inbound messages from C contacts through the simulator: each is stored,
+ * reaches its conversation's actor, and the flow (send_text → ask_text →
+ * send_text …) answers it through the outbox; the simulated phone receives the
+ * answer. Baseline: one-row INSERT transactions with pg, same pool size.
+ */
+export async function inbound(sizes: Sizes & { inbound: number; contacts: number }): Promise<Result[]> {
+  process.env.WHATSAPP_SEND_INTERVAL_MS = "0";
+  const engine = await startEngine("inbound");
+  const sql = new pg.Client({ connectionString: engine.url });
+  await sql.connect();
+  try {
+    const broker = engine.broker;
+    const graph = {
+      nodes: [
+        { id: "start", type: "start", data: {} },
+        { id: "echo", type: "send_text", data: { text: "Recibido {{message.text}}" } },
+        { id: "ask", type: "ask_text", data: { text: "¿Algo más?", variable: "texto" } },
+      ],
+      edges: [{ id: "e1", source: "start", target: "echo" }, { id: "e2", source: "echo", target: "ask" }, { id: "e3", source: "ask", target: "echo" }],
+    };
+    await insertFlow(sql, "Eco", "default", graph);
+    const account = await broker.call<{ id: string }, Record<string, unknown>>("whatsapp.create", { name: "Bench", provider: "simulator" });
+    const owner = async () => (await sql.query("SELECT owner_node, status FROM whatsapp_accounts WHERE id = $1", [account.id])).rows[0] as { owner_node: string | null; status: string };
+    for (let i = 0; (await owner()).status !== "qr"; i += 1) {
+      if (i > 100) throw new Error("the simulated account never showed a QR code");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await broker.call("whatsapp-sessions.simulatorScan", { account_id: account.id, phone_number: "+525500000100" });
+    for (let i = 0; (await owner()).status !== "connected"; i += 1) {
+      if (i > 100) throw new Error("the simulated account never connected");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    log(`inbound: ${sizes.inbound} messages from ${sizes.contacts} contacts`);
+    const sentAt = new Map<string, number>();
+    const jobs = Array.from({ length: sizes.inbound }, (_, i) => ({ from: `+5255${String(10_000_000 + (i % sizes.contacts)).slice(-8)}`, text: `m${i}` }));
+    // Each contact's messages go in order; contacts interleave, a pool of senders at a time.
+    const perContact = new Map<string, Array<{ from: string; text: string }>>();
+    for (const job of jobs) perContact.set(job.from, [...(perContact.get(job.from) ?? []), job]);
+    const lanes = [...perContact.values()];
+    const started = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(100, lanes.length) }, async () => {
+        for (;;) {
+          const lane = lanes[next++];
+          if (!lane) return;
+          for (const job of lane) {
+            sentAt.set(job.text, Date.now());
+            await broker.call("whatsapp-sessions.simulatorInbound", { account_id: account.id, message: { from: job.from, type: "text", text: job.text } });
+          }
+        }
+      }),
+    );
+    const answered = async () => Number((await sql.query("SELECT count(*) AS n FROM messages WHERE direction = 'outbound' AND status <> 'pending' AND content LIKE 'Recibido m%'")).rows[0].n);
+    for (let last = -1, still = 0; ; ) {
+      const done = await answered();
+      if (done >= sizes.inbound) break;
+      still = done === last ? still + 1 : 0;
+      if (still > 120) throw new Error(`Only ${done} of ${sizes.inbound} messages were answered`);
+      last = done;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const { rows } = await sql.query("SELECT substring(content from 10) AS text, extract(epoch FROM sent_at) * 1000 AS sent FROM messages WHERE direction = 'outbound' AND content LIKE 'Recibido m%'");
+    const latencies = rows.map((row: { text: string; sent: string }) => Number(row.sent) - (sentAt.get(row.text) ?? Number(row.sent)));
+    const { rows: lost } = await sql.query("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'");
+
+    // Baseline: one-row INSERT transactions, as many at once as the engine's pool allows.
+    await sql.query("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+    const pool = new pg.Pool({ connectionString: engine.url, max: 10 });
+    const baselineCount = 5000;
+    const baselineStart = Date.now();
+    let inserted = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      while (inserted < baselineCount) {
+        inserted += 1;
+        await pool.query("INSERT INTO bench_baseline (body) VALUES ($1)", [`m${inserted}`]);
+      }
+    }));
+    const baselinePerSecond = baselineCount / ((Date.now() - baselineStart) / 1000);
+    await pool.end();
+
+    const perSecond = sizes.inbound / seconds;
+    return [{
+      scenario: "inbound",
+      messages: sizes.inbound,
+      contacts: sizes.contacts,
+      stored_inbound: lost[0].n,
+      answered: rows.length,
+      messages_per_second: round(perSecond, 1),
+      baseline_inserts_per_second: round(baselinePerSecond, 1),
+      efficiency: round(perSecond / baselinePerSecond, 3),
+      latency_p50_ms: round(percentile(latencies, 50)),
+      latency_p95_ms: round(percentile(latencies, 95)),
+      latency_p99_ms: round(percentile(latencies, 99)),
     }];
   } finally {
     await sql.end();
