@@ -9,7 +9,7 @@ import ActorsSchema from "../services/conversation-actors.service";
 import TimersSchema from "../services/timers.service";
 import { liveActors, replCommands } from "../lib/repl-commands";
 
-const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", TIMER_POLL_INTERVAL_MS: "100" } });
+const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", TIMER_POLL_INTERVAL_MS: "100", ACTOR_IDLE_SECONDS: "2" } });
 let admin: Client;
 let accountId: string;
 let queueId: string;
@@ -61,6 +61,8 @@ describe("conversation actors", () => {
     expect(String(printed.mock.calls[0]![0])).toContain('"current_node": "menu"');
     printed.mockRestore();
 
+    // Idle, the actor leaves memory; the next message brings it back from the database.
+    await eventually(async () => !(await liveActors(h.broker)).some((actor) => actor.conversation_id === id), 6000);
     await customerWrites(admin, accountId, phone, "2");
     await eventually(async () => (await sent(phone)).length === 3);
     await customerWrites(admin, accountId, phone, "Ana");
