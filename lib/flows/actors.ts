@@ -45,6 +45,8 @@ interface Live {
   /** The snapshot version this node last read or wrote; 0 when there is no row yet. */
   version: number;
   lastUsed: number;
+  /** What the conversation's current_flow columns say, as last written from here. */
+  currentFlow?: string;
 }
 
 export class StaleActorError extends Error {}
@@ -337,8 +339,12 @@ export class ConversationActors {
     if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
     live.version = (written[0] as { version: number }).version;
     const running = ACTIVE.has(state.status);
-    await this.knex("conversations")
-      .where({ id: conversationId })
-      .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
+    const currentFlow = running ? state.flow_version_id : "";
+    if (live.currentFlow !== currentFlow) {
+      await this.knex("conversations")
+        .where({ id: conversationId })
+        .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
+      live.currentFlow = currentFlow;
+    }
   }
 }

@@ -43,6 +43,8 @@ export interface PublicFlow {
 }
 
 const MAX_KEYWORDS = 50;
+const VERSIONS_KEPT = 500;
+const VERSIONS = new Map<string, LoadedFlow>();
 
 /** JSON with sorted keys: PostgreSQL's jsonb does not keep the order it was given. */
 function canonical(value: unknown): string {
@@ -171,9 +173,16 @@ export class Flows {
     return row && { flow_id: row.id, flow_version_id: row.version_id, graph: row.graph };
   }
 
+  /** A version's graph; versions never change, so they are kept in memory once read. */
   async loadVersion(flowVersionId: string): Promise<LoadedFlow | undefined> {
+    const cached = VERSIONS.get(flowVersionId);
+    if (cached) return cached;
     const row = await this.knex("flow_versions").where({ id: flowVersionId }).first("id", "flow_id", "graph");
-    return row && { flow_id: row.flow_id, flow_version_id: row.id, graph: row.graph };
+    if (!row) return undefined;
+    const loaded: LoadedFlow = { flow_id: row.flow_id, flow_version_id: row.id, graph: row.graph };
+    if (VERSIONS.size >= VERSIONS_KEPT) VERSIONS.delete(VERSIONS.keys().next().value!);
+    VERSIONS.set(flowVersionId, loaded);
+    return loaded;
   }
 
   private async addVersion(trx: Knex.Transaction, flowId: string, graph: FlowGraph, userId: string): Promise<void> {
