@@ -92,19 +92,18 @@ export async function recipientOf(knex: Knex, conversationId: string): Promise<{
 
 /** The oldest message waiting to go out on an account, with its recipient and its WhatsApp id (assigned now if new). */
 export async function nextToSend(knex: Knex, accountId: string): Promise<OutgoingMessage | undefined> {
+  // The head of the account's queue straight from its index (however long the queue), then its recipient.
+  const head = knex("messages")
+    .where({ whatsapp_account_id: accountId, status: "pending" })
+    .orderBy([{ column: "created_at" }, { column: "id" }])
+    .limit(1)
+    .select("id");
   const row = await knex("messages as m")
     .join("conversations as c", "c.id", "m.conversation_id")
     .join("contacts as k", "k.id", "c.contact_id")
-    .where({ "m.whatsapp_account_id": accountId, "m.status": "pending", "m.direction": "outbound", "m.is_internal": false })
-    .orderBy([{ column: "m.created_at" }, { column: "m.id" }])
-    .first(
-      "m.id",
-      "m.type",
-      "m.content",
-      "m.metadata",
-      "k.phone_number",
-      lidOfContact(knex),
-    );
+    .where("m.id", knex.raw("(?)", [head]))
+    .where({ "m.direction": "outbound", "m.is_internal": false })
+    .first("m.id", "m.type", "m.content", "m.metadata", "k.phone_number", lidOfContact(knex));
   if (!row) return undefined;
   const waMessageId = waMessageIdFor(row.id);
   await knex("messages").where({ id: row.id }).whereNull("wa_message_id").update({ wa_message_id: waMessageId });
