@@ -3,12 +3,13 @@
 // result on stdout, then a Markdown table. Sizes: BENCH_CONVERSATIONS
 // (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3), BENCH_ACTORS
 // (100 000 parked conversations), BENCH_WAKEUPS (1 000), BENCH_INBOUND (20 000
-// messages) from BENCH_CONTACTS (2 000).
+// messages) from BENCH_CONTACTS (2 000), BENCH_AGENTS (200 sockets) and
+// BENCH_FANOUT_MESSAGES (2 000).
 import os from "node:os";
-import { actors, inbound, inbox, queueStats } from "./scenarios";
+import { actors, fanout, inbound, inbox, queueStats } from "./scenarios";
 import type { Result } from "./support";
 
-const SCENARIOS = { inbox, "queue-stats": queueStats, actors, inbound } as const;
+const SCENARIOS = { inbox, "queue-stats": queueStats, actors, inbound, fanout } as const;
 
 function size(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     wakeups: size("BENCH_WAKEUPS", 1_000),
     inbound: size("BENCH_INBOUND", 20_000),
     contacts: size("BENCH_CONTACTS", 2_000),
+    agents: size("BENCH_AGENTS", 200),
+    fanoutMessages: size("BENCH_FANOUT_MESSAGES", 2_000),
   };
   const results: Result[] = [];
   for (const name of (wanted.length ? wanted : Object.keys(SCENARIOS)) as Array<keyof typeof SCENARIOS>) {
