@@ -4,12 +4,13 @@
 // (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3), BENCH_ACTORS
 // (100 000 parked conversations), BENCH_WAKEUPS (1 000), BENCH_INBOUND (20 000
 // messages) from BENCH_CONTACTS (2 000), BENCH_AGENTS (200 sockets) and
-// BENCH_FANOUT_MESSAGES (2 000).
+// BENCH_FANOUT_MESSAGES (2 000), BENCH_CLUSTER_MESSAGES (5 000) from
+// BENCH_CLUSTER_CONTACTS (500).
 import os from "node:os";
-import { actors, fanout, inbound, inbox, queueStats } from "./scenarios";
+import { actors, cluster, fanout, inbound, inbox, queueStats } from "./scenarios";
 import type { Result } from "./support";
 
-const SCENARIOS = { inbox, "queue-stats": queueStats, actors, inbound, fanout } as const;
+const SCENARIOS = { inbox, "queue-stats": queueStats, actors, inbound, fanout, cluster } as const;
 
 function size(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     contacts: size("BENCH_CONTACTS", 2_000),
     agents: size("BENCH_AGENTS", 200),
     fanoutMessages: size("BENCH_FANOUT_MESSAGES", 2_000),
+    clusterMessages: size("BENCH_CLUSTER_MESSAGES", 5_000),
+    clusterContacts: size("BENCH_CLUSTER_CONTACTS", 500),
   };
   const results: Result[] = [];
   for (const name of (wanted.length ? wanted : Object.keys(SCENARIOS)) as Array<keyof typeof SCENARIOS>) {

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
+import Redis from "ioredis";
 import pg from "pg";
 import { reloadConfig } from "../lib/config";
 
@@ -53,7 +54,9 @@ export function log(message: string): void {
 }
 
 export interface Engine {
+  /** The first node (with the gateway the helpers below talk to). */
   broker: ServiceBroker;
+  brokers: ServiceBroker[];
   database: string;
   url: string;
   baseUrl: string;
@@ -62,8 +65,10 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/** A fresh database and an engine node on it. */
-export async function startEngine(name: string): Promise<Engine> {
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A fresh database and an engine on it: one node, or `nodes` nodes joined over the Redis transporter. */
+export async function startEngine(name: string, nodes = 1): Promise<Engine> {
   const database = `charla_bench_${name.replace(/\W/g, "_")}_${process.pid}`;
   await withServer(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -87,17 +92,26 @@ export async function startEngine(name: string): Promise<Engine> {
     NAMESPACE: database,
     LOGIN_MAX_ATTEMPTS_PER_IP: "100000",
   });
-  delete process.env.REDIS_URL;
-  delete process.env.TRANSPORTER;
+  const redisPrefix = `charla-bench:${database}:`;
+  if (nodes > 1) Object.assign(process.env, { REDIS_URL, TRANSPORTER: REDIS_URL, REDIS_KEY_PREFIX: redisPrefix });
+  else {
+    delete process.env.REDIS_URL;
+    delete process.env.TRANSPORTER;
+  }
   reloadConfig();
   // Loaded now, so the services read this environment.
   const { brokerOptions } = require("../moleculer.config") as typeof import("../moleculer.config");
-  const broker = new ServiceBroker({ ...brokerOptions(), nodeID: database });
   const servicesDir = path.join(__dirname, "..", "services");
-  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
-    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
+  const brokers: ServiceBroker[] = [];
+  for (let n = 0; n < nodes; n += 1) {
+    const node = new ServiceBroker({ ...brokerOptions(), nodeID: n === 0 ? database : `${database}-${n}` });
+    for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
+      node.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
+    }
+    await node.start();
+    brokers.push(node);
   }
-  await broker.start();
+  const broker = brokers[0]!;
   const api = broker.getLocalService("api") as unknown as { server: Server };
   const baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   let token = "";
@@ -109,6 +123,7 @@ export async function startEngine(name: string): Promise<Engine> {
   }
   return {
     broker,
+    brokers,
     database,
     url: url.toString(),
     baseUrl,
@@ -119,7 +134,13 @@ export async function startEngine(name: string): Promise<Engine> {
       return res.json();
     },
     async stop() {
-      await broker.stop();
+      for (const node of [...brokers].reverse()) await node.stop();
+      if (nodes > 1) {
+        const redis = new Redis(REDIS_URL);
+        const keys = await redis.keys(`${redisPrefix}*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+      }
       await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

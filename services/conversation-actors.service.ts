@@ -9,10 +9,11 @@ import { config } from "../lib/config";
 import { isOpen } from "../lib/queues/business-hours";
 import { calendarOf } from "../lib/queues/sla";
 import { database } from "../lib/db/connection";
-import { ConversationActors, type ActorEvent } from "../lib/flows/actors";
+import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
 import { ownerOf } from "../lib/flows/owner";
 import type { ConversationChange } from "../lib/inbox/conversations";
 import type { TimerRow } from "../lib/timers";
+import { announceQueued } from "./whatsapp.service";
 import type { MessageReceivedEvent } from "./whatsapp-sessions.service";
 
 interface ActorsService extends Service {
@@ -25,6 +26,7 @@ interface ActorsService extends Service {
 }
 
 const NAME = "conversation-actors";
+const STALE_RETRIES = 8;
 // How far back a node that comes up (or sees another leave) looks for messages no flow consumed.
 const UNCONSUMED_WINDOW_SECONDS = 600;
 // Changes by which a conversation arrives in a queue (not an agent leaving it there).
@@ -109,6 +111,10 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       this.actors.clear();
       this.resumeOrphans();
     },
+    // A node's services changed (it finished starting, or stopped one): the ring may have moved too.
+    "$node.updated"(this: ActorsService) {
+      this.actors.clear();
+    },
   },
 
   methods: {
@@ -141,16 +147,25 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     },
 
     async dispatch(this: ActorsService, conversationId: string, event: ActorEvent) {
-      const owner = this.ownerOf(conversationId);
-      if (owner === this.broker.nodeID) await this.actors.handle(conversationId, event);
-      else await this.broker.call(`${NAME}.dispatch`, { conversation_id: conversationId, event }, { nodeID: owner });
+      // While nodes come and go the owner may move under an event; a stale writer loses and the event goes again to whoever owns it now.
+      for (let attempt = 0; ; attempt += 1) {
+        const owner = this.ownerOf(conversationId);
+        try {
+          if (owner === this.broker.nodeID) await this.actors.handle(conversationId, event);
+          else await this.broker.call(`${NAME}.dispatch`, { conversation_id: conversationId, event }, { nodeID: owner });
+          return;
+        } catch (err) {
+          if (!isStaleActor(err) || attempt >= STALE_RETRIES) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+        }
+      }
     },
   },
 
   started(this: ActorsService) {
     this.actors = new ConversationActors(database(), {
       nodeId: this.broker.nodeID,
-      send: (params) => this.broker.call("whatsapp.send", params),
+      queued: (messages) => announceQueued(this.broker, messages),
       emit: (event, payload) => this.broker.emit(event, payload),
       odoo: async (action, params) => {
         const services = this.broker.registry.getServiceList({ onlyAvailable: true }) as unknown as Array<{ name: string }>;

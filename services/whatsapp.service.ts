@@ -1,7 +1,7 @@
 // /api/whatsapp/accounts: the numbers connected to Charla. Connection work
 // happens on the node that owns each account (whatsapp-sessions); this service
 // stores the intent and routes the calls there.
-import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceBroker, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
@@ -31,6 +31,17 @@ interface SendParams {
 }
 
 const id = { id: "uuid" } as const;
+
+/** Messages just queued: every node hears it (the one holding the account sends), and the inbox shows them. */
+export async function announceQueued(broker: ServiceBroker, messages: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>): Promise<void> {
+  for (const accountId of new Set(messages.map((message) => message.whatsapp_account_id))) {
+    await broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
+  }
+  for (const message of messages) {
+    const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id };
+    await broker.emit("message.created", event);
+  }
+}
 const name = { type: "string", trim: true, min: 1, max: 100 } as const;
 const READERS = ["admin", "supervisor"] as const;
 
@@ -169,12 +180,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
           senderUserId: p.sender_user_id,
           idempotencyKey: p.idempotency_key,
         });
-        if (created) {
-          // Every node hears it; the one holding the account sends.
-          await this.broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
-          const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id };
-          await this.broker.emit("message.created", event);
-        }
+        if (created) await announceQueued(this.broker, [{ id: message.id, conversation_id: message.conversation_id, whatsapp_account_id: accountId }]);
         return message;
       },
     },

@@ -17,6 +17,8 @@ import { cancelTimers, scheduleTimer } from "../timers";
 import { Flows } from "./flows";
 import { guardedRequest } from "./http";
 import type { FlowEffects, FlowInput } from "./node-type";
+import { queueOutbound, type QueueRequest } from "../inbox/outbound";
+import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 
@@ -31,8 +33,8 @@ export type ActorEvent =
 
 export interface ActorDeps {
   nodeId: string;
-  /** Queues a message through the outbox (whatsapp.send). */
-  send(params: Record<string, unknown>): Promise<unknown>;
+  /** Messages the flow queued (committed with its state): the sending node and the inbox hear of them. */
+  queued(messages: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>): Promise<void>;
   emit(event: string, payload: unknown): Promise<void>;
   odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
   log(level: "info" | "warn" | "error", message: string): void;
@@ -42,6 +44,8 @@ type FlowActor = Actor<typeof conversationFlowMachine>;
 
 interface Live {
   actor: FlowActor;
+  /** Sends of the node being run: written with the snapshot, in one transaction, or not at all. */
+  outbox: QueueRequest[];
   /** The snapshot version this node last read or wrote; 0 when there is no row yet. */
   version: number;
   lastUsed: number;
@@ -49,7 +53,13 @@ interface Live {
   currentFlow?: string;
 }
 
-export class StaleActorError extends Error {}
+/** Another node wrote this conversation's snapshot meanwhile (ownership moved): the event must go to the owner. */
+export class StaleActorError extends Error {
+  // Kept across the wire, so a caller on another node recognises it.
+  readonly type = "STALE_ACTOR";
+}
+
+export const isStaleActor = (err: unknown): boolean => (err as { type?: unknown } | null)?.type === "STALE_ACTOR";
 
 const ACTIVE = new Set<FlowState["status"]>(["running", "waiting_input", "waiting_timer"]);
 const timerKey = (conversationId: string) => `flow:${conversationId}`;
@@ -181,11 +191,11 @@ export class ConversationActors {
       await this.process(conversationId, event);
     } catch (err) {
       if (!(err instanceof StaleActorError)) throw err;
-      // Another node wrote after we read: read again and redo (consumed inputs are skipped).
-      this.deps.log("warn", `Actor of ${conversationId} was stale here; reloading`);
+      // What this node held is outdated: forget it; the caller sends the event to the current owner.
+      this.deps.log("warn", `Actor of ${conversationId} was stale here; handing the event on`);
       this.live.get(conversationId)?.actor.stop();
       this.live.delete(conversationId);
-      await this.process(conversationId, event);
+      throw err;
     }
   }
 
@@ -200,7 +210,7 @@ export class ConversationActors {
       ? createActor(conversationFlowMachine, { snapshot: conversationFlowMachine.resolveState({ value: row.snapshot.value, context: row.snapshot.context }) })
       : createActor(conversationFlowMachine);
     actor.start();
-    const live: Live = { actor, version: row?.version ?? 0, lastUsed: Date.now() };
+    const live: Live = { actor, outbox: [], version: row?.version ?? 0, lastUsed: Date.now() };
     this.live.set(conversationId, live);
     return live;
   }
@@ -279,7 +289,9 @@ export class ConversationActors {
     const knex = this.knex;
     const effects: FlowEffects = {
       send: async ({ type, content, metadata, key }) => {
-        await this.deps.send({ conversation_id: id, type, content, metadata: metadata ?? {}, sender_type: "bot", ...(key ? { idempotency_key: `flow:${id}:${key}` } : {}) });
+        // Checked now (a bad message fails its node); stored with the node's state (see persist).
+        validateOutgoing(type, content, metadata ?? {});
+        live.outbox.push({ conversationId: id, type, content, metadata: metadata ?? {}, senderType: "bot", ...(key ? { idempotencyKey: `flow:${id}:${key}` } : {}) });
       },
       handoff: async (target) => {
         if ("queueId" in target) {
@@ -327,24 +339,39 @@ export class ConversationActors {
     };
   }
 
+  /**
+   * Writes the state after a node, and the messages that node sent, in one
+   * transaction guarded by the snapshot's version: a node that lost the
+   * conversation to another (stale) writes nothing and sends nothing.
+   */
   private async persist(conversationId: string, live: Live, state: FlowState): Promise<void> {
     live.actor.send({ type: "STATE", flow: structuredClone(state) });
     // The machine holds no child actors: its persisted snapshot is its state value and context.
     const { value, context } = live.actor.getSnapshot();
     const row = { snapshot: JSON.stringify({ value, context }), flow_version_id: state.flow_version_id, owner_node: this.deps.nodeId, updated_at: this.knex.fn.now() };
-    const written =
-      live.version === 0
-        ? await this.knex("conversation_actor_snapshots").insert({ conversation_id: conversationId, version: 1, ...row }).onConflict("conversation_id").ignore().returning("version")
-        : await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId, version: live.version }).update({ ...row, version: live.version + 1 }).returning("version");
-    if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
-    live.version = (written[0] as { version: number }).version;
+    const outbox = live.outbox.splice(0);
     const running = ACTIVE.has(state.status);
     const currentFlow = running ? state.flow_version_id : "";
-    if (live.currentFlow !== currentFlow) {
-      await this.knex("conversations")
-        .where({ id: conversationId })
-        .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
-      live.currentFlow = currentFlow;
-    }
+    const { version, queued } = await this.knex.transaction(async (trx) => {
+      const written =
+        live.version === 0
+          ? await trx("conversation_actor_snapshots").insert({ conversation_id: conversationId, version: 1, ...row }).onConflict("conversation_id").ignore().returning("version")
+          : await trx("conversation_actor_snapshots").where({ conversation_id: conversationId, version: live.version }).update({ ...row, version: live.version + 1 }).returning("version");
+      if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
+      const messages = [];
+      for (const request of outbox) {
+        const { message, created } = await queueOutbound(trx, request);
+        if (created) messages.push(message);
+      }
+      if (live.currentFlow !== currentFlow) {
+        await trx("conversations")
+          .where({ id: conversationId })
+          .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
+      }
+      return { version: (written[0] as { version: number }).version, queued: messages };
+    });
+    live.version = version;
+    live.currentFlow = currentFlow;
+    if (queued.length) await this.deps.queued(queued);
   }
 }
