@@ -15,6 +15,7 @@ export interface Config {
   namespace: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  databaseSendPoolMax: number;
   dataDir: string;
   embeddedPostgresPort: number;
   transporter: string | undefined;
@@ -190,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
     namespace: text(env, "NAMESPACE") ?? "charla",
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     databasePoolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 200),
+    databaseSendPoolMax: integer(env, "DATABASE_SEND_POOL_MAX", 3, 1, 50),
     dataDir: path.resolve(text(env, "DATA_DIR") ?? ".data"),
     embeddedPostgresPort: integer(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65_535),
     // moleculer-runner also reads TRANSPORTER itself, so it must be the full URL either way.

@@ -4,7 +4,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import QRCode from "qrcode";
 import { configuredMediaStore, type MediaStore } from "../lib/media-store";
 import { config } from "../lib/config";
-import { database } from "../lib/db/connection";
+import { database, sendingDatabase } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
 import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/leases";
 import { createRedis } from "../lib/redis";
@@ -205,7 +205,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     this.media = configuredMediaStore();
     this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs });
     this.host = new SessionHost(
-      database(),
+      sendingDatabase(),
       store,
       {
         simulator: this.simulator,

@@ -39,11 +39,31 @@ export function database(): Knex {
   return instance;
 }
 
+let sendingInstance: Knex | undefined;
+
+/**
+ * A small pool of its own for the WhatsApp sessions (sending, status): a burst
+ * of incoming messages that takes every connection of the main pool does not
+ * stop the replies from going out.
+ */
+export function sendingDatabase(): Knex {
+  sendingInstance ??= knexFactory({
+    client: "pg",
+    connection: databaseUrl(),
+    pool: { min: 0, max: config().databaseSendPoolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+  return sendingInstance;
+}
+
 export async function closeDatabase(): Promise<void> {
   const current = instance;
+  const sending = sendingInstance;
   const close = onClose;
   instance = undefined;
+  sendingInstance = undefined;
   onClose = undefined;
+  if (sending) await sending.destroy();
   if (current) await current.destroy();
   if (close) await close();
 }
