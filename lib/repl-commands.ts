@@ -2,6 +2,7 @@
 // `actors` lists the live conversation actors of every node, `actor <id>`
 // shows one actor's snapshot, variables, recent trace and pending timers.
 import type { ServiceBroker } from "moleculer";
+import { nodesRunning } from "./cluster";
 
 interface ActorRow {
   conversation_id: string;
@@ -14,8 +15,7 @@ interface ActorRow {
 
 /** Asks every node running conversation actors for its live ones. */
 export async function liveActors(broker: ServiceBroker): Promise<ActorRow[]> {
-  const services = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;
-  const nodes = [...new Set(services.filter((service) => service.name === "conversation-actors").map((service) => service.nodeID))];
+  const nodes = nodesRunning(broker, "conversation-actors");
   const lists = await Promise.all(nodes.map((nodeID) => broker.call<ActorRow[], Record<string, never>>("conversation-actors.list", {}, { nodeID }).catch(() => [] as ActorRow[])));
   return lists.flat();
 }

@@ -5,6 +5,7 @@
 // the middle of a run go on.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Knex } from "knex";
+import { nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { isOpen } from "../lib/queues/business-hours";
 import { calendarOf } from "../lib/queues/sla";
@@ -139,9 +140,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     },
 
     ownerOf(this: ActorsService, conversationId: string) {
-      // The registry's typings describe schemas; its entries also carry the node they run on.
-      const services = this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;
-      const nodes = [...new Set(services.filter((service) => service.name === NAME).map((service) => service.nodeID))].sort();
+      const nodes = nodesRunning(this.broker, NAME);
       if (!nodes.includes(this.broker.nodeID)) nodes.push(this.broker.nodeID);
       return ownerOf(conversationId, nodes);
     },
@@ -168,8 +167,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       queued: (messages) => announceQueued(this.broker, messages),
       emit: (event, payload) => this.broker.emit(event, payload),
       odoo: async (action, params) => {
-        const services = this.broker.registry.getServiceList({ onlyAvailable: true }) as unknown as Array<{ name: string }>;
-        if (!services.some((service) => service.name === "odoo")) throw new Error("Odoo is not available on this installation");
+        if (nodesRunning(this.broker, "odoo").length === 0) throw new Error("Odoo is not available on this installation");
         return this.broker.call(`odoo.${action}`, params);
       },
       log: (level, message) => this.logger[level](message),
