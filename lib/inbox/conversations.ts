@@ -7,7 +7,7 @@ import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
 import { Conversation, ConversationEvent, type ConversationStatus, type Priority } from "../models/conversations";
 import { paginate, type Page } from "../pagination";
 import { config } from "../config";
-import { metNow, queueClock, SLA_KINDS, startClocks, stopClock } from "../queues/sla";
+import { metNow, queueClock, SLA_KINDS, startClocks, stopClock, type QueueClock } from "../queues/sla";
 import { nextLifecycle, type LifecycleEvent } from "./lifecycle";
 
 export interface ConversationFilter {
@@ -171,8 +171,12 @@ export async function applyChange(trx: Knex.Transaction, row: Conversation, acto
  * A conversation arriving in a queue (transfer, hand-off, reopen): it waits
  * from now, and its SLA clocks start by that queue's rules.
  */
-async function arrivalPatch(trx: Knex.Transaction, row: Pick<Conversation, "id" | "first_response_at" | "sla_resolution_due_at">, queueId: string, now: Date): Promise<Record<string, unknown>> {
-  const queue = await queueClock(trx, queueId);
+async function arrivalPatch(
+  trx: Knex.Transaction,
+  row: Pick<Conversation, "id" | "first_response_at" | "sla_resolution_due_at">,
+  queue: QueueClock | undefined,
+  now: Date,
+): Promise<Record<string, unknown>> {
   const clocks = queue ? await startClocks(trx, row, queue, now, config().slaWarningSeconds) : {};
   return { queued_at: now, ...clocks };
 }
@@ -183,9 +187,10 @@ async function arrivalPatch(trx: Knex.Transaction, row: Pick<Conversation, "id" 
  * fallback flow (the conversation already waits) a transfer.
  */
 export async function handoffRequest(trx: Knex.Transaction, row: Conversation, queueId: string, data: Record<string, unknown> = {}): Promise<ChangeRequest> {
-  if (!(await trx("queues").where({ id: queueId }).whereNull("deleted_at").first("id"))) throw new Error(`There is no queue ${queueId}`);
+  const queue = await queueClock(trx, queueId);
+  if (!queue) throw new Error(`There is no queue ${queueId}`);
   const event: LifecycleEvent = row.status === "bot" ? { type: "HANDOFF", queueId } : { type: "TRANSFER", queueId };
-  return { kind: "handed_off", event, patch: await arrivalPatch(trx, row, queueId, new Date()), data: { queue_id: queueId, ...data } };
+  return { kind: "handed_off", event, patch: await arrivalPatch(trx, row, queue, new Date()), data: { queue_id: queueId, ...data } };
 }
 
 /** A resolve, by a person or by a flow (no actor): its SLA clocks stop and `met` is decided. */
@@ -207,7 +212,7 @@ export async function reopenRequest(trx: Knex.Transaction, row: Conversation, da
   const event: LifecycleEvent = { type: "REOPEN" };
   const next = nextLifecycle(row, event);
   const patch: Record<string, unknown> = { resolved_at: null, resolved_by: null, resolution_note: null, sla_resolution_met: null, sla_resolution_due_at: null };
-  if (next.queue_id) Object.assign(patch, await arrivalPatch(trx, { ...row, sla_resolution_due_at: null }, next.queue_id, new Date()));
+  if (next.queue_id) Object.assign(patch, await arrivalPatch(trx, { ...row, sla_resolution_due_at: null }, await queueClock(trx, next.queue_id), new Date()));
   return { kind: "reopened", event, patch, data };
 }
 
@@ -309,14 +314,14 @@ export class Conversations {
   }
 
   async transfer(caller: Caller, id: string, queueId: string): Promise<ChangeResult> {
-    const queue = await this.knex("queues").where({ id: queueId }).whereNull("deleted_at").first("id");
+    const queue = await queueClock(this.knex, queueId);
     if (!queue) throw new ValidationFailed("queue_id", `There is no queue ${queueId}`);
     return this.change(caller, id, async (row, trx) => {
       if (row.status === "waiting" && row.queue_id === queueId) return null;
       return {
         kind: "transferred",
         event: { type: "TRANSFER", queueId },
-        patch: { ...(await arrivalPatch(trx, row, queueId, new Date())), assigned_at: null },
+        patch: { ...(await arrivalPatch(trx, row, queue, new Date())), assigned_at: null },
         data: { queue_id: queueId, from_queue_id: row.queue_id, from_user_id: row.assigned_to },
       };
     });

@@ -63,13 +63,14 @@ export async function startClocks(
   return patch;
 }
 
+/** A queue's SLA and hours; undefined when there is no such queue (or it was deleted). */
 export async function queueClock(knex: Knex, queueId: string): Promise<QueueClock | undefined> {
-  return knex("queues").where({ id: queueId }).first("sla_first_response", "sla_resolution", "business_hours", "timezone", "holidays");
+  return knex("queues").where({ id: queueId }).whereNull("deleted_at").first("sla_first_response", "sla_resolution", "business_hours", "timezone", "holidays");
 }
 
 /** A queue's opening hours as a calendar (business_hours nodes); undefined when there is no such queue. */
 export async function queueCalendar(knex: Knex, queueId: string): Promise<Calendar | undefined> {
-  const queue = await knex("queues").where({ id: queueId }).whereNull("deleted_at").first("business_hours", "timezone", "holidays");
+  const queue = await queueClock(knex, queueId);
   return queue && calendarOf(queue);
 }
 
