@@ -17,7 +17,7 @@ import { toErrorResponse } from "../lib/http/error-response";
 import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
-import { findMessage } from "../lib/inbox/messages";
+import { findMessageAndPlacement } from "../lib/inbox/messages";
 import { audienceRooms, conversationAudience, conversationOfRoom, conversationRoom, membershipRooms, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
 import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
@@ -244,9 +244,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     },
 
     async relayMessage(this: SocketGateway, messageId: string) {
-      const message = await findMessage(database(), messageId);
-      const rooms = message && (await conversationAudience(database(), message.conversation_id));
-      if (message && rooms) this.io.to(rooms).emit("new_message", { conversation_id: message.conversation_id, message });
+      const found = await findMessageAndPlacement(database(), messageId);
+      if (found) this.io.to(audienceRooms(found.placement)).emit("new_message", { conversation_id: found.message.conversation_id, message: found.message });
     },
 
     // Registered as the socket connects, so an event sent right after connecting is not missed.

@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
 import type { Message, MessageDirection, MessageStatus, SenderType } from "../models/messages";
+import type { Placement } from "./rooms";
 
 export const DEFAULT_MESSAGE_LIMIT = 50;
 export const MAX_MESSAGE_LIMIT = 200;
@@ -90,8 +91,15 @@ export async function listMessages(knex: Knex, conversationId: string, before: s
 }
 
 export async function findMessage(knex: Knex, id: string): Promise<PublicMessage | undefined> {
-  const row = (await timeline(knex).where("m.id", id).first()) as MessageRow | undefined;
-  return row && present(row);
+  return (await findMessageAndPlacement(knex, id))?.message;
+}
+
+/** A message and where its conversation sits (queue, assignee): what a realtime relay needs, in one query. */
+export async function findMessageAndPlacement(knex: Knex, id: string): Promise<{ message: PublicMessage; placement: Placement } | undefined> {
+  const row = (await timeline(knex).where("m.id", id).first("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to")) as
+    | (MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null })
+    | undefined;
+  return row && { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } };
 }
 
 /** An internal note: in the timeline for the team, never sent to WhatsApp. Written by a person, or by a flow (`bot`). */
