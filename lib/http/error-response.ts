@@ -91,6 +91,6 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (status === 429 && !headers["Retry-After"]) headers["Retry-After"] = "60";
   if (code === "ERROR") code = status === 404 ? "NOT_FOUND" : `HTTP_${status}`;
   status = Math.trunc(status);
-  // An upstream's failure (502) is logged as a line, not as a fault of ours with its stack.
-  return { status, body: { detail: { code, message, field } }, headers, internal: status >= 500 && status !== 502 };
+  // 502/503/504 are answers we chose (an upstream failed, not ready yet): a log line, not a fault of ours with its stack.
+  return { status, body: { detail: { code, message, field } }, headers, internal: false };
 }
