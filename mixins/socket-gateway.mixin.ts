@@ -18,7 +18,7 @@ import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
 import { findMessageAndPlacement } from "../lib/inbox/messages";
-import { audienceRooms, conversationAudience, conversationOfRoom, conversationRoom, membershipRooms, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
+import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
 import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
@@ -156,10 +156,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
       if (this.stopping) return;
       const { message_id, status } = ctx.params;
-      const conversationId =
-        ctx.params.conversation_id ?? (await database()("messages").where({ id: message_id }).first("conversation_id"))?.conversation_id;
-      const rooms = conversationId && (await conversationAudience(database(), conversationId));
-      if (rooms) this.io.to(rooms).emit("message_status", { message_id, conversation_id: conversationId, status });
+      const audience = await messageAudience(database(), message_id);
+      if (audience) this.io.to(audience.rooms).emit("message_status", { message_id, conversation_id: audience.conversationId, status });
     },
 
     async "conversation.changed"(this: SocketGateway, ctx: { params: ConversationChange }) {

@@ -26,9 +26,10 @@ export function audienceRooms(...placements: Placement[]): string[] {
   return [...rooms];
 }
 
-export async function conversationAudience(knex: Knex, conversationId: string): Promise<string[] | undefined> {
-  const row = await knex("conversations").where({ id: conversationId }).first("queue_id", "assigned_to");
-  return row && audienceRooms(row as Placement);
+/** The conversation of a message and the rooms of everyone who may see it, in one query. */
+export async function messageAudience(knex: Knex, messageId: string): Promise<{ conversationId: string; rooms: string[] } | undefined> {
+  const row = await knex("messages as m").join("conversations as c", "c.id", "m.conversation_id").where("m.id", messageId).first("c.id", "c.queue_id", "c.assigned_to");
+  return row && { conversationId: row.id, rooms: audienceRooms(row as Placement) };
 }
 
 /** The rooms of a membership: the queue's, and its supervisors' for a supervisor. */
