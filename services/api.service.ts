@@ -2,7 +2,7 @@
 // on one port. It authenticates every request, enforces each action's declared
 // permissions, and renders every error as {"detail": {"code", "message", "field"}}.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { Errors, type Context, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import SocketIOMixin from "moleculer-io";
 import type { Caller } from "../lib/auth/caller";
@@ -10,6 +10,8 @@ import { checkAccess, type Access } from "../lib/auth/permissions";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { toErrorResponse } from "../lib/http/error-response";
+import { answerClientErrors } from "../lib/http/client-errors";
+import { findInputProblem } from "../lib/http/input-guard";
 import { openApiDocument, type RestRoute } from "../lib/http/openapi";
 import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
@@ -38,22 +40,52 @@ function requireJson(req: IncomingMessage, _res: ServerResponse, next: Next): vo
   next();
 }
 
-/** Where a NUL character hides in a parsed body or query (PostgreSQL cannot store it in text). */
-function nulField(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path || "body" : undefined;
-  if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const found = nulField(item, path ? `${path}.${key}` : key);
-      if (found) return found;
-    }
-  }
-  return undefined;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** JSON must not start with a byte order mark (RFC 8259); the parser would drop it silently. */
+function refuseByteOrderMark(_req: IncomingMessage, _res: ServerResponse, raw: Buffer): void {
+  if (raw.subarray(0, 3).equals(BOM)) throw Object.assign(new Error("The request body starts with a byte order mark"), { type: "entity.bom" });
 }
 
-function refuseNul(req: IncomingMessage & { body?: unknown; query?: unknown }, _res: ServerResponse, next: Next): void {
-  const field = nulField(req.body, "") ?? nulField(req.query, "");
-  if (field) next(new ValidationFailed(field, "Text may not contain NUL characters"));
+/** Bodies are JSON objects, and no body or query holds what `findInputProblem` refuses. */
+function checkInput(req: IncomingMessage & { body?: unknown; query?: unknown }, _res: ServerResponse, next: Next): void {
+  const { body } = req;
+  // An array or a bare value would be merged into the parameters as if it were `{}`.
+  if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
+    next(new AppError(400, "BODY_NOT_OBJECT", "The request body must be a JSON object"));
+    return;
+  }
+  const problem = findInputProblem(body, "body") ?? findInputProblem(req.query, "query");
+  if (problem) next(new ValidationFailed(problem.field, problem.message));
   else next();
+}
+
+/**
+ * A middleware that throws hands the error on instead of letting it escape into
+ * the event loop (where it would end the process). moleculer-web keeps an
+ * error's data (the field) only from its own error class, so ours travel as one.
+ */
+function guarded(middleware: (req: IncomingMessage, res: ServerResponse, next: Next) => void) {
+  return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    const pass: Next = (err) => next(err instanceof AppError ? new Errors.MoleculerClientError(err.message, err.code, err.type, err.data) : err);
+    try {
+      middleware(req, res, pass);
+    } catch (err) {
+      pass(err);
+    }
+  };
+}
+
+const PLAIN_REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * Before each request is routed: a client's request id is kept only when short
+ * and plain (it is written into log lines), and no answer may be sniffed as
+ * another content type.
+ */
+function prepareRequest(options: { requestID?: unknown }, _req: IncomingMessage, res: ServerResponse): void {
+  if (typeof options.requestID !== "string" || !PLAIN_REQUEST_ID.test(options.requestID)) delete options.requestID;
+  res.setHeader("X-Content-Type-Options", "nosniff");
 }
 
 function clientIp(req: IncomingMessage): string | undefined {
@@ -95,6 +127,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       ? { origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins, methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], credentials: !settings.corsOrigins.includes("*"), maxAge: 3600 }
       : undefined,
     // Our own request log line (with request id and user) replaces the default two.
+    rootCallOptions: prepareRequest,
     logRequest: null,
     logResponse: null,
     logRequestParams: null,
@@ -112,8 +145,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
           "GET /ready": "api.ready",
           "GET /openapi.json": "api.openapi",
         },
-        bodyParsers: { json: { strict: true, limit: settings.bodyLimit }, urlencoded: false },
-        use: [requireJson, refuseNul],
+        bodyParsers: { json: { strict: true, limit: settings.bodyLimit, verify: refuseByteOrderMark }, urlencoded: false },
+        use: [guarded(requireJson), guarded(checkInput)],
         onBeforeCall(ctx: Context<unknown, RequestMeta>, _route: unknown, req: IncomingMessage) {
           ctx.meta.clientIp = clientIp(req);
           const agent = req.headers["user-agent"];
@@ -216,6 +249,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   created(this: ApiService) {
+    answerClientErrors(this.server);
     if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe");
   },
 

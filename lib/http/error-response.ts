@@ -27,6 +27,7 @@ interface ErrorLike {
 // body-parser and moleculer-web name their failures; map them to our codes.
 const KNOWN_TYPES: Record<string, { status: number; code: string; message?: string }> = {
   "entity.parse.failed": { status: 400, code: "MALFORMED_JSON", message: "The request body is not valid JSON" },
+  "entity.bom": { status: 400, code: "MALFORMED_JSON", message: "The request body must not start with a byte order mark" },
   "entity.too.large": { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
   "encoding.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
   "charset.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
