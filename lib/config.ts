@@ -2,7 +2,8 @@
 // A bad value stops the process with a message naming the variable.
 import path from "node:path";
 
-export const DEFAULT_JWT_SECRET = "change-me-in-production";
+// The example value older guides showed: public, so never accepted as a secret.
+const PUBLIC_EXAMPLE_SECRET = "change-me-in-production";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -21,7 +22,8 @@ export interface Config {
   transporter: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
-  jwtSecret: string;
+  /** Signs access tokens; unset: generated once and kept in the database (lib/secrets.ts). */
+  jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   adminEmail: string | undefined;
@@ -58,8 +60,8 @@ export interface Config {
   actorIdleSeconds: number;
   heartbeatIntervalSeconds: number;
   heartbeatTimeoutSeconds: number;
-  /** Encrypts secrets stored in the database (the Odoo API key); defaults to JWT_SECRET. */
-  secretsKey: string;
+  /** Encrypts secrets stored in the database (the Odoo API key); unset: generated once and kept in the database. */
+  secretsKey: string | undefined;
   odoo: {
     url: string | undefined;
     database: string | undefined;
@@ -116,6 +118,15 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** A key given in the environment: never the public example value, and long in production. */
+function secret(env: Env, name: string, production: boolean): string | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (value === PUBLIC_EXAMPLE_SECRET) throw new ConfigError(name, "is the public example value; leave it unset to have one generated, or set your own");
+  if (production && value.length < 32) throw new ConfigError(name, "must be at least 32 characters when NODE_ENV=production");
+  return value;
+}
+
 // Numbers typed without a country code are read as numbers of this country (ISO 3166 code).
 function timezone(env: Env): string {
   const value = text(env, "DEFAULT_TIMEZONE") ?? "UTC";
@@ -136,13 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = text(env, "NODE_ENV") ?? "development";
   const production = nodeEnv === "production";
 
-  const jwtSecret = text(env, "JWT_SECRET") ?? DEFAULT_JWT_SECRET;
-  if (production && jwtSecret === DEFAULT_JWT_SECRET) {
-    throw new ConfigError("JWT_SECRET", "must be set to a long random value when NODE_ENV=production");
-  }
-  if (production && jwtSecret.length < 32) {
-    throw new ConfigError("JWT_SECRET", "must be at least 32 characters when NODE_ENV=production");
-  }
+  const jwtSecret = secret(env, "JWT_SECRET", production);
+  const secretsKey = secret(env, "SECRETS_KEY", production);
 
   const logLevel = (text(env, "LOG_LEVEL") ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -238,7 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
     heartbeatIntervalSeconds: integer(env, "HEARTBEAT_INTERVAL_SECONDS", 10, 1, 600),
     heartbeatTimeoutSeconds: integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 30, 2, 3_600),
-    secretsKey: text(env, "SECRETS_KEY") ?? jwtSecret,
+    secretsKey,
     odoo: {
       url: url(env, "ODOO_URL", ["http:", "https:"]),
       database: text(env, "ODOO_DATABASE"),

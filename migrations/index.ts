@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import * as init from "./20261127_001_init";
 import * as odooSync from "./20261127_002_odoo_sync";
 import * as pendingQueueOrder from "./20261127_003_pending_queue_order";
+import * as engineSecrets from "./20261201_001_engine_secrets";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,4 +15,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
   ["20261127_001_init", init],
   ["20261127_002_odoo_sync", odooSync],
   ["20261127_003_pending_queue_order", pendingQueueOrder],
+  ["20261201_001_engine_secrets", engineSecrets],
 ];

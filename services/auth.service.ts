@@ -8,8 +8,10 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../lib/rate-limit";
 import { createRedis } from "../lib/redis";
+import { engineSecrets } from "../lib/secrets";
 import { User } from "../lib/models/users";
-import { NotFound } from "../lib/errors";
+import { recordAudit } from "../lib/audit";
+import { AppError, NotFound } from "../lib/errors";
 import { presentUser } from "../lib/users";
 
 interface AuthService extends Service {
@@ -29,6 +31,9 @@ function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } 
   return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }
 
+// Tokens must not be kept by browsers or proxies.
+const NO_STORE = { "Cache-Control": "no-store" };
+
 const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   name: "auth",
   dependencies: ["db"],
@@ -44,11 +49,17 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
         password: { type: "string", min: 1, max: 200 },
         $$strict: "remove",
       },
-      handler(this: AuthService, ctx: Context<{ email: string; password: string }, RequestMeta>) {
-        return this.sessions.login(ctx.params.email, ctx.params.password, {
-          ip: ctx.meta.clientIp,
-          userAgent: ctx.meta.userAgent,
-        });
+      async handler(this: AuthService, ctx: Context<{ email: string; password: string }, RequestMeta>) {
+        ctx.meta.$responseHeaders = NO_STORE;
+        try {
+          return await this.sessions.login(ctx.params.email, ctx.params.password, { ip: ctx.meta.clientIp, userAgent: ctx.meta.userAgent });
+        } catch (err) {
+          // Wrong credentials are audited; refusals by the rate limit are not (a flood would fill the log).
+          if (err instanceof AppError && err.type === "INVALID_CREDENTIALS") {
+            await recordAudit({ actorUserId: null, action: "auth.login_failed", resourceType: "auth", data: { email: ctx.params.email.toLowerCase() }, ip: ctx.meta.clientIp ?? null, requestId: ctx.requestID ?? null });
+          }
+          throw err;
+        }
       },
     },
 
@@ -59,7 +70,8 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
         refresh_token: { type: "string", min: 10, max: 200 },
         $$strict: "remove",
       },
-      handler(this: AuthService, ctx: Context<{ refresh_token: string }>) {
+      handler(this: AuthService, ctx: Context<{ refresh_token: string }, RequestMeta>) {
+        ctx.meta.$responseHeaders = NO_STORE;
         return this.sessions.refresh(ctx.params.refresh_token);
       },
     },
@@ -105,16 +117,15 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   },
 
   // Built at start, not at creation: the database may only exist once the db service has started.
-  started(this: AuthService) {
+  async started(this: AuthService) {
+    const { jwtSecret } = await engineSecrets(database());
     const { limiter, close } = createLimiter();
     this.closeLimiter = close;
-    const settings = config();
-    this.sessions = new Sessions(database(), settings, limiter, (userId, sessionIds) => {
+    this.sessions = new Sessions(database(), { ...config(), jwtSecret }, limiter, (userId, sessionIds) => {
       const payload: SessionsRevoked = { user_id: userId, session_ids: sessionIds };
       // Every gateway node closes the sockets of these sessions.
       void this.broker.broadcast("auth.sessions.revoked", payload);
     });
-    return Promise.resolve();
   },
 
   async stopped(this: AuthService) {

@@ -9,6 +9,7 @@ import { config } from "../lib/config";
 import { database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrateLatest } from "../lib/db/migrate";
+import { engineSecrets } from "../lib/secrets";
 
 const DbServiceSchema: ServiceSchema = {
   name: "db",
@@ -38,6 +39,11 @@ const DbServiceSchema: ServiceSchema = {
     }
     const applied = await migrateLatest(database(), databaseUrl());
     this.logger.info(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date");
+
+    const { generated } = await engineSecrets(database());
+    if (generated.length) {
+      this.logger.warn(`Generated ${generated.join(" and ")} (none was set) and stored them in the database, shared by every node on it; see docs/security.md to set or rotate them.`);
+    }
 
     const admin = await ensureFirstAdmin(database(), {
       email: settings.adminEmail,

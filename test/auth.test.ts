@@ -242,4 +242,12 @@ describe("gateway", () => {
     const rows: Array<{ action: string }> = await database()("audit_log").where({ actor_user_id: admin.user.id }).select("action");
     expect(rows.map((row) => row.action)).toEqual(expect.arrayContaining(["auth.login", "auth.logout"]));
   });
+
+  it("records failed logins with the email tried and the client address", async () => {
+    const res = await h.request("POST", "/api/auth/login", { body: { email: "Nobody-Here@test.local", password: "wrong" }, headers: { "x-forwarded-for": "10.9.8.7" } });
+    expect(res.status).toBe(401);
+    const row = await database()("audit_log").where({ action: "auth.login_failed" }).orderBy("created_at", "desc").first();
+    expect(row).toMatchObject({ actor_user_id: null, ip: "10.9.8.7", data: { email: "nobody-here@test.local" } });
+    expect(row.request_id).toEqual(expect.any(String));
+  });
 });

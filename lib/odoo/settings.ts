@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { config } from "../config";
+import { engineSecrets } from "../secrets";
 import { AppError, ValidationFailed } from "../errors";
 import type { OdooConnectionSettings } from "./client";
 
@@ -60,9 +61,9 @@ export class OdooSettingsStore {
       if (!row.api_key_encrypted) return undefined;
       let apiKey: string;
       try {
-        apiKey = decryptSecret(row.api_key_encrypted, config().secretsKey);
+        apiKey = decryptSecret(row.api_key_encrypted, (await engineSecrets(this.knex)).secretsKey);
       } catch {
-        throw new AppError(409, "ODOO_KEY_UNREADABLE", "The stored Odoo API key cannot be decrypted (SECRETS_KEY or JWT_SECRET changed); save the key again");
+        throw new AppError(409, "ODOO_KEY_UNREADABLE", "The stored Odoo API key cannot be decrypted (SECRETS_KEY changed); save the key again");
       }
       return { url: row.url, database: row.database, username: row.username, apiKey, protocol: row.protocol, timeoutMs: row.timeout_ms };
     }
@@ -96,7 +97,7 @@ export class OdooSettingsStore {
     const url = input.url.replace(/\/+$/, "");
     // The stored key goes only to the server it was saved for: a new URL needs the key again.
     if (!input.api_key && existing && existing.url !== url) throw new ValidationFailed("api_key", "Give the API key again when the URL changes");
-    const sealed = input.api_key ? encryptSecret(input.api_key, config().secretsKey) : existing?.api_key_encrypted;
+    const sealed = input.api_key ? encryptSecret(input.api_key, (await engineSecrets(this.knex)).secretsKey) : existing?.api_key_encrypted;
     if (!sealed) throw new ValidationFailed("api_key", "api_key is required the first time");
     const row = {
       id: 1,

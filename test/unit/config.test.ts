@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_JWT_SECRET, loadConfig } from "../../lib/config";
+import { ConfigError, loadConfig } from "../../lib/config";
 
 describe("configuration", () => {
   it("runs with no variables at all, on defaults", () => {
@@ -8,7 +8,8 @@ describe("configuration", () => {
       databaseUrl: undefined,
       transporter: undefined,
       redisUrl: undefined,
-      jwtSecret: DEFAULT_JWT_SECRET,
+      jwtSecret: undefined,
+      secretsKey: undefined,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
       logLevel: "info",
@@ -35,11 +36,13 @@ describe("configuration", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it("refuses to run in production with a missing, default or short JWT_SECRET", () => {
-    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET must be set/);
-    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: DEFAULT_JWT_SECRET })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(/at least 32/);
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40) }).production).toBe(true);
+  it("leaves unset keys to be generated, refuses the public example value anywhere and short keys in production", () => {
+    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ jwtSecret: undefined, secretsKey: undefined });
+    for (const name of ["JWT_SECRET", "SECRETS_KEY"]) {
+      expect(() => loadConfig({ [name]: "change-me-in-production" })).toThrow(new RegExp(`${name} is the public example value`));
+      expect(() => loadConfig({ NODE_ENV: "production", [name]: "short" })).toThrow(new RegExp(`${name} must be at least 32`));
+    }
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40) }).jwtSecret).toBe("x".repeat(40));
   });
 
   it("reads lists and URLs", () => {
