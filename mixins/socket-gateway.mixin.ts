@@ -14,6 +14,7 @@ import { createRedis } from "../lib/redis";
 import type { SessionsRevoked } from "../services/auth.service";
 import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
+import { findInputProblem, type InputProblem } from "../lib/http/input-guard";
 import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
@@ -248,6 +249,14 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
     // Registered as the socket connects, so an event sent right after connecting is not missed.
     onClientEvents(this: SocketGateway, socket: Socket) {
+      // Every client event's payload passes the same check as a REST body before any handler walks it.
+      socket.use((packet, next) => {
+        const args = packet.slice(1);
+        const problem = args.reduce<InputProblem | undefined>((found, arg) => found ?? (typeof arg === "function" ? undefined : findInputProblem(arg, "payload")), undefined);
+        if (!problem) return next();
+        const ack = args[args.length - 1];
+        if (typeof ack === "function") (ack as Ack)({ ok: false, ...toErrorResponse(new ValidationFailed(problem.field, problem.message)).body });
+      });
       socket.on("join_conversation", answering((payload) => this.joinConversation(socket, payload)));
       socket.on(
         "leave_conversation",
@@ -295,7 +304,15 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
         clearTimeout(pending);
         this.offlineTimers.delete(caller.id);
       }
-      socket.on("disconnect", () => this.onSocketDisconnected(caller));
+      // An access token is short-lived: its socket closes when it expires, telling the client to refresh and reconnect.
+      const expiry = setTimeout(() => {
+        socket.emit("token_expired", { reason: "token_expired" });
+        socket.disconnect(true);
+      }, Math.max(0, caller.tokenExpiresAt - Date.now()));
+      socket.on("disconnect", () => {
+        clearTimeout(expiry);
+        this.onSocketDisconnected(caller);
+      });
       await this.broker.call("users.markPresence", { user_id: caller.id, connected: true }).catch((err: unknown) =>
         this.logger.warn("Could not mark user online", err),
       );

@@ -8,6 +8,8 @@ export interface Caller {
   name: string;
   email: string;
   sessionId: string;
+  /** When the access token it came with expires (ms since the epoch): a socket closes then. */
+  tokenExpiresAt: number;
 }
 
 /** The caller of an action that requires authentication; the gateway guarantees it is there. */

@@ -127,7 +127,7 @@ export class Sessions {
       throw new Unauthorized("SESSION_REVOKED", "The session has ended, log in again");
     }
     if (!row.is_active || row.deleted_at) throw new Unauthorized("USER_DISABLED", "This user can no longer sign in");
-    return { id: row.id, role: row.role, name: row.name, email: row.email, sessionId: claims.sid };
+    return { id: row.id, role: row.role, name: row.name, email: row.email, sessionId: claims.sid, tokenExpiresAt: claims.expiresAt };
   }
 
   async revokeSession(caller: Caller, reason: string): Promise<void> {

@@ -9,6 +9,11 @@ export interface AccessClaims {
   sid: string;
 }
 
+/** What a verified access token says, with when it stops being valid (ms since the epoch). */
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: number;
+}
+
 const ISSUER = "charla";
 
 export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): string {
@@ -21,15 +26,15 @@ export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds
 }
 
 /** Accepts the token with or without its "Bearer " prefix. */
-export function readAccessToken(token: string, secret: string): AccessClaims {
+export function readAccessToken(token: string, secret: string): VerifiedAccess {
   const raw = token.replace(/^Bearer\s+/i, "").trim();
   if (!raw) throw new Unauthorized("TOKEN_MISSING", "Authentication required");
   try {
     const payload = jwt.verify(raw, secret, { issuer: ISSUER, algorithms: ["HS256"] });
-    if (typeof payload === "string" || typeof payload.sub !== "string" || typeof payload.sid !== "string") {
+    if (typeof payload === "string" || typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") {
       throw new Unauthorized("TOKEN_INVALID", "The access token is not valid");
     }
-    return { sub: payload.sub, sid: payload.sid };
+    return { sub: payload.sub, sid: payload.sid, expiresAt: payload.exp * 1000 };
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new Unauthorized("TOKEN_EXPIRED", "The access token has expired");
     if (err instanceof Unauthorized) throw err;

@@ -202,14 +202,17 @@ export function harness(options: HarnessOptions = {}) {
   return h;
 }
 
-/** The same access token, already expired: for the 401 TOKEN_EXPIRED paths. */
-export function expiredCopyOf(token: string): string {
+/** The same access token, expiring `seconds` from now (negative: already expired). */
+export function tokenExpiringIn(token: string, seconds: number): string {
   const claims = jwt.decode(token) as { sub: string; sid: string };
-  return jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) - 10 }, process.env.JWT_SECRET ?? "", {
+  return jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) + seconds }, process.env.JWT_SECRET ?? "", {
     subject: claims.sub,
     issuer: "charla",
   });
 }
+
+/** The same access token, already expired: for the 401 TOKEN_EXPIRED paths. */
+export const expiredCopyOf = (token: string): string => tokenExpiringIn(token, -10);
 
 type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
 
