@@ -1,12 +1,13 @@
 // The comparisons of `condition` and `switch`. Values come from templates, so
 // they are text; numeric comparisons parse them, text ones ignore case.
+import { assertUsablePattern, matchesPattern } from "./pattern";
+
 export const OPERATORS = [
   "equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with", "matches", "gt", "gte", "lt", "lte", "is_empty", "is_not_empty",
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 const fold = (value: string) => value.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
-const MAX_PATTERN = 200;
 
 export function compare(left: string, op: Operator, right: string): boolean {
   const [a, b] = [fold(left), fold(right)];
@@ -26,11 +27,7 @@ export function compare(left: string, op: Operator, right: string): boolean {
     case "ends_with":
       return a.endsWith(b);
     case "matches":
-      try {
-        return right.length <= MAX_PATTERN && new RegExp(right, "iu").test(left);
-      } catch {
-        return false;
-      }
+      return matchesPattern(left, right);
     case "gt":
       return numeric && x > y;
     case "gte":
@@ -44,4 +41,11 @@ export function compare(left: string, op: Operator, right: string): boolean {
     case "is_not_empty":
       return a !== "";
   }
+}
+
+/** Save-time check of the comparisons whose right side is a pattern. */
+export function assertUsableComparisons(comparisons: ReadonlyArray<{ op: Operator; right?: string }>, field: (index: number) => string): void {
+  comparisons.forEach((comparison, index) => {
+    if (comparison.op === "matches") assertUsablePattern(comparison.right ?? "", field(index));
+  });
 }

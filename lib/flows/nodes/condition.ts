@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { compare, OPERATORS, type Operator } from "./compare";
+import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./compare";
 
 type Rule = { left: string; op: Operator; right?: string };
 
@@ -18,6 +18,7 @@ export default defineNode<{ match?: "all" | "any"; rules: Rule[] }>({
     },
   },
   handles: () => ["true", "false"],
+  validate: (data, path) => assertUsableComparisons(data.rules, (i) => `${path}.rules[${i}].right`),
   async run(ctx, data) {
     const results = data.rules.map((rule) => compare(ctx.render(rule.left), rule.op, ctx.render(rule.right ?? "")));
     const holds = (data.match ?? "all") === "all" ? results.every(Boolean) : results.some(Boolean);

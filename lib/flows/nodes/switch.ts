@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { compare, OPERATORS, type Operator } from "./compare";
+import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./compare";
 import { assertUniqueIds, OPTION_ID } from "./ids";
 
 type Case = { id: string; op: Operator; value?: string };
@@ -19,7 +19,10 @@ export default defineNode<{ value: string; cases: Case[] }>({
     },
   },
   handles: (data) => [...data.cases.map((c) => c.id), "default"],
-  validate: (data, path) => assertUniqueIds(data.cases.map((c) => c.id), `${path}.cases`, "case", ["default"]),
+  validate: (data, path) => {
+    assertUniqueIds(data.cases.map((c) => c.id), `${path}.cases`, "case", ["default"]);
+    assertUsableComparisons(data.cases.map((c) => ({ op: c.op, right: c.value })), (i) => `${path}.cases[${i}].value`);
+  },
   async run(ctx, data) {
     const value = ctx.render(data.value);
     const hit = data.cases.find((c) => compare(value, c.op, ctx.render(c.value ?? "")));
