@@ -56,7 +56,8 @@ export interface Config {
   timerPollIntervalMs: number;
   assignmentSweepIntervalMs: number;
   flowStepLimit: number;
-  flowHttpAllowHosts: string[];
+  /** Private or local hosts that server-side fetches (http_request, media URLs) may reach. */
+  fetchAllowHosts: string[];
   actorIdleSeconds: number;
   heartbeatIntervalSeconds: number;
   heartbeatTimeoutSeconds: number;
@@ -240,7 +241,8 @@ export function loadConfig(env: Env = process.env): Config {
     timerPollIntervalMs: integer(env, "TIMER_POLL_INTERVAL_MS", 1_000, 50, 60_000),
     assignmentSweepIntervalMs: integer(env, "ASSIGNMENT_SWEEP_INTERVAL_MS", 30_000, 100, 3_600_000),
     flowStepLimit: integer(env, "FLOW_STEP_LIMIT", 50, 1, 10_000),
-    flowHttpAllowHosts: (text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
+    // FLOW_HTTP_ALLOW_HOSTS is the older name, from when only http_request fetched.
+    fetchAllowHosts: (text(env, "FETCH_ALLOW_HOSTS") ?? text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
     heartbeatIntervalSeconds: integer(env, "HEARTBEAT_INTERVAL_SECONDS", 10, 1, 600),
     heartbeatTimeoutSeconds: integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 30, 2, 3_600),

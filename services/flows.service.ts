@@ -151,7 +151,7 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
           loadFlow: (flowId) => this.flows.loadCurrent(flowId),
           loadVersion: (versionId) => this.flows.loadVersion(versionId),
           queueCalendar: (queueId) => queueCalendar(database(), queueId),
-          http: (request) => guardedRequest(request, config().flowHttpAllowHosts),
+          http: (request) => guardedRequest(request, config().fetchAllowHosts),
         });
       },
     },

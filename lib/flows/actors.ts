@@ -318,7 +318,7 @@ export class ConversationActors {
       },
       setCsat: async (score) => void (await knex("conversations").where({ id }).update({ csat: score })),
       resolve: (note) => this.change(id, (trx, row) => resolveRequest(trx, row, null, note)),
-      http: (request) => guardedRequest(request, config().flowHttpAllowHosts),
+      http: (request) => guardedRequest(request, config().fetchAllowHosts),
       odoo: (action, params) => this.deps.odoo(action, params),
       queueCalendar: (queueId) => queueCalendar(knex, queueId),
     };
