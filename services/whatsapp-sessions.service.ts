@@ -2,7 +2,8 @@
 // and answers, for those accounts, the calls the whatsapp service routes here.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import QRCode from "qrcode";
-import { configuredMediaStore, type MediaStore } from "../lib/media-store";
+import { configuredMediaStore, MAX_MEDIA_BYTES, type MediaStore } from "../lib/media-store";
+import { mediaFetcher } from "../lib/net/guarded-fetch";
 import { config } from "../lib/config";
 import { database, sendingDatabase } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
@@ -73,6 +74,9 @@ function createLeaseStore(): { store: LeaseStore; close?: () => Promise<void> } 
   const redis = createRedis(redisUrl, "leases");
   return { store: new RedisLeaseStore(redis, redisKeyPrefix), close: async () => void (await redis.quit()) };
 }
+
+// A media file to send (or to simulate) may be large; a stalled server must not hold a send for long.
+const MEDIA_FETCH_TIMEOUT_MS = 60_000;
 
 const accountParam = { account_id: "uuid" } as const;
 
@@ -203,13 +207,14 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     const { store, close } = createLeaseStore();
     this.closeLeases = close;
     this.media = configuredMediaStore();
-    this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs });
+    const fetchMedia = mediaFetcher({ allowHosts: settings.fetchAllowHosts, maxBytes: MAX_MEDIA_BYTES, timeoutMs: MEDIA_FETCH_TIMEOUT_MS });
+    this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs, fetchMedia });
     this.host = new SessionHost(
       sendingDatabase(),
       store,
       {
         simulator: this.simulator,
-        baileys: new BaileysProvider(database(), (level, message) => this.logger[level](message)),
+        baileys: new BaileysProvider(database(), (level, message) => this.logger[level](message), fetchMedia),
       },
       {
         nodeId: this.broker.nodeID,

@@ -10,6 +10,11 @@ import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
+// Stands for the guarded download: a file per URL, or the guard's refusal.
+const fetchMedia = jest.fn(async (url: string) => {
+  if (url.includes("127.0.0.1")) throw new Error("127.0.0.1 is a private or local address; allow it in FETCH_ALLOW_HOSTS to call it");
+  return { data: Buffer.from(`bytes of ${url}`), mimetype: "image/jpeg" };
+});
 const quiet = { connection: () => undefined, messages: async () => undefined, receipts: async () => undefined, quota: () => undefined };
 
 // Baileys' BufferJSON, as its source defines it (untyped JSON helpers there, hence `any` here).
@@ -94,7 +99,7 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const updates: ConnectionUpdate[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     await provider.connect(id, { ...quiet, connection: (update) => void updates.push(update) });
 
     const [socket] = sockets;
@@ -119,7 +124,7 @@ describe("the Baileys provider", () => {
   it("resumes with the stored creds and keys, reviving app-state sync keys", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true, registrationId: 99 });
     await sockets[0]!.config.auth.keys.set({ "app-state-sync-key": { AAQ: { keyData: Buffer.from([1, 2]) } } });
@@ -136,7 +141,7 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const received: InboundMessage[][] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(messages) });
     const incoming = {
       key: { remoteJid: "98765432101234@lid", remoteJidAlt: "525551234567@s.whatsapp.net", fromMe: false, id: "3EB0AA" },
@@ -158,7 +163,7 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const received: InboundMessage[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(...messages) });
     const image = (waId: string) => ({
       key: { remoteJid: "525551234567@s.whatsapp.net", fromMe: false, id: waId },
@@ -176,7 +181,7 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const receipts: unknown[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     const connection = await provider.connect(id, { ...quiet, receipts: async (r) => void receipts.push(...r) });
     const socket = sockets[0]! as (typeof sockets)[number] & { sendMessage?: jest.Mock };
     (socket as unknown as { sendMessage: jest.Mock }).sendMessage = jest.fn(async (_jid: string, _content: unknown, options: { messageId: string }) => ({ key: { id: options.messageId } }));
@@ -195,6 +200,13 @@ describe("the Baileys provider", () => {
     expect((socket as unknown as { sendPresenceUpdate: jest.Mock }).sendPresenceUpdate).toHaveBeenCalledWith("composing", jid);
     expect(content.text).toBe("¿Qué necesitas?\n\n1. Ventas\n2. Soporte\n\nResponde con el número de tu opción.");
 
+    // A media message's file is downloaded through the guard and handed over as bytes, never as a URL Baileys would fetch.
+    const image = { ...{ to: { phone: "+525551234567", lid: null }, type: "image" as const, content: "Tu factura" } };
+    await connection.send({ ...image, id: messageId, waMessageId: "CHIMG1", metadata: { media_url: "https://cdn.example.com/f.jpg" } });
+    expect((socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[1]![1]).toEqual({ image: Buffer.from("bytes of https://cdn.example.com/f.jpg"), caption: "Tu factura" });
+    await expect(connection.send({ ...image, id: messageId, waMessageId: "CHIMG2", metadata: { media_url: "http://127.0.0.1/f.jpg" } })).rejects.toThrow(/private or local/);
+    expect((socket as unknown as { sendMessage: jest.Mock }).sendMessage).toHaveBeenCalledTimes(2);
+
     socket.ev.emit("messages.update", [
       { key: { id: sent.waMessageId, fromMe: true, remoteJid: jid }, update: { status: 3 } },
       { key: { id: sent.waMessageId, fromMe: true, remoteJid: jid }, update: { status: 4 } },
@@ -211,7 +223,7 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const warnings: unknown[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     await provider.connect(id, { ...quiet, quota: (warning) => void warnings.push(warning) });
     sockets[0]!.ev.emit("message-capping.update", { used_quota: 240, total_quota: 250, capping_status: "CAPPED", cycle_end_timestamp: "1764316800" });
     expect(warnings).toEqual([{ used: 240, total: 250, status: "CAPPED", cycleEndsAt: "1764316800" }]);
@@ -220,7 +232,7 @@ describe("the Baileys provider", () => {
   it("closes without logging out, and logs out wiping the auth state", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
-    const provider = new BaileysProvider(knex(), () => undefined, async () => kit);
+    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
     const first = await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true });
     await new Promise((resolve) => setTimeout(resolve, 50));

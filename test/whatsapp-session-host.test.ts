@@ -2,6 +2,7 @@ import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
 import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
 import type { ProviderConnection, WhatsAppProvider } from "../lib/whatsapp/provider";
 import { SimulatorProvider } from "../lib/whatsapp/simulator";
+import type { MediaFetcher } from "../lib/net/guarded-fetch";
 import { ingestMessage } from "../lib/inbox/ingest";
 import { queueOutbound } from "../lib/inbox/outbound";
 import { migratedDatabase } from "./support/database";
@@ -9,6 +10,9 @@ import { eventually } from "./support/harness";
 
 const { knex } = migratedDatabase();
 const hosts: SessionHost[] = [];
+const noMedia: MediaFetcher = async () => {
+  throw new Error("These tests send no media");
+};
 
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((host) => host.stop()));
@@ -49,7 +53,7 @@ const row = (id: string) => knex()("whatsapp_accounts").where({ id }).first();
 
 describe("WhatsApp session host", () => {
   it("shows a QR, pairs on scan (through the 515 restart) and records the connection", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance, statuses, qrs } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await account();
     await instance.tick();
@@ -68,7 +72,7 @@ describe("WhatsApp session host", () => {
 
   it("gives each account to one node, and the other takes it over, paired, when the owner stops", async () => {
     const leases = new MemoryLeaseStore();
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const a = host("node-a", leases, simulator);
     const b = host("node-b", leases, simulator);
     const id = await account();
@@ -88,7 +92,7 @@ describe("WhatsApp session host", () => {
   });
 
   it("stops showing codes nobody scans, and waits for an operator", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 20 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 20, fetchMedia: noMedia });
     const { instance, qrs } = host("node-a", new MemoryLeaseStore(), simulator, { maxQrCodes: 2 });
     const id = await account();
     await instance.tick();
@@ -100,7 +104,7 @@ describe("WhatsApp session host", () => {
   });
 
   it("reconnects after a lost connection", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance, statuses } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000002");
     await simulator.disconnect(id, "connection_lost");
@@ -111,7 +115,7 @@ describe("WhatsApp session host", () => {
 
   it("does not reopen a replaced connection once another node holds the account", async () => {
     const leases = new MemoryLeaseStore();
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance, statuses } = host("node-a", leases, simulator);
     const id = await pairedAccount(instance, simulator, "+525500000008");
     // Another node took the lease (say this one stalled), and WhatsApp reports 440 here.
@@ -126,7 +130,7 @@ describe("WhatsApp session host", () => {
   });
 
   it("forgets the pairing when WhatsApp logs the device out, and never reconnects by itself", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000003");
     await simulator.disconnect(id, "logged_out");
@@ -138,7 +142,7 @@ describe("WhatsApp session host", () => {
   });
 
   it("marks banned numbers and leaves them alone", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000004");
     await simulator.disconnect(id, "banned");
@@ -148,7 +152,7 @@ describe("WhatsApp session host", () => {
 
   it("sends a message queued while no node held the account exactly once, after the takeover", async () => {
     const leases = new MemoryLeaseStore();
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const a = host("node-a", leases, simulator);
     const id = await account();
     await a.instance.tick();
@@ -196,7 +200,7 @@ describe("WhatsApp session host", () => {
   });
 
   it("logs a number out on an operator's request", async () => {
-    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000 });
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000005");
     await instance.logout(id);

@@ -5,7 +5,7 @@ import { reloadConfig } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 
-const h = harness({ env: { WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" } });
+const h = harness({ env: { FETCH_ALLOW_HOSTS: "127.0.0.1", WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" } });
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
 function collect(socket: Socket, event: string): Array<Record<string, unknown>> {
@@ -253,6 +253,16 @@ describe("receiving messages", () => {
     expect(row.media_path).toBeNull();
     expect(row.metadata.media_error).toMatch(/404/);
     expect((await admin.get(`/api/media/${row.id}`)).status).toBe(404);
+  });
+
+  it("fetches media only behind the address guard", async () => {
+    const admin = await h.admin();
+    const account = await connectedAccount(admin, "+525500000024");
+    // FETCH_ALLOW_HOSTS lists 127.0.0.1 for the file server above, not the name that leads to it.
+    await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765403", type: "image", media_url: filesUrl.replace("127.0.0.1", "localhost") + "/x.jpg" });
+    const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
+    expect(row.media_path).toBeNull();
+    expect(row.metadata.media_error).toMatch(/localhost is a private or local address/);
   });
 
   it("refuses malformed messages and disconnected accounts", async () => {

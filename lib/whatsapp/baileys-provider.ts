@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import type { AuthenticationCreds, AuthenticationState, ConnectionState, UserFacingSocketConfig, WAMessage, WASocket } from "@whiskeysockets/baileys";
 import { MAX_MEDIA_BYTES } from "../media-store";
+import type { MediaFetcher } from "../net/guarded-fetch";
 import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
 import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
 import { numberedMenu, type OutgoingMessage } from "./outbound";
@@ -90,23 +91,29 @@ export function recipientJid(to: OutgoingMessage["to"]): string {
   throw new Error("The contact has neither a phone number nor a LID");
 }
 
-/** Our message as Baileys' sendMessage content. Buttons and lists, which WhatsApp Web lacks, become a numbered menu. */
-export function baileysContent(message: OutgoingMessage, jid: string): Record<string, unknown> {
+const MEDIA_TYPES = new Set<OutgoingMessage["type"]>(["image", "video", "audio", "document", "sticker"]);
+
+/**
+ * Our message as Baileys' sendMessage content, with the file of a media message already downloaded (Baileys would
+ * fetch a URL itself, past the address guard). Buttons and lists, which WhatsApp Web lacks, become a numbered menu.
+ */
+export function baileysContent(message: OutgoingMessage, jid: string, media?: Buffer): Record<string, unknown> {
   const m = message.metadata;
+  if (MEDIA_TYPES.has(message.type) && !media) throw new Error(`A ${message.type} message needs its file`);
   const caption = message.content ?? undefined;
   switch (message.type) {
     case "text":
       return { text: message.content ?? "" };
     case "image":
-      return { image: { url: m.media_url }, caption };
+      return { image: media, caption };
     case "video":
-      return { video: { url: m.media_url }, caption };
+      return { video: media, caption };
     case "audio":
-      return { audio: { url: m.media_url }, mimetype: (m.mimetype as string | undefined) ?? "audio/mp4" };
+      return { audio: media, mimetype: (m.mimetype as string | undefined) ?? "audio/mp4" };
     case "document":
-      return { document: { url: m.media_url }, fileName: m.filename ?? "document", mimetype: (m.mimetype as string | undefined) ?? "application/octet-stream", caption };
+      return { document: media, fileName: m.filename ?? "document", mimetype: (m.mimetype as string | undefined) ?? "application/octet-stream", caption };
     case "sticker":
-      return { sticker: { url: m.media_url } };
+      return { sticker: media };
     case "location":
       return { location: { degreesLatitude: m.latitude, degreesLongitude: m.longitude, name: m.name, address: m.address } };
     case "contact": {
@@ -172,6 +179,7 @@ export class BaileysProvider implements WhatsAppProvider {
   constructor(
     private readonly knex: Knex,
     private readonly log: Log,
+    private readonly fetchMedia: MediaFetcher,
     private readonly load: () => Promise<BaileysKit> = loadBaileys,
   ) {}
 
@@ -229,7 +237,8 @@ export class BaileysProvider implements WhatsAppProvider {
         const messageId = message.waMessageId;
         // People type before they answer; so does Charla (ban avoidance).
         await socket.sendPresenceUpdate("composing", jid).catch(() => undefined);
-        const sent = await socket.sendMessage(jid, baileysContent(message, jid) as never, { messageId });
+        const media = MEDIA_TYPES.has(message.type) ? (await this.fetchMedia(String(message.metadata.media_url))).data : undefined;
+        const sent = await socket.sendMessage(jid, baileysContent(message, jid, media) as never, { messageId });
         return { waMessageId: sent?.key.id ?? messageId };
       },
       typing: async (to) => {

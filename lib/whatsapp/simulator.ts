@@ -6,7 +6,7 @@
 // network dropping) is driven through its control methods.
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
-import { MAX_MEDIA_BYTES } from "../media-store";
+import type { MediaFetcher } from "../net/guarded-fetch";
 import { Conflict, NotFound, ValidationFailed } from "../errors";
 import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
 import type { InboundMessage } from "./inbound";
@@ -16,6 +16,8 @@ import type { CloseReason, ProviderConnection, ProviderListener, Receipt, WhatsA
 export interface SimulatorOptions {
   /** How often the QR code rotates while nobody scans it. */
   qrIntervalMs: number;
+  /** Downloads an inbound media_url, behind the same guard as every server-side fetch. */
+  fetchMedia: MediaFetcher;
 }
 
 interface Pairing {
@@ -149,14 +151,6 @@ export interface SimulatedInbound {
   wa_message_id?: string;
 }
 
-async function fetchMedia(url: string): Promise<{ data: Buffer; mimetype: string | null }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: "error" });
-  if (!response.ok) throw new Error(`The media URL answered ${response.status}`);
-  const data = Buffer.from(await response.arrayBuffer());
-  if (data.length > MAX_MEDIA_BYTES) throw new Error("The media is larger than the store accepts");
-  return { data, mimetype: response.headers.get("content-type") };
-}
-
 const MEDIA_TYPES = new Set(["image", "video", "audio", "document", "sticker"]);
 
 function required<T>(value: T | undefined, field: string, type: string): T {
@@ -255,7 +249,7 @@ export class SimulatorProvider implements WhatsAppProvider {
     // The phone uploads the file: fetch it, as Baileys downloads a real one.
     if (input.media_url) {
       try {
-        message.media = await fetchMedia(input.media_url);
+        message.media = await this.options.fetchMedia(input.media_url);
       } catch (err) {
         message.metadata.media_error = err instanceof Error ? err.message : String(err);
       }

@@ -3,7 +3,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { validateGraph, type FlowGraph } from "../../lib/flows/graph";
-import { guardedRequest, isPrivateAddress } from "../../lib/flows/http";
+import { guardedRequest } from "../../lib/flows/http";
+import { isPrivateAddress } from "../../lib/net/guarded-fetch";
 import type { FlowEffects, FlowInput } from "../../lib/flows/node-type";
 import { NODE_TYPES } from "../../lib/flows/registry";
 import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState, type LoadedFlow } from "../../lib/flows/runtime";

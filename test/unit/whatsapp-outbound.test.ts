@@ -46,7 +46,8 @@ describe("WhatsApp Web rendering", () => {
   });
 
   it("builds Baileys content for media, locations, contacts and reactions", () => {
-    expect(baileysContent(message("image", "Mira", { media_url: "https://x/y.jpg" }), "j")).toEqual({ image: { url: "https://x/y.jpg" }, caption: "Mira" });
+    expect(baileysContent(message("image", "Mira", { media_url: "https://x/y.jpg" }), "j", Buffer.from("jpg"))).toEqual({ image: Buffer.from("jpg"), caption: "Mira" });
+    expect(() => baileysContent(message("image", "Mira", { media_url: "https://x/y.jpg" }), "j")).toThrow(/needs its file/);
     expect(baileysContent(message("location", null, { latitude: 1, longitude: 2, name: "Aquí" }), "j")).toMatchObject({ location: { degreesLatitude: 1, degreesLongitude: 2 } });
     expect(baileysContent(message("contact", null, { name: "Soporte", phone: "+52 55 0000 0000" }), "j")).toMatchObject({
       contacts: { displayName: "Soporte", contacts: [{ vcard: expect.stringContaining("waid=525500000000") }] },
