@@ -24,9 +24,10 @@ export class MediaStore {
     const extension = EXTENSIONS[(mimetype ?? "").split(";")[0]!.trim()] ?? "bin";
     const relative = path.join(safe(accountId), `${safe(waMessageId)}.${extension}`);
     const file = path.join(this.root, relative);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Customers' files: readable by the engine's user only, whatever the umask.
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Write then rename: a reader never sees half a file.
-    await fs.writeFile(`${file}.part`, data);
+    await fs.writeFile(`${file}.part`, data, { mode: 0o600 });
     await fs.rename(`${file}.part`, file);
     return relative;
   }
