@@ -18,7 +18,8 @@ export interface Config {
   databasePoolMax: number;
   databaseSendPoolMax: number;
   dataDir: string;
-  embeddedPostgresPort: number;
+  /** Unset: 54329, or any free port when that one is taken. */
+  embeddedPostgresPort: number | undefined;
   transporter: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -200,7 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 200),
     databaseSendPoolMax: integer(env, "DATABASE_SEND_POOL_MAX", 3, 1, 50),
     dataDir: path.resolve(text(env, "DATA_DIR") ?? ".data"),
-    embeddedPostgresPort: integer(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65_535),
+    embeddedPostgresPort: text(env, "EMBEDDED_POSTGRES_PORT") === undefined ? undefined : integer(env, "EMBEDDED_POSTGRES_PORT", 0, 1, 65_535),
     // moleculer-runner also reads TRANSPORTER itself, so it must be the full URL either way.
     transporter: url(env, "TRANSPORTER", ["redis:", "rediss:", "nats:", "amqp:", "amqps:", "mqtt:", "mqtts:", "kafka:"]),
     redisUrl,

@@ -7,7 +7,7 @@ import type { ServiceSchema } from "moleculer";
 import { ensureFirstAdmin } from "../lib/bootstrap-admin";
 import { config } from "../lib/config";
 import { database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
-import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { embeddedPort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrateLatest } from "../lib/db/migrate";
 import { engineSecrets } from "../lib/secrets";
 
@@ -28,14 +28,14 @@ const DbServiceSchema: ServiceSchema = {
     const settings = config();
     if (!settings.databaseUrl) {
       const started = Date.now();
-      const embedded = await startEmbeddedPostgres(settings.dataDir, settings.embeddedPostgresPort, (line) =>
-        this.logger.warn(line),
-      );
+      const warn = (line: string) => this.logger.warn(line);
+      const port = await embeddedPort(settings.embeddedPostgresPort, warn);
+      const embedded = await startEmbeddedPostgres(settings.dataDir, port, warn);
       setDatabaseUrl(embedded.url, async () => {
         await embedded.stop();
         this.logger.info("Embedded PostgreSQL stopped");
       });
-      this.logger.info(`Embedded PostgreSQL ready on 127.0.0.1:${settings.embeddedPostgresPort} in ${Date.now() - started} ms (data in ${settings.dataDir})`);
+      this.logger.info(`Embedded PostgreSQL ready on 127.0.0.1:${port} in ${Date.now() - started} ms (data in ${settings.dataDir})`);
     }
     const applied = await migrateLatest(database(), databaseUrl());
     this.logger.info(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date");

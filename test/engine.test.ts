@@ -119,4 +119,19 @@ describe("the engine on its embedded PostgreSQL", () => {
     expect((await post(base, "/api/auth/login", { email, password })).status).toBe(200);
     expect(await engine.stop()).toBe(0);
   });
+
+  it("stops with a clear reason when the configured PostgreSQL port is taken", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const taken = (holder.address() as net.AddressInfo).port;
+    try {
+      engine = startEngine({ DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_POSTGRES_PORT: String(taken) });
+      const code = await new Promise<number | null>((resolve) => engine!.process.once("exit", resolve));
+      expect(code).not.toBe(0);
+      expect(engine.output()).toContain(`EMBEDDED_POSTGRES_PORT=${taken} is taken by another process`);
+      expect(engine.output()).not.toMatch(/Unable to start all services\. undefined/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
 });

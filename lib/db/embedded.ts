@@ -2,6 +2,7 @@
 // under DATA_DIR so it survives restarts. Used when DATABASE_URL is not set.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 
@@ -23,6 +24,47 @@ function readOrCreatePassword(dir: string): string {
   fs.writeFileSync(file, password, { mode: 0o600 });
   return password;
 }
+
+export const DEFAULT_EMBEDDED_PORT = 54329;
+
+/** Listens on the port for a moment: whether another process holds it. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The port for the embedded PostgreSQL: the configured one, which must be free (the operator chose it, so a
+ * clash is theirs to settle), else the default, else any free one (nothing else connects to it).
+ */
+export async function embeddedPort(configured: number | undefined, log: (message: string) => void): Promise<number> {
+  const wanted = configured ?? DEFAULT_EMBEDDED_PORT;
+  if (await portFree(wanted)) return wanted;
+  if (configured !== undefined) {
+    throw new Error(
+      `EMBEDDED_POSTGRES_PORT=${configured} is taken by another process on 127.0.0.1: stop that process, set EMBEDDED_POSTGRES_PORT to a free port, or set DATABASE_URL to use a PostgreSQL of your own`,
+    );
+  }
+  const port = await anyFreePort();
+  log(`port ${DEFAULT_EMBEDDED_PORT} is taken by another process; the embedded PostgreSQL listens on 127.0.0.1:${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`);
+  return port;
+}
+
+const describeFailure = (err: unknown): string => (err instanceof Error ? err.message : err === undefined ? "no reason given" : String(err));
 
 const SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
 
@@ -92,7 +134,15 @@ export async function startEmbeddedPostgres(
     log(`initialising embedded PostgreSQL in ${clusterDir}`);
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    // The package rejects without a reason when the server exits at once; the usual cause is a server still running on this data.
+    throw new Error(
+      `The embedded PostgreSQL did not start on 127.0.0.1:${port} (${describeFailure(err)}). Is another engine or PostgreSQL still running on ${clusterDir}? ` +
+        `Stop it (or remove a stale ${path.join(clusterDir, "postmaster.pid")}), or set DATABASE_URL to use a PostgreSQL of your own.`,
+    );
+  }
 
   const admin = new pg.Client({ host: "127.0.0.1", port, user: USER, password, database: "postgres" });
   await admin.connect();
