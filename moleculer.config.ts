@@ -5,6 +5,7 @@ import { AuditMiddleware } from "./middlewares/audit.middleware";
 import { DatabaseShutdownMiddleware } from "./middlewares/database-shutdown.middleware";
 import { ErrorsMiddleware } from "./middlewares/errors.middleware";
 import { PermissionsMiddleware } from "./middlewares/permissions.middleware";
+import { ParamsValidator } from "./lib/http/validator";
 import { replCommands } from "./lib/repl-commands";
 
 export function brokerOptions(): BrokerOptions {
@@ -35,7 +36,8 @@ export function brokerOptions(): BrokerOptions {
     dependencyInterval: 100,
     // Let in-flight requests finish before a node stops.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    validator: true,
+    // fastest-validator, with null accepted only where a rule is `nullable: true`.
+    validator: new ParamsValidator(),
     // Innermost first: database errors are translated next to the handler, the audit row written after it.
     middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware, DatabaseShutdownMiddleware],
     replCommands,

@@ -246,7 +246,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     listOrders: {
       visibility: "public",
-      params: { partner_id: { type: "any", optional: true }, phone: { type: "string", optional: true, nullable: true }, state: { type: "string", optional: true, nullable: true }, limit: { type: "number", optional: true } },
+      params: { partner_id: { type: "any", optional: true, nullable: true }, phone: { type: "string", optional: true, nullable: true }, state: { type: "string", optional: true, nullable: true }, limit: { type: "number", optional: true } },
       async handler(this: OdooService, ctx: Context<{ partner_id?: unknown; phone?: string | null; state?: string | null; limit?: number }>) {
         return this.odoo(async (client) => {
           let partnerId = typeof ctx.params.partner_id === "number" ? ctx.params.partner_id : null;

@@ -5,6 +5,42 @@ const h = harness();
 
 const weird: unknown[] = [null, 0, -1, 1e308, "", "x".repeat(5000), [], [1, 2], {}, { a: { b: [] } }, true, "00000000-0000-4000-8000-000000000000", "' OR 1=1 --", "\u0000", { $gt: "" }];
 
+describe("null", () => {
+  it("is refused for an optional field that is not nullable, naming the field, and changes nothing", async () => {
+    const admin = await h.admin();
+    const acc = (await admin.post("/api/whatsapp/accounts", { name: "N", provider: "simulator" })).body.id;
+    const contact = (await admin.post("/api/contacts", { phone_number: "+525511220000" })).body.id;
+    const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id");
+    const accounts = await database()("whatsapp_accounts").count({ n: "*" }).first();
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ["POST", `/api/conversations/${conversation}/resolve`, { resolution_note: null }, "resolution_note"],
+      ["POST", "/api/queues", { name: "Nula", assignment_method: null }, "assignment_method"],
+      ["POST", "/api/whatsapp/accounts", { name: "Otra", provider: null }, "provider"],
+      ["POST", `/api/simulator/accounts/${acc}/inbound`, { from: "+525511229999", type: "text", text: null }, "text"],
+      ["PUT", `/api/contacts/${contact}`, { metadata: null }, "metadata"],
+      ["POST", `/api/conversations/${conversation}/messages`, { type: "image", content: "x", media_url: null }, "media_url"],
+    ];
+    for (const [method, url, body, field] of cases) {
+      const res = await h.request(method, url, { token: admin.token, body });
+      expect([method, url, res.status, res.body.detail]).toEqual([method, url, 422, expect.objectContaining({ code: "VALIDATION_ERROR", field })]);
+    }
+    expect((await admin.get(`/api/conversations/${conversation}`)).body.status).not.toBe("resolved");
+    expect(await database()("whatsapp_accounts").count({ n: "*" }).first()).toEqual(accounts);
+    expect(await database()("queues").where({ name: "Nula" }).first()).toBeUndefined();
+  });
+
+  it("clears a field declared nullable", async () => {
+    const admin = await h.admin();
+    const reply = await admin.post("/api/quick-replies", { shortcut: "/nula", content: "Hola", queue_id: null });
+    expect(reply.status).toBe(201);
+    const contact = (await admin.post("/api/contacts", { phone_number: "+525511221111", email: "a@b.mx", name: "Ana" })).body.id;
+    const cleared = await admin.put(`/api/contacts/${contact}`, { email: null, name: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ email: null, name: null });
+  });
+});
+
+// Last: its odd values land in the admin's own account too.
 it("never answers 500 to odd input, and always in the error format", async () => {
   const admin = await h.admin();
   const acc = (await admin.post("/api/whatsapp/accounts", { name: "F", provider: "simulator" })).body.id;

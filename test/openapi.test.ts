@@ -65,13 +65,63 @@ describe("the OpenAPI document", () => {
     expect(list.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "status", in: "query", required: false })]));
     expect(doc.paths["/api/auth/login"]!.post!.security).toEqual([]);
   });
+
+  it("marks nullable exactly the fields whose null the API accepts", async () => {
+    const admin = await h.admin();
+    const checked: string[] = [];
+    const wrong: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const schema = op.requestBody?.content["application/json"].schema as JsonSchema | undefined;
+        if (!schema) continue;
+        // Unknown ids: whatever the validator lets through stops at a 404 and stores nothing.
+        const url = path.replace(/\{\w+\}/g, "00000000-0000-4000-8000-000000000000");
+        for (const [field, rule] of Object.entries(schema.properties ?? {})) {
+          const others = Object.fromEntries((schema.required ?? []).filter((name) => name !== field).map((name) => [name, sampleOf(name, schema.properties![name]!)]));
+          const res = await h.request(method.toUpperCase(), url, { token: admin.token, body: { ...others, [field]: null } });
+          const refused = res.status === 422 && res.body?.detail?.field === field;
+          const nullable = (rule.oneOf ?? []).some((option) => option.type === "null");
+          checked.push(`${method} ${path} ${field}`);
+          if (res.status >= 500 || refused === nullable) wrong.push(`${method.toUpperCase()} ${path} ${field}: null → ${res.status} ${JSON.stringify(res.body?.detail)} (documented ${nullable ? "" : "not "}nullable)`);
+        }
+      }
+    }
+    expect(checked.length).toBeGreaterThan(50);
+    expect(wrong).toEqual([]);
+    expect(doc.paths["/api/quick-replies"]!.post!.requestBody.content["application/json"].schema.properties.queue_id.oneOf).toContainEqual({ type: "null" });
+    expect(doc.paths["/api/conversations/{id}/resolve"]!.post!.requestBody.content["application/json"].schema.properties.resolution_note).toEqual({ type: "string", maxLength: 2000 });
+  });
 });
+
+type JsonSchema = { type?: string; format?: string; enum?: unknown[]; minimum?: number; minLength?: number; minItems?: number; items?: JsonSchema; oneOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[] };
+
+// A value the rule accepts, so that the field under test is the first (and only) one refused.
+const SAMPLES: Record<string, unknown> = { shortcut: "/muestra", from: "+525511223344", phone_number: "+525511223344", wa_message_id: "abcd1234", timezone: "America/Mexico_City" };
+function sampleOf(name: string, rule: JsonSchema): unknown {
+  if (name in SAMPLES) return SAMPLES[name];
+  if (rule.oneOf) return sampleOf(name, rule.oneOf[0]!);
+  if (rule.enum) return rule.enum[0];
+  switch (rule.format) {
+    case "uuid": return "00000000-0000-4000-8000-000000000000";
+    case "email": return "muestra@example.com";
+    case "uri": return "https://example.com/";
+  }
+  switch (rule.type) {
+    case "string": return "x".repeat(Math.max(rule.minLength ?? 1, 1));
+    case "integer": case "number": return rule.minimum ?? 1;
+    case "boolean": return true;
+    case "array": return Array.from({ length: rule.minItems ?? 0 }, () => sampleOf("", rule.items ?? { type: "string" }));
+    default: return {};
+  }
+}
 
 describe("validation rules as JSON Schema", () => {
   it("converts the rules our actions use", () => {
     expect(schemaOf("uuid")).toEqual({ type: "string", format: "uuid" });
     expect(schemaOf({ type: "number", integer: true, min: 1, max: 100, default: 20 })).toEqual({ type: "integer", minimum: 1, maximum: 100, default: 20 });
     expect(schemaOf({ type: "string", pattern: /^\/x$/, nullable: true })).toEqual({ oneOf: [{ type: "string", pattern: "^\\/x$" }, { type: "null" }] });
+    expect(schemaOf("string|min:2|optional|nullable")).toEqual({ oneOf: [{ type: "string", minLength: 2 }, { type: "null" }] });
+    expect(schemaOf({ type: "string", optional: true })).toEqual({ type: "string" });
     expect(schemaOf({ type: "array", items: { type: "string", max: 5 }, max: 3 })).toEqual({ type: "array", items: { type: "string", maxLength: 5 }, maxItems: 3 });
     expect(schemaOf({ type: "object", props: { a: "email", b: { type: "boolean", optional: true } } })).toEqual({
       type: "object",

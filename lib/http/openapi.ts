@@ -25,8 +25,19 @@ const FORMATS: Record<string, JsonSchema> = {
   any: {},
 };
 
+// "string|min:3|optional|nullable" as fastest-validator reads it: flags are true, numbers numbers.
+function shorthand(rule: string): Rule {
+  const [type, ...modifiers] = rule.split("|");
+  const parsed: Rule = { type };
+  for (const modifier of modifiers) {
+    const [name, value] = modifier.split(":") as [string, string | undefined];
+    parsed[name] = value === undefined ? true : value === "true" ? true : value === "false" ? false : Number.isNaN(Number(value)) ? value : Number(value);
+  }
+  return parsed;
+}
+
 function ruleOf(rule: unknown): Rule {
-  if (typeof rule === "string") return { type: rule.split("|")[0] };
+  if (typeof rule === "string") return shorthand(rule);
   if (Array.isArray(rule)) return { type: "multi", rules: rule };
   return (rule ?? {}) as Rule;
 }
@@ -69,14 +80,14 @@ export function schemaOf(input: unknown): JsonSchema {
     default:
       schema = { ...(FORMATS[rule.type ?? "any"] ?? {}) };
   }
-  if (rule.nullable) schema = { oneOf: [schema, { type: "null" }] };
+  if (rule.nullable === true) schema = { oneOf: [schema, { type: "null" }] };
   if (rule.default !== undefined && typeof rule.default !== "function") schema.default = rule.default;
   return schema;
 }
 
 const isOptional = (rule: unknown): boolean => {
   const r = ruleOf(rule);
-  return r.optional === true || r.default !== undefined || (typeof rule === "string" && rule.includes("optional"));
+  return r.optional === true || r.default !== undefined;
 };
 
 function objectSchema(props: Record<string, unknown>, skip: ReadonlySet<string> = new Set()): JsonSchema {

@@ -1,0 +1,51 @@
+// The broker's parameter validator: fastest-validator, except that `null` is a
+// value, not "not given". Out of the box an optional field lets null through
+// as if it were absent (and a field with a default takes its default), so
+// `{"provider": null}` silently became the default provider. Here null passes
+// only where a rule says `nullable: true` (where null means "clear it");
+// anywhere else it is a validation error that names the field.
+import FastestValidator from "fastest-validator";
+import { Validators } from "moleculer";
+
+export const NOT_NULLABLE = "notNullable";
+const NOT_NULLABLE_MESSAGE = "The '{field}' field must not be null.";
+
+interface CompiledRule {
+  schema: { type?: unknown; nullable?: unknown };
+  messages: Record<string, string>;
+}
+
+// fastest-validator builds each rule's check as source text; this step (not in its
+// typings) wraps a rule's check with its handling of undefined and null.
+interface Internals {
+  wrapRequiredCheckSourceCode(rule: CompiledRule, innerSrc: string, context: unknown, resVar: string): string;
+  makeError(opts: { type: string; actual?: string; messages: Record<string, string> }): string;
+}
+type InternalsConstructor = new (opts?: object) => FastestValidator & Internals;
+
+/** fastest-validator with null refused unless the rule is `nullable: true`. */
+export class NullRefusingFastestValidator extends (FastestValidator as unknown as InternalsConstructor) {
+  constructor(opts: { messages?: Record<string, string> } = {}) {
+    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, ...opts.messages } });
+    if (typeof super.wrapRequiredCheckSourceCode !== "function") {
+      throw new Error("fastest-validator changed: wrapRequiredCheckSourceCode is gone; null checks cannot be enforced");
+    }
+  }
+
+  override wrapRequiredCheckSourceCode(rule: CompiledRule, innerSrc: string, context: unknown, resVar: string): string {
+    const source = super.wrapRequiredCheckSourceCode(rule, innerSrc, context, resVar);
+    if (rule.schema.nullable === true || rule.schema.type === "forbidden") return source;
+    const refuse = this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages });
+    return `if (value === null) { ${refuse} } else { ${source} }`;
+  }
+}
+
+/** moleculer's fastest-validator adapter, on the null-refusing validator; `validator:` in moleculer.config.ts. */
+export class ParamsValidator extends Validators.Fastest {
+  constructor(opts?: object) {
+    super();
+    const self = this as unknown as { opts: object; validator: FastestValidator };
+    if (opts) Object.assign(self.opts, opts);
+    self.validator = new NullRefusingFastestValidator(self.opts);
+  }
+}
