@@ -46,9 +46,11 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
       },
     },
 
+    // Flows are configuration, and their nodes may hold secrets (http_request
+    // headers): only those who edit them read them. The catalogue above stays open.
     list: {
       rest: "GET /",
-      permissions: "authenticated",
+      permissions: EDITORS,
       params: { trigger_type: { type: "enum", values: [...TRIGGER_TYPES], optional: true }, is_active: { type: "boolean", convert: true, optional: true }, ...pageParams, $$strict: "remove" },
       handler(this: FlowsService, ctx: Ctx<FlowFilter>) {
         return this.flows.list(ctx.params);
@@ -70,7 +72,7 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     get: {
       rest: "GET /:id",
-      permissions: "authenticated",
+      permissions: EDITORS,
       params: { id: "uuid" },
       handler(this: FlowsService, ctx: Ctx<{ id: string }>) {
         return this.flows.get(ctx.params.id);

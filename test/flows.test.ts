@@ -67,12 +67,19 @@ describe("flows over REST", () => {
     expect((await create({ nodes: orphan })).body.warnings).toEqual(['nodes[5] ("thanks") cannot be reached from start']);
   });
 
-  it("lets only admins and supervisors edit; everyone signed in reads the catalogue", async () => {
+  it("lets only admins and supervisors read and edit flows; everyone signed in reads the catalogue", async () => {
     const agent = await h.as("agent");
     const supervisor = await h.as("supervisor");
     expect((await agent.post("/api/flows", { name: "x", trigger_type: "manual", nodes: loopFlow() })).status).toBe(403);
-    expect((await supervisor.post("/api/flows", { name: "x", trigger_type: "manual", nodes: loopFlow() })).status).toBe(201);
+    const created = await supervisor.post("/api/flows", { name: "x", trigger_type: "manual", nodes: loopFlow() });
+    expect(created.status).toBe(201);
     expect((await h.request("GET", "/api/flows")).status).toBe(401);
+    // Flows are configuration: their nodes may hold secrets (http_request headers), so agents do not read them.
+    for (const url of ["/api/flows", `/api/flows/${created.body.id}`]) {
+      const res = await agent.get(url);
+      expect([url, res.status, res.body.detail?.code]).toEqual([url, 403, "FORBIDDEN"]);
+      expect([url, (await supervisor.get(url)).status]).toEqual([url, 200]);
+    }
     const types = await agent.get("/api/flows/node-types");
     expect(types.status).toBe(200);
     expect(types.body.items).toHaveLength(41);
