@@ -132,6 +132,45 @@ describe("queues over REST", () => {
     expect((await h.request("GET", "/api/queues")).status).toBe(401);
   });
 
+  it("leaves granting supervision to admins: a supervisor adds plain agents and cannot touch another supervisor", async () => {
+    const id = await queue();
+    const supervisor = await h.as("supervisor");
+    const colleague = await h.as("supervisor");
+    const agent = await h.as("agent");
+    const newcomer = await h.as("agent");
+    for (const user of [supervisor, colleague]) {
+      expect((await admin.post(`/api/queues/${id}/agents`, { user_id: user.user.id, is_supervisor: true })).status).toBe(201);
+    }
+    expect((await supervisor.post(`/api/queues/${id}/agents`, { user_id: agent.user.id })).status).toBe(201);
+    const membership = async (userId: string) => (await database()("queue_agents").where({ queue_id: id, user_id: userId }).first("is_supervisor"))?.is_supervisor;
+
+    // Making a newcomer, or a member, a supervisor.
+    for (const user of [newcomer, agent]) {
+      const res = await supervisor.post(`/api/queues/${id}/agents`, { user_id: user.user.id, is_supervisor: true });
+      expect([res.status, res.body.detail?.code, res.body.detail?.field]).toEqual([403, "FORBIDDEN", "is_supervisor"]);
+    }
+    expect(await membership(newcomer.user.id)).toBeUndefined();
+    expect(await membership(agent.user.id)).toBe(false);
+
+    // Demoting, re-skilling or removing another supervisor.
+    for (const body of [{ is_supervisor: false }, { skills: ["ventas"] }, {}]) {
+      const res = await supervisor.post(`/api/queues/${id}/agents`, { user_id: colleague.user.id, ...body });
+      expect([body, res.status, res.body.detail?.code]).toEqual([body, 403, "FORBIDDEN"]);
+    }
+    const removal = await supervisor.delete(`/api/queues/${id}/agents/${colleague.user.id}`);
+    expect([removal.status, removal.body.detail?.code]).toEqual([403, "FORBIDDEN"]);
+    expect(await membership(colleague.user.id)).toBe(true);
+
+    // Their own membership stays theirs: new skills keep them a supervisor (is_supervisor left out keeps it).
+    const own = await supervisor.post(`/api/queues/${id}/agents`, { user_id: supervisor.user.id, skills: ["ventas"] });
+    expect([own.status, own.body.is_supervisor, own.body.skills]).toEqual([200, true, ["ventas"]]);
+
+    // Admins do all of it.
+    expect((await admin.post(`/api/queues/${id}/agents`, { user_id: agent.user.id, is_supervisor: true })).status).toBe(200);
+    expect((await admin.post(`/api/queues/${id}/agents`, { user_id: colleague.user.id, is_supervisor: false })).body.is_supervisor).toBe(false);
+    expect((await admin.delete(`/api/queues/${id}/agents/${agent.user.id}`)).status).toBe(204);
+  });
+
   it("refuses to delete a queue with open conversations", async () => {
     const id = await queue({ assignment_method: "manual" });
     const waiting = await waitingIn(id);

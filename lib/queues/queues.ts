@@ -68,6 +68,8 @@ function seedHours(schedule: Schedule | null): SeedHours | null {
   }));
 }
 
+const ONLY_ADMINS_CHANGE_SUPERVISORS = "Only admins change or remove another supervisor's membership";
+
 export class Queues {
   constructor(private readonly knex: Knex) {}
 
@@ -109,7 +111,11 @@ export class Queues {
     });
   }
 
-  /** Adds an agent (or changes their role and skills in the queue); true when they were not a member before. */
+  /**
+   * Adds an agent (or changes their role and skills in the queue); true when
+   * they were not a member before. Left out, `is_supervisor` is false for a
+   * newcomer and unchanged for a member.
+   */
   async addAgent(caller: Caller, queueId: string, input: AgentInput): Promise<{ agent: PublicQueueAgent; added: boolean }> {
     await this.find(queueId);
     await this.assertManages(caller, queueId);
@@ -117,20 +123,44 @@ export class Queues {
     if (!user) throw new ValidationFailed("user_id", `There is no user ${input.user_id}`);
     if (!user.is_active) throw new ValidationFailed("user_id", "That user is disabled");
     const skills = [...new Set((input.skills ?? []).map((skill) => skill.toLowerCase()))];
-    const [row] = await this.knex("queue_agents")
-      .insert({ queue_id: queueId, user_id: input.user_id, is_supervisor: input.is_supervisor ?? false, skills })
-      .onConflict(["queue_id", "user_id"])
-      .merge({ is_supervisor: input.is_supervisor ?? false, skills })
-      .returning(this.knex.raw("(xmax = 0) AS added"));
+    const added = await this.knex.transaction(async (trx) => {
+      const current = await trx("queue_agents").where({ queue_id: queueId, user_id: input.user_id }).forUpdate().first("is_supervisor");
+      const isSupervisor = input.is_supervisor ?? current?.is_supervisor ?? false;
+      this.assertMayChangeMembership(caller, input.user_id, current?.is_supervisor === true, isSupervisor);
+      const upsert = trx("queue_agents")
+        .insert({ queue_id: queueId, user_id: input.user_id, is_supervisor: isSupervisor, skills })
+        .onConflict(["queue_id", "user_id"])
+        .merge({ is_supervisor: isSupervisor, skills });
+      // A membership that appeared meanwhile (no row to lock above) is changed only if the rule still allows it.
+      if (caller.role !== "admin" && caller.id !== input.user_id) upsert.where("queue_agents.is_supervisor", false);
+      const [row] = await upsert.returning(trx.raw("(xmax = 0) AS added"));
+      if (!row) throw new Forbidden(ONLY_ADMINS_CHANGE_SUPERVISORS);
+      return Boolean((row as { added: boolean }).added);
+    });
     const agents = (await this.agentsOf([queueId])).get(queueId) ?? [];
-    return { agent: agents.find((agent) => agent.user_id === input.user_id)!, added: Boolean((row as { added: boolean }).added) };
+    return { agent: agents.find((agent) => agent.user_id === input.user_id)!, added };
   }
 
   async removeAgent(caller: Caller, queueId: string, userId: string): Promise<void> {
     await this.find(queueId);
     await this.assertManages(caller, queueId);
-    const removed = await this.knex("queue_agents").where({ queue_id: queueId, user_id: userId }).delete();
-    if (!removed) throw new NotFound("agent of the queue", userId);
+    await this.knex.transaction(async (trx) => {
+      const current = await trx("queue_agents").where({ queue_id: queueId, user_id: userId }).forUpdate().first("is_supervisor");
+      if (!current) throw new NotFound("agent of the queue", userId);
+      this.assertMayChangeMembership(caller, userId, current.is_supervisor === true, false);
+      await trx("queue_agents").where({ queue_id: queueId, user_id: userId }).delete();
+    });
+  }
+
+  /**
+   * Supervision is granted by admins only. A supervisor manages the plain
+   * agents of the queues they supervise, and their own membership; another
+   * supervisor's membership (demoting, re-skilling, removing) is admins' too.
+   */
+  private assertMayChangeMembership(caller: Caller, userId: string, isSupervisorNow: boolean, willBeSupervisor: boolean): void {
+    if (caller.role === "admin") return;
+    if (isSupervisorNow && userId !== caller.id) throw new Forbidden(ONLY_ADMINS_CHANGE_SUPERVISORS);
+    if (willBeSupervisor && !isSupervisorNow) throw new Forbidden("Only admins make someone a supervisor of a queue", "is_supervisor");
   }
 
   private async find(id: string): Promise<Queue> {
