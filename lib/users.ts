@@ -3,10 +3,11 @@
 import type { Knex } from "knex";
 import type { Caller } from "./auth/caller";
 import { assertSelfOrAdmin } from "./auth/permissions";
-import { hashPassword } from "./auth/passwords";
-import { Conflict, Forbidden, NotFound } from "./errors";
+import { hashPassword, verifyPassword } from "./auth/passwords";
+import { Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed } from "./errors";
 import { User, type Role, type UserStatus } from "./models/users";
 import { paginate, type Page } from "./pagination";
+import type { RateLimiter } from "./rate-limit";
 
 export interface PublicUser {
   id: string;
@@ -38,6 +39,8 @@ export interface NewUser {
 export interface UserChanges {
   email?: string;
   password?: string;
+  /** Needed to change one's own password. */
+  current_password?: string;
   name?: string;
   role?: Role;
   is_active?: boolean;
@@ -59,11 +62,26 @@ export function presentUser(user: User): PublicUser {
 
 const EMAIL_TAKEN = () => new Conflict("email", "A user with this email already exists");
 
+/** A wrong current password when changing one's own: a 422 on the field, and worth an audit row. */
+export class WrongCurrentPassword extends ValidationFailed {
+  constructor() {
+    super("current_password", "The current password is not correct");
+  }
+}
+
+/** Bounds the guesses at one's current password, as logins are bounded per account. */
+export interface PasswordGuard {
+  limiter: RateLimiter;
+  maxAttempts: number;
+  windowSeconds: number;
+}
+
 export class Users {
   constructor(
     private readonly knex: Knex,
     /** Ends a user's sessions (all, or all but one) — owned by the auth side. */
     private readonly revokeSessions: (userId: string, reason: string, keepSessionId?: string) => Promise<unknown>,
+    private readonly guard?: PasswordGuard,
   ) {}
 
   list(filter: UserFilter): Promise<Page<PublicUser>> {
@@ -103,6 +121,9 @@ export class Users {
         if (changes[field] != null) throw new Forbidden(`Only an admin can change ${field}`, field);
       }
     }
+    // A stolen token alone must not be enough to take the account over: one's
+    // own new password needs the current one (an admin resetting another's does not).
+    if (changes.password != null && caller.id === id) await this.assertCurrentPassword(id, changes.current_password);
     const patch: Partial<User> = {};
     if (changes.name != null) patch.name = changes.name.trim();
     if (changes.email != null) patch.email = changes.email.trim().toLowerCase();
@@ -155,6 +176,18 @@ export class Users {
     if (connected) query.where("status", "offline");
     else query.whereNot("status", "offline");
     return (await query) > 0 ? status : undefined;
+  }
+
+  private async assertCurrentPassword(id: string, current: string | undefined): Promise<void> {
+    if (current == null) throw new ValidationFailed("current_password", "Changing your own password needs your current one in current_password");
+    const key = `password:user:${id}`;
+    if (this.guard) {
+      const hit = await this.guard.limiter.hit(key, this.guard.maxAttempts, this.guard.windowSeconds);
+      if (!hit.allowed) throw new TooManyRequests(hit.retryAfterSeconds, "Too many wrong current passwords, try again later");
+    }
+    const user = await this.find(this.knex, id);
+    if (!(await verifyPassword(current, user.password_hash))) throw new WrongCurrentPassword();
+    await this.guard?.limiter.reset(key);
   }
 
   private async find(db: Knex, id: string): Promise<User> {

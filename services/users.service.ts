@@ -1,14 +1,27 @@
 // /api/users: the people who sign in, and their presence status.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { recordAudit } from "../lib/audit";
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
+import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { ROLES, USER_STATUSES, type UserStatus } from "../lib/models/users";
 import { pageParams } from "../lib/pagination";
-import { Users, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../lib/rate-limit";
+import { createRedis } from "../lib/redis";
+import { Users, WrongCurrentPassword, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
 
 interface UsersService extends Service {
   users: Users;
+  closeLimiter?: () => Promise<void>;
+}
+
+// Counts wrong current passwords; in Redis, so every node shares the count.
+function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
+  const { redisUrl, redisKeyPrefix } = config();
+  if (!redisUrl) return { limiter: new MemoryRateLimiter() };
+  const redis = createRedis(redisUrl, "rate-limit");
+  return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }
 
 const email = { type: "email", normalize: true, max: 254 } as const;
@@ -68,6 +81,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
         id: "uuid",
         email: { ...email, optional: true },
         password: { ...password, optional: true },
+        current_password: { type: "string", min: 1, max: 200, optional: true },
         name: { ...name, optional: true },
         role: { ...role, optional: true },
         is_active: { type: "boolean", optional: true },
@@ -75,7 +89,13 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
       },
       async handler(this: UsersService, ctx: Context<UserChanges & { id: string }, RequestMeta>) {
         const { id, ...changes } = ctx.params;
-        const user = await this.users.update(callerOf(ctx), id, changes);
+        const user = await this.users.update(callerOf(ctx), id, changes).catch(async (err: unknown) => {
+          // A wrong current password is audited like a failed login (the audit middleware records successes).
+          if (err instanceof WrongCurrentPassword) {
+            await recordAudit({ actorUserId: ctx.meta.caller?.id ?? null, action: "users.password_rejected", resourceType: "users", resourceId: id, ip: ctx.meta.clientIp ?? null, requestId: ctx.requestID ?? null });
+          }
+          throw err;
+        });
         // Open sockets move to the new role's rooms (REST requests read the role afresh anyway).
         if (changes.role != null) await this.broker.broadcast("user.role_changed", { user_id: user.id, role: user.role });
         return user;
@@ -119,10 +139,19 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
   },
 
   started(this: UsersService) {
-    this.users = new Users(database(), (userId, reason, keepSessionId) =>
-      this.broker.call("auth.revokeUserSessions", { user_id: userId, reason, keep_session_id: keepSessionId }),
+    const { limiter, close } = createLimiter();
+    this.closeLimiter = close;
+    const { loginMaxPerAccount, loginAccountWindowSeconds } = config();
+    this.users = new Users(
+      database(),
+      (userId, reason, keepSessionId) => this.broker.call("auth.revokeUserSessions", { user_id: userId, reason, keep_session_id: keepSessionId }),
+      { limiter, maxAttempts: loginMaxPerAccount, windowSeconds: loginAccountWindowSeconds },
     );
     return Promise.resolve();
+  },
+
+  async stopped(this: UsersService) {
+    await this.closeLimiter?.();
   },
 };
 

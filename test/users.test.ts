@@ -151,11 +151,49 @@ describe("updating users", () => {
   it("ends the user's other sessions when the password changes", async () => {
     const agent = await h.as("agent");
     const elsewhere = await h.login(agent.user.email, "password-123");
-    const res = await agent.put(`/api/users/${agent.user.id}`, { password: "new-password-456" });
+    const res = await agent.put(`/api/users/${agent.user.id}`, { password: "new-password-456", current_password: "password-123" });
     expect(res.status).toBe(200);
     expect((await agent.get("/api/auth/me")).status).toBe(200);
     expect((await elsewhere.get("/api/auth/me")).status).toBe(401);
     await h.login(agent.user.email, "new-password-456");
+  });
+
+  it("asks for the current password to change one's own, and audits a wrong one", async () => {
+    const agent = await h.as("agent");
+    const url = `/api/users/${agent.user.id}`;
+    const without = await agent.put(url, { password: "new-password-456", name: "Sin clave" });
+    expect([without.status, without.body.detail]).toEqual([422, expect.objectContaining({ code: "VALIDATION_ERROR", field: "current_password" })]);
+    const wrong = await agent.put(url, { password: "new-password-456", current_password: "not-my-password" });
+    expect([wrong.status, wrong.body.detail]).toEqual([422, expect.objectContaining({ code: "VALIDATION_ERROR", field: "current_password" })]);
+    const audited = await database()("audit_log").where({ action: "users.password_rejected", resource_id: agent.user.id }).first();
+    expect(audited).toMatchObject({ actor_user_id: agent.user.id, resource_type: "users" });
+    // Nothing changed: not the password, not the name sent with it.
+    expect((await agent.get(url)).body.name).not.toBe("Sin clave");
+    await h.login(agent.user.email, "password-123");
+    expect((await agent.put(url, { password: "new-password-456", current_password: "password-123" })).status).toBe(200);
+    await h.login(agent.user.email, "new-password-456");
+  });
+
+  it("asks an admin for their own current password, not for somebody else's", async () => {
+    const admin = await h.admin();
+    const agent = await h.as("agent");
+    const own = await admin.put(`/api/users/${admin.user.id}`, { password: "new-admin-password" });
+    expect([own.status, own.body.detail?.field]).toEqual([422, "current_password"]);
+    const wrong = await admin.put(`/api/users/${admin.user.id}`, { password: "new-admin-password", current_password: "not-it-at-all" });
+    expect([wrong.status, wrong.body.detail?.field]).toEqual([422, "current_password"]);
+    await h.login(ADMIN.email, ADMIN.password);
+    expect((await admin.put(`/api/users/${agent.user.id}`, { password: "reset-by-admin" })).status).toBe(200);
+    await h.login(agent.user.email, "reset-by-admin");
+  });
+
+  it("stops guessing the current password after a few wrong tries", async () => {
+    const agent = await h.as("agent");
+    const url = `/api/users/${agent.user.id}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await agent.put(url, { password: "new-password-456", current_password: `guess-${i}-guess` })).status);
+    expect(statuses).toEqual([422, 422, 422, 422, 422, 429]);
+    const right = await agent.put(url, { password: "new-password-456", current_password: "password-123" });
+    expect([right.status, right.body.detail?.code]).toEqual([429, "RATE_LIMITED"]);
   });
 
   it("refuses an email another user has with 409", async () => {
