@@ -90,6 +90,11 @@ it("never answers 500 to odd input, and always in the error format", async () =>
       if (res.status >= 500) bad.push(`${method} ${url} raw ${raw} → ${res.status}`);
     }
   }
+  // A body that claims a Content-Encoding it does not have.
+  for (const encoding of ["gzip", "deflate"]) {
+    const res = await h.request("POST", "/api/contacts", { token: admin.token, rawBody: "{}", headers: { "content-type": "application/json", "content-encoding": encoding } });
+    if (res.status !== 400 || res.body?.detail?.code !== "MALFORMED_JSON") bad.push(`POST /api/contacts content-encoding ${encoding} → ${res.status} ${JSON.stringify(res.body)}`);
+  }
   for (const path of ["/api/users/%zz", "/api/contacts/%E0%A4%A", `/api/contacts/${contact}/tags/%zz`, "/api/media/..%2F..%2Fetc", "/api/conversations/%zz/messages"]) {
     const res = await h.request("GET", path, { token: admin.token });
     if (res.status >= 500) bad.push(`GET ${path} → ${res.status}`);

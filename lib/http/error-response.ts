@@ -29,6 +29,8 @@ const KNOWN_TYPES: Record<string, { status: number; code: string; message?: stri
   "entity.parse.failed": { status: 400, code: "MALFORMED_JSON", message: "The request body is not valid JSON" },
   "entity.bom": { status: 400, code: "MALFORMED_JSON", message: "The request body must not start with a byte order mark" },
   "entity.too.large": { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
+  "request.aborted": { status: 400, code: "BAD_REQUEST", message: "The request was aborted before its body arrived" },
+  "request.size.invalid": { status: 400, code: "BAD_REQUEST", message: "The request body does not match its Content-Length" },
   "encoding.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
   "charset.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
   PAYLOAD_TOO_LARGE: { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
@@ -41,6 +43,11 @@ const KNOWN_TYPES: Record<string, { status: number; code: string; message?: stri
   REQUEST_TIMEOUT: { status: 504, code: "TIMEOUT", message: "The request took too long" },
   RATE_LIMIT: { status: 429, code: "RATE_LIMITED", message: "Too many requests" },
 };
+
+// A body whose Content-Encoding (gzip, deflate) does not decompress: zlib names its failure in `code`
+// (Z_DATA_ERROR, Z_BUF_ERROR), and the gateway passes that code on instead of the parser's 400.
+const UNDECOMPRESSABLE = { status: 400, code: "MALFORMED_JSON", message: "The request body could not be decompressed (Content-Encoding)" };
+const isZlibCode = (code: unknown): boolean => typeof code === "string" && /^Z_[A-Z_]+$/.test(code);
 
 function statusOf(err: ErrorLike): number {
   for (const candidate of [err.code, err.status]) {
@@ -60,7 +67,7 @@ function firstValidationIssue(data: unknown): { field: string | null; message: s
 export function toErrorResponse(error: unknown): ErrorResponse {
   const err: ErrorLike = typeof error === "object" && error !== null ? (error as ErrorLike) : {};
   const type = typeof err.type === "string" ? err.type : undefined;
-  const known = type ? KNOWN_TYPES[type] : undefined;
+  const known = (type ? KNOWN_TYPES[type] : undefined) ?? (isZlibCode(err.code) ? UNDECOMPRESSABLE : undefined);
   let status = known?.status ?? statusOf(err);
   const headers: Record<string, string> = {};
 
