@@ -190,6 +190,17 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("REFRESH_TOKEN_TTL_SECONDS", "must be longer than ACCESS_TOKEN_TTL_SECONDS");
   }
 
+  // A node is taken for dead after HEARTBEAT_TIMEOUT_SECONDS of silence: at least two heartbeats must fit
+  // in it, or one late heartbeat makes nodes drop each other. The defaults detect a dead node in 15 s.
+  const heartbeatIntervalSeconds = integer(env, "HEARTBEAT_INTERVAL_SECONDS", 5, 1, 600);
+  const heartbeatTimeoutSeconds = integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 15, 2, 3_600);
+  if (heartbeatIntervalSeconds * 2 > heartbeatTimeoutSeconds) {
+    throw new ConfigError(
+      "HEARTBEAT_INTERVAL_SECONDS",
+      `must be at most half of HEARTBEAT_TIMEOUT_SECONDS (${heartbeatTimeoutSeconds}), got ${heartbeatIntervalSeconds}`,
+    );
+  }
+
   return {
     nodeEnv,
     production,
@@ -245,8 +256,8 @@ export function loadConfig(env: Env = process.env): Config {
     // FLOW_HTTP_ALLOW_HOSTS is the older name, from when only http_request fetched.
     fetchAllowHosts: (text(env, "FETCH_ALLOW_HOSTS") ?? text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
-    heartbeatIntervalSeconds: integer(env, "HEARTBEAT_INTERVAL_SECONDS", 10, 1, 600),
-    heartbeatTimeoutSeconds: integer(env, "HEARTBEAT_TIMEOUT_SECONDS", 30, 2, 3_600),
+    heartbeatIntervalSeconds,
+    heartbeatTimeoutSeconds,
     secretsKey,
     odoo: {
       url: url(env, "ODOO_URL", ["http:", "https:"]),

@@ -14,6 +14,9 @@ describe("configuration", () => {
       refreshTokenTtlSeconds: 2_592_000,
       logLevel: "info",
       production: false,
+      // A dead node is detected within 15 s.
+      heartbeatIntervalSeconds: 5,
+      heartbeatTimeoutSeconds: 15,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -31,6 +34,8 @@ describe("configuration", () => {
     [{ TRUST_PROXY: "maybe" }, /TRUST_PROXY must be true or false/],
     [{ BODY_LIMIT: "lots" }, /BODY_LIMIT must look like/],
     [{ ACCESS_TOKEN_TTL_SECONDS: "3600", REFRESH_TOKEN_TTL_SECONDS: "600" }, /must be longer than ACCESS_TOKEN_TTL_SECONDS/],
+    [{ HEARTBEAT_TIMEOUT_SECONDS: "5" }, /HEARTBEAT_INTERVAL_SECONDS must be at most half of HEARTBEAT_TIMEOUT_SECONDS \(5\), got 5/],
+    [{ HEARTBEAT_INTERVAL_SECONDS: "10", HEARTBEAT_TIMEOUT_SECONDS: "15" }, /HEARTBEAT_INTERVAL_SECONDS must be at most half/],
   ])("refuses %j with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
