@@ -1,3 +1,4 @@
+import knexFactory, { type Knex } from "knex";
 import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
 import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
 import type { ProviderConnection, WhatsAppProvider } from "../lib/whatsapp/provider";
@@ -8,7 +9,8 @@ import { queueOutbound } from "../lib/inbox/outbound";
 import { migratedDatabase } from "./support/database";
 import { eventually } from "./support/harness";
 
-const { knex } = migratedDatabase();
+const migrated = migratedDatabase();
+const { knex } = migrated;
 const hosts: SessionHost[] = [];
 const noMedia: MediaFetcher = async () => {
   throw new Error("These tests send no media");
@@ -20,11 +22,11 @@ afterEach(async () => {
   await knex()("whatsapp_accounts").update({ should_connect: false });
 });
 
-function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number } = {}) {
+function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number; db?: Knex } = {}) {
   const statuses: StatusChange[] = [];
   const qrs: string[] = [];
   const instance = new SessionHost(
-    knex(),
+    overrides.db ?? knex(),
     leases,
     { simulator },
     { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
@@ -89,6 +91,30 @@ describe("WhatsApp session host", () => {
     await eventually(() => other.instance.snapshot(id)?.status === "connected");
     expect(other.qrs).toHaveLength(0);
     expect((await row(id)).owner_node).toBe(other === a ? "node-a" : "node-b");
+  });
+
+  it("keeps its numbers, without reconnecting, while the database is down", async () => {
+    const { db } = migrated;
+    // The host's own pool, so the outage is this host's alone.
+    const hostDb = knexFactory({ client: "pg", connection: db.url, pool: { min: 0, max: 3 }, acquireConnectionTimeout: 200 });
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
+    const { instance, statuses } = host("node-a", leases, simulator, { db: hostDb });
+    const id = await pairedAccount(instance, simulator, "+525500000099");
+    const before = statuses.length;
+    await hostDb.destroy();
+    try {
+      // Three lease lifetimes (500 ms) of ticks that cannot reach the database.
+      for (let i = 0; i < 8; i += 1) {
+        await expect(instance.tick()).rejects.toThrow();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await leases.owner("whatsapp:lease:" + id)).toBe("node-a");
+      expect(instance.snapshot(id)?.status).toBe("connected");
+      expect(statuses.slice(before)).toEqual([]);
+    } finally {
+      hostDb.initialize();
+    }
   });
 
   it("stops showing codes nobody scans, and waits for an operator", async () => {

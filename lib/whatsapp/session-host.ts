@@ -146,6 +146,16 @@ export class SessionHost {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
+    // Leases first, before the database is asked anything: while this node is alive and connected it keeps its
+    // numbers, whatever the database does (every number reconnecting at once is what gets numbers flagged).
+    await Promise.all(
+      [...this.sessions.keys()].map(async (accountId) => {
+        if (await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs)) return;
+        // Another node holds it now: close quietly, the new owner reports its status.
+        this.events.log("warn", `Lost the lease of WhatsApp account ${accountId}`);
+        await this.letGo(accountId, false);
+      }),
+    );
     // Messages queued while no one told us (a lost event) still go out.
     for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
     const wanted = await WhatsappAccount.query(this.knex)
@@ -155,15 +165,10 @@ export class SessionHost {
     const wantedIds = new Set(wanted.map((account) => account.id));
 
     for (const accountId of [...this.sessions.keys()]) {
-      if (!wantedIds.has(accountId)) {
-        // Switched off or deleted: close it here and say so.
-        this.events.log("info", `Closing WhatsApp account ${accountId}: it no longer wants a connection`);
-        await this.letGo(accountId);
-      } else if (!(await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs))) {
-        // Another node holds it now: close quietly, the new owner reports its status.
-        this.events.log("warn", `Lost the lease of WhatsApp account ${accountId}`);
-        await this.letGo(accountId, false);
-      }
+      if (wantedIds.has(accountId)) continue;
+      // Switched off or deleted: close it here and say so.
+      this.events.log("info", `Closing WhatsApp account ${accountId}: it no longer wants a connection`);
+      await this.letGo(accountId);
     }
     for (const account of wanted) {
       if (this.stopped || this.sessions.has(account.id)) continue;
