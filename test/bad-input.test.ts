@@ -3,7 +3,7 @@ import { database } from "../lib/db/connection";
 import { harness } from "./support/harness";
 const h = harness();
 
-const weird: unknown[] = [null, 0, -1, 1e308, "", "x".repeat(5000), [], [1, 2], {}, { a: { b: [] } }, true, "00000000-0000-4000-8000-000000000000", "' OR 1=1 --", "\u0000", { $gt: "" }];
+const weird: unknown[] = [null, 0, -1, 1e308, "", "x".repeat(5000), [], [1, 2], {}, { a: { b: [] } }, true, "00000000-0000-4000-8000-000000000000", "' OR 1=1 --", "\u0000", { $gt: "" }, [{ toString: "x" }]];
 
 describe("null", () => {
   it("is refused for an optional field that is not nullable, naming the field, and changes nothing", async () => {

@@ -32,12 +32,51 @@ export class NullRefusingFastestValidator extends (FastestValidator as unknown a
     }
   }
 
+  // Its error messages are filled in with String.replace(…, actual), which throws when `actual` is an
+  // array holding an object whose own `toString` is not a function (`[{"toString": "x"}]`, valid
+  // JSON). The input is wrong either way: its errors are found again on a copy without such keys.
+  override compile(schema: object) {
+    const check = super.compile(schema) as ((value: unknown, opts?: unknown) => unknown) & { async?: boolean };
+    const retried = (err: unknown, value: unknown, opts: unknown) => {
+      if (!(err instanceof TypeError)) throw err;
+      return check(defanged(value), opts);
+    };
+    const safe = check.async
+      ? async (value: unknown, opts?: unknown) => {
+          try {
+            return await check(value, opts);
+          } catch (err) {
+            return retried(err, value, opts);
+          }
+        }
+      : (value: unknown, opts?: unknown) => {
+          try {
+            return check(value, opts);
+          } catch (err) {
+            return retried(err, value, opts);
+          }
+        };
+    return Object.assign(safe, { async: check.async }) as unknown as ReturnType<FastestValidator["compile"]>;
+  }
+
   override wrapRequiredCheckSourceCode(rule: CompiledRule, innerSrc: string, context: unknown, resVar: string): string {
     const source = super.wrapRequiredCheckSourceCode(rule, innerSrc, context, resVar);
     if (rule.schema.nullable === true || rule.schema.type === "forbidden") return source;
     const refuse = this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages });
     return `if (value === null) { ${refuse} } else { ${source} }`;
   }
+}
+
+/** A copy of `value` without own `toString`/`valueOf` keys that are not functions (they break string conversion). */
+function defanged(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object" || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((item) => defanged(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if ((key === "toString" || key === "valueOf") && typeof item !== "function") continue;
+    Object.defineProperty(copy, key, { value: defanged(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
 
 /** moleculer's fastest-validator adapter, on the null-refusing validator; `validator:` in moleculer.config.ts. */

@@ -52,6 +52,14 @@ describe("the null-refusing validator", () => {
   });
 });
 
+describe("odd values in error messages", () => {
+  it("refuses an array holding an object with a toString that is not a function, instead of throwing", () => {
+    const schema = { id: "uuid", latitude: { type: "number", optional: true } };
+    expect(errorsOf(schema, { id: "00000000-0000-4000-8000-000000000000", latitude: [{ toString: "x" }] })).toEqual([expect.objectContaining({ type: "number", field: "latitude" })]);
+    expect(errorsOf(schema, { id: [[JSON.parse('{"valueOf": 1, "toString": null}')]] })).toEqual([expect.objectContaining({ field: "id" })]);
+  });
+});
+
 describe("the broker's params validator", () => {
   const broker = new ServiceBroker({ logger: false, validator: new ParamsValidator() });
   broker.createService({
