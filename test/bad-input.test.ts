@@ -40,6 +40,15 @@ describe("null", () => {
   });
 });
 
+it("refuses a NUL in a path segment as in a body: 422 naming it, the row untouched", async () => {
+  const admin = await h.admin();
+  const contact = (await admin.post("/api/contacts", { phone_number: "+525511222222", tags: ["vip"] })).body.id;
+  const res = await admin.delete(`/api/contacts/${contact}/tags/vip%00x`);
+  expect(res.status).toBe(422);
+  expect(res.body.detail).toMatchObject({ code: "VALIDATION_ERROR", field: "tag" });
+  expect((await admin.get(`/api/contacts/${contact}`)).body.tags).toEqual(["vip"]);
+});
+
 // Last: its odd values land in the admin's own account too.
 it("never answers 500 to odd input, and always in the error format", async () => {
   const admin = await h.admin();

@@ -3,12 +3,16 @@
 // as if it were absent (and a field with a default takes its default), so
 // `{"provider": null}` silently became the default provider. Here null passes
 // only where a rule says `nullable: true` (where null means "clear it");
-// anywhere else it is a validation error that names the field.
+// anywhere else it is a validation error that names the field. And a string
+// with a NUL character is refused wherever it comes from (a body, a query, a
+// path segment such as `/tags/%00`): PostgreSQL cannot store it in text.
 import FastestValidator from "fastest-validator";
 import { Validators } from "moleculer";
 
 export const NOT_NULLABLE = "notNullable";
 const NOT_NULLABLE_MESSAGE = "The '{field}' field must not be null.";
+export const NUL_CHARACTER = "nulCharacter";
+const NUL_CHARACTER_MESSAGE = "The '{field}' field must not contain NUL characters.";
 
 interface CompiledRule {
   schema: { type?: unknown; nullable?: unknown };
@@ -23,10 +27,10 @@ interface Internals {
 }
 type InternalsConstructor = new (opts?: object) => FastestValidator & Internals;
 
-/** fastest-validator with null refused unless the rule is `nullable: true`. */
+/** fastest-validator with null refused unless the rule is `nullable: true`, and NUL refused in any string. */
 export class NullRefusingFastestValidator extends (FastestValidator as unknown as InternalsConstructor) {
   constructor(opts: { messages?: Record<string, string> } = {}) {
-    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, ...opts.messages } });
+    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, [NUL_CHARACTER]: NUL_CHARACTER_MESSAGE, ...opts.messages } });
     if (typeof super.wrapRequiredCheckSourceCode !== "function") {
       throw new Error("fastest-validator changed: wrapRequiredCheckSourceCode is gone; null checks cannot be enforced");
     }
@@ -61,9 +65,11 @@ export class NullRefusingFastestValidator extends (FastestValidator as unknown a
 
   override wrapRequiredCheckSourceCode(rule: CompiledRule, innerSrc: string, context: unknown, resVar: string): string {
     const source = super.wrapRequiredCheckSourceCode(rule, innerSrc, context, resVar);
-    if (rule.schema.nullable === true || rule.schema.type === "forbidden") return source;
-    const refuse = this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages });
-    return `if (value === null) { ${refuse} } else { ${source} }`;
+    if (rule.schema.type === "forbidden") return source;
+    const refusals: string[] = [];
+    if (rule.schema.nullable !== true) refusals.push(`if (value === null) { ${this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages })} }`);
+    refusals.push(`if (typeof value === "string" && value.indexOf("\\u0000") !== -1) { ${this.makeError({ type: NUL_CHARACTER, messages: rule.messages })} }`);
+    return `${refusals.join(" else ")} else { ${source} }`;
   }
 }
 
