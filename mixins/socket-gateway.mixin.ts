@@ -80,10 +80,17 @@ function conversationIdOf(payload: unknown): string {
   return id;
 }
 
+/** The acknowledgement callback is always the last argument, whatever the client sent before it. */
+function ackOf(args: unknown[]): Ack {
+  const last = args[args.length - 1];
+  return typeof last === "function" ? (last as Ack) : () => undefined;
+}
+
 /** Runs a client event's handler and answers its acknowledgement, when the client asked for one. */
 function answering(handler: (payload: unknown) => Promise<unknown>) {
-  return (payload: unknown, ack?: unknown) => {
-    const respond: Ack = typeof ack === "function" ? (ack as Ack) : () => undefined;
+  return (...args: unknown[]) => {
+    const respond = ackOf(args);
+    const payload = typeof args[0] === "function" ? undefined : args[0];
     handler(payload).then(
       (result) => respond({ ok: true, ...(result as object) }),
       (err: unknown) => respond({ ok: false, ...toErrorResponse(err).body }),
@@ -116,10 +123,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
             // moleculer-io's generic "call" event would reach any action and skip the gateway's
             // permission checks; clients use the REST API and the named events below instead.
             call(...args: unknown[]) {
-              const respond = args[args.length - 1];
-              if (typeof respond === "function") {
-                respond({ detail: { code: "NOT_FOUND", message: "Unknown socket event", field: null } });
-              }
+              ackOf(args)({ ok: false, detail: { code: "NOT_FOUND", message: "Unknown socket event", field: null } });
             },
           },
         },
@@ -254,8 +258,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
         const args = packet.slice(1);
         const problem = args.reduce<InputProblem | undefined>((found, arg) => found ?? (typeof arg === "function" ? undefined : findInputProblem(arg, "payload")), undefined);
         if (!problem) return next();
-        const ack = args[args.length - 1];
-        if (typeof ack === "function") (ack as Ack)({ ok: false, ...toErrorResponse(new ValidationFailed(problem.field, problem.message)).body });
+        ackOf(args)({ ok: false, ...toErrorResponse(new ValidationFailed(problem.field, problem.message)).body });
       });
       socket.on("join_conversation", answering((payload) => this.joinConversation(socket, payload)));
       socket.on(

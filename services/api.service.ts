@@ -234,6 +234,12 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       checkAccess(access ?? ["admin"], ctx.meta.caller);
     },
 
+    // moleculer-web logs, as ERROR with a stack, any failure whose code is not a number (a zlib error on a
+    // bad gzip body, say). onError decides instead: client mistakes are one info line, our faults an error.
+    errorHandler(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
+      this.sendError(req, res, err);
+    },
+
     logRequest() {
       // One line per request is written when the response goes out (logResponse).
     },
