@@ -1,6 +1,8 @@
 // Fixed-window counters: "at most `limit` hits per `windowSeconds` for a key".
 // Redis makes the count shared by every node; memory serves a single node.
 import type Redis from "ioredis";
+import { config } from "./config";
+import { createRedis } from "./redis";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -61,4 +63,12 @@ export class RedisRateLimiter implements RateLimiter {
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }
+}
+
+/** The limiter this node should use: shared through Redis when there is one, else in memory. */
+export function configuredRateLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
+  const { redisUrl, redisKeyPrefix } = config();
+  if (!redisUrl) return { limiter: new MemoryRateLimiter() };
+  const redis = createRedis(redisUrl, "rate-limit");
+  return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }

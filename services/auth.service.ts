@@ -6,8 +6,7 @@ import type { RequestMeta } from "../lib/auth/request-meta";
 import { Sessions } from "../lib/auth/sessions";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../lib/rate-limit";
-import { createRedis } from "../lib/redis";
+import { configuredRateLimiter } from "../lib/rate-limit";
 import { engineSecrets } from "../lib/secrets";
 import { User } from "../lib/models/users";
 import { recordAudit } from "../lib/audit";
@@ -22,13 +21,6 @@ interface AuthService extends Service {
 export interface SessionsRevoked {
   user_id: string;
   session_ids: string[];
-}
-
-function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
-  const { redisUrl, redisKeyPrefix } = config();
-  if (!redisUrl) return { limiter: new MemoryRateLimiter() };
-  const redis = createRedis(redisUrl, "rate-limit");
-  return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }
 
 // Tokens must not be kept by browsers or proxies.
@@ -119,7 +111,7 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   // Built at start, not at creation: the database may only exist once the db service has started.
   async started(this: AuthService) {
     const { jwtSecret } = await engineSecrets(database());
-    const { limiter, close } = createLimiter();
+    const { limiter, close } = configuredRateLimiter();
     this.closeLimiter = close;
     this.sessions = new Sessions(database(), { ...config(), jwtSecret }, limiter, (userId, sessionIds) => {
       const payload: SessionsRevoked = { user_id: userId, session_ids: sessionIds };

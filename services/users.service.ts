@@ -7,8 +7,7 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { ROLES, USER_STATUSES, type UserStatus } from "../lib/models/users";
 import { pageParams } from "../lib/pagination";
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../lib/rate-limit";
-import { createRedis } from "../lib/redis";
+import { configuredRateLimiter } from "../lib/rate-limit";
 import { Users, WrongCurrentPassword, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
 
 interface UsersService extends Service {
@@ -17,13 +16,6 @@ interface UsersService extends Service {
 }
 
 // Counts wrong current passwords; in Redis, so every node shares the count.
-function createLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
-  const { redisUrl, redisKeyPrefix } = config();
-  if (!redisUrl) return { limiter: new MemoryRateLimiter() };
-  const redis = createRedis(redisUrl, "rate-limit");
-  return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
-}
-
 const email = { type: "email", normalize: true, max: 254 } as const;
 const password = { type: "string", min: 8, max: 200 } as const;
 const name = { type: "string", trim: true, min: 1, max: 120 } as const;
@@ -139,7 +131,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
   },
 
   started(this: UsersService) {
-    const { limiter, close } = createLimiter();
+    const { limiter, close } = configuredRateLimiter();
     this.closeLimiter = close;
     const { loginMaxPerAccount, loginAccountWindowSeconds } = config();
     this.users = new Users(
