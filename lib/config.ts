@@ -60,6 +60,8 @@ export interface Config {
   /** Private or local hosts that server-side fetches (http_request, media URLs) may reach. */
   fetchAllowHosts: string[];
   actorIdleSeconds: number;
+  /** An inbound message no flow consumed within this long is handed to its conversation's actor again. */
+  flowInboxRetrySeconds: number;
   heartbeatIntervalSeconds: number;
   heartbeatTimeoutSeconds: number;
   /** Encrypts secrets stored in the database (the Odoo API key); unset: generated once and kept in the database. */
@@ -256,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
     // FLOW_HTTP_ALLOW_HOSTS is the older name, from when only http_request fetched.
     fetchAllowHosts: (text(env, "FETCH_ALLOW_HOSTS") ?? text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
+    flowInboxRetrySeconds: integer(env, "FLOW_INBOX_RETRY_SECONDS", 5, 1, 3_600),
     heartbeatIntervalSeconds,
     heartbeatTimeoutSeconds,
     secretsKey,

@@ -5,6 +5,7 @@ import * as init from "./20261127_001_init";
 import * as odooSync from "./20261127_002_odoo_sync";
 import * as pendingQueueOrder from "./20261127_003_pending_queue_order";
 import * as engineSecrets from "./20261201_001_engine_secrets";
+import * as flowInbox from "./20261202_001_flow_inbox";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,4 +17,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
   ["20261127_002_odoo_sync", odooSync],
   ["20261127_003_pending_queue_order", pendingQueueOrder],
   ["20261201_001_engine_secrets", engineSecrets],
+  ["20261202_001_flow_inbox", flowInbox],
 ];

@@ -11,6 +11,7 @@ import { isOpen } from "../lib/queues/business-hours";
 import { calendarOf } from "../lib/queues/sla";
 import { database } from "../lib/db/connection";
 import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
+import { claimOverdue } from "../lib/inbox/flow-inbox";
 import { ownerOf } from "../lib/flows/owner";
 import type { ConversationChange } from "../lib/inbox/conversations";
 import type { TimerRow } from "../lib/timers";
@@ -20,6 +21,8 @@ import type { MessageReceivedEvent } from "./whatsapp-sessions.service";
 interface ActorsService extends Service {
   actors: ConversationActors;
   evictTimer?: NodeJS.Timeout;
+  inboxTimer?: NodeJS.Timeout;
+  sweepInbox(): Promise<void>;
   ownerOf(conversationId: string): string;
   dispatch(conversationId: string, event: ActorEvent): Promise<void>;
   background(conversationId: string, event: ActorEvent): void;
@@ -28,8 +31,10 @@ interface ActorsService extends Service {
 
 const NAME = "conversation-actors";
 const STALE_RETRIES = 8;
-// How far back a node that comes up (or sees another leave) looks for messages no flow consumed.
-const UNCONSUMED_WINDOW_SECONDS = 600;
+// How often each node looks for inbox inputs overdue for consumption.
+const INBOX_SWEEP_MS = 1_000;
+// From this try on, an input still not consumed is worth an operator's look.
+const INBOX_WORRYING_ATTEMPTS = 4;
 // Changes by which a conversation arrives in a queue (not an agent leaving it there).
 const ARRIVALS = new Set(["handed_off", "transferred", "reopened"]);
 
@@ -89,7 +94,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   events: {
     "message.received"(this: ActorsService, ctx: Context<MessageReceivedEvent>) {
       if (ctx.params.direction !== "inbound") return;
-      this.background(ctx.params.conversation_id, { kind: "input", message_id: ctx.params.message_id });
+      this.background(ctx.params.conversation_id, { kind: "inbox" });
     },
 
     async "conversation.changed"(this: ActorsService, ctx: Context<ConversationChange>) {
@@ -120,19 +125,27 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
 
   methods: {
     /**
-     * What a node that died (or this one, before a restart) left undone: flows
-     * interrupted mid-run go on, and recent messages no flow consumed are handed
-     * over again, each on its conversation's new owner.
+     * Flows that a node that died (or this one, before a restart) left in the
+     * middle of a run go on, each on its conversation's new owner. (Messages
+     * such a node had not handed to a flow wait in the flow inbox: sweepInbox.)
      */
     resumeOrphans(this: ActorsService) {
       const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
-      Promise.all([this.actors.orphaned(alive), this.actors.unconsumedInputs(UNCONSUMED_WINDOW_SECONDS)])
-        .then(([interrupted, unconsumed]) => {
+      this.actors
+        .orphaned(alive)
+        .then((interrupted) => {
           if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
           for (const id of interrupted) this.background(id, { kind: "resume" });
-          for (const { conversation_id, message_id } of unconsumed) this.background(conversation_id, { kind: "input", message_id });
         })
         .catch((err: unknown) => this.logger.error("Could not look for interrupted flows", err));
+    },
+
+    /** Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again. */
+    async sweepInbox(this: ActorsService) {
+      for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds)) {
+        if (attempts >= INBOX_WORRYING_ATTEMPTS) this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
+        this.background(conversation_id, { kind: "inbox" });
+      }
     },
 
     background(this: ActorsService, conversationId: string, event: ActorEvent) {
@@ -174,6 +187,14 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     });
     // Flows this node (before a restart) or a dead node left in the middle of a run.
     this.resumeOrphans();
+    let sweeping = false;
+    this.inboxTimer = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      this.sweepInbox()
+        .catch((err: unknown) => this.logger.warn(`Could not look for unconsumed messages: ${(err as Error).message}`))
+        .finally(() => (sweeping = false));
+    }, INBOX_SWEEP_MS);
     const idleMs = config().actorIdleSeconds * 1000;
     this.evictTimer = setInterval(() => this.actors.evictIdle(idleMs), Math.min(idleMs, 30_000));
     return Promise.resolve();
@@ -181,6 +202,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
 
   stopped(this: ActorsService) {
     clearInterval(this.evictTimer);
+    clearInterval(this.inboxTimer);
     this.actors?.clear();
     return Promise.resolve();
   },

@@ -244,6 +244,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
             const stored = await ingestMessage(database(), accountId, message, {
               media: this.media,
               reopenWindowSeconds: config().conversationReopenWindowSeconds,
+              retrySeconds: config().flowInboxRetrySeconds,
             });
             if (stored.duplicate) continue;
             const event: MessageReceivedEvent = {

@@ -17,19 +17,24 @@ import { cancelTimers, scheduleTimer } from "../timers";
 import { Flows } from "./flows";
 import { guardedRequest } from "./http";
 import type { FlowEffects, FlowInput } from "./node-type";
+import { consumeInput, pendingInputs } from "../inbox/flow-inbox";
 import { queueOutbound, type QueueRequest } from "../inbox/outbound";
 import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 
 export type ActorEvent =
-  | { kind: "input"; message_id: string }
+  /** Inputs wait in the conversation's flow inbox: take them, in order. */
+  | { kind: "inbox" }
   | { kind: "timer"; token: string }
   | { kind: "stop" }
   /** Its node died in the middle of a run: go on from where the snapshot stopped. */
   | { kind: "resume" }
   /** The conversation arrived in a closed queue: its fallback flow talks to the contact while it waits. */
   | { kind: "fallback"; flow_id: string };
+
+/** What one pass of an actor handles: an event, or one input taken from the inbox. */
+type ActorStep = Exclude<ActorEvent, { kind: "inbox" }> | { kind: "input"; message_id: string };
 
 export interface ActorDeps {
   nodeId: string;
@@ -51,6 +56,8 @@ interface Live {
   lastUsed: number;
   /** What the conversation's current_flow columns say, as last written from here. */
   currentFlow?: string;
+  /** The inbox input being handled: it leaves the inbox with the first state written after it (see persist). */
+  consuming?: string;
 }
 
 /** Another node wrote this conversation's snapshot meanwhile (ownership moved): the event must go to the owner. */
@@ -142,25 +149,6 @@ export class ConversationActors {
     return rows.map((row) => row.conversation_id);
   }
 
-  /**
-   * Recent messages that no flow consumed in conversations the bot holds: their
-   * event died with a node before the actor took it. Handing them over again is
-   * safe, since a message already consumed is recognised and skipped.
-   */
-  async unconsumedInputs(withinSeconds: number): Promise<Array<{ conversation_id: string; message_id: string }>> {
-    const { rows } = await this.knex.raw<{ rows: Array<{ conversation_id: string; message_id: string }> }>(
-      `SELECT c.id AS conversation_id, m.id AS message_id
-         FROM conversations c
-         JOIN LATERAL (SELECT id FROM messages WHERE conversation_id = c.id AND direction = 'inbound' AND NOT is_internal
-                        ORDER BY created_at DESC, id DESC LIMIT 1) m ON true
-         LEFT JOIN conversation_actor_snapshots s ON s.conversation_id = c.id
-        WHERE c.status = 'bot' AND c.last_message_at > now() - make_interval(secs => ?)
-          AND NOT coalesce(s.snapshot->'context'->'flow'->'consumed' @> jsonb_build_array(m.id::text), false)`,
-      [withinSeconds],
-    );
-    return rows;
-  }
-
   /** Drops actors idle longer than `idleMs` from memory (their state is in the database). */
   evictIdle(idleMs: number): number {
     let evicted = 0;
@@ -188,14 +176,32 @@ export class ConversationActors {
 
   private async processWithRetry(conversationId: string, event: ActorEvent): Promise<void> {
     try {
-      await this.process(conversationId, event);
+      if (event.kind === "inbox") await this.drainInbox(conversationId);
+      else await this.process(conversationId, event);
     } catch (err) {
-      if (!(err instanceof StaleActorError)) throw err;
-      // What this node held is outdated: forget it; the caller sends the event to the current owner.
-      this.deps.log("warn", `Actor of ${conversationId} was stale here; handing the event on`);
+      // What this node holds in memory may be ahead of what was written (a failed write) or behind
+      // another node's (stale): forget it, the next event reads the database.
+      if (err instanceof StaleActorError) this.deps.log("warn", `Actor of ${conversationId} was stale here; handing the event on`);
       this.live.get(conversationId)?.actor.stop();
       this.live.delete(conversationId);
       throw err;
+    }
+  }
+
+  /**
+   * Hands the conversation's waiting inputs to its flow, oldest first. Each
+   * leaves the inbox in the transaction that writes what its flow did, or, when
+   * the flow has nothing to do with it, right after.
+   */
+  private async drainInbox(conversationId: string): Promise<void> {
+    for (const messageId of await pendingInputs(this.knex, conversationId)) {
+      const live = await this.load(conversationId);
+      live.consuming = messageId;
+      await this.process(conversationId, { kind: "input", message_id: messageId });
+      if (live.consuming === messageId) {
+        live.consuming = undefined;
+        await consumeInput(this.knex, messageId);
+      }
     }
   }
 
@@ -215,7 +221,7 @@ export class ConversationActors {
     return live;
   }
 
-  private async process(conversationId: string, event: ActorEvent): Promise<void> {
+  private async process(conversationId: string, event: ActorStep): Promise<void> {
     const conversation: ConversationRow | undefined = await this.knex("conversations as c")
       .join("contacts as k", "k.id", "c.contact_id")
       .leftJoin("queues as q", "q.id", "c.queue_id")
@@ -350,6 +356,7 @@ export class ConversationActors {
     const { value, context } = live.actor.getSnapshot();
     const row = { snapshot: JSON.stringify({ value, context }), flow_version_id: state.flow_version_id, owner_node: this.deps.nodeId, updated_at: this.knex.fn.now() };
     const outbox = live.outbox.splice(0);
+    const consuming = live.consuming;
     const running = ACTIVE.has(state.status);
     const currentFlow = running ? state.flow_version_id : "";
     const { version, queued } = await this.knex.transaction(async (trx) => {
@@ -358,6 +365,8 @@ export class ConversationActors {
           ? await trx("conversation_actor_snapshots").insert({ conversation_id: conversationId, version: 1, ...row }).onConflict("conversation_id").ignore().returning("version")
           : await trx("conversation_actor_snapshots").where({ conversation_id: conversationId, version: live.version }).update({ ...row, version: live.version + 1 }).returning("version");
       if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
+      // Another run consumed this input meanwhile: what this one did must not be written (nor sent) twice.
+      if (consuming && !(await consumeInput(trx, consuming))) throw new StaleActorError(`Input ${consuming} of ${conversationId} was consumed elsewhere`);
       const messages = [];
       for (const request of outbox) {
         const { message, created } = await queueOutbound(trx, request);
@@ -372,6 +381,7 @@ export class ConversationActors {
     });
     live.version = version;
     live.currentFlow = currentFlow;
+    if (consuming === live.consuming) live.consuming = undefined;
     if (queued.length) await this.deps.queued(queued);
   }
 }

@@ -6,6 +6,7 @@ import type { Knex } from "knex";
 import type { MediaStore } from "../media-store";
 import type { Conversation } from "../models/conversations";
 import { applyChange, reopenRequest, type ConversationChange } from "./conversations";
+import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 
@@ -24,6 +25,8 @@ export interface IngestOptions {
   media?: MediaStore;
   /** Seconds after a resolve during which the contact's next message reopens it (0: never). */
   reopenWindowSeconds?: number;
+  /** Seconds before an inbound message no flow consumed is handed over again (FLOW_INBOX_RETRY_SECONDS). */
+  retrySeconds?: number;
 }
 
 type Identity = { kind: "phone" | "lid"; value: string };
@@ -117,7 +120,7 @@ async function asChoice(trx: Knex.Transaction, conversationId: string, message: 
 }
 
 export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
-  const { media, reopenWindowSeconds = 0 } = options;
+  const { media, reopenWindowSeconds = 0, retrySeconds = 5 } = options;
   const identities = identitiesOf(message);
   if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
   // Files are not transactional: written first, under a name a redelivery would reuse.
@@ -158,9 +161,13 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
         sent_at: message.fromMe ? message.timestamp : null,
       })
       .returning("id");
+    const messageId = (inserted as { id: string }).id;
     await trx("conversations").where({ id: conversation.id }).update({ last_message_at: trx.fn.now(), updated_at: trx.fn.now() });
+    // A message a flow may answer waits in the flow inbox until the conversation's actor consumes it (see
+    // flow-inbox.ts); people's conversations skip it, since no flow talks in them.
+    if (!message.fromMe) await enqueueForFlow(trx, messageId, conversation.id, retrySeconds);
     return {
-      messageId: (inserted as { id: string }).id,
+      messageId,
       conversationId: conversation.id,
       contactId,
       duplicate: false,
