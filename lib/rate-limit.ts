@@ -2,7 +2,7 @@
 // Redis makes the count shared by every node; memory serves a single node.
 import type Redis from "ioredis";
 import { config } from "./config";
-import { createRedis } from "./redis";
+import { createRedis, type RedisLog } from "./redis";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -66,9 +66,9 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 /** The limiter this node should use: shared through Redis when there is one, else in memory. */
-export function configuredRateLimiter(): { limiter: RateLimiter; close?: () => Promise<void> } {
+export function configuredRateLimiter(log: RedisLog): { limiter: RateLimiter; close?: () => Promise<void> } {
   const { redisUrl, redisKeyPrefix } = config();
   if (!redisUrl) return { limiter: new MemoryRateLimiter() };
-  const redis = createRedis(redisUrl, "rate-limit");
+  const redis = createRedis(redisUrl, "rate-limit", log);
   return { limiter: new RedisRateLimiter(redis, `${redisKeyPrefix}ratelimit:`), close: async () => void (await redis.quit()) };
 }

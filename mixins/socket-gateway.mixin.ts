@@ -10,7 +10,7 @@ import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Server, Socket } from "socket.io";
 import type { Caller } from "../lib/auth/caller";
 import { config } from "../lib/config";
-import { createRedis } from "../lib/redis";
+import { createPublisher, createRedis } from "../lib/redis";
 import type { SessionsRevoked } from "../services/auth.service";
 import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
@@ -350,8 +350,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     const { redisUrl } = config();
     if (redisUrl) {
       // Emits and room queries reach the sockets of every gateway node.
-      const pub = createRedis(redisUrl, "socket-pub");
-      const sub = createRedis(redisUrl, "socket-sub");
+      const pub = createPublisher(redisUrl, "socket-pub", this.logger);
+      const sub = createRedis(redisUrl, "socket-sub", this.logger);
       this.io.adapter(createAdapter(pub, sub, { key: `${config().redisKeyPrefix}socket.io` }));
       this.closeAdapter = async () => {
         await Promise.all([pub.quit(), sub.quit()]);

@@ -256,7 +256,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
   created(this: ApiService) {
     answerClientErrors(this.server);
-    if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe");
+    if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe", this.logger);
   },
 
   async stopped(this: ApiService) {

@@ -111,7 +111,7 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   // Built at start, not at creation: the database may only exist once the db service has started.
   async started(this: AuthService) {
     const { jwtSecret } = await engineSecrets(database());
-    const { limiter, close } = configuredRateLimiter();
+    const { limiter, close } = configuredRateLimiter(this.logger);
     this.closeLimiter = close;
     this.sessions = new Sessions(database(), { ...config(), jwtSecret }, limiter, (userId, sessionIds) => {
       const payload: SessionsRevoked = { user_id: userId, session_ids: sessionIds };

@@ -131,7 +131,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
   },
 
   started(this: UsersService) {
-    const { limiter, close } = configuredRateLimiter();
+    const { limiter, close } = configuredRateLimiter(this.logger);
     this.closeLimiter = close;
     const { loginMaxPerAccount, loginAccountWindowSeconds } = config();
     this.users = new Users(

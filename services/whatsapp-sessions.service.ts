@@ -8,7 +8,7 @@ import { config } from "../lib/config";
 import { database, sendingDatabase } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
 import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/leases";
-import { createRedis } from "../lib/redis";
+import { createRedis, type RedisLog } from "../lib/redis";
 import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
@@ -64,14 +64,14 @@ export interface AccountQrEvent {
   qr_code: string;
 }
 
-function createLeaseStore(): { store: LeaseStore; close?: () => Promise<void> } {
+function createLeaseStore(log: RedisLog): { store: LeaseStore; close?: () => Promise<void> } {
   const { redisUrl, redisKeyPrefix, transporter } = config();
   if (!redisUrl) {
     // Memory leases only see this process: two nodes would both connect every account.
     if (transporter) throw new Error("WhatsApp sessions in a cluster need REDIS_URL for their leases");
     return { store: new MemoryLeaseStore() };
   }
-  const redis = createRedis(redisUrl, "leases");
+  const redis = createRedis(redisUrl, "leases", log);
   return { store: new RedisLeaseStore(redis, redisKeyPrefix), close: async () => void (await redis.quit()) };
 }
 
@@ -204,7 +204,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
   async started(this: SessionsService) {
     const settings = config();
-    const { store, close } = createLeaseStore();
+    const { store, close } = createLeaseStore(this.logger);
     this.closeLeases = close;
     this.media = configuredMediaStore();
     const fetchMedia = mediaFetcher({ allowHosts: settings.fetchAllowHosts, maxBytes: MAX_MEDIA_BYTES, timeoutMs: MEDIA_FETCH_TIMEOUT_MS });
