@@ -1,0 +1,308 @@
+// What watches the cluster while the faults happen:
+// - socket clients, as the inbox app would run them: connected to one node,
+//   moving to another when theirs goes away, catching up after a reconnection;
+// - an observer node in the test process, joined over the transporter, which
+//   asks every engine node each second which WhatsApp numbers it has a live
+//   connection for (two at once is the failure WhatsApp punishes), collects
+//   what each node's simulator sent, and notes when the cluster saw a node leave.
+import { ServiceBroker, type Context } from "moleculer";
+import { io, type Socket } from "socket.io-client";
+import { success, type Balancer } from "./http";
+import { sleep, type EngineNode } from "./processes";
+
+// ---------------------------------------------------------------------------------------------- socket clients
+
+/**
+ * How a client that reconnected gets what it missed. Each strategy adds the
+ * ids it recovers to `watcher.caughtUp`. When the engine offers a better
+ * mechanism (e.g. events with sequence numbers replayed on reconnection), add
+ * a strategy here and select it with SOCKET_CATCH_UP.
+ */
+export type CatchUp = (watcher: SocketWatcher, token: string) => Promise<void>;
+
+export const noCatchUp: CatchUp = async () => undefined;
+
+interface Page<T> {
+  items: T[];
+}
+
+/** The catch-up docs/api.md documents ("After a reconnection"): list the conversations, then each one's newest messages, merged by id. */
+export function restCatchUp(lb: Balancer): CatchUp {
+  const get = async <T>(path: string, token: string): Promise<T> => {
+    const outcome = await lb.request<T>("socket catch-up (REST)", "GET", path, { token });
+    if (!outcome.ok) throw new Error(`GET ${path}: ${outcome.error}`);
+    if (!success(outcome.status)) throw new Error(`GET ${path}: ${outcome.status}`);
+    return outcome.body;
+  };
+  return async (watcher, token) => {
+    const conversations: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const { items } = await get<Page<{ id: string }>>(`/api/conversations?limit=100&page=${page}`, token);
+      conversations.push(...items.map((item) => item.id));
+      if (items.length < 100) break;
+    }
+    for (const id of conversations) {
+      const { items } = await get<Page<{ id: string }>>(`/api/conversations/${id}/messages?limit=200`, token);
+      for (const message of items) watcher.caughtUp.add(message.id);
+    }
+  };
+}
+
+interface NewMessageEvent {
+  conversation_id: string;
+  message: { id: string };
+}
+
+export class SocketWatcher {
+  /** Ids of the messages heard as `new_message`. */
+  readonly live = new Set<string>();
+  /** Ids recovered by the catch-up after reconnections. */
+  readonly caughtUp = new Set<string>();
+  disconnects = 0;
+  catchUpFailures = 0;
+  private socket?: Socket;
+  private closed = false;
+  private readonly catchUps = new Set<Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    private readonly token: () => string,
+    private readonly home: EngineNode,
+    private readonly nodes: () => EngineNode[],
+    private readonly catchUp: CatchUp,
+  ) {}
+
+  holds(messageId: string): boolean {
+    return this.live.has(messageId) || this.caughtUp.has(messageId);
+  }
+
+  async connect(): Promise<void> {
+    if (!(await this.tryConnect())) throw new Error(`socket client ${this.name} could not connect to any node`);
+  }
+
+  /** Waits for catch-ups still running (bounded: each one gives up after its own deadline). */
+  async settled(): Promise<void> {
+    while (this.catchUps.size) await Promise.all([...this.catchUps]);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.close();
+  }
+
+  /** Its own node first, as a sticky load balancer would, else any node that is up. */
+  private candidates(): EngineNode[] {
+    const up = this.nodes().filter((node) => node.state === "up");
+    return [...up.filter((node) => node === this.home), ...up.filter((node) => node !== this.home)];
+  }
+
+  private async tryConnect(): Promise<boolean> {
+    for (const node of this.candidates()) {
+      const socket = io(node.url, { auth: { token: this.token() }, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 3_000 });
+      // Listening before the connection completes: an event right after connecting is not missed.
+      socket.on("new_message", (event: NewMessageEvent) => this.live.add(event.message.id));
+      const connected = await new Promise<boolean>((resolve) => {
+        socket.once("connect", () => resolve(true));
+        socket.once("connect_error", () => resolve(false));
+      });
+      if (!connected) {
+        socket.close();
+        continue;
+      }
+      socket.on("disconnect", () => this.onDisconnect(socket));
+      this.socket = socket;
+      return true;
+    }
+    return false;
+  }
+
+  private onDisconnect(socket: Socket): void {
+    if (this.closed || socket !== this.socket) return;
+    this.disconnects += 1;
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    while (!this.closed) {
+      if (await this.tryConnect()) {
+        const work = this.runCatchUp();
+        this.catchUps.add(work);
+        void work.finally(() => this.catchUps.delete(work));
+        return;
+      }
+      await sleep(500);
+    }
+  }
+
+  private async runCatchUp(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await this.catchUp(this, this.token());
+        return;
+      } catch {
+        if (this.closed || Date.now() > deadline) {
+          this.catchUpFailures += 1;
+          return;
+        }
+        await sleep(1_000);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- observer node
+
+export interface Overlap {
+  at: number;
+  phase: string;
+  accountId: string;
+  nodes: string[];
+}
+
+/** A sample in which every running node answered and none had the number connected. */
+export interface Gap {
+  at: number;
+  phase: string;
+  accountId: string;
+}
+
+export interface StatusChange {
+  at: number;
+  phase: string;
+  node: string;
+  accountId: string;
+  status: string;
+  reason: string | null;
+}
+
+/** What a node's simulator says it sent (whatsapp-sessions.simulatorOutbound). */
+export interface SimulatedSend {
+  node: string;
+  accountId: string;
+  waMessageId: string;
+  content: string | null;
+  sentAt: string;
+}
+
+export interface ObserverSettings {
+  transporter: string;
+  namespace: string;
+  nodeId: string;
+  heartbeatIntervalSeconds: number;
+  heartbeatTimeoutSeconds: number;
+}
+
+const SAMPLE_EVERY_MS = 1_000;
+const COLLECT_SENDS_EVERY = 3;
+
+export class Observer {
+  phase = "setup";
+  samples = 0;
+  readonly overlaps: Overlap[] = [];
+  readonly gaps: Gap[] = [];
+  readonly statusChanges: StatusChange[] = [];
+  /** When the cluster (as this observer saw it) noticed each node id leave. */
+  readonly departures = new Map<string, number>();
+  /** Keyed by node, WhatsApp id and time: the same message sent twice counts twice. */
+  readonly sends = new Map<string, SimulatedSend>();
+  private readonly broker: ServiceBroker;
+  private timer?: NodeJS.Timeout;
+  private sampling?: Promise<void>;
+
+  constructor(
+    settings: ObserverSettings,
+    private readonly nodes: () => EngineNode[],
+    private readonly accounts: () => string[],
+  ) {
+    this.broker = new ServiceBroker({
+      namespace: settings.namespace,
+      nodeID: settings.nodeId,
+      transporter: settings.transporter,
+      serializer: "JSON",
+      heartbeatInterval: settings.heartbeatIntervalSeconds,
+      heartbeatTimeout: settings.heartbeatTimeoutSeconds,
+      logger: false,
+      // The test process decides when it ends; the broker must not exit it on signals.
+      skipProcessEventRegistration: true,
+    });
+    const observer = this;
+    this.broker.createService({
+      name: "fault-observer",
+      events: {
+        "whatsapp.status"(ctx: Context<{ account_id: string; status: string; reason: string | null }>) {
+          observer.statusChanges.push({ at: Date.now(), phase: observer.phase, node: ctx.nodeID ?? "?", accountId: ctx.params.account_id, status: ctx.params.status, reason: ctx.params.reason });
+        },
+        "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
+          observer.departures.set(ctx.params.node.id, Date.now());
+        },
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.broker.start();
+    this.timer = setInterval(() => {
+      this.sampling ??= this.sample().finally(() => (this.sampling = undefined));
+    }, SAMPLE_EVERY_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sampling;
+    await this.broker.stop();
+  }
+
+  /** Which node has a live WhatsApp connection for which number, right now; and, every few samples, what each simulator sent. */
+  private async sample(): Promise<void> {
+    this.samples += 1;
+    const nodes = this.nodes().filter((node) => node.running);
+    const accounts = this.accounts();
+    const connectedOn = new Map<string, string[]>();
+    let unanswered = 0;
+    await Promise.all(
+      nodes.flatMap((node) =>
+        accounts.map(async (accountId) => {
+          const state = await this.broker
+            .call<{ status: string }, { account_id: string }>("whatsapp-sessions.state", { account_id: accountId }, { nodeID: node.nodeId, timeout: 2_000 })
+            .catch((err: unknown) => {
+              // SESSION_MOVED: the node answered that it holds no session for the number.
+              if ((err as { type?: string }).type !== "SESSION_MOVED") unanswered += 1;
+              return undefined;
+            });
+          if (state?.status === "connected") connectedOn.set(accountId, [...(connectedOn.get(accountId) ?? []), node.nodeId]);
+        }),
+      ),
+    );
+    for (const [accountId, holders] of connectedOn) {
+      if (holders.length > 1) this.overlaps.push({ at: Date.now(), phase: this.phase, accountId, nodes: holders.sort() });
+    }
+    // Only a sample where every node answered can say a number was connected nowhere.
+    if (unanswered === 0 && nodes.length) {
+      for (const accountId of accounts) if (!connectedOn.has(accountId)) this.gaps.push({ at: Date.now(), phase: this.phase, accountId });
+    }
+    if (this.samples % COLLECT_SENDS_EVERY === 0) await this.collectSends();
+  }
+
+  /** Simulator records live in each node's memory (lost with it): gathered often, kept here. */
+  async collectSends(): Promise<void> {
+    const nodes = this.nodes().filter((node) => node.running);
+    await Promise.all(
+      nodes.flatMap((node) =>
+        this.accounts().map(async (accountId) => {
+          const records = await this.broker
+            .call<Array<{ wa_message_id: string; content: string | null; sent_at: string }>, { account_id: string }>(
+              "whatsapp-sessions.simulatorOutbound",
+              { account_id: accountId },
+              { nodeID: node.nodeId, timeout: 2_000 },
+            )
+            .catch(() => []);
+          for (const record of records) {
+            const key = `${node.nodeId}|${record.wa_message_id}|${record.sent_at}`;
+            this.sends.set(key, { node: node.nodeId, accountId, waMessageId: record.wa_message_id, content: record.content, sentAt: record.sent_at });
+          }
+        }),
+      ),
+    );
+  }
+}
