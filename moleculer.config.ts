@@ -6,6 +6,7 @@ import { DatabaseShutdownMiddleware } from "./middlewares/database-shutdown.midd
 import { ErrorsMiddleware } from "./middlewares/errors.middleware";
 import { PermissionsMiddleware } from "./middlewares/permissions.middleware";
 import { ParamsValidator } from "./lib/http/validator";
+import { reportOutagesTo } from "./lib/db/availability";
 import { guardProcess } from "./lib/process-guards";
 import { replCommands } from "./lib/repl-commands";
 
@@ -42,8 +43,11 @@ export function brokerOptions(): BrokerOptions {
     // Innermost first: database errors are translated next to the handler, the audit row written after it.
     middlewares: [ErrorsMiddleware, AuditMiddleware, PermissionsMiddleware, DatabaseShutdownMiddleware],
     replCommands,
-    // A missed rejection somewhere is logged and counted, not the end of the node.
-    created: (broker) => guardProcess(broker.logger),
+    created: (broker) => {
+      // A missed rejection somewhere is logged and counted, not the end of the node.
+      guardProcess(broker.logger);
+      reportOutagesTo(broker.getLogger("database"));
+    },
   };
 }
 

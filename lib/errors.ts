@@ -58,7 +58,7 @@ export class TooManyRequests extends AppError {
 }
 
 export class ServiceUnavailable extends AppError {
-  constructor(message: string) {
-    super(503, "SERVICE_UNAVAILABLE", message);
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(503, "SERVICE_UNAVAILABLE", message, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
   }
 }

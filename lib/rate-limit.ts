@@ -2,6 +2,7 @@
 // Redis makes the count shared by every node; memory serves a single node.
 import type Redis from "ioredis";
 import { config } from "./config";
+import { ServiceUnavailable } from "./errors";
 import { createRedis, type RedisLog } from "./redis";
 
 export interface RateLimitResult {
@@ -56,7 +57,15 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, this.prefix + key, windowSeconds * 1000)) as [number, number];
+    let reply: unknown;
+    try {
+      reply = await this.redis.eval(HIT_SCRIPT, 1, this.prefix + key, windowSeconds * 1000);
+    } catch {
+      // Without the shared count an attacker could guess freely: refuse for the moment (the client's
+      // Redis connection logs the outage itself).
+      throw new ServiceUnavailable("Signing in is unavailable for a moment; try again", 2);
+    }
+    const [count, ttl] = reply as [number, number];
     return result(count, limit, ttl > 0 ? ttl : windowSeconds * 1000);
   }
 

@@ -1,7 +1,10 @@
 // Database errors caused by client input (unique, foreign key, bad format)
-// leave every action as 409/422 domain errors, never as 500s.
+// leave every action as 409/422 domain errors, never as 500s; a database that
+// cannot be reached is a 503 with Retry-After (reported once, in availability).
 import type { ActionHandler, Context, Middleware } from "moleculer";
+import { DATABASE_RETRY_AFTER_SECONDS, noteDatabaseFailure } from "../lib/db/availability";
 import { translatePgError } from "../lib/db/pg-errors";
+import { ServiceUnavailable } from "../lib/errors";
 
 export const ErrorsMiddleware: Middleware = {
   localAction(next: ActionHandler) {
@@ -9,6 +12,7 @@ export const ErrorsMiddleware: Middleware = {
       try {
         return await next(ctx);
       } catch (err) {
+        if (noteDatabaseFailure(err)) throw new ServiceUnavailable("The database cannot be reached right now; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
         throw translatePgError(err);
       }
     };

@@ -249,7 +249,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       const ms = started ? (Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6) : undefined;
       const ctx = req.$ctx;
       const line = `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${ms !== undefined ? ` ${ms.toFixed(1)}ms` : ""} req=${ctx?.requestID ?? "-"} user=${ctx?.meta.caller?.id ?? "-"}`;
-      if (res.statusCode >= 500) this.logger.error(line);
+      // A 503 is an answer we chose (the database or a service is away, reported once where it is noticed).
+      if (res.statusCode >= 500 && res.statusCode !== 503) this.logger.error(line);
       else this.logger.info(line);
     },
   },

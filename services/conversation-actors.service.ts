@@ -3,6 +3,7 @@
 // place; when nodes come or go, ownership moves, the snapshots' versions keep
 // a former owner from overwriting the new one, and flows a dead node left in
 // the middle of a run go on.
+import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Knex } from "knex";
 import { nodesRunning } from "../lib/cluster";
@@ -137,7 +138,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
           if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
           for (const id of interrupted) this.background(id, { kind: "resume" });
         })
-        .catch((err: unknown) => this.logger.error("Could not look for interrupted flows", err));
+        .catch(unlessDatabaseDown((err) => this.logger.error("Could not look for interrupted flows", err)));
     },
 
     /** Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again. */
@@ -149,7 +150,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     },
 
     background(this: ActorsService, conversationId: string, event: ActorEvent) {
-      this.dispatch(conversationId, event).catch((err: unknown) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err));
+      this.dispatch(conversationId, event).catch(unlessDatabaseDown((err) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err)));
     },
 
     ownerOf(this: ActorsService, conversationId: string) {
@@ -192,7 +193,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       if (sweeping) return;
       sweeping = true;
       this.sweepInbox()
-        .catch((err: unknown) => this.logger.warn(`Could not look for unconsumed messages: ${(err as Error).message}`))
+        .catch(unlessDatabaseDown((err) => this.logger.warn("Could not look for unconsumed messages", err)))
         .finally(() => (sweeping = false));
     }, INBOX_SWEEP_MS);
     const idleMs = config().actorIdleSeconds * 1000;

@@ -3,6 +3,7 @@
 // comes online or joins a queue — and, as a safety net, every
 // ASSIGNMENT_SWEEP_INTERVAL_MS. Also returns the conversations of agents who
 // went away, when AGENT_AWAY_POLICY=requeue (docs/queues.md).
+import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
@@ -105,7 +106,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
         .whereNotNull("queue_id")
         .distinct("queue_id")
         .then((rows: Array<{ queue_id: string }>) => this.assign(rows.map((row) => row.queue_id)))
-        .catch((err: unknown) => this.logger.warn("Assignment sweep failed", err));
+        .catch(unlessDatabaseDown((err) => this.logger.warn("Assignment sweep failed", err)));
     }, config().assignmentSweepIntervalMs);
     return Promise.resolve();
   },

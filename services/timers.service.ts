@@ -1,5 +1,6 @@
 // Runs due durable timers (lib/timers.ts) on whichever node claims them first:
 // a timer of kind "sla.first_response.breach" is handed to the `sla.timer` action.
+import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
@@ -42,7 +43,7 @@ const TimersServiceSchema: ServiceSchema<ServiceSettingSchema, TimersService> = 
   started(this: TimersService) {
     this.pollTimer = setInterval(() => {
       this.polling ??= this.poll()
-        .catch((err: unknown) => this.logger.error("Polling timers failed", err))
+        .catch(unlessDatabaseDown((err) => this.logger.error("Polling timers failed", err)))
         .finally(() => (this.polling = undefined));
     }, config().timerPollIntervalMs);
     return Promise.resolve();

@@ -1,5 +1,6 @@
 // Runs the WhatsApp connections this node owns (see lib/whatsapp/session-host.ts)
 // and answers, for those accounts, the calls the whatsapp service routes here.
+import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import QRCode from "qrcode";
 import { configuredMediaStore, MAX_MEDIA_BYTES, type MediaStore } from "../lib/media-store";
@@ -282,7 +283,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.
     this.tickTimer = setInterval(() => {
-      this.host.tick().catch((err: unknown) => this.logger.error("WhatsApp session tick failed", err));
+      this.host.tick().catch(unlessDatabaseDown((err) => this.logger.error("WhatsApp session tick failed", err)));
     }, Math.max(200, Math.floor(settings.whatsappLeaseTtlMs / 3)));
     await this.host.tick();
   },

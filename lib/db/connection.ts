@@ -2,6 +2,14 @@
 import knexFactory, { type Knex } from "knex";
 import { Model } from "objection";
 import { config } from "../config";
+import { noteDatabaseFailure, noteDatabaseSuccess } from "./availability";
+
+/** Every query tells whether the database answers, so an outage is noticed, and its end, once. */
+function watched(knex: Knex): Knex {
+  knex.on("query-response", noteDatabaseSuccess);
+  knex.on("query-error", (err: unknown) => void noteDatabaseFailure(err));
+  return knex;
+}
 
 let instance: Knex | undefined;
 let overrideUrl: string | undefined;
@@ -28,12 +36,14 @@ export function databaseUrl(): string {
 
 export function database(): Knex {
   if (!instance) {
-    instance = knexFactory({
-      client: "pg",
-      connection: databaseUrl(),
-      pool: { min: 0, max: config().databasePoolMax },
-      acquireConnectionTimeout: 10_000,
-    });
+    instance = watched(
+      knexFactory({
+        client: "pg",
+        connection: databaseUrl(),
+        pool: { min: 0, max: config().databasePoolMax },
+        acquireConnectionTimeout: 10_000,
+      }),
+    );
     Model.knex(instance);
   }
   return instance;
@@ -47,12 +57,14 @@ let sendingInstance: Knex | undefined;
  * stop the replies from going out.
  */
 export function sendingDatabase(): Knex {
-  sendingInstance ??= knexFactory({
-    client: "pg",
-    connection: databaseUrl(),
-    pool: { min: 0, max: config().databaseSendPoolMax },
-    acquireConnectionTimeout: 10_000,
-  });
+  sendingInstance ??= watched(
+    knexFactory({
+      client: "pg",
+      connection: databaseUrl(),
+      pool: { min: 0, max: config().databaseSendPoolMax },
+      acquireConnectionTimeout: 10_000,
+    }),
+  );
   return sendingInstance;
 }
 

@@ -25,7 +25,14 @@ interface ErrorLike {
 }
 
 // body-parser and moleculer-web name their failures; map them to our codes.
-const KNOWN_TYPES: Record<string, { status: number; code: string; message?: string }> = {
+interface KnownFailure {
+  status: number;
+  code: string;
+  message?: string;
+  retryAfterSeconds?: number;
+}
+
+const KNOWN_TYPES: Record<string, KnownFailure> = {
   "entity.parse.failed": { status: 400, code: "MALFORMED_JSON", message: "The request body is not valid JSON" },
   "entity.bom": { status: 400, code: "MALFORMED_JSON", message: "The request body must not start with a byte order mark" },
   "entity.too.large": { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
@@ -41,12 +48,16 @@ const KNOWN_TYPES: Record<string, { status: number; code: string; message?: stri
   SERVICE_NOT_FOUND: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },
   SERVICE_NOT_AVAILABLE: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },
   REQUEST_TIMEOUT: { status: 504, code: "TIMEOUT", message: "The request took too long" },
+  // The node serving the call went away (REQUEST_REJECTED) or this node lost the transporter (BAD_GATEWAY):
+  // one answer for both, since the client's remedy is the same.
+  REQUEST_REJECTED: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The node serving this request went away; try again", retryAfterSeconds: 2 },
+  BAD_GATEWAY: { status: 503, code: "SERVICE_UNAVAILABLE", message: "This node lost touch with the cluster; try again", retryAfterSeconds: 2 },
   RATE_LIMIT: { status: 429, code: "RATE_LIMITED", message: "Too many requests" },
 };
 
 // A body whose Content-Encoding (gzip, deflate) does not decompress: zlib names its failure in `code`
 // (Z_DATA_ERROR, Z_BUF_ERROR), and the gateway passes that code on instead of the parser's 400.
-const UNDECOMPRESSABLE = { status: 400, code: "MALFORMED_JSON", message: "The request body could not be decompressed (Content-Encoding)" };
+const UNDECOMPRESSABLE: KnownFailure = { status: 400, code: "MALFORMED_JSON", message: "The request body could not be decompressed (Content-Encoding)" };
 const isZlibCode = (code: unknown): boolean => typeof code === "string" && /^Z_[A-Z_]+$/.test(code);
 
 function statusOf(err: ErrorLike): number {
@@ -96,6 +107,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       headers["Retry-After"] = String(Math.max(1, Math.ceil(data.retryAfterSeconds)));
     }
   }
+  if (known?.retryAfterSeconds) headers["Retry-After"] = String(known.retryAfterSeconds);
   if (status === 429 && !headers["Retry-After"]) headers["Retry-After"] = "60";
   if (code === "ERROR") code = status === 404 ? "NOT_FOUND" : `HTTP_${status}`;
   status = Math.trunc(status);

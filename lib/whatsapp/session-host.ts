@@ -14,6 +14,7 @@ import { WhatsappAccount, type AccountStatus, type ProviderName } from "../model
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
+import { InboundRetry } from "./inbound-retry";
 import type { OutgoingMessage } from "./outbound";
 import { markFailed, markSent, nextToSend } from "../inbox/outbound";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
@@ -80,6 +81,11 @@ export class SessionHost {
   private readonly sessions = new Map<string, Session>();
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  // Closures, so they read the constructor's parameters when called.
+  private readonly inbound = new InboundRetry(
+    (accountId, messages) => this.events.inbound(accountId, messages),
+    (level, message, err) => this.events.log(level, message, err),
+  );
 
   constructor(
     private readonly knex: Knex,
@@ -266,7 +272,7 @@ export class SessionHost {
           else if (update.kind === "open") session.actor.send({ type: "OPEN", phoneNumber: update.phoneNumber, jid: update.jid, lid: update.lid });
           else session.actor.send({ type: "CLOSED", reason: update.reason, detail: update.detail });
         },
-        messages: (messages) => this.events.inbound(accountId, messages),
+        messages: (messages) => this.inbound.receive(accountId, messages),
         receipts: (receipts) => this.events.receipts(accountId, receipts),
         quota: (warning) => this.events.quota(accountId, warning),
       })

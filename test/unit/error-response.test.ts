@@ -36,4 +36,16 @@ describe("error responses", () => {
   it("reports a service that is down as 503", () => {
     expect(toErrorResponse({ code: 404, type: "SERVICE_NOT_FOUND", message: "Service 'x' is not found." }).status).toBe(503);
   });
+
+  it("answers a call whose node went away, or a node cut off from the cluster, with one 503 and Retry-After", async () => {
+    const { Errors } = await import("moleculer");
+    const { RequestRejectedError } = Errors;
+    // Thrown by moleculer's transit but missing from its type declarations.
+    const { BrokerDisconnectedError } = Errors as unknown as { BrokerDisconnectedError: new () => Error };
+    for (const err of [new RequestRejectedError({ action: "whatsapp.send", nodeID: "gone" }), new BrokerDisconnectedError()]) {
+      const res = toErrorResponse(err);
+      expect(res).toMatchObject({ status: 503, internal: false, body: { detail: { code: "SERVICE_UNAVAILABLE", field: null } } });
+      expect(res.headers["Retry-After"]).toBe("2");
+    }
+  });
 });

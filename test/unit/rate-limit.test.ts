@@ -43,3 +43,10 @@ it("shares counts between nodes through Redis", async () => {
   expect((await one.hit("shared", 2, 60)).allowed).toBe(false);
   await other.quit();
 });
+
+it("refuses with 503 while Redis, which holds the shared count, cannot be reached", async () => {
+  const unreachable = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  unreachable.on("error", () => undefined);
+  await expect(new RedisRateLimiter(unreachable, "x:").hit("k", 3, 60)).rejects.toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { retryAfterSeconds: 2 } });
+  unreachable.disconnect();
+});
