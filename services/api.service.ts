@@ -60,6 +60,19 @@ function checkInput(req: IncomingMessage & { body?: unknown; query?: unknown }, 
   else next();
 }
 
+// Always answered, even while the node starts or stops: they say how it is.
+const PROBES = new Set(["/health", "/ready"]);
+
+/**
+ * While this node starts or stops, every route but the probes answers 503
+ * NOT_READY: never a 404 for a route whose service has not registered it yet,
+ * nor a half-served request from a node on its way out.
+ */
+function refuseUntilServing(this: ApiService, req: IncomingMessage, _res: ServerResponse, next: Next): void {
+  if (this.serving() || PROBES.has((req.url ?? "").split("?")[0] ?? "")) return next();
+  next(new Errors.MoleculerClientError("This node is starting or stopping; try again in a moment", 503, "NOT_READY", { retryAfterSeconds: 1 }));
+}
+
 /**
  * A middleware that throws hands the error on instead of letting it escape into
  * the event loop (where it would end the process). moleculer-web keeps an
@@ -106,6 +119,7 @@ function bearerToken(req: IncomingMessage): string | undefined {
 
 interface ApiService extends SocketGateway {
   restRoutes(): RestRoute[];
+  serving(): boolean;
   redisProbe?: ReturnType<typeof createRedis>;
   /** moleculer-web's route table. */
   aliases: Array<{ action?: string; method: string; fullPath: string }>;
@@ -146,7 +160,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
           "GET /openapi.json": "api.openapi",
         },
         bodyParsers: { json: { strict: true, limit: settings.bodyLimit, verify: refuseByteOrderMark }, urlencoded: false },
-        use: [guarded(requireJson), guarded(checkInput)],
+        use: [refuseUntilServing, guarded(requireJson), guarded(checkInput)],
         onBeforeCall(ctx: Context<unknown, RequestMeta>, _route: unknown, req: IncomingMessage) {
           ctx.meta.clientIp = clientIp(req);
           const agent = req.headers["user-agent"];
@@ -190,8 +204,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       permissions: "public",
       async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
         const checks: Record<string, "ok" | "failing"> = {};
-        // Routes are built from the registry a moment after services appear; until then requests would 404.
-        checks.routes = this.aliases.some((alias) => alias.action === "auth.login") ? "ok" : "failing";
+        checks.routes = this.serving() ? "ok" : "failing";
         checks.database = await ctx.call("db.health").then(() => "ok" as const, () => "failing" as const);
         if (this.redisProbe) checks.redis = await this.redisProbe.ping().then(() => "ok" as const, () => "failing" as const);
         if (Object.values(checks).includes("failing")) {
@@ -204,6 +217,14 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   methods: {
+    /**
+     * Whether this node serves requests: every local service has started, it is not stopping, and
+     * the routes are built (from the registry, a moment after the services appear).
+     */
+    serving(this: ApiService): boolean {
+      return this.broker.started && this.aliases.some((alias) => alias.action === "auth.login");
+    },
+
     /** The routes being served, each with its action's declared parameters and permissions. */
     restRoutes(this: ApiService): RestRoute[] {
       const actions = new Map<string, { params?: Record<string, unknown>; permissions?: Access }>();

@@ -28,6 +28,10 @@ interface ActorsService extends Service {
   dispatch(conversationId: string, event: ActorEvent): Promise<void>;
   background(conversationId: string, event: ActorEvent): void;
   resumeOrphans(): void;
+  /** Background lookups in flight (resume, inbox sweep): a stopping node waits for them before the database closes. */
+  lookups: Set<Promise<void>>;
+  stopping: boolean;
+  lookup(work: () => Promise<void>, failure: string): void;
 }
 
 const NAME = "conversation-actors";
@@ -132,13 +136,20 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
      */
     resumeOrphans(this: ActorsService) {
       const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
-      this.actors
-        .orphaned(alive)
-        .then((interrupted) => {
-          if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
-          for (const id of interrupted) this.background(id, { kind: "resume" });
-        })
-        .catch(unlessDatabaseDown((err) => this.logger.error("Could not look for interrupted flows", err)));
+      this.lookup(async () => {
+        const interrupted = await this.actors.orphaned(alive);
+        if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
+        for (const id of interrupted) this.background(id, { kind: "resume" });
+      }, "Could not look for interrupted flows");
+    },
+
+    lookup(this: ActorsService, work: () => Promise<void>, failure: string) {
+      // A stopping node leaves the lookups to the others (its database is about to close).
+      if (this.stopping) return;
+      const running: Promise<void> = work()
+        .catch(unlessDatabaseDown((err) => this.logger.warn(failure, err)))
+        .finally(() => this.lookups.delete(running));
+      this.lookups.add(running);
     },
 
     /** Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again. */
@@ -175,6 +186,11 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     },
   },
 
+  created(this: ActorsService) {
+    this.lookups = new Set();
+    this.stopping = false;
+  },
+
   started(this: ActorsService) {
     this.actors = new ConversationActors(database(), {
       nodeId: this.broker.nodeID,
@@ -188,24 +204,20 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     });
     // Flows this node (before a restart) or a dead node left in the middle of a run.
     this.resumeOrphans();
-    let sweeping = false;
     this.inboxTimer = setInterval(() => {
-      if (sweeping) return;
-      sweeping = true;
-      this.sweepInbox()
-        .catch(unlessDatabaseDown((err) => this.logger.warn("Could not look for unconsumed messages", err)))
-        .finally(() => (sweeping = false));
+      if (this.lookups.size === 0) this.lookup(() => this.sweepInbox(), "Could not look for unconsumed messages");
     }, INBOX_SWEEP_MS);
     const idleMs = config().actorIdleSeconds * 1000;
     this.evictTimer = setInterval(() => this.actors.evictIdle(idleMs), Math.min(idleMs, 30_000));
     return Promise.resolve();
   },
 
-  stopped(this: ActorsService) {
+  async stopped(this: ActorsService) {
+    this.stopping = true;
     clearInterval(this.evictTimer);
     clearInterval(this.inboxTimer);
+    await Promise.all(this.lookups);
     this.actors?.clear();
-    return Promise.resolve();
   },
 };
 

@@ -5,6 +5,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import QRCode from "qrcode";
 import { configuredMediaStore, MAX_MEDIA_BYTES, type MediaStore } from "../lib/media-store";
 import { mediaFetcher } from "../lib/net/guarded-fetch";
+import { nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { database, sendingDatabase } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
@@ -25,6 +26,7 @@ interface SessionsService extends Service {
   qrImages: Map<string, { qr: string; image: Promise<string> }>;
   qrImage(accountId: string, qr: string): Promise<string>;
   sessionOf(accountId: string): NonNullable<ReturnType<SessionHost["snapshot"]>>;
+  tickSoon(): void;
 }
 
 export interface AccountStatusEvent {
@@ -178,11 +180,21 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
     // An account was created, deleted or asked to (re)connect somewhere: look now, not at the next tick.
     "whatsapp.accounts.changed"(this: SessionsService) {
-      void this.host.tick();
+      this.tickSoon();
+    },
+
+    // A node left: its numbers' leases were released (or lapse soon), and a fair share is larger now.
+    "$node.disconnected"(this: SessionsService) {
+      this.tickSoon();
     },
   },
 
   methods: {
+    /** Reconciles the sessions now, in the background; a failure is logged (a database outage once). */
+    tickSoon(this: SessionsService) {
+      this.host.tick().catch(unlessDatabaseDown((err) => this.logger.error("WhatsApp session tick failed", err)));
+    },
+
     sessionOf(this: SessionsService, accountId: string) {
       const snapshot = this.host.snapshot(accountId);
       if (!snapshot) throw new Conflict(undefined, "This account has no live session right now; try again in a moment", "SESSION_MOVED");
@@ -225,6 +237,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
         reconnectBaseMs: settings.whatsappReconnectBaseMs,
         reconnectMaxMs: settings.whatsappReconnectMaxMs,
         sendIntervalMs: settings.whatsappSendIntervalMs,
+        peers: () => Math.max(1, nodesRunning(this.broker, "whatsapp-sessions").length),
       },
       {
         status: ({ accountId, status, reason }) => {
@@ -283,7 +296,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.
     this.tickTimer = setInterval(() => {
-      this.host.tick().catch(unlessDatabaseDown((err) => this.logger.error("WhatsApp session tick failed", err)));
+      this.tickSoon();
     }, Math.max(200, Math.floor(settings.whatsappLeaseTtlMs / 3)));
     await this.host.tick();
   },

@@ -22,14 +22,14 @@ afterEach(async () => {
   await knex()("whatsapp_accounts").update({ should_connect: false });
 });
 
-function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number; db?: Knex } = {}) {
+function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number; db?: Knex; peers?: () => number } = {}) {
   const statuses: StatusChange[] = [];
   const qrs: string[] = [];
   const instance = new SessionHost(
     overrides.db ?? knex(),
     leases,
     { simulator },
-    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
+    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5, peers: overrides.peers },
     { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
   );
   hosts.push(instance);
@@ -91,6 +91,31 @@ describe("WhatsApp session host", () => {
     await eventually(() => other.instance.snapshot(id)?.status === "connected");
     expect(other.qrs).toHaveLength(0);
     expect((await row(id)).owner_node).toBe(other === a ? "node-a" : "node-b");
+  });
+
+  it("shares the numbers out when another node joins, one at a time, and then keeps still", async () => {
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
+    let nodes = 1;
+    const a = host("node-a", leases, simulator, { peers: () => nodes });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) ids.push(await pairedAccount(a.instance, simulator, `+52 55 7000 000${i}`));
+    expect(ids.every((id) => a.instance.owns(id))).toBe(true);
+
+    // A second node comes up (a restarted one, say): both now count two.
+    nodes = 2;
+    const b = host("node-b", leases, simulator, { peers: () => nodes });
+    const held = () => [ids.filter((id) => a.instance.owns(id)).length, ids.filter((id) => b.instance.owns(id)).length];
+    for (let round = 0; round < 6; round += 1) {
+      await a.instance.tick();
+      // One number let go per round, never more.
+      expect(held()[0]).toBeGreaterThanOrEqual(4 - (round + 1));
+      await b.instance.tick();
+    }
+    await eventually(() => held().join() === "2,2");
+    await eventually(async () => ids.filter((id) => b.instance.snapshot(id)?.status === "connected").length === 2);
+    for (let round = 0; round < 4; round += 1) await Promise.all([a.instance.tick(), b.instance.tick()]);
+    expect(held()).toEqual([2, 2]);
   });
 
   it("keeps its numbers, without reconnecting, while the database is down", async () => {

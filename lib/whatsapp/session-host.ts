@@ -28,6 +28,8 @@ export interface SessionHostSettings {
   reconnectMaxMs: number;
   /** Pause between two sends on one account (jittered ±30 %): WhatsApp bans numbers that fire like bots. */
   sendIntervalMs: number;
+  /** How many nodes, this one included, host WhatsApp sessions now (default 1): each holds a fair share of the numbers. */
+  peers?: () => number;
 }
 
 export interface StatusChange {
@@ -81,6 +83,8 @@ export class SessionHost {
   private readonly sessions = new Map<string, Session>();
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** Accounts this node, holding its share, left to others: since when they have been free. */
+  private readonly freeSince = new Map<string, number>();
   // Closures, so they read the constructor's parameters when called.
   private readonly inbound = new InboundRetry(
     (accountId, messages) => this.events.inbound(accountId, messages),
@@ -176,14 +180,40 @@ export class SessionHost {
       this.events.log("info", `Closing WhatsApp account ${accountId}: it no longer wants a connection`);
       await this.letGo(accountId);
     }
+    const share = Math.ceil(wanted.length / Math.max(1, this.settings.peers?.() ?? 1));
+    await this.handOverExcess(share);
+    const stillFree = new Map<string, number>();
     for (const account of wanted) {
       if (this.stopped || this.sessions.has(account.id)) continue;
       const provider = this.providers[account.provider];
       if (!provider) continue;
+      if (this.sessions.size >= share) {
+        // Holding our share: leave it to a node below its own, unless none has taken it for a whole lease.
+        const since = this.freeSince.get(account.id) ?? Date.now();
+        stillFree.set(account.id, since);
+        if (Date.now() - since < this.settings.leaseTtlMs) continue;
+      }
       if (await this.leases.acquire(leaseKey(account.id), this.settings.nodeId, this.settings.leaseTtlMs)) {
+        stillFree.delete(account.id);
         await this.start(account.id, provider);
       }
     }
+    this.freeSince.clear();
+    for (const [id, since] of stillFree) this.freeSince.set(id, since);
+  }
+
+  /**
+   * A node holding more than its fair share (another node joined, or came back
+   * after a restart) lets one number go per round, so that one below its share
+   * takes it: numbers spread over the nodes without a storm of reconnections.
+   * A number being paired (showing a QR) or still connecting stays put.
+   */
+  private async handOverExcess(share: number): Promise<void> {
+    if (this.sessions.size <= share) return;
+    const movable = [...this.sessions].find(([, session]) => session.status !== "qr" && session.status !== "connecting");
+    if (!movable) return;
+    this.events.log("info", `Handing WhatsApp account ${movable[0]} to another node: this node holds ${this.sessions.size}, a fair share is ${share}`);
+    await this.letGo(movable[0], false);
   }
 
   private async start(accountId: string, provider: WhatsAppProvider): Promise<void> {
