@@ -6,6 +6,7 @@ import * as odooSync from "./20261127_002_odoo_sync";
 import * as pendingQueueOrder from "./20261127_003_pending_queue_order";
 import * as engineSecrets from "./20261201_001_engine_secrets";
 import * as flowInbox from "./20261202_001_flow_inbox";
+import * as changeFeed from "./20261203_001_change_feed";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,4 +19,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
   ["20261127_003_pending_queue_order", pendingQueueOrder],
   ["20261201_001_engine_secrets", engineSecrets],
   ["20261202_001_flow_inbox", flowInbox],
+  ["20261203_001_change_feed", changeFeed],
 ];

@@ -32,6 +32,8 @@ export class Conversation extends BaseModel {
   last_message_at!: Date;
   created_at!: Date;
   updated_at!: Date;
+  /** The transaction that last wrote the row (bigint, as text): its place in the change feed. */
+  change_xid!: string;
 }
 
 /** History of a conversation's lifecycle: who moved it, when, from where to where. */

@@ -26,4 +26,6 @@ export class Message extends BaseModel {
   delivered_at!: Date | null;
   read_at!: Date | null;
   created_at!: Date;
+  /** The transaction that last wrote the row (bigint, as text): its place in the change feed. */
+  change_xid!: string;
 }
