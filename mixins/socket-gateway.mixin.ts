@@ -66,6 +66,8 @@ type SocketNext = (err?: Error & { data?: unknown }) => void;
 
 interface SocketData {
   caller: Caller;
+  /** Looked up before the connection is accepted, so joining them needs no wait (see onSocketConnected). */
+  rooms: string[];
   /** When this socket last showed the contact of a conversation "typing…". */
   typingShown?: Map<string, number>;
 }
@@ -111,7 +113,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
               try {
                 if (!token) throw Object.assign(new Error("Authentication required"), { code: 401, type: "TOKEN_MISSING" });
                 const caller = await this.broker.call<Caller, { token: string }>("auth.authenticate", { token });
-                socket.data = { caller };
+                const data: SocketData = { caller, rooms: [userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))] };
+                socket.data = data;
                 next();
               } catch (err) {
                 const { body } = toErrorResponse(err);
@@ -160,9 +163,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
     async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
       if (this.stopping) return;
-      const { message_id, status } = ctx.params;
+      const { message_id } = ctx.params;
+      // The status as stored now, with its version: a receipt overtaken by a later one is told as that later one.
       const audience = await messageAudience(database(), message_id);
-      if (audience) this.io.to(audience.rooms).emit("message_status", { message_id, conversation_id: audience.conversationId, status });
+      if (!audience) return;
+      const { conversationId, status, version } = audience;
+      this.io.to(audience.rooms).emit("message_status", { message_id, conversation_id: conversationId, status, version });
     },
 
     async "conversation.changed"(this: SocketGateway, ctx: { params: ConversationChange }) {
@@ -171,9 +177,9 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       const before = { queue_id: change.previous_queue_id, assigned_to: change.previous_assigned_to };
       // Those who could see it before learn that it moved away from them too.
       const rooms = audienceRooms(before, change);
-      const { conversation_id, status, priority, queue_id, assigned_to, kind } = change;
-      this.io.to(rooms).emit("conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind });
-      if (assigned_to !== change.previous_assigned_to) this.io.to(rooms).emit("conversation_assigned", { conversation_id, assigned_to });
+      const { conversation_id, status, priority, queue_id, assigned_to, kind, version } = change;
+      this.io.to(rooms).emit("conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind, version });
+      if (assigned_to !== change.previous_assigned_to) this.io.to(rooms).emit("conversation_assigned", { conversation_id, assigned_to, version });
       // Sockets watching it that may no longer see it stop hearing its typing.
       const room = conversationRoom(conversation_id);
       for (const socket of await this.io.in(room).fetchSockets()) {
@@ -301,7 +307,9 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     async onSocketConnected(this: SocketGateway, socket: Socket) {
       const caller = callerOfSocket(socket);
       this.onClientEvents(socket);
-      await socket.join([userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))]);
+      // In its rooms before anything is awaited, so before the client hears `connect`: a client that
+      // then asks GET /api/changes what it missed gets every later event live (docs/api.md).
+      await socket.join((socket.data as SocketData).rooms);
       const pending = this.offlineTimers.get(caller.id);
       if (pending) {
         clearTimeout(pending);
@@ -353,6 +361,13 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       const pub = createPublisher(redisUrl, "socket-pub", this.logger);
       const sub = createRedis(redisUrl, "socket-sub", this.logger);
       this.io.adapter(createAdapter(pub, sub, { key: `${config().redisKeyPrefix}socket.io` }));
+      // While the subscriber was away, news published by other nodes never reached this node's
+      // sockets (they stayed connected, so they cannot tell): once it is back, they catch up.
+      let subscribedBefore = false;
+      sub.on("ready", () => {
+        if (subscribedBefore && !this.stopping) this.io.local.emit("catch_up", { reason: "realtime_interrupted" });
+        subscribedBefore = true;
+      });
       this.closeAdapter = async () => {
         await Promise.all([pub.quit(), sub.quit()]);
       };

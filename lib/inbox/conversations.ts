@@ -8,6 +8,7 @@ import { Conversation, ConversationEvent, type ConversationStatus, type Priority
 import { paginate, type Page } from "../pagination";
 import { config } from "../config";
 import { metNow, queueClock, SLA_KINDS, startClocks, stopClock, type QueueClock } from "../queues/sla";
+import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
 import { nextLifecycle, type LifecycleEvent } from "./lifecycle";
 
 export interface ConversationFilter {
@@ -44,6 +45,8 @@ export interface PublicConversation {
   last_message_at: Date;
   created_at: Date;
   updated_at: Date;
+  /** Grows with every change of the conversation: of two copies, keep the greater. */
+  version: number;
 }
 
 /** One lifecycle change, as the realtime layer needs it: what moved, and who could see it before and after. */
@@ -57,6 +60,8 @@ export interface ConversationChange {
   previous_queue_id: string | null;
   assigned_to: string | null;
   previous_assigned_to: string | null;
+  /** The conversation's version once the change is written (the one its realtime events carry). */
+  version: number;
 }
 
 export interface ChangeResult {
@@ -110,6 +115,7 @@ function present(row: ConversationRow): PublicConversation {
     last_message_at: row.last_message_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    version: versionOf(row.change_xid),
   };
 }
 
@@ -145,7 +151,7 @@ export async function applyChange(trx: Knex.Transaction, row: Conversation, acto
   const [updated] = await trx("conversations")
     .where({ id: row.id })
     .update({ ...request.patch, status: next.status, queue_id: next.queue_id, assigned_to: next.assigned_to, updated_at: trx.fn.now() })
-    .returning(["status", "priority", "queue_id", "assigned_to"]);
+    .returning(["status", "priority", "queue_id", "assigned_to", "change_xid"]);
   await trx("conversation_events").insert({
     conversation_id: row.id,
     kind: request.kind,
@@ -164,6 +170,7 @@ export async function applyChange(trx: Knex.Transaction, row: Conversation, acto
     previous_queue_id: row.queue_id,
     assigned_to: updated.assigned_to,
     previous_assigned_to: row.assigned_to,
+    version: versionOf(updated.change_xid),
   };
 }
 
@@ -275,6 +282,31 @@ export class Conversations {
     if (caller.role === "admin" || row.assigned_to === caller.id) return true;
     if (!row.queue_id) return false;
     return Boolean(await knex("queue_agents").where({ queue_id: row.queue_id, user_id: caller.id }).first("queue_id"));
+  }
+
+  /** Conversations written in a batch of the change feed that the caller sees now, in feed order. */
+  async changedIn(caller: Caller, batch: Batch, limit: number): Promise<Array<Position & { conversation: PublicConversation }>> {
+    const query = whereInBatch(this.select(), "c", batch, limit);
+    const rows = (await whereVisibleTo(this.knex, query, caller)) as ConversationRow[];
+    return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, conversation: present(row) }));
+  }
+
+  /**
+   * Conversations that, in a batch of the change feed, moved away from where
+   * the caller could see them and are out of their sight now. Admins see every
+   * conversation, so nothing ever leaves them.
+   */
+  async departuresIn(caller: Caller, batch: Batch, limit: number): Promise<Array<Position & { conversation_id: string }>> {
+    if (caller.role === "admin") return [];
+    const mine = this.knex("queue_agents").select("queue_id").where("user_id", caller.id);
+    const departures = this.knex("conversation_departures as d").join("conversations as c", "c.id", "d.conversation_id");
+    const rows: Array<{ id: string; conversation_id: string; change_xid: string }> = await whereInBatch(departures, "d", batch, limit)
+      .where((q) => q.where("d.assigned_to", caller.id).orWhereIn("d.queue_id", mine))
+      // Null-safe: an unassigned conversation in no queue of theirs is out of sight too.
+      .whereRaw("c.assigned_to IS DISTINCT FROM ?", [caller.id])
+      .where((q) => q.whereNull("c.queue_id").orWhereNotIn("c.queue_id", mine))
+      .select("d.id", "d.conversation_id", "d.change_xid");
+    return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, conversation_id: row.conversation_id }));
   }
 
   async history(caller: Caller, id: string, page: number, limit: number): Promise<Page<PublicConversationEvent>> {

@@ -4,6 +4,8 @@ import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
 import type { Message, MessageDirection, MessageStatus, SenderType } from "../models/messages";
+import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
+import { whereVisibleTo } from "./conversations";
 import type { Placement } from "./rooms";
 
 export const DEFAULT_MESSAGE_LIMIT = 50;
@@ -26,6 +28,8 @@ export interface PublicMessage {
   sent_at: Date | null;
   delivered_at: Date | null;
   read_at: Date | null;
+  /** Grows with every change of the message: of two copies, keep the greater. */
+  version: number;
 }
 
 export interface MessagePage {
@@ -59,6 +63,7 @@ function present(row: MessageRow): PublicMessage {
     sent_at: row.sent_at,
     delivered_at: row.delivered_at,
     read_at: row.read_at,
+    version: versionOf(row.change_xid),
   };
 }
 
@@ -88,6 +93,13 @@ export async function listMessages(knex: Knex, conversationId: string, before: s
   const rows = (await query) as MessageRow[];
   const hasMore = rows.length > limit;
   return { items: rows.slice(0, limit).reverse().map(present), has_more: hasMore, limit };
+}
+
+/** Messages written (created or changed) in a batch of the change feed, in conversations the caller sees now, in feed order. */
+export async function messagesChangedIn(knex: Knex, caller: Caller, batch: Batch, limit: number): Promise<Array<Position & { message: PublicMessage }>> {
+  const query = whereInBatch(timeline(knex), "m", batch, limit);
+  const rows = (await whereVisibleTo(knex, query, caller)) as MessageRow[];
+  return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, message: present(row) }));
 }
 
 export async function findMessage(knex: Knex, id: string): Promise<PublicMessage | undefined> {

@@ -1,6 +1,7 @@
 // Socket.IO rooms, and which of them may hear about a conversation: the same
 // rule as the REST visibility (admins, the members of its queue, its assignee).
 import type { Knex } from "knex";
+import { versionOf } from "./change-cursor";
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const roleRoom = (role: string): string => `role:${role}`;
@@ -26,10 +27,21 @@ export function audienceRooms(...placements: Placement[]): string[] {
   return [...rooms];
 }
 
-/** The conversation of a message and the rooms of everyone who may see it, in one query. */
-export async function messageAudience(knex: Knex, messageId: string): Promise<{ conversationId: string; rooms: string[] } | undefined> {
-  const row = await knex("messages as m").join("conversations as c", "c.id", "m.conversation_id").where("m.id", messageId).first("c.id", "c.queue_id", "c.assigned_to");
-  return row && { conversationId: row.id, rooms: audienceRooms(row as Placement) };
+export interface MessageAudience {
+  conversationId: string;
+  rooms: string[];
+  /** The message's status now, and the version that has it: a pair a client can merge safely. */
+  status: string;
+  version: number;
+}
+
+/** The conversation of a message, the rooms of everyone who may see it, and its status now, in one query. */
+export async function messageAudience(knex: Knex, messageId: string): Promise<MessageAudience | undefined> {
+  const row = await knex("messages as m")
+    .join("conversations as c", "c.id", "m.conversation_id")
+    .where("m.id", messageId)
+    .first("c.id", "c.queue_id", "c.assigned_to", "m.status", "m.change_xid");
+  return row && { conversationId: row.id, rooms: audienceRooms(row as Placement), status: row.status, version: versionOf(row.change_xid) };
 }
 
 /** The rooms of a membership: the queue's, and its supervisors' for a supervisor. */
