@@ -9,6 +9,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import jwt from "jsonwebtoken";
+import type { RedisAdapter } from "@socket.io/redis-adapter";
+import type { Server } from "socket.io";
 import type { Socket } from "socket.io-client";
 import { database } from "../lib/db/connection";
 import { FakeOdoo } from "./support/fake-odoo";
@@ -315,6 +317,8 @@ const REQUESTS: Record<string, Factory> = {
   "POST /api/conversations/{id}/messages": () => ({ url: `/api/conversations/${f.conversationId}/messages`, body: { type: "text", content: "¿En qué te ayudo?" } }),
   "POST /api/conversations/{id}/notes": () => ({ url: `/api/conversations/${f.conversationId}/notes`, body: { content: "Nota interna" } }),
 
+  "GET /api/changes": () => ({ url: "/api/changes" }),
+
   "GET /api/quick-replies": () => ({ url: "/api/quick-replies" }),
   "POST /api/quick-replies": () => ({ url: "/api/quick-replies", body: { shortcut: `/r${next()}`, content: "Hola", queue_id: f.q1 } }),
   "PUT /api/quick-replies/{id}": () => ({ url: `/api/quick-replies/${f.queueReplyId}`, body: { content: `Texto ${next()}` } }),
@@ -556,6 +560,15 @@ const BROADCASTS: Record<string, Broadcast> = {
       await noSyncRunning();
       const job = ok(await f.admin.post<{ job_id: string }>("/api/odoo/sync-contacts", {}), "sync", 202);
       return (p) => p.job_id === job.job_id;
+    },
+  },
+  // The node's Socket.IO subscriber loses Redis and gets it back.
+  "io on catch_up": {
+    event: "catch_up",
+    async trigger() {
+      const io = (h.broker.getLocalService("api") as unknown as { io: Server }).io;
+      (io.of("/").adapter as unknown as RedisAdapter).subClient.disconnect(true);
+      return (p) => p.reason === "realtime_interrupted";
     },
   },
   "io on session_revoked": {

@@ -53,7 +53,7 @@ describe("the inbox in real time", () => {
 
     expect((await member.post(`/api/conversations/${id}/assign`, { user_id: member.user.id })).status).toBe(200);
     await eventually(() => about(memberEar.heard, id, "conversation_assigned").length === 1);
-    expect(about(adminEar.heard, id, "conversation_assigned")).toEqual([["conversation_assigned", { conversation_id: id, assigned_to: member.user.id }]]);
+    expect(about(adminEar.heard, id, "conversation_assigned")).toEqual([["conversation_assigned", { conversation_id: id, assigned_to: member.user.id, version: expect.any(Number) }]]);
 
     // Watching the conversation: typing goes to the others there, and "typing…" to the customer.
     expect(await ask(memberEar.socket, "join_conversation", { conversation_id: id })).toEqual({ ok: true, conversation_id: id });
@@ -81,7 +81,12 @@ describe("the inbox in real time", () => {
       expect((await admin.post(`/api/simulator/accounts/${accountId}/receipts`, { wa_message_id: onPhone.wa_message_id, status })).status).toBe(200);
     }
     await eventually(() => about(memberEar.heard, id, "message_status").map(([, p]) => p.status).join() === "sent,delivered,read");
-    expect(about(memberEar.heard, id, "message_status")[2]![1]).toEqual({ message_id: reply.body.id, conversation_id: id, status: "read" });
+    expect(about(memberEar.heard, id, "message_status")[2]![1]).toEqual({ message_id: reply.body.id, conversation_id: id, status: "read", version: expect.any(Number) });
+    // Each status is a later version of the message: a client keeps the greatest it has seen.
+    const versions = about(memberEar.heard, id, "message_status").map(([, p]) => p.version as number);
+    expect(versions[0]).toBeGreaterThan(reply.body.version);
+    expect(new Set(versions).size).toBe(3);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
 
     // Heard once each, and nothing at all by the agent who may not see it.
     expect(about(memberEar.heard, id, "new_message").map(([, p]) => p.message.content)).toEqual(["¿Hay alguien?", "Aquí estoy"]);
