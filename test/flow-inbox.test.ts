@@ -1,14 +1,18 @@
 // The flow inbox: every stored inbound message reaches its flow exactly once,
 // in order — when its event is lost on the way to the conversation's actor,
 // and when an event is delivered again long after its message was answered.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { ServiceSchema } from "moleculer";
+import pg from "pg";
+import { TEST_SERVER_URL } from "./support/database";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { connectedAccount, customerWrites } from "./support/inbox";
 import ActorsSchema from "../services/conversation-actors.service";
 import type { MessageReceivedEvent } from "../services/whatsapp-sessions.service";
 
-const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", FLOW_INBOX_RETRY_SECONDS: "1" } });
+const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", FLOW_INBOX_RETRY_SECONDS: "1", FETCH_ALLOW_HOSTS: "127.0.0.1" } });
 let admin: Client;
 let accountId: string;
 
@@ -83,3 +87,54 @@ it("leaves messages of conversations people hold out of the inbox", async () => 
   await settle();
   expect(await sent(phone)).toEqual(["Recibido: hola"]);
 });
+
+it("finishes a run that failed midway on a live node (its database went away), answering once", async () => {
+  // An API the flow calls; on its first call the database goes away for a moment, so the step after it cannot be written.
+  let calls = 0;
+  const asAdmin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  const api = http.createServer((_req, res) => {
+    calls += 1;
+    const outage =
+      calls === 1
+        ? asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS false`).then(() =>
+            asAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${h.database.name}' AND pid <> pg_backend_pid()`),
+          )
+        : Promise.resolve();
+    void outage.then(() => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'));
+    if (calls === 1) setTimeout(() => void asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`), 1_500);
+  });
+  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+  try {
+    const flow = await admin.post("/api/flows", {
+      name: "Consulta",
+      trigger_type: "keyword",
+      trigger_value: "consulta",
+      is_active: true,
+      nodes: {
+        nodes: [
+          { id: "start", type: "start", data: {} },
+          { id: "ask", type: "http_request", data: { method: "GET", url: `http://127.0.0.1:${(api.address() as AddressInfo).port}/`, save_to: "r" } },
+          { id: "done", type: "send_text", data: { text: "Consultado" } },
+        ],
+        edges: [
+          { source: "start", target: "ask" },
+          { source: "ask", sourceHandle: "success", target: "done" },
+        ],
+      },
+    });
+    expect(flow.status).toBe(201);
+    const phone = "+525588900005";
+    await customerWrites(admin, accountId, phone, "consulta");
+    await eventually(async () => (await sent(phone).catch(() => [])).length >= 1, 15_000);
+    await settle();
+    expect(await sent(phone)).toEqual(["Consultado"]);
+    expect(calls).toBe(2);
+  } finally {
+    await asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`);
+    await new Promise((resolve) => api.close(resolve));
+  }
+}, 30_000);

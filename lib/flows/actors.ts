@@ -56,7 +56,7 @@ interface Live {
   lastUsed: number;
   /** What the conversation's current_flow columns say, as last written from here. */
   currentFlow?: string;
-  /** The inbox input being handled: it leaves the inbox with the first state written after it (see persist). */
+  /** The inbox input being handled: it leaves the inbox with the first resting state written after it (see persist). */
   consuming?: string;
 }
 
@@ -230,7 +230,7 @@ export class ConversationActors {
     if (!conversation) return;
     const live = await this.load(conversationId);
     const current = live.actor.getSnapshot().context.flow;
-    const state: FlowState | null = current ? (structuredClone(current) as FlowState) : null;
+    let state: FlowState | null = current ? (structuredClone(current) as FlowState) : null;
     const host = this.hostFor(conversation, live);
 
     if (event.kind === "stop") {
@@ -244,6 +244,14 @@ export class ConversationActors {
     const fallbackRunning = state?.origin === "fallback" && ACTIVE.has(state.status);
     if (conversation.status === "active" || conversation.status === "resolved") return;
     if (conversation.status === "waiting" && !fallbackRunning && event.kind !== "fallback") return;
+    if (state?.status === "running" && event.kind !== "resume") {
+      // A run left mid-step (a failed write here, or a node that died) goes on before anything else
+      // reaches the flow; the input at hand is its own matter, so the run does not take it.
+      const consuming = live.consuming;
+      live.consuming = undefined;
+      state = await resumeFlow(host, state);
+      live.consuming = consuming;
+    }
     let result: FlowState | undefined;
     if (event.kind === "fallback") {
       const flow = await this.flows.loadCurrent(event.flow_id);
@@ -356,7 +364,9 @@ export class ConversationActors {
     const { value, context } = live.actor.getSnapshot();
     const row = { snapshot: JSON.stringify({ value, context }), flow_version_id: state.flow_version_id, owner_node: this.deps.nodeId, updated_at: this.knex.fn.now() };
     const outbox = live.outbox.splice(0);
-    const consuming = live.consuming;
+    // An input leaves the inbox once its run rests (waits or ends): a run that fails midway keeps its input
+    // in the inbox, and the retry finishes the run first (see process).
+    const consuming = state.status === "running" ? undefined : live.consuming;
     const running = ACTIVE.has(state.status);
     const currentFlow = running ? state.flow_version_id : "";
     const { version, queued } = await this.knex.transaction(async (trx) => {
@@ -381,7 +391,7 @@ export class ConversationActors {
     });
     live.version = version;
     live.currentFlow = currentFlow;
-    if (consuming === live.consuming) live.consuming = undefined;
+    if (consuming) live.consuming = undefined;
     if (queued.length) await this.deps.queued(queued);
   }
 }
