@@ -1,3 +1,4 @@
+import net from "node:net";
 import knexFactory, { type Knex } from "knex";
 import { MemoryLeaseStore, type LeaseStore } from "../lib/leases";
 import { SessionHost, type StatusChange } from "../lib/whatsapp/session-host";
@@ -52,6 +53,37 @@ async function pairedAccount(instance: SessionHost, simulator: SimulatorProvider
 }
 
 const row = (id: string) => knex()("whatsapp_accounts").where({ id }).first();
+
+/** A TCP proxy to PostgreSQL that, once frozen, lets nothing through in either direction: queries hang. */
+async function freezableProxy(target: URL): Promise<{ port: number; freeze(): void; thaw(): void; close(): void }> {
+  let frozen = false;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((client) => {
+    sockets.push(client);
+    if (frozen) return;
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.push(upstream);
+    client.on("data", (chunk) => frozen || upstream.write(chunk));
+    upstream.on("data", (chunk) => frozen || client.write(chunk));
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      a.on("error", () => b.destroy());
+      a.on("close", () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    freeze: () => void (frozen = true),
+    thaw: () => {
+      for (const socket of sockets.splice(0)) socket.destroy();
+      frozen = false;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
 
 describe("WhatsApp session host", () => {
   it("shows a QR, pairs on scan (through the 515 restart) and records the connection", async () => {
@@ -139,6 +171,38 @@ describe("WhatsApp session host", () => {
       expect(statuses.slice(before)).toEqual([]);
     } finally {
       hostDb.initialize();
+    }
+  });
+
+  it("keeps its numbers while the database hangs (a reconciliation stuck on it does not stop lease renewals)", async () => {
+    const { db } = migrated;
+    const proxy = await freezableProxy(new URL(db.url));
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const hostDb = knexFactory({ client: "pg", connection: url.toString(), pool: { min: 0, max: 3 }, acquireConnectionTimeout: 60_000 });
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
+    const { instance, statuses } = host("node-a", leases, simulator, { db: hostDb });
+    try {
+      const id = await pairedAccount(instance, simulator, "+525500000098");
+      await instance.tick();
+      expect(await leases.owner("whatsapp:lease:" + id)).toBe("node-a");
+      const before = statuses.length;
+      proxy.freeze();
+      // Three lease lifetimes (500 ms) of ticks; the first one's database queries never come back.
+      for (let i = 0; i < 10; i += 1) {
+        instance.tick().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect(await leases.owner("whatsapp:lease:" + id)).toBe("node-a");
+      expect(instance.snapshot(id)?.status).toBe("connected");
+      expect(statuses.slice(before)).toEqual([]);
+    } finally {
+      // Cut what hung, let new connections through again, so the host can let go of its account.
+      proxy.thaw();
+      await instance.stop();
+      await hostDb.destroy();
+      proxy.close();
     }
   });
 

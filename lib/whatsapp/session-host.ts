@@ -82,6 +82,7 @@ const leaseKey = (accountId: string) => `whatsapp:lease:${accountId}`;
 export class SessionHost {
   private readonly sessions = new Map<string, Session>();
   private ticking: Promise<void> | undefined;
+  private renewing: Promise<void> | undefined;
   private stopped = false;
   /** Accounts this node, holding its share, left to others: since when they have been free. */
   private readonly freeSince = new Map<string, number>();
@@ -99,10 +100,16 @@ export class SessionHost {
     private readonly events: SessionHostEvents,
   ) {}
 
-  /** Reconciles this node's sessions with the database and the leases. Concurrent calls share one run. */
+  /**
+   * Renews this node's leases, then reconciles its sessions with the database.
+   * Concurrent calls share one run of each; the renewal never waits for the
+   * database, so a reconciliation stuck on an unreachable one cannot let a
+   * lease lapse (and the number connect on a second node).
+   */
   tick(): Promise<void> {
-    this.ticking ??= this.reconcile().finally(() => (this.ticking = undefined));
-    return this.ticking;
+    const renewal = (this.renewing ??= this.renewLeases().finally(() => (this.renewing = undefined)));
+    this.ticking ??= renewal.then(() => this.reconcile()).finally(() => (this.ticking = undefined));
+    return Promise.all([renewal, this.ticking]).then(() => undefined);
   }
 
   owns(accountId: string): boolean {
@@ -154,18 +161,25 @@ export class SessionHost {
     await Promise.all([...this.sessions.keys()].map((accountId) => this.letGo(accountId)));
   }
 
-  private async reconcile(): Promise<void> {
+  /**
+   * While this node is alive and connected it keeps its numbers, whatever the database does (every number
+   * reconnecting at once is what gets numbers flagged): leases are renewed without asking it anything.
+   */
+  private async renewLeases(): Promise<void> {
     if (this.stopped) return;
-    // Leases first, before the database is asked anything: while this node is alive and connected it keeps its
-    // numbers, whatever the database does (every number reconnecting at once is what gets numbers flagged).
     await Promise.all(
       [...this.sessions.keys()].map(async (accountId) => {
         if (await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs)) return;
-        // Another node holds it now: close quietly, the new owner reports its status.
+        // Another node holds it now: close quietly, the new owner reports its status. Not awaited: letting go
+        // writes to the database, and the next renewal must not wait for that.
         this.events.log("warn", `Lost the lease of WhatsApp account ${accountId}`);
-        await this.letGo(accountId, false);
+        this.letGo(accountId, false).catch((err: unknown) => this.events.log("warn", `Could not record letting go of ${accountId}`, err));
       }),
     );
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
     // Messages queued while no one told us (a lost event) still go out.
     for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
     const wanted = await WhatsappAccount.query(this.knex)
