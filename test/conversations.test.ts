@@ -45,6 +45,7 @@ describe("a conversation's lifecycle", () => {
       last_message_at: expect.any(String),
       created_at: expect.any(String),
       updated_at: expect.any(String),
+      version: expect.any(Number),
     });
 
     const transferred = await admin.post(`/api/conversations/${id}/transfer`, { queue_id: queue });

@@ -66,6 +66,7 @@ describe("reading a conversation", () => {
       sent_at: null,
       delivered_at: null,
       read_at: null,
+      version: expect.any(Number),
     });
   });
 
