@@ -70,13 +70,13 @@ export async function inboundStoredOnce(db: Db, deliveries: Delivery[]): Promise
   };
 }
 
-export async function flowAnsweredOnce(db: Db, deliveries: Delivery[]): Promise<CheckResult> {
+export async function flowAnsweredOnce(db: Db, deliveries: Delivery[], phaseAt: (at: number) => string): Promise<CheckResult> {
   const problems: string[] = [];
-  const rows = await db.rows<{ content: string; n: string }>(
-    "SELECT content, count(*) AS n FROM messages WHERE direction = 'outbound' AND sender_type = 'bot' AND content LIKE 'Eco %' GROUP BY content",
+  const rows = await db.rows<{ content: string; created: Date[] }>(
+    "SELECT content, array_agg(created_at ORDER BY created_at) AS created FROM messages WHERE direction = 'outbound' AND sender_type = 'bot' AND content LIKE 'Eco %' GROUP BY content",
   );
-  const replies = new Map(rows.map((row) => [row.content, Number(row.n)]));
-  const repliesTo = (delivery: Delivery): number => replies.get(botReplyTo(delivery.token)) ?? 0;
+  const replies = new Map(rows.map((row) => [row.content, row.created]));
+  const repliesTo = (delivery: Delivery): number => replies.get(botReplyTo(delivery.token))?.length ?? 0;
   const stored = await storedTokens(db, deliveries);
   const toBot = deliveries.filter((delivery) => delivery.expectsBotReply && stored.has(delivery.token));
   const toAgent = deliveries.filter((delivery) => !delivery.expectsBotReply && stored.has(delivery.token));
@@ -87,16 +87,21 @@ export async function flowAnsweredOnce(db: Db, deliveries: Delivery[]): Promise<
   const strays = [...replies.keys()].filter((content) => !known.has(content));
   if (missing.length) {
     problems.push(
-      `${missing.length} of ${toBot.length} stored customer message(s) got no reply from the flow (by phase: ${byPhase(missing)}; ` +
+      `${missing.length} of ${toBot.length} stored customer message(s) got no reply from the flow (by the phase they were written in: ${byPhase(missing)}; ` +
         `in ${new Set(missing.map((d) => d.customer.conversationId)).size} conversation(s)): ${examples(missing.map((d) => `${d.token} in ${d.customer.conversationId}`))}`,
     );
   }
   if (doubled.length) {
-    problems.push(`${doubled.length} customer message(s) were answered more than once (by phase: ${byPhase(doubled)}): ${examples(doubled.map((d) => `${d.token}×${repliesTo(d)} in ${d.customer.conversationId}`))}`);
+    // The extra reply is what a fault (or the recovery after it) produced: it is placed by when it was written.
+    const extras = doubled.map((d) => ({ phase: phaseAt(new Date(replies.get(botReplyTo(d.token))?.[1] ?? 0).getTime()), delivery: d }));
+    problems.push(
+      `${doubled.length} customer message(s) were answered more than once (by the phase of the extra reply: ${byPhase(extras)}; written in: ${byPhase(doubled)}): ` +
+        examples(doubled.map((d) => `${d.token}×${repliesTo(d)} in ${d.customer.conversationId}`)),
+    );
   }
   if (intruding.length) problems.push(`${intruding.length} message(s) in conversations an agent holds were answered by the flow: ${examples(intruding.map((d) => d.token))}`);
   if (strays.length) problems.push(`${strays.length} bot repl(ies) match no customer message: ${examples(strays.map((content) => JSON.stringify(content)))}`);
-  const total = [...replies.values()].reduce((sum, n) => sum + n, 0);
+  const total = [...replies.values()].reduce((sum, created) => sum + created.length, 0);
   return {
     name: "every customer message answered by its flow exactly once",
     summary: `bot replies ${total} for ${toBot.length} stored messages in bot conversations: missing ${missing.length}, doubled ${doubled.length}; in agent conversations ${toAgent.length} messages, bot replies ${intruding.length}`,

@@ -367,7 +367,7 @@ export class EngineNode {
     void supervised.exited.then(({ code, signal }) => {
       if (this.current !== supervised) return;
       this.state = "down";
-      if (!this.expectingExit) this.onUnexpectedExit({ node: this.name, nodeId, at: Date.now(), code, signal, log: tail(this.logFile, 30) });
+      if (!this.expectingExit) this.onUnexpectedExit({ node: this.name, nodeId, at: Date.now(), code, signal, log: tail(this.logFile, 15) });
     });
     const took = await waitUntil(async () => !supervised.running || (await this.ready()), timeoutMs, 100);
     if (!supervised.running) throw new Error(`Node ${nodeId} exited while starting:\n${tail(this.logFile, 30)}`);

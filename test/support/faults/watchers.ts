@@ -186,7 +186,7 @@ export interface SimulatedSend {
 }
 
 export interface ObserverSettings {
-  transporter: string;
+  redisPort: number;
   namespace: string;
   nodeId: string;
   heartbeatIntervalSeconds: number;
@@ -209,6 +209,7 @@ export class Observer {
   private readonly broker: ServiceBroker;
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
+  private stopping = false;
 
   constructor(
     settings: ObserverSettings,
@@ -218,7 +219,17 @@ export class Observer {
     this.broker = new ServiceBroker({
       namespace: settings.namespace,
       nodeID: settings.nodeId,
-      transporter: settings.transporter,
+      transporter: {
+        type: "Redis",
+        options: {
+          host: "127.0.0.1",
+          port: settings.redisPort,
+          // moleculer's Redis transporter opens a new publishing client each time its subscriber reconnects and
+          // never closes the old one (one leaks per Redis restart); once the observer stops, every client gives up
+          // reconnecting, or a leaked one would keep the test process alive for ever.
+          retryStrategy: (attempt: number) => (this.stopping ? null : Math.min(attempt * 50, 2_000)),
+        },
+      },
       serializer: "JSON",
       heartbeatInterval: settings.heartbeatIntervalSeconds,
       heartbeatTimeout: settings.heartbeatTimeoutSeconds,
@@ -248,6 +259,7 @@ export class Observer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.sampling;
     await this.broker.stop();
