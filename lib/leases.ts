@@ -7,7 +7,10 @@ import type Redis from "ioredis";
 export interface LeaseStore {
   /** Takes the lease if nobody holds it; true when `owner` holds it afterwards. */
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Extends the lease only if `owner` still holds it. */
+  /**
+   * Extends the lease if `owner` holds it, or takes it back if nobody does (it lapsed unclaimed, or the store
+   * lost it: Redis restarted empty). Only another holder ends it, so a Redis restart makes no number reconnect.
+   */
   renew(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up, only if `owner` holds it. */
   release(key: string, owner: string): Promise<void>;
@@ -25,10 +28,8 @@ export class MemoryLeaseStore implements LeaseStore {
     return true;
   }
 
-  async renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    if ((await this.owner(key)) !== owner) return false;
-    this.leases.set(key, { owner, expiresAt: Date.now() + ttlMs });
-    return true;
+  renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.acquire(key, owner, ttlMs);
   }
 
   async release(key: string, owner: string): Promise<void> {
@@ -48,7 +49,10 @@ export class MemoryLeaseStore implements LeaseStore {
 
 // Check-and-act in one step, so a lease that lapsed and was taken by another
 // node in between is never extended or deleted by its former owner.
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const TAKE = `local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export class RedisLeaseStore implements LeaseStore {
@@ -58,13 +62,12 @@ export class RedisLeaseStore implements LeaseStore {
   ) {}
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    if ((await this.redis.set(this.prefix + key, owner, "PX", ttlMs, "NX")) === "OK") return true;
-    // Already ours (a restart of the same node id): keep it.
-    return this.renew(key, owner, ttlMs);
+    // Free, or already ours (a restart of the same node id): take it.
+    return (await this.redis.eval(TAKE, 1, this.prefix + key, owner, ttlMs)) === 1;
   }
 
-  async renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.prefix + key, owner, ttlMs)) === 1;
+  renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.acquire(key, owner, ttlMs);
   }
 
   async release(key: string, owner: string): Promise<void> {

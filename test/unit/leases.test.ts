@@ -33,10 +33,26 @@ describe.each<[string, () => LeaseStore]>([
     const store = make();
     await store.acquire("acc3", "node-a", 100);
     await sleep(150);
-    expect(await store.renew("acc3", "node-a", 5_000)).toBe(false);
     expect(await store.acquire("acc3", "node-b", 5_000)).toBe(true);
+    expect(await store.renew("acc3", "node-a", 5_000)).toBe(false);
     expect(await store.owner("acc3")).toBe("node-b");
   });
+
+  it("are taken back by their holder when nobody holds them (lapsed unclaimed, or lost by the store)", async () => {
+    const store = make();
+    await store.acquire("acc4", "node-a", 100);
+    await sleep(150);
+    expect(await store.renew("acc4", "node-a", 5_000)).toBe(true);
+    expect(await store.owner("acc4")).toBe("node-a");
+  });
+});
+
+it("survives Redis losing every lease: the holder keeps its own", async () => {
+  const store = new RedisLeaseStore(redis, prefix);
+  await store.acquire("acc5", "node-a", 5_000);
+  await redis.del(`${prefix}acc5`);
+  expect(await store.renew("acc5", "node-a", 5_000)).toBe(true);
+  expect(await store.acquire("acc5", "node-b", 5_000)).toBe(false);
 });
 
 it("gives one lease to exactly one of many nodes racing through Redis", async () => {
