@@ -12,7 +12,9 @@
 // FAULTS=none runs the same traffic with no fault (the suite's own check);
 // FAULTS=kill-holder,redis-restart runs only those. Sizes: FAULT_MESSAGES
 // (customer messages per fault, 45), FAULT_RATE (per second, 10),
-// FAULT_IN_FLIGHT (sent together to one conversation, 3). SOCKET_CATCH_UP:
+// FAULT_IN_FLIGHT (sent together to one conversation, 3). Cluster timings are
+// the engine's defaults (HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS
+// may be set) except the WhatsApp lease, 8 s (WHATSAPP_LEASE_TTL_MS). SOCKET_CATCH_UP:
 // rest (the documented catch-up after a reconnection, default) or none.
 // FAULT_KEEP_LOGS=<folder> keeps the nodes' logs there; FAULT_REPORT=<file>
 // writes the report (also printed) to a file.
@@ -75,6 +77,10 @@ const SETTINGS = {
   // The same defaults as the engine's, so the failover measured is the one operators get.
   heartbeatIntervalSeconds: whole("HEARTBEAT_INTERVAL_SECONDS", 5),
   heartbeatTimeoutSeconds: whole("HEARTBEAT_TIMEOUT_SECONDS", 15),
+  // Shorter than the engine's 15 s so that the 10 s PostgreSQL outage outlasts it: a node that stops renewing its
+  // leases while the database is away loses them every time, not only when the outage happens to start late in a
+  // lease. WHATSAPP_LEASE_TTL_MS=15000 measures failover with the engine's defaults.
+  leaseTtlMs: whole("WHATSAPP_LEASE_TTL_MS", 8_000),
   // How long WhatsApp (and an agent's client) keeps redelivering a message that is not acknowledged.
   deliveryDeadlineMs: 90_000,
   redisDownMs: 3_000,
@@ -166,7 +172,7 @@ function nodeEnvironment(redis: RedisServer, postgres: PostgresServer, folder: s
     PRESENCE_GRACE_SECONDS: "5",
     HEARTBEAT_INTERVAL_SECONDS: String(SETTINGS.heartbeatIntervalSeconds),
     HEARTBEAT_TIMEOUT_SECONDS: String(SETTINGS.heartbeatTimeoutSeconds),
-    ...(process.env.WHATSAPP_LEASE_TTL_MS ? { WHATSAPP_LEASE_TTL_MS: process.env.WHATSAPP_LEASE_TTL_MS } : {}),
+    WHATSAPP_LEASE_TTL_MS: String(SETTINGS.leaseTtlMs),
   };
 }
 
@@ -453,13 +459,23 @@ async function killIdle(current: Run): Promise<void> {
   await victim.start();
 }
 
+/**
+ * What an outage does to the numbers shows after it ends: a node that could not renew a lease
+ * meanwhile finds it lost at its next renewal. So the numbers are compared a lease period after
+ * the recovery (renewals run every third of it).
+ */
+async function afterALeasePeriod(current: Run): Promise<void> {
+  await steady(current);
+  await sleep(SETTINGS.leaseTtlMs + SETTINGS.leaseTtlMs / 3 + 1_000);
+}
+
 async function restartRedis(current: Run): Promise<void> {
   const before = await accountRows(current);
   await current.redis.stop();
   await sleep(SETTINGS.redisDownMs);
   await current.redis.start();
   note(`Redis down ${seconds(SETTINGS.redisDownMs)} (restarted empty)`);
-  await steady(current);
+  await afterALeasePeriod(current);
   // Reported, not asserted: the issue asks this of PostgreSQL outages (item 3); a Redis that comes back empty has lost every lease.
   current.kept.push(numbersKept("redis-restart", before, await accountRows(current), current.observer));
 }
@@ -470,7 +486,7 @@ async function postgresOutage(current: Run): Promise<void> {
   await sleep(SETTINGS.postgresDownMs);
   await current.postgres.start();
   note(`PostgreSQL down ${seconds(SETTINGS.postgresDownMs)}`);
-  await steady(current);
+  await afterALeasePeriod(current);
   const kept = numbersKept("postgres-outage", before, await accountRows(current), current.observer);
   results.set("numbers kept through the PostgreSQL outage", kept);
 }
@@ -571,7 +587,9 @@ function report(current: Run): string {
     `  WhatsApp: ${whatsappSide(current)}`,
     "",
     "checks:",
-    ...[...results.values(), ...current.kept].map((result) => `  ${result.problems.length ? "FAIL" : "ok  "} ${result.name}: ${result.summary}`),
+    ...[...results.values()].map((result) => `  ${result.problems.length ? "FAIL" : "ok  "} ${result.name}: ${result.summary}`),
+    // Not asserted (see restartRedis), shown so a change in it is noticed.
+    ...current.kept.map((result) => `  ${result.problems.length ? "note" : "ok  "} ${result.name} (reported, not asserted): ${result.summary}`),
     "",
     "problems:",
     ...[...results.values(), ...current.kept].flatMap((result) => result.problems.map((problem) => `  - [${result.name}] ${problem.replace(/\n/g, "\n      ")}`)),

@@ -194,8 +194,10 @@ export async function noDuplicateConversations(db: Db, customers: Customer[]): P
 }
 
 export async function oneConnectionPerNumber(db: Db, observer: Observer, running: Set<string>): Promise<CheckResult> {
-  const problems = observer.overlaps.map(
-    (overlap) => `account ${overlap.accountId} had a live connection on ${overlap.nodes.join(" and ")} at once (${overlap.phase}, ${new Date(overlap.at).toISOString()})`,
+  // Several samples may catch the same overlap: one line per number, pair of nodes and phase.
+  const distinct = new Map(observer.overlaps.map((overlap) => [`${overlap.accountId} ${overlap.nodes.join(" ")} ${overlap.phase}`, overlap]));
+  const problems = [...distinct.values()].map(
+    (overlap) => `account ${overlap.accountId} had a live connection on ${overlap.nodes.join(" and ")} at once (${overlap.phase}, first seen ${new Date(overlap.at).toISOString()})`,
   );
   const accounts = await db.rows<{ id: string; status: string; owner_node: string | null }>("SELECT id, status, owner_node FROM whatsapp_accounts WHERE deleted_at IS NULL");
   for (const account of accounts) {

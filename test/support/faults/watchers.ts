@@ -242,7 +242,10 @@ export class Observer {
       name: "fault-observer",
       events: {
         "whatsapp.status"(ctx: Context<{ account_id: string; status: string; reason: string | null }>) {
-          observer.statusChanges.push({ at: Date.now(), phase: observer.phase, node: ctx.nodeID ?? "?", accountId: ctx.params.account_id, status: ctx.params.status, reason: ctx.params.reason });
+          const node = ctx.nodeID ?? "?";
+          observer.statusChanges.push({ at: Date.now(), phase: observer.phase, node, accountId: ctx.params.account_id, status: ctx.params.status, reason: ctx.params.reason });
+          // The moment a node connects a number is when a former holder that has not let go yet can be caught.
+          if (ctx.params.status === "connected") void observer.othersHolding(ctx.params.account_id, node);
         },
         "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
           observer.departures.set(ctx.params.node.id, Date.now());
@@ -265,6 +268,21 @@ export class Observer {
     await this.broker.stop();
   }
 
+  /** Asks every other node whether it still has a live connection for the number `holder` just connected. */
+  async othersHolding(accountId: string, holder: string): Promise<void> {
+    if (this.stopping) return;
+    const others = this.nodes().filter((node) => node.running && node.nodeId !== holder);
+    const holding = await Promise.all(
+      others.map(async (node) => ((await this.stateOn(node.nodeId, accountId).catch(() => undefined))?.status === "connected" ? node.nodeId : undefined)),
+    );
+    const also = holding.filter((node): node is string => node !== undefined);
+    if (also.length) this.overlaps.push({ at: Date.now(), phase: this.phase, accountId, nodes: [holder, ...also].sort() });
+  }
+
+  private stateOn(nodeId: string, accountId: string): Promise<{ status: string } | undefined> {
+    return this.broker.call<{ status: string }, { account_id: string }>("whatsapp-sessions.state", { account_id: accountId }, { nodeID: nodeId, timeout: 2_000 });
+  }
+
   /** Which node has a live WhatsApp connection for which number, right now; and, every few samples, what each simulator sent. */
   private async sample(): Promise<void> {
     this.samples += 1;
@@ -275,9 +293,7 @@ export class Observer {
     await Promise.all(
       nodes.flatMap((node) =>
         accounts.map(async (accountId) => {
-          const state = await this.broker
-            .call<{ status: string }, { account_id: string }>("whatsapp-sessions.state", { account_id: accountId }, { nodeID: node.nodeId, timeout: 2_000 })
-            .catch((err: unknown) => {
+          const state = await this.stateOn(node.nodeId, accountId).catch((err: unknown) => {
               // SESSION_MOVED: the node answered that it holds no session for the number.
               if ((err as { type?: string }).type !== "SESSION_MOVED") unanswered += 1;
               return undefined;
