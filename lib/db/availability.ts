@@ -71,3 +71,16 @@ export function unlessDatabaseDown(report: (err: unknown) => void): (err: unknow
     if (!noteDatabaseFailure(err)) report(err);
   };
 }
+
+/**
+ * knex's own log: a failed connection attempt (with its stack, once per
+ * query) is part of an outage already reported once; anything else is a warning.
+ */
+export const driverLog = {
+  warn: (message: string): void => {
+    if (!message.startsWith("Acquire connection error") && !UNAVAILABLE_MESSAGES.test(message)) log.warn(message);
+  },
+  error: (message: string): void => log.warn(message),
+  deprecate: (method: string, alternative: string): void => log.warn(`knex: ${method} is deprecated, use ${alternative}`),
+  debug: (): void => undefined,
+};

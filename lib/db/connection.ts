@@ -2,7 +2,7 @@
 import knexFactory, { type Knex } from "knex";
 import { Model } from "objection";
 import { config } from "../config";
-import { noteDatabaseFailure, noteDatabaseSuccess } from "./availability";
+import { driverLog, noteDatabaseFailure, noteDatabaseSuccess } from "./availability";
 
 /** Every query tells whether the database answers, so an outage is noticed, and its end, once. */
 function watched(knex: Knex): Knex {
@@ -42,6 +42,7 @@ export function database(): Knex {
         connection: databaseUrl(),
         pool: { min: 0, max: config().databasePoolMax },
         acquireConnectionTimeout: 10_000,
+        log: driverLog,
       }),
     );
     Model.knex(instance);
@@ -63,6 +64,7 @@ export function sendingDatabase(): Knex {
       connection: databaseUrl(),
       pool: { min: 0, max: config().databaseSendPoolMax },
       acquireConnectionTimeout: 10_000,
+      log: driverLog,
     }),
   );
   return sendingInstance;
