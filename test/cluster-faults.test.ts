@@ -555,7 +555,7 @@ async function runChecks(current: Run): Promise<void> {
   results.set("nodes", nodesAlive(current.exits, finals, current.stops, phaseAt));
   const agentConversations = new Set(current.customers.filter((customer) => customer.agent).map((customer) => customer.conversationId));
   const scopes = current.watchers.map((watcher) => ({ watcher, conversations: watcher.name.startsWith("agent") ? agentConversations : undefined }));
-  results.set("sockets", await socketsHoldEveryMessage(current.db, scopes, current.trafficSince ?? new Date(current.startedAt)));
+  results.set("sockets", await socketsHoldEveryMessage(current.db, scopes, current.trafficSince ?? new Date(current.startedAt), phaseAt));
 }
 
 /** WhatsApp's side: how many sends each node's simulator recorded, and messages that went out more than once (the same WhatsApp id). */

@@ -250,18 +250,19 @@ export interface WatcherScope {
   conversations?: Set<string>;
 }
 
-export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date): Promise<CheckResult> {
-  const rows = await db.rows<{ id: string; conversation_id: string }>("SELECT id, conversation_id FROM messages WHERE created_at >= $1", [since]);
+export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date, phaseAt: (at: number) => string): Promise<CheckResult> {
+  const rows = await db.rows<{ id: string; conversation_id: string; created_at: Date }>("SELECT id, conversation_id, created_at FROM messages WHERE created_at >= $1", [since]);
   const problems: string[] = [];
   const lines: string[] = [];
   for (const { watcher, conversations } of scopes) {
     const expected = rows.filter((row) => !conversations || conversations.has(row.conversation_id));
     const missedLive = expected.filter((row) => !watcher.live.has(row.id));
     const missing = expected.filter((row) => !watcher.holds(row.id));
-    lines.push(`${watcher.name} ${expected.length - missing.length}/${expected.length} (live ${expected.length - missedLive.length}, disconnects ${watcher.disconnects})`);
+    const missedWhen = byPhase(missedLive.map((row) => ({ phase: phaseAt(row.created_at.getTime()) })));
+    lines.push(`${watcher.name} ${expected.length - missing.length}/${expected.length} (live ${expected.length - missedLive.length}${missedWhen ? `, missed live in ${missedWhen}` : ""}; disconnects ${watcher.disconnects})`);
     if (missing.length) {
       problems.push(
-        `socket client ${watcher.name} lacks ${missing.length} of ${expected.length} new_message events (missed live: ${missedLive.length}; disconnects: ${watcher.disconnects}; ` +
+        `socket client ${watcher.name} lacks ${missing.length} of ${expected.length} new_message events (by phase: ${byPhase(missing.map((row) => ({ phase: phaseAt(row.created_at.getTime()) })))}; missed live: ${missedLive.length}; disconnects: ${watcher.disconnects}; ` +
           `catch-ups that failed: ${watcher.catchUpFailures}): ${examples(missing.map((row) => row.id))}`,
       );
     }

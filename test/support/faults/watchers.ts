@@ -268,15 +268,16 @@ export class Observer {
     await this.broker.stop();
   }
 
-  /** Asks every other node whether it still has a live connection for the number `holder` just connected. */
+  /** Asks every node whether it has a live connection for the number `holder` announced connected: two at once is an overlap. */
   async othersHolding(accountId: string, holder: string): Promise<void> {
     if (this.stopping) return;
-    const others = this.nodes().filter((node) => node.running && node.nodeId !== holder);
+    const running = this.nodes().filter((node) => node.running);
     const holding = await Promise.all(
-      others.map(async (node) => ((await this.stateOn(node.nodeId, accountId).catch(() => undefined))?.status === "connected" ? node.nodeId : undefined)),
+      running.map(async (node) => ((await this.stateOn(node.nodeId, accountId).catch(() => undefined))?.status === "connected" ? node.nodeId : undefined)),
     );
-    const also = holding.filter((node): node is string => node !== undefined);
-    if (also.length) this.overlaps.push({ at: Date.now(), phase: this.phase, accountId, nodes: [holder, ...also].sort() });
+    const holders = holding.filter((node): node is string => node !== undefined);
+    // The announcing node must still hold it too: a late event from a former holder proves nothing.
+    if (holders.length > 1 && holders.includes(holder)) this.overlaps.push({ at: Date.now(), phase: this.phase, accountId, nodes: holders.sort() });
   }
 
   private stateOn(nodeId: string, accountId: string): Promise<{ status: string } | undefined> {
