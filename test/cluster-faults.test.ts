@@ -33,11 +33,14 @@ import {
   nothingPending,
   numbersKept,
   oneConnectionPerNumber,
+  socketLag,
   socketsHoldEveryMessage,
   type AccountRow,
   type CheckResult,
   type GracefulStop,
   type NodeOutcome,
+  type SocketLag,
+  type WatcherScope,
 } from "./support/faults/checks";
 import { Balancer, explain, success } from "./support/faults/http";
 import { EngineNode, freePort, makeRunFolder, PostgresServer, Reaper, RedisServer, REPO, sleep, waitUntil, type UnexpectedExit } from "./support/faults/processes";
@@ -114,6 +117,10 @@ interface Run {
   stops: GracefulStop[];
   phases: PhaseRecord[];
   watchers: SocketWatcher[];
+  /** What each watcher may see: admins everything, the agent their conversations. */
+  scopes: WatcherScope[];
+  /** Messages the watchers did not hold at the end of a phase. */
+  lags: SocketLag[];
   shuttingDown: boolean;
   startedAt: number;
   adminToken: string;
@@ -215,6 +222,8 @@ async function startInfrastructure(): Promise<Run> {
     stops: [],
     phases: [],
     watchers: [],
+    scopes: [],
+    lags: [],
     shuttingDown: false,
     startedAt: Date.now(),
     failovers: [],
@@ -370,6 +379,8 @@ async function connectWatchers(current: Run): Promise<void> {
   for (const node of current.nodes) current.watchers.push(new SocketWatcher(`admin@${node.name}`, () => current.adminToken, node, () => current.nodes, catchUp));
   current.watchers.push(new SocketWatcher(`agent@${current.nodes[1].name}`, () => current.agentToken, current.nodes[1], () => current.nodes, catchUp));
   await Promise.all(current.watchers.map((watcher) => watcher.connect()));
+  const agentConversations = new Set(current.customers.filter((customer) => customer.agent).map((customer) => customer.conversationId));
+  current.scopes = current.watchers.map((watcher) => ({ watcher, conversations: watcher.name.startsWith("agent") ? agentConversations : undefined }));
   // Everything stored from here on must reach the watchers.
   await sleep(500);
   const [row] = await current.db.rows<{ now: Date }>("SELECT now() AS now");
@@ -420,7 +431,18 @@ async function withTraffic(current: Run, phase: string, fault: () => Promise<voi
   await Promise.all([customers, agents]);
   const back = await steady(current);
   record.notes.push(back === undefined ? "NOT back to every node up and every number connected within 90 s" : `steady again after ${seconds(back)}`);
+  await socketsCaughtUp(current, phase);
   record.endedAt = Date.now();
+}
+
+// A message is relayed to sockets within milliseconds; seconds later a client that lacks it did not get it.
+const SOCKET_GRACE_MS = 3_000;
+
+/** At the end of a phase: which messages each client lacks, once its reconnections and catch-ups are done. */
+async function socketsCaughtUp(current: Run, phase: string): Promise<void> {
+  await Promise.all(current.watchers.map((watcher) => watcher.settled()));
+  if (!current.trafficSince) return;
+  current.lags.push(...(await socketLag(current.db, current.scopes, current.trafficSince, phase, SOCKET_GRACE_MS, current.lags)));
 }
 
 async function killHolder(current: Run): Promise<void> {
@@ -553,9 +575,7 @@ async function runChecks(current: Run): Promise<void> {
   results.set("conversations", await noDuplicateConversations(current.db, current.customers));
   results.set("numbers", await oneConnectionPerNumber(current.db, current.observer, running));
   results.set("nodes", nodesAlive(current.exits, finals, current.stops, phaseAt));
-  const agentConversations = new Set(current.customers.filter((customer) => customer.agent).map((customer) => customer.conversationId));
-  const scopes = current.watchers.map((watcher) => ({ watcher, conversations: watcher.name.startsWith("agent") ? agentConversations : undefined }));
-  results.set("sockets", await socketsHoldEveryMessage(current.db, scopes, current.trafficSince ?? new Date(current.startedAt), phaseAt));
+  results.set("sockets", await socketsHoldEveryMessage(current.db, current.scopes, current.trafficSince ?? new Date(current.startedAt), phaseAt, current.lags));
 }
 
 /** WhatsApp's side: how many sends each node's simulator recorded, and messages that went out more than once (the same WhatsApp id). */

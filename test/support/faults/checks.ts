@@ -250,7 +250,32 @@ export interface WatcherScope {
   conversations?: Set<string>;
 }
 
-export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date, phaseAt: (at: number) => string): Promise<CheckResult> {
+/** Messages a socket client did not hold at the end of a phase, each counted at the first phase end it was missing at. */
+export interface SocketLag {
+  watcher: string;
+  phase: string;
+  ids: string[];
+}
+
+/**
+ * Whether each client already holds every message older than `graceMs`. Run at the end of each phase: a client
+ * that gets a missed message only because some later, unrelated reconnection made it catch up did not get it.
+ */
+export async function socketLag(db: Db, scopes: WatcherScope[], since: Date, phase: string, graceMs: number, earlier: SocketLag[]): Promise<SocketLag[]> {
+  const rows = await db.rows<{ id: string; conversation_id: string }>(
+    "SELECT id, conversation_id FROM messages WHERE created_at >= $1 AND created_at < now() - make_interval(secs => $2)",
+    [since, graceMs / 1000],
+  );
+  const lags: SocketLag[] = [];
+  for (const { watcher, conversations } of scopes) {
+    const counted = new Set(earlier.filter((lag) => lag.watcher === watcher.name).flatMap((lag) => lag.ids));
+    const ids = rows.filter((row) => (!conversations || conversations.has(row.conversation_id)) && !watcher.holds(row.id) && !counted.has(row.id)).map((row) => row.id);
+    if (ids.length) lags.push({ watcher: watcher.name, phase, ids });
+  }
+  return lags;
+}
+
+export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date, phaseAt: (at: number) => string, lags: SocketLag[]): Promise<CheckResult> {
   const rows = await db.rows<{ id: string; conversation_id: string; created_at: Date }>("SELECT id, conversation_id, created_at FROM messages WHERE created_at >= $1", [since]);
   const problems: string[] = [];
   const lines: string[] = [];
@@ -266,6 +291,16 @@ export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], si
           `catch-ups that failed: ${watcher.catchUpFailures}): ${examples(missing.map((row) => row.id))}`,
       );
     }
+  }
+  for (const { watcher } of scopes) {
+    const late = lags.filter((lag) => lag.watcher === watcher.name);
+    if (!late.length) continue;
+    const ids = late.flatMap((lag) => lag.ids);
+    const recoveredLater = ids.filter((id) => watcher.holds(id)).length;
+    problems.push(
+      `socket client ${watcher.name} did not hold ${ids.length} message(s) at the end of the phase they were written in (${late.map((lag) => `${lag.phase} ${lag.ids.length}`).join(", ")}); ` +
+        `${recoveredLater} of them only came with a later, unrelated reconnection: ${examples(ids)}`,
+    );
   }
   return { name: "each socket client holds every new_message", summary: lines.join("; "), problems };
 }

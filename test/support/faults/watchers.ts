@@ -13,14 +13,21 @@ import { sleep, type EngineNode } from "./processes";
 // ---------------------------------------------------------------------------------------------- socket clients
 
 /**
- * How a client that reconnected gets what it missed. Each strategy adds the
- * ids it recovers to `watcher.caughtUp`. When the engine offers a better
- * mechanism (e.g. events with sequence numbers replayed on reconnection), add
- * a strategy here and select it with SOCKET_CATCH_UP.
+ * How a client gets what it did not hear live. A strategy adds the ids it
+ * recovers with `watcher.recovered(id)`, and hands any background work to
+ * `watcher.track` so the checks wait for it. `afterReconnect` runs each time
+ * the socket connects again; `onEvent` sees every socket event as it arrives
+ * (where a strategy can notice a gap in a sequence, or a server's request to
+ * resync). A new mechanism of the engine is a new strategy here, chosen with
+ * SOCKET_CATCH_UP.
  */
-export type CatchUp = (watcher: SocketWatcher, token: string) => Promise<void>;
+export interface CatchUp {
+  afterReconnect(watcher: SocketWatcher, token: string): Promise<void>;
+  onEvent?(watcher: SocketWatcher, event: string, payload: unknown, token: string): void;
+}
 
-export const noCatchUp: CatchUp = async () => undefined;
+/** Live events only. */
+export const noCatchUp: CatchUp = { afterReconnect: async () => undefined };
 
 interface Page<T> {
   items: T[];
@@ -34,17 +41,19 @@ export function restCatchUp(lb: Balancer): CatchUp {
     if (!success(outcome.status)) throw new Error(`GET ${path}: ${outcome.status}`);
     return outcome.body;
   };
-  return async (watcher, token) => {
-    const conversations: string[] = [];
-    for (let page = 1; ; page += 1) {
-      const { items } = await get<Page<{ id: string }>>(`/api/conversations?limit=100&page=${page}`, token);
-      conversations.push(...items.map((item) => item.id));
-      if (items.length < 100) break;
-    }
-    for (const id of conversations) {
-      const { items } = await get<Page<{ id: string }>>(`/api/conversations/${id}/messages?limit=200`, token);
-      for (const message of items) watcher.caughtUp.add(message.id);
-    }
+  return {
+    async afterReconnect(watcher, token) {
+      const conversations: string[] = [];
+      for (let page = 1; ; page += 1) {
+        const { items } = await get<Page<{ id: string }>>(`/api/conversations?limit=100&page=${page}`, token);
+        conversations.push(...items.map((item) => item.id));
+        if (items.length < 100) break;
+      }
+      for (const id of conversations) {
+        const { items } = await get<Page<{ id: string }>>(`/api/conversations/${id}/messages?limit=200`, token);
+        for (const message of items) watcher.recovered(message.id);
+      }
+    },
   };
 }
 
@@ -53,16 +62,18 @@ interface NewMessageEvent {
   message: { id: string };
 }
 
+const CATCH_UP_DEADLINE_MS = 60_000;
+
 export class SocketWatcher {
   /** Ids of the messages heard as `new_message`. */
   readonly live = new Set<string>();
-  /** Ids recovered by the catch-up after reconnections. */
+  /** Ids the catch-up strategy recovered. */
   readonly caughtUp = new Set<string>();
   disconnects = 0;
   catchUpFailures = 0;
   private socket?: Socket;
   private closed = false;
-  private readonly catchUps = new Set<Promise<void>>();
+  private readonly work = new Set<Promise<unknown>>();
 
   constructor(
     readonly name: string,
@@ -76,13 +87,23 @@ export class SocketWatcher {
     return this.live.has(messageId) || this.caughtUp.has(messageId);
   }
 
+  recovered(messageId: string): void {
+    this.caughtUp.add(messageId);
+  }
+
+  /** Background work (a reconnection, a catch-up) that `settled` waits for. */
+  track(work: Promise<unknown>): void {
+    this.work.add(work);
+    void work.finally(() => this.work.delete(work)).catch(() => undefined);
+  }
+
   async connect(): Promise<void> {
     if (!(await this.tryConnect())) throw new Error(`socket client ${this.name} could not connect to any node`);
   }
 
-  /** Waits for catch-ups still running (bounded: each one gives up after its own deadline). */
+  /** Waits for reconnections and catch-ups under way (each bounded: it ends once a node is up, or gives up at its deadline). */
   async settled(): Promise<void> {
-    while (this.catchUps.size) await Promise.all([...this.catchUps]);
+    while (this.work.size) await Promise.all([...this.work]);
   }
 
   close(): void {
@@ -98,9 +119,11 @@ export class SocketWatcher {
 
   private async tryConnect(): Promise<boolean> {
     for (const node of this.candidates()) {
-      const socket = io(node.url, { auth: { token: this.token() }, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 3_000 });
+      const token = this.token();
+      const socket = io(node.url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 3_000 });
       // Listening before the connection completes: an event right after connecting is not missed.
       socket.on("new_message", (event: NewMessageEvent) => this.live.add(event.message.id));
+      socket.onAny((event: string, payload: unknown) => this.catchUp.onEvent?.(this, event, payload, token));
       const connected = await new Promise<boolean>((resolve) => {
         socket.once("connect", () => resolve(true));
         socket.once("connect_error", () => resolve(false));
@@ -119,15 +142,13 @@ export class SocketWatcher {
   private onDisconnect(socket: Socket): void {
     if (this.closed || socket !== this.socket) return;
     this.disconnects += 1;
-    void this.reconnect();
+    this.track(this.reconnect());
   }
 
   private async reconnect(): Promise<void> {
     while (!this.closed) {
       if (await this.tryConnect()) {
-        const work = this.runCatchUp();
-        this.catchUps.add(work);
-        void work.finally(() => this.catchUps.delete(work));
+        await this.runCatchUp();
         return;
       }
       await sleep(500);
@@ -135,10 +156,10 @@ export class SocketWatcher {
   }
 
   private async runCatchUp(): Promise<void> {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + CATCH_UP_DEADLINE_MS;
     for (;;) {
       try {
-        await this.catchUp(this, this.token());
+        await this.catchUp.afterReconnect(this, this.token());
         return;
       } catch {
         if (this.closed || Date.now() > deadline) {
