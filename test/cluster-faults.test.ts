@@ -135,6 +135,8 @@ interface Run {
   /** kill -9s, to tell in the report how long the cluster took to notice each one. */
   kills: Array<{ phase: string; nodeId: string; at: number }>;
   kept: CheckResult[];
+  /** Phases after which the cluster did not come back to every node up and every number connected. */
+  unsteady: string[];
   settled?: number;
 }
 
@@ -229,6 +231,7 @@ async function startInfrastructure(): Promise<Run> {
     failovers: [],
     kills: [],
     kept: [],
+    unsteady: [],
     customers: [],
     accountIds: [],
   });
@@ -430,6 +433,7 @@ async function withTraffic(current: Run, phase: string, fault: () => Promise<voi
   await fault();
   await Promise.all([customers, agents]);
   const back = await steady(current);
+  if (back === undefined) current.unsteady.push(phase);
   record.notes.push(back === undefined ? "NOT back to every node up and every number connected within 90 s" : `steady again after ${seconds(back)}`);
   await socketsCaughtUp(current, phase);
   record.endedAt = Date.now();
@@ -574,7 +578,7 @@ async function runChecks(current: Run): Promise<void> {
   results.set("pending", await nothingPending(current.db));
   results.set("conversations", await noDuplicateConversations(current.db, current.customers));
   results.set("numbers", await oneConnectionPerNumber(current.db, current.observer, running));
-  results.set("nodes", nodesAlive(current.exits, finals, current.stops, phaseAt));
+  results.set("nodes", nodesAlive(current.exits, finals, current.stops, current.unsteady, phaseAt));
   results.set("sockets", await socketsHoldEveryMessage(current.db, current.scopes, current.trafficSince ?? new Date(current.startedAt), phaseAt, current.lags));
 }
 

@@ -227,8 +227,8 @@ export interface GracefulStop {
   signal: string | null;
 }
 
-export function nodesAlive(exits: UnexpectedExit[], finals: NodeOutcome[], stops: GracefulStop[], phaseOf: (at: number) => string): CheckResult {
-  const problems: string[] = [];
+export function nodesAlive(exits: UnexpectedExit[], finals: NodeOutcome[], stops: GracefulStop[], unsteady: string[], phaseOf: (at: number) => string): CheckResult {
+  const problems: string[] = unsteady.map((phase) => `after ${phase} the cluster was not back to every node up and every number connected within 90 s`);
   for (const exit of exits) {
     problems.push(`node ${exit.nodeId} exited by itself during ${phaseOf(exit.at)} (code ${exit.code}, signal ${exit.signal}); its log ends:\n${exit.log}`);
   }
