@@ -238,6 +238,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
         reconnectMaxMs: settings.whatsappReconnectMaxMs,
         sendIntervalMs: settings.whatsappSendIntervalMs,
         peers: () => Math.max(1, nodesRunning(this.broker, "whatsapp-sessions").length),
+        alive: (nodeId) => nodesRunning(this.broker, "whatsapp-sessions").includes(nodeId),
       },
       {
         status: ({ accountId, status, reason }) => {

@@ -15,7 +15,9 @@
 // FAULT_IN_FLIGHT (sent together to one conversation, 3). Cluster timings are
 // the engine's defaults (HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS
 // may be set) except the WhatsApp lease, 8 s (WHATSAPP_LEASE_TTL_MS). SOCKET_CATCH_UP:
-// rest (the documented catch-up after a reconnection, default) or none.
+// changes (GET /api/changes on every reconnection and on the server's catch_up,
+// as docs/api.md tells clients; default), rest (re-reading conversations and
+// their messages after a reconnection) or none.
 // FAULT_KEEP_LOGS=<folder> keeps the nodes' logs there; FAULT_REPORT=<file>
 // writes the report (also printed) to a file.
 import { randomBytes } from "node:crypto";
@@ -45,7 +47,7 @@ import {
 import { Balancer, explain, success } from "./support/faults/http";
 import { EngineNode, freePort, makeRunFolder, PostgresServer, Reaper, RedisServer, REPO, sleep, waitUntil, type UnexpectedExit } from "./support/faults/processes";
 import { AgentTraffic, botReplyTo, CustomerTraffic, type Customer } from "./support/faults/traffic";
-import { noCatchUp, Observer, restCatchUp, SocketWatcher, type CatchUp } from "./support/faults/watchers";
+import { changesCatchUp, noCatchUp, Observer, restCatchUp, SocketWatcher, type CatchUp } from "./support/faults/watchers";
 
 // ---------------------------------------------------------------------------------------------- settings
 
@@ -89,7 +91,7 @@ const SETTINGS = {
   redisDownMs: 3_000,
   postgresDownMs: 10_000,
   gracefulStopBoundMs: 30_000,
-  catchUp: process.env.SOCKET_CATCH_UP ?? "rest",
+  catchUp: process.env.SOCKET_CATCH_UP ?? "changes",
 };
 
 const ADMIN = { email: "admin@faults.test", password: "admin-password-1" };
@@ -373,7 +375,8 @@ async function handToAgent(current: Run, queueId: string): Promise<void> {
 function catchUpStrategy(current: Run): CatchUp {
   if (SETTINGS.catchUp === "none") return noCatchUp;
   if (SETTINGS.catchUp === "rest") return restCatchUp(current.lb);
-  throw new Error(`SOCKET_CATCH_UP must be rest or none, got "${SETTINGS.catchUp}"`);
+  if (SETTINGS.catchUp === "changes") return changesCatchUp(current.lb);
+  throw new Error(`SOCKET_CATCH_UP must be changes, rest or none, got "${SETTINGS.catchUp}"`);
 }
 
 /** An admin's socket on each node, and the agent's. */

@@ -23,14 +23,19 @@ afterEach(async () => {
   await knex()("whatsapp_accounts").update({ should_connect: false });
 });
 
-function host(nodeId: string, leases: LeaseStore, simulator: SimulatorProvider, overrides: { maxQrCodes?: number; db?: Knex; peers?: () => number } = {}) {
+function host(
+  nodeId: string,
+  leases: LeaseStore,
+  simulator: SimulatorProvider,
+  overrides: { maxQrCodes?: number; db?: Knex; peers?: () => number; alive?: (nodeId: string) => boolean } = {},
+) {
   const statuses: StatusChange[] = [];
   const qrs: string[] = [];
   const instance = new SessionHost(
     overrides.db ?? knex(),
     leases,
     { simulator },
-    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5, peers: overrides.peers },
+    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5, peers: overrides.peers, alive: overrides.alive },
     { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
   );
   hosts.push(instance);
@@ -148,6 +153,25 @@ describe("WhatsApp session host", () => {
     await eventually(async () => ids.filter((id) => b.instance.snapshot(id)?.status === "connected").length === 2);
     for (let round = 0; round < 4; round += 1) await Promise.all([a.instance.tick(), b.instance.tick()]);
     expect(held()).toEqual([2, 2]);
+  });
+
+  it("leaves a number whose lease Redis lost to its live holder, which takes it back", async () => {
+    const leases = new MemoryLeaseStore();
+    const simulator = new SimulatorProvider(knex(), { qrIntervalMs: 5_000, fetchMedia: noMedia });
+    const alive = () => true;
+    const a = host("node-a", leases, simulator, { alive, peers: () => 2 });
+    const id = await pairedAccount(a.instance, simulator, "+525500000097");
+    const b = host("node-b", leases, simulator, { alive, peers: () => 2 });
+    const before = a.statuses.length;
+    // Redis restarts empty: the lease is gone, its holder has not renewed yet.
+    await leases.release("whatsapp:lease:" + id, "node-a");
+    await b.instance.tick();
+    expect(b.instance.owns(id)).toBe(false);
+    await a.instance.tick();
+    expect(await leases.owner("whatsapp:lease:" + id)).toBe("node-a");
+    await b.instance.tick();
+    expect(b.instance.owns(id)).toBe(false);
+    expect(a.statuses.slice(before)).toEqual([]);
   });
 
   it("keeps its numbers, without reconnecting, while the database is down", async () => {

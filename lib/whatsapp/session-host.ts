@@ -30,6 +30,8 @@ export interface SessionHostSettings {
   sendIntervalMs: number;
   /** How many nodes, this one included, host WhatsApp sessions now (default 1): each holds a fair share of the numbers. */
   peers?: () => number;
+  /** Whether a node is in the cluster and hosts sessions now (default: no node but this one is known). */
+  alive?: (nodeId: string) => boolean;
 }
 
 export interface StatusChange {
@@ -84,7 +86,7 @@ export class SessionHost {
   private ticking: Promise<void> | undefined;
   private renewing: Promise<void> | undefined;
   private stopped = false;
-  /** Accounts this node, holding its share, left to others: since when they have been free. */
+  /** Accounts this node left to others (it holds its share, or another live node holds them): since when they have been free. */
   private readonly freeSince = new Map<string, number>();
   // Closures, so they read the constructor's parameters when called.
   private readonly inbound = new InboundRetry(
@@ -183,7 +185,7 @@ export class SessionHost {
     // Messages queued while no one told us (a lost event) still go out.
     for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
     const wanted = await WhatsappAccount.query(this.knex)
-      .select("id", "provider")
+      .select("id", "provider", "owner_node")
       .where("should_connect", true)
       .whereNull("deleted_at");
     const wantedIds = new Set(wanted.map((account) => account.id));
@@ -201,8 +203,12 @@ export class SessionHost {
       if (this.stopped || this.sessions.has(account.id)) continue;
       const provider = this.providers[account.provider];
       if (!provider) continue;
-      if (this.sessions.size >= share) {
-        // Holding our share: leave it to a node below its own, unless none has taken it for a whole lease.
+      // Holding our share, leave it to a node below its own; held by another live node, leave it to that node,
+      // which renews its lease (Redis may have come back empty) — unless it has stayed free for a whole lease.
+      const holder = account.owner_node;
+      const heldElsewhere = holder !== null && holder !== this.settings.nodeId && (this.settings.alive?.(holder) ?? false);
+      if (this.sessions.size >= share || heldElsewhere) {
+        if ((await this.leases.owner(leaseKey(account.id))) !== null) continue;
         const since = this.freeSince.get(account.id) ?? Date.now();
         stillFree.set(account.id, since);
         if (Date.now() - since < this.settings.leaseTtlMs) continue;

@@ -22,6 +22,8 @@ import { sleep, type EngineNode } from "./processes";
  * SOCKET_CATCH_UP.
  */
 export interface CatchUp {
+  /** Before the first connection: where a strategy that reads "since" takes its starting point. */
+  beforeConnect?(watcher: SocketWatcher, token: string): Promise<void>;
   afterReconnect(watcher: SocketWatcher, token: string): Promise<void>;
   onEvent?(watcher: SocketWatcher, event: string, payload: unknown, token: string): void;
 }
@@ -53,6 +55,50 @@ export function restCatchUp(lb: Balancer): CatchUp {
         const { items } = await get<Page<{ id: string }>>(`/api/conversations/${id}/messages?limit=200`, token);
         for (const message of items) watcher.recovered(message.id);
       }
+    },
+  };
+}
+
+interface ChangesPage {
+  items: Array<{ type: string; message?: { id: string } }>;
+  cursor: string;
+  has_more: boolean;
+}
+
+/**
+ * The client algorithm of docs/api.md ("Catching up after a reconnect"): a
+ * cursor taken before connecting; on every reconnection and on the server's
+ * `catch_up`, GET /api/changes since the cursor while has_more, keeping the
+ * last answer's cursor. Catch-ups of one client run one after the other.
+ */
+export function changesCatchUp(lb: Balancer): CatchUp {
+  const cursors = new WeakMap<SocketWatcher, string>();
+  const chains = new WeakMap<SocketWatcher, Promise<void>>();
+  const get = async (path: string, token: string): Promise<ChangesPage> => {
+    const outcome = await lb.request<ChangesPage>("socket catch-up (GET /api/changes)", "GET", path, { token });
+    if (!outcome.ok) throw new Error(`GET ${path}: ${outcome.error}`);
+    if (!success(outcome.status)) throw new Error(`GET ${path}: ${outcome.status}`);
+    return outcome.body;
+  };
+  const drain = async (watcher: SocketWatcher, token: string): Promise<void> => {
+    for (;;) {
+      const since = cursors.get(watcher);
+      const page = await get(`/api/changes?limit=500${since ? `&since=${encodeURIComponent(since)}` : ""}`, token);
+      for (const item of page.items) if (item.type === "message" && item.message) watcher.recovered(item.message.id);
+      cursors.set(watcher, page.cursor);
+      if (!page.has_more) return;
+    }
+  };
+  const serialised = (watcher: SocketWatcher, token: string): Promise<void> => {
+    const next = (chains.get(watcher) ?? Promise.resolve()).catch(() => undefined).then(() => drain(watcher, token));
+    chains.set(watcher, next);
+    return next;
+  };
+  return {
+    beforeConnect: (watcher, token) => serialised(watcher, token),
+    afterReconnect: (watcher, token) => serialised(watcher, token),
+    onEvent(watcher, event, _payload, token) {
+      if (event === "catch_up") watcher.track(watcher.catchUpNow(() => serialised(watcher, token)));
     },
   };
 }
@@ -98,7 +144,13 @@ export class SocketWatcher {
   }
 
   async connect(): Promise<void> {
+    await this.catchUp.beforeConnect?.(this, this.token());
     if (!(await this.tryConnect())) throw new Error(`socket client ${this.name} could not connect to any node`);
+  }
+
+  /** Runs a catch-up the server asked for, retried like one after a reconnection. */
+  catchUpNow(run: () => Promise<void>): Promise<void> {
+    return this.retryCatchUp(run);
   }
 
   /** Waits for reconnections and catch-ups under way (each bounded: it ends once a node is up, or gives up at its deadline). */
@@ -155,11 +207,15 @@ export class SocketWatcher {
     }
   }
 
-  private async runCatchUp(): Promise<void> {
+  private runCatchUp(): Promise<void> {
+    return this.retryCatchUp(() => this.catchUp.afterReconnect(this, this.token()));
+  }
+
+  private async retryCatchUp(run: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + CATCH_UP_DEADLINE_MS;
     for (;;) {
       try {
-        await this.catchUp.afterReconnect(this, this.token());
+        await run();
         return;
       } catch {
         if (this.closed || Date.now() > deadline) {
