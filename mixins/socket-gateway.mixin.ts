@@ -135,6 +135,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   events: {
+    // A node that died may have stored messages whose events it never sent: this node's sockets,
+    // though connected all along, catch up (docs/api.md).
+    "$node.disconnected"(this: SocketGateway, ctx: { params: { unexpected?: boolean } }) {
+      if (ctx.params.unexpected && !this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
+    },
+
     // WhatsApp connection news is for the people who manage numbers.
     // (Not while this node stops: its sockets are gone, and other gateway nodes fan out to theirs.)
     "whatsapp.status"(this: SocketGateway, ctx: { params: AccountStatusEvent }) {

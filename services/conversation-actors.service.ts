@@ -23,7 +23,7 @@ interface ActorsService extends Service {
   actors: ConversationActors;
   evictTimer?: NodeJS.Timeout;
   inboxTimer?: NodeJS.Timeout;
-  sweepInbox(): Promise<void>;
+  sweepInbox(everything?: boolean): Promise<void>;
   ownerOf(conversationId: string): string;
   dispatch(conversationId: string, event: ActorEvent): Promise<void>;
   background(conversationId: string, event: ActorEvent): void;
@@ -131,8 +131,8 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   methods: {
     /**
      * Flows that a node that died (or this one, before a restart) left in the
-     * middle of a run go on, each on its conversation's new owner. (Messages
-     * such a node had not handed to a flow wait in the flow inbox: sweepInbox.)
+     * middle of a run go on, each on its conversation's new owner, and messages
+     * such a node had not handed to a flow are handed over now (sweepInbox).
      */
     resumeOrphans(this: ActorsService) {
       const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
@@ -140,7 +140,8 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
         const interrupted = await this.actors.orphaned(alive);
         if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
         for (const id of interrupted) this.background(id, { kind: "resume" });
-      }, "Could not look for interrupted flows");
+        await this.sweepInbox(true);
+      }, "Could not look for interrupted flows and unconsumed messages");
     },
 
     lookup(this: ActorsService, work: () => Promise<void>, failure: string) {
@@ -152,9 +153,12 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       this.lookups.add(running);
     },
 
-    /** Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again. */
-    async sweepInbox(this: ActorsService) {
-      for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds)) {
+    /**
+     * Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again:
+     * those overdue, or all that wait when a node just left or this one just started.
+     */
+    async sweepInbox(this: ActorsService, everything = false) {
+      for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds, everything)) {
         if (attempts >= INBOX_WORRYING_ATTEMPTS) this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
         this.background(conversation_id, { kind: "inbox" });
       }

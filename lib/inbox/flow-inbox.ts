@@ -30,19 +30,20 @@ export async function consumeInput(knex: Knex | Knex.Transaction, messageId: str
 }
 
 /**
- * Conversations with inputs overdue for consumption, each claimed for one more
- * try (its next one pushed back), so that of several nodes sweeping at once
- * only one hands each over.
+ * Conversations with inputs overdue for consumption — or, with `everything`,
+ * any input still waiting (a node just left, taking the events it was passing
+ * on with it) — each claimed for one more try (its next one pushed back), so
+ * that of several nodes sweeping at once only one hands each over.
  */
-export async function claimOverdue(knex: Knex, retrySeconds: number, limit = 500): Promise<Array<{ conversation_id: string; attempts: number }>> {
+export async function claimOverdue(knex: Knex, retrySeconds: number, everything = false, limit = 500): Promise<Array<{ conversation_id: string; attempts: number }>> {
   const { rows } = await knex.raw<{ rows: Array<{ conversation_id: string; attempts: number }> }>(
     `UPDATE flow_inbox i
         SET attempts = i.attempts + 1,
             next_attempt_at = now() + make_interval(secs => least(?, ? * power(2, i.attempts + 1)))
-       FROM (SELECT seq FROM flow_inbox WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due
+       FROM (SELECT seq FROM flow_inbox WHERE (? OR next_attempt_at <= now()) ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due
       WHERE i.seq = due.seq
   RETURNING i.conversation_id, i.attempts`,
-    [MAX_RETRY_SECONDS, retrySeconds, limit],
+    [MAX_RETRY_SECONDS, retrySeconds, everything, limit],
   );
   const byConversation = new Map<string, number>();
   for (const row of rows) byConversation.set(row.conversation_id, Math.max(row.attempts, byConversation.get(row.conversation_id) ?? 0));
