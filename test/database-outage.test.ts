@@ -3,23 +3,12 @@
 // error format with Retry-After, the log says so once — not a stack trace per
 // request or per background round — and once the database is back, so are
 // the answers.
-import pg from "pg";
-import { TEST_SERVER_URL } from "./support/database";
+import { asServerAdmin } from "./support/database";
 import { eventually, harness, type Client } from "./support/harness";
 
 const h = harness({ env: { TIMER_POLL_INTERVAL_MS: "100", LOG_LEVEL: "info" } });
 let admin: Client;
 const lines: string[] = [];
-
-async function asServerAdmin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const takeDown = async () => {
   await asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS false`);

@@ -4,8 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ServiceSchema } from "moleculer";
-import pg from "pg";
-import { TEST_SERVER_URL } from "./support/database";
+import { asServerAdmin } from "./support/database";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { connectedAccount, customerWrites } from "./support/inbox";
@@ -91,21 +90,16 @@ it("leaves messages of conversations people hold out of the inbox", async () => 
 it("finishes a run that failed midway on a live node (its database went away), answering once", async () => {
   // An API the flow calls; on its first call the database goes away for a moment, so the step after it cannot be written.
   let calls = 0;
-  const asAdmin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
   const api = http.createServer((_req, res) => {
     calls += 1;
     const outage =
       calls === 1
-        ? asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS false`).then(() =>
-            asAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${h.database.name}' AND pid <> pg_backend_pid()`),
+        ? asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS false`).then(() =>
+            asServerAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${h.database.name}' AND pid <> pg_backend_pid()`),
           )
         : Promise.resolve();
     void outage.then(() => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'));
-    if (calls === 1) setTimeout(() => void asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`), 1_500);
+    if (calls === 1) setTimeout(() => void asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`), 1_500);
   });
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   try {
@@ -134,7 +128,7 @@ it("finishes a run that failed midway on a live node (its database went away), a
     expect(await sent(phone)).toEqual(["Consultado"]);
     expect(calls).toBe(2);
   } finally {
-    await asAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`);
+    await asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`);
     await new Promise((resolve) => api.close(resolve));
   }
 }, 30_000);

@@ -24,6 +24,11 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
+/** Runs one statement as the server's admin (e.g. to make a test's database refuse connections for a moment). */
+export function asServerAdmin(sql: string): Promise<void> {
+  return withAdmin(async (client) => void (await client.query(sql)));
+}
+
 export function testDatabase(): TestDatabase {
   const name = `charla_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const url = new URL(TEST_SERVER_URL);
