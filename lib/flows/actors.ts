@@ -190,8 +190,8 @@ export class ConversationActors {
 
   /**
    * Hands the conversation's waiting inputs to its flow, oldest first. Each
-   * leaves the inbox in the transaction that writes what its flow did, or, when
-   * the flow has nothing to do with it, right after.
+   * leaves the inbox in the transaction that writes the state its run rests in
+   * (with that run's last sends), or, when no flow takes it, right after.
    */
   private async drainInbox(conversationId: string): Promise<void> {
     for (const messageId of await pendingInputs(this.knex, conversationId)) {
