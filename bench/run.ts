@@ -7,7 +7,9 @@
 // BENCH_FANOUT_MESSAGES (2 000), BENCH_CLUSTER_MESSAGES (5 000) from
 // BENCH_CLUSTER_CONTACTS (500).
 import os from "node:os";
-import { actors, cluster, fanout, inbound, inbox, queueStats } from "./scenarios";
+import { fanout } from "./fanout";
+import { cluster, inbound } from "./inbound";
+import { actors, inbox, queueStats } from "./scenarios";
 import type { Result } from "./support";
 
 const SCENARIOS = { inbox, "queue-stats": queueStats, actors, inbound, fanout, cluster } as const;

@@ -146,3 +146,19 @@ export async function startEngine(name: string, nodes = 1): Promise<Engine> {
     },
   };
 }
+
+/** An active flow with one version, written straight into the database. */
+export async function insertFlow(sql: pg.Client, name: string, trigger: string, graph: unknown): Promise<{ flowId: string; versionId: string }> {
+  const { rows: flow } = await sql.query("INSERT INTO flows (name, trigger_type, is_active) VALUES ($1, $2, true) RETURNING id", [name, trigger]);
+  const { rows: version } = await sql.query("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [flow[0].id, JSON.stringify(graph)]);
+  await sql.query("UPDATE flows SET current_version_id = $1 WHERE id = $2", [version[0].id, flow[0].id]);
+  return { flowId: flow[0].id, versionId: version[0].id };
+}
+
+/** Waits until `check` holds, polling; fails after `ms`. */
+export async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
