@@ -1,143 +1,250 @@
 // The scenarios where customers write and a flow answers: `inbound` (one
-// node) and `cluster` (one node, then two).
+// node: a burst, then a steady rate) and `cluster` (one node, then two).
 import pg from "pg";
-import { insertFlow, log, percentile, round, startEngine, until, type Engine, type Result } from "./support";
+import type { SimulatorProvider } from "../lib/whatsapp/simulator";
+import { atRate, connectAccounts, inLanes, insertFlow, log, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
 
-interface InboundFigures {
-  stored: number;
-  answered: number;
-  /** Messages answered more than once (must be 0). */
-  duplicated: number;
-  perSecond: number;
-  latencies: number[];
-}
+/** Answers every message with its echo, then asks a question that waits for the next one. */
+const ECHO_FLOW = {
+  nodes: [
+    { id: "start", type: "start", data: {} },
+    { id: "echo", type: "send_text", data: { text: "Recibido {{message.text}}" } },
+    { id: "ask", type: "ask_text", data: { text: "¿Algo más?", variable: "texto" } },
+  ],
+  edges: [{ id: "e1", source: "start", target: "echo" }, { id: "e2", source: "echo", target: "ask" }, { id: "e3", source: "ask", target: "echo" }],
+};
+const ECHO = "Recibido ";
 
-/**
- * Pushes `messages` inbound messages from `contacts` contacts through the
- * simulator (on the node holding the number) into an echo flow, and waits for
- * every answer to be sent.
- */
-async function measureInbound(engine: Engine, sql: pg.Client, messages: number, contacts: number): Promise<InboundFigures> {
-  const broker = engine.broker;
-  const graph = {
-    nodes: [
-      { id: "start", type: "start", data: {} },
-      { id: "echo", type: "send_text", data: { text: "Recibido {{message.text}}" } },
-      { id: "ask", type: "ask_text", data: { text: "¿Algo más?", variable: "texto" } },
-    ],
-    edges: [{ id: "e1", source: "start", target: "echo" }, { id: "e2", source: "echo", target: "ask" }, { id: "e3", source: "ask", target: "echo" }],
-  };
-  await insertFlow(sql, "Eco", "default", graph);
-  const account = await broker.call<{ id: string }, Record<string, unknown>>("whatsapp.create", { name: "Bench", provider: "simulator" });
-  const row = async () => (await sql.query("SELECT owner_node, status FROM whatsapp_accounts WHERE id = $1", [account.id])).rows[0] as { owner_node: string | null; status: string };
-  await until("a QR code", async () => (await row()).status === "qr");
-  // The simulated phone lives on the node that holds the number.
-  const owner = { nodeID: (await row()).owner_node! };
-  await broker.call("whatsapp-sessions.simulatorScan", { account_id: account.id, phone_number: "+525500000100" }, owner);
-  await until("the connection", async () => (await row()).status === "connected");
+const customerPhone = (contact: number) => `+5255${10_000_000 + contact}`;
 
-  const pushedAt = new Map<string, number>();
-  // Each contact's messages go in order; contacts interleave, 100 senders at a time.
-  const lanes = Array.from({ length: contacts }, (_, c) =>
-    Array.from({ length: Math.ceil((messages - c) / contacts) }, (_, k) => ({ from: `+5255${String(10_000_000 + c).slice(-8)}`, text: `m${c + k * contacts}` })),
-  );
-  const started = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(100, lanes.length) }, async () => {
-      for (let lane = lanes[next++]; lane; lane = lanes[next++]) {
-        for (const job of lane) {
-          pushedAt.set(job.text, Date.now());
-          await broker.call("whatsapp-sessions.simulatorInbound", { account_id: account.id, message: { from: job.from, type: "text", text: job.text } }, owner);
-        }
-      }
-    }),
-  );
-  const answered = async () => Number((await sql.query("SELECT count(*) AS n FROM messages WHERE direction = 'outbound' AND status <> 'pending' AND content LIKE 'Recibido m%'")).rows[0].n);
-  let last = -1;
-  let still = 0;
-  for (let done = await answered(); done < messages; done = await answered()) {
-    still = done === last ? still + 1 : 0;
-    if (still > 120) break;
-    last = done;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+/** One run's messages: when each went in, and when its echo reached the customer's phone. */
+class Exchange {
+  private readonly pushedAt = new Map<string, number>();
+  private readonly echoedAt = new Map<string, number>();
+  echoedTwice = 0;
+  lastEchoAt = 0;
+
+  pushed(text: string): void {
+    this.pushedAt.set(text, performance.now());
   }
-  const seconds = (Date.now() - started) / 1000;
-  const { rows } = await sql.query("SELECT substring(content from 10) AS text, extract(epoch FROM sent_at) * 1000 AS sent FROM messages WHERE direction = 'outbound' AND status <> 'pending' AND content LIKE 'Recibido m%'");
-  const { rows: stored } = await sql.query("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'");
-  const distinct = new Set(rows.map((r: { text: string }) => r.text)).size;
-  return {
-    stored: stored[0].n,
-    answered: distinct,
-    duplicated: rows.length - distinct,
-    perSecond: rows.length / seconds,
-    latencies: rows.map((r: { text: string; sent: string }) => Number(r.sent) - (pushedAt.get(r.text) ?? Number(r.sent))),
-  };
+
+  sent(content: string | null): void {
+    const text = content?.startsWith(ECHO) ? content.slice(ECHO.length) : undefined;
+    // The questions, and anything another run sent late, are not this run's echoes.
+    if (text === undefined || !this.pushedAt.has(text)) return;
+    if (this.echoedAt.has(text)) {
+      this.echoedTwice += 1;
+      return;
+    }
+    this.lastEchoAt = performance.now();
+    this.echoedAt.set(text, this.lastEchoAt);
+  }
+
+  get answered(): number {
+    return this.echoedAt.size;
+  }
+
+  latencies(): number[] {
+    return [...this.echoedAt].map(([text, at]) => at - this.pushedAt.get(text)!);
+  }
+}
+
+/** An engine with the echo flow and its numbers connected, and the run under way. */
+interface Bench {
+  engine: Engine;
+  sql: pg.Client;
+  accounts: Account[];
+  contacts: number;
+  exchange?: Exchange;
 }
 
 /**
- * N inbound messages from C contacts through the simulator: each is stored,
- * reaches its conversation's actor, and the flow (send_text → ask_text →
- * send_text …) answers it through the outbox; the simulated phone receives the
- * answer. Baseline: one-row INSERT transactions with pg, same pool size.
+ * Each node's simulator plays the customers' phones: every connection it
+ * opens is wrapped to report what it sends to the run under way, the moment
+ * the phone has it. (The simulator keeps only each number's last 1 000 sends,
+ * too few to read back afterwards, and the database's sent_at is written after
+ * the send.)
  */
-export async function inbound(sizes: { inbound: number; contacts: number }): Promise<Result[]> {
-  process.env.WHATSAPP_SEND_INTERVAL_MS = "0";
-  const engine = await startEngine("inbound");
+function watchSends(bench: Bench): void {
+  for (const broker of bench.engine.brokers) {
+    const simulator = (broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
+    const connect = simulator.connect.bind(simulator);
+    simulator.connect = async (accountId, listener) => {
+      const connection = await connect(accountId, listener);
+      const send = connection.send.bind(connection);
+      connection.send = async (message) => {
+        const sent = await send(message);
+        bench.exchange?.sent(message.content);
+        return sent;
+      };
+      return connection;
+    };
+  }
+}
+
+async function prepare(engine: Engine, accounts: number, contacts: number): Promise<Bench> {
   const sql = new pg.Client({ connectionString: engine.url });
   await sql.connect();
+  await insertFlow(sql, "Eco", "default", ECHO_FLOW);
+  const bench: Bench = { engine, sql, accounts: [], contacts };
+  watchSends(bench);
+  bench.accounts = await connectAccounts(engine, sql, accounts);
+  return bench;
+}
+
+interface RunFigures {
+  messages: number;
+  stored: number;
+  answered: number;
+  /** Echoes the phones got more than once (must be 0). */
+  answeredTwice: number;
+  /** Answered messages a second, from the first message in to the last echo out. */
+  perSecond: number;
+  /** Message in → its echo on the customer's phone, ms. */
+  latencies: number[];
+  cost: Cost;
+}
+
+/**
+ * Message i (text `${prefix}${i}`) comes from contact i % contacts, who
+ * writes to number contact % numbers; `schedule` decides when each is sent.
+ * Waits for every echo, or until they stop coming.
+ */
+async function run(bench: Bench, prefix: string, messages: number, schedule: (send: (i: number) => Promise<void>) => Promise<void>): Promise<RunFigures> {
+  const exchange = new Exchange();
+  bench.exchange = exchange;
+  const meter = startMeter();
+  const startedAt = performance.now();
+  await schedule(async (i) => {
+    const contact = i % bench.contacts;
+    const account = bench.accounts[contact % bench.accounts.length]!;
+    const text = `${prefix}${i}`;
+    exchange.pushed(text);
+    await bench.engine.broker.call(
+      "whatsapp-sessions.simulatorInbound",
+      { account_id: account.id, message: { from: customerPhone(contact), type: "text", text } },
+      { nodeID: account.nodeID },
+    );
+  });
+  await whileProgress(() => exchange.answered, messages);
+  // The last echoes' questions and bookkeeping belong to this window too.
+  await meter.settle();
+  const cost = meter.stop(messages);
+  const { rows } = await bench.sql.query("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND content LIKE $1", [`${prefix}%`]);
+  return {
+    messages,
+    stored: rows[0].n,
+    answered: exchange.answered,
+    answeredTwice: exchange.echoedTwice,
+    perSecond: exchange.answered ? exchange.answered / ((exchange.lastEchoAt - startedAt) / 1000) : 0,
+    latencies: exchange.latencies(),
+    cost,
+  };
+}
+
+/** As fast as they come: each contact's messages in order, 100 contacts writing at a time. */
+const burst = (bench: Bench, messages: number) => run(bench, "m", messages, (send) => inLanes(messages, bench.contacts, 100, send));
+
+/** `perSecond` messages a second for `seconds`, spread over the contacts in turn. */
+const steady = (bench: Bench, perSecond: number, seconds: number) => {
+  const messages = Math.round(perSecond * seconds);
+  return run(bench, "s", messages, (send) => atRate(messages, perSecond, send));
+};
+
+/** What every run reports: nothing lost or doubled, and what a message cost. */
+const outcome = (figures: RunFigures) => ({
+  messages: figures.messages,
+  stored_inbound: figures.stored,
+  answered: figures.answered,
+  answered_twice: figures.answeredTwice,
+  ...figures.cost,
+});
+
+/** One-row INSERT transactions with pg, as many at once as the engine's pool allows: inserts a second. */
+async function insertRate(url: string, sql: pg.Client): Promise<number> {
+  await sql.query("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const count = 5000;
+  const startedAt = Date.now();
+  let inserted = 0;
+  await Promise.all(Array.from({ length: 10 }, async () => {
+    while (inserted < count) {
+      inserted += 1;
+      await pool.query("INSERT INTO bench_baseline (body) VALUES ($1)", [`m${inserted}`]);
+    }
+  }));
+  const perSecond = count / ((Date.now() - startedAt) / 1000);
+  await pool.end();
+  return perSecond;
+}
+
+export interface InboundSizes {
+  inbound: number;
+  contacts: number;
+  accounts: number;
+  /** The steady run's messages a second; by default half the burst's. */
+  rate: number | undefined;
+  steadySeconds: number;
+}
+
+/**
+ * N inbound messages from C contacts to A numbers through the simulator:
+ * each is stored, reaches its conversation's actor, and the flow (send_text →
+ * ask_text → send_text …) answers it through the outbox; the simulated phone
+ * receives the answer. First a burst, then a steady rate on the same
+ * conversations. Baseline: one-row INSERT transactions with pg, same pool size.
+ */
+export async function inbound(sizes: InboundSizes): Promise<Result[]> {
+  const engine = await startEngine("inbound");
+  const bench = await prepare(engine, sizes.accounts, sizes.contacts);
   try {
-    log(`inbound: ${sizes.inbound} messages from ${sizes.contacts} contacts`);
-    const figures = await measureInbound(engine, sql, sizes.inbound, sizes.contacts);
-
-    // Baseline: one-row INSERT transactions, as many at once as the engine's pool allows.
-    await sql.query("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
-    const pool = new pg.Pool({ connectionString: engine.url, max: 10 });
-    const baselineCount = 5000;
-    const baselineStart = Date.now();
-    let inserted = 0;
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      while (inserted < baselineCount) {
-        inserted += 1;
-        await pool.query("INSERT INTO bench_baseline (body) VALUES ($1)", [`m${inserted}`]);
-      }
-    }));
-    const baselinePerSecond = baselineCount / ((Date.now() - baselineStart) / 1000);
-    await pool.end();
-
-    return [{
-      scenario: "inbound",
-      messages: sizes.inbound,
-      contacts: sizes.contacts,
-      stored_inbound: figures.stored,
-      answered: figures.answered,
-      answered_twice: figures.duplicated,
-      messages_per_second: round(figures.perSecond, 1),
-      baseline_inserts_per_second: round(baselinePerSecond, 1),
-      efficiency: round(figures.perSecond / baselinePerSecond, 3),
-      latency_p50_ms: round(percentile(figures.latencies, 50)),
-      latency_p95_ms: round(percentile(figures.latencies, 95)),
-      latency_p99_ms: round(percentile(figures.latencies, 99)),
-    }];
+    log(`inbound: burst of ${sizes.inbound} messages from ${sizes.contacts} contacts to ${sizes.accounts} numbers`);
+    const peak = await burst(bench, sizes.inbound);
+    const rate = sizes.rate ?? Math.max(1, Math.round(peak.perSecond / 2));
+    log(`inbound: steady, ${rate} messages/s for ${sizes.steadySeconds} s`);
+    const even = await steady(bench, rate, sizes.steadySeconds);
+    const baseline = await insertRate(engine.url, bench.sql);
+    return [
+      {
+        scenario: "inbound",
+        mode: "burst",
+        numbers: sizes.accounts,
+        contacts: sizes.contacts,
+        ...outcome(peak),
+        messages_per_second: round(peak.perSecond, 1),
+        baseline_inserts_per_second: round(baseline, 1),
+        efficiency: round(peak.perSecond / baseline, 3),
+        latency_p50_ms: round(percentile(peak.latencies, 50)),
+        latency_p95_ms: round(percentile(peak.latencies, 95)),
+        latency_p99_ms: round(percentile(peak.latencies, 99)),
+      },
+      {
+        scenario: "inbound",
+        mode: "steady",
+        rate_per_second: rate,
+        seconds: sizes.steadySeconds,
+        ...outcome(even),
+        latency_p50_ms: round(percentile(even.latencies, 50)),
+        latency_p99_ms: round(percentile(even.latencies, 99)),
+      },
+    ];
   } finally {
-    await sql.end();
+    await bench.sql.end();
     await engine.stop();
   }
 }
 
-/** `inbound` on one node, then on two nodes over the Redis transporter (same machine): the ratio, and what was lost. */
-export async function cluster(sizes: { clusterMessages: number; clusterContacts: number }): Promise<Result[]> {
-  process.env.WHATSAPP_SEND_INTERVAL_MS = "0";
-  const runs: Record<number, InboundFigures> = {};
+/** `inbound`'s burst on one node, then on two nodes over the Redis transporter (same machine): the ratio, what a message cost, and what was lost. */
+export async function cluster(sizes: { clusterMessages: number; clusterContacts: number; accounts: number }): Promise<Result[]> {
+  const runs: Record<number, RunFigures> = {};
   for (const nodes of [1, 2]) {
     const engine = await startEngine(`cluster${nodes}`, nodes);
-    const sql = new pg.Client({ connectionString: engine.url });
-    await sql.connect();
+    const bench = await prepare(engine, sizes.accounts, sizes.clusterContacts);
     try {
       log(`cluster: ${sizes.clusterMessages} messages on ${nodes} node(s)`);
-      runs[nodes] = await measureInbound(engine, sql, sizes.clusterMessages, sizes.clusterContacts);
+      runs[nodes] = await burst(bench, sizes.clusterMessages);
     } finally {
-      await sql.end();
+      await bench.sql.end();
       await engine.stop();
     }
   }
@@ -145,13 +252,18 @@ export async function cluster(sizes: { clusterMessages: number; clusterContacts:
   return [{
     scenario: "cluster",
     messages: sizes.clusterMessages,
+    numbers: sizes.accounts,
     one_node_per_second: round(one.perSecond, 1),
     two_nodes_per_second: round(two.perSecond, 1),
     throughput_ratio: round(two.perSecond / one.perSecond, 2),
     lost_one_node: sizes.clusterMessages - one.answered,
     lost_two_nodes: sizes.clusterMessages - two.answered,
-    duplicated_two_nodes: two.duplicated,
+    duplicated_two_nodes: two.answeredTwice,
     stored_two_nodes: two.stored,
+    round_trips_per_message_one_node: one.cost.round_trips_per_message,
+    round_trips_per_message_two_nodes: two.cost.round_trips_per_message,
+    cpu_ms_per_message_one_node: one.cost.cpu_ms_per_message,
+    cpu_ms_per_message_two_nodes: two.cost.cpu_ms_per_message,
     latency_p50_ms_two_nodes: round(percentile(two.latencies, 50)),
     latency_p99_ms_two_nodes: round(percentile(two.latencies, 99)),
   }];

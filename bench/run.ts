@@ -3,9 +3,12 @@
 // result on stdout, then a Markdown table. Sizes: BENCH_CONVERSATIONS
 // (100 000), BENCH_MESSAGES_PER_CONVERSATION (10), BENCH_RUNS (3), BENCH_ACTORS
 // (100 000 parked conversations), BENCH_WAKEUPS (1 000), BENCH_INBOUND (20 000
-// messages) from BENCH_CONTACTS (2 000), BENCH_AGENTS (200 sockets) and
-// BENCH_FANOUT_MESSAGES (2 000), BENCH_CLUSTER_MESSAGES (5 000) from
-// BENCH_CLUSTER_CONTACTS (500).
+// messages) from BENCH_CONTACTS (2 000) to BENCH_ACCOUNTS (10 numbers),
+// BENCH_RATE (the steady inbound rate; half the burst's by default),
+// BENCH_STEADY_SECONDS (30, each fixed-rate run), BENCH_AGENTS (200 sockets),
+// BENCH_FANOUT_RATE (20 messages/s) and BENCH_FANOUT_MESSAGES (2 000, the
+// saturating run), BENCH_CLUSTER_MESSAGES (5 000) from BENCH_CLUSTER_CONTACTS
+// (500).
 import os from "node:os";
 import { fanout } from "./fanout";
 import { cluster, inbound } from "./inbound";
@@ -20,6 +23,9 @@ function size(name: string, fallback: number): number {
   return value;
 }
 
+/** A size with no fixed default: the scenario decides when it is not set. */
+const optionalSize = (name: string) => (process.env[name] ? size(name, 0) : undefined);
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   for (const name of wanted) if (!(name in SCENARIOS)) throw new Error(`Unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
@@ -31,7 +37,11 @@ async function main(): Promise<void> {
     wakeups: size("BENCH_WAKEUPS", 1_000),
     inbound: size("BENCH_INBOUND", 20_000),
     contacts: size("BENCH_CONTACTS", 2_000),
+    accounts: size("BENCH_ACCOUNTS", 10),
+    rate: optionalSize("BENCH_RATE"),
+    steadySeconds: size("BENCH_STEADY_SECONDS", 30),
     agents: size("BENCH_AGENTS", 200),
+    fanoutRate: size("BENCH_FANOUT_RATE", 20),
     fanoutMessages: size("BENCH_FANOUT_MESSAGES", 2_000),
     clusterMessages: size("BENCH_CLUSTER_MESSAGES", 5_000),
     clusterContacts: size("BENCH_CLUSTER_CONTACTS", 500),

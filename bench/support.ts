@@ -9,6 +9,7 @@ import { ServiceBroker, type ServiceSchema } from "moleculer";
 import Redis from "ioredis";
 import pg from "pg";
 import { reloadConfig } from "../lib/config";
+import { database, sendingDatabase } from "../lib/db/connection";
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ADMIN = { email: "bench@charla.local", password: "bench-password-1" };
@@ -91,6 +92,9 @@ export async function startEngine(name: string, nodes = 1): Promise<Engine> {
     SIMULATOR_ENABLED: "true",
     NAMESPACE: database,
     LOGIN_MAX_ATTEMPTS_PER_IP: "100000",
+    // Replies go out as fast as the engine can send them: what is measured is the engine, not the pause a
+    // real number keeps between two sends (1 s by default).
+    WHATSAPP_SEND_INTERVAL_MS: "0",
   });
   const redisPrefix = `charla-bench:${database}:`;
   if (nodes > 1) Object.assign(process.env, { REDIS_URL, TRANSPORTER: REDIS_URL, REDIS_KEY_PREFIX: redisPrefix });
@@ -155,10 +159,138 @@ export async function insertFlow(sql: pg.Client, name: string, trigger: string, 
   return { flowId: flow[0].id, versionId: version[0].id };
 }
 
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 /** Waits until `check` holds, polling; fails after `ms`. */
 export async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   for (const deadline = Date.now() + ms; !(await check()); ) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
+}
+
+/** What a measured window cost, per message that went through it. */
+export interface Cost {
+  /** Statements the engine sent to PostgreSQL, BEGIN and COMMIT included: each one is a round trip. */
+  round_trips_per_message: number;
+  /** CPU of this whole process (user + system): the engine, and the scenario's own clients running in it. */
+  cpu_ms_per_message: number;
+  /** The same CPU over the window's wall time: 1 is one core busy all along. */
+  node_cpu_cores: number;
+}
+
+export interface Meter {
+  /** Resolves once the engine has sent no statement for `quietMs` (the last messages' work is done), or after `maxMs`. */
+  settle(quietMs?: number, maxMs?: number): Promise<void>;
+  /** Ends the window and divides its cost by `messages`. */
+  stop(messages: number): Cost;
+}
+
+/**
+ * Starts counting the engine's round trips to PostgreSQL and this process's
+ * CPU. Once started, every statement of the engine goes through one of its two
+ * knex instances (the main pool and the sessions' sending pool; only
+ * migrations and knex's one version check per pool bypass them), whose 'query'
+ * event fires once per statement sent, a transaction's BEGIN, COMMIT and
+ * savepoints included (knex sends them as queries on the transaction's
+ * connection). Counting there agrees with counting the pg driver's queries,
+ * and a listener that adds one costs nothing the figures could show.
+ */
+export function startMeter(): Meter {
+  const pools = [database(), sendingDatabase()];
+  let roundTrips = 0;
+  let lastQueryAt = performance.now();
+  const count = () => {
+    roundTrips += 1;
+    lastQueryAt = performance.now();
+  };
+  for (const pool of pools) pool.on("query", count);
+  const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  return {
+    async settle(quietMs = 100, maxMs = 2_000) {
+      for (const deadline = performance.now() + maxMs; performance.now() - lastQueryAt < quietMs && performance.now() < deadline; ) await sleep(quietMs / 4);
+    },
+    stop(messages) {
+      const cpu = process.cpuUsage(cpuAtStart);
+      const wallMs = performance.now() - startedAt;
+      for (const pool of pools) pool.off("query", count);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      return {
+        round_trips_per_message: round(roundTrips / messages, 1),
+        cpu_ms_per_message: round(cpuMs / messages),
+        node_cpu_cores: round(cpuMs / wallMs),
+      };
+    },
+  };
+}
+
+/**
+ * Sends `count` messages as fast as they go: message i belongs to lane
+ * i % `lanes` (a lane's messages go in order, each after the previous one was
+ * taken in), and `senders` lanes are worked at a time.
+ */
+export async function inLanes(count: number, lanes: number, senders: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let lane = next++; lane < Math.min(lanes, count); lane = next++) {
+      for (let i = lane; i < count; i += lanes) await send(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(senders, lanes) }, worker));
+}
+
+/**
+ * Sends `count` messages at `perSecond` a second, each on time whether or not
+ * the earlier ones were taken in yet (an open loop: an engine that falls
+ * behind shows as latency, not as a slower sender). Resolves once all were
+ * taken in; fails with the first failure.
+ */
+export async function atRate(count: number, perSecond: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  const startedAt = performance.now();
+  const sends: Array<Promise<unknown>> = [];
+  const failures: unknown[] = [];
+  for (let i = 0; i < count; ) {
+    const due = Math.min(count, Math.floor(((performance.now() - startedAt) * perSecond) / 1000) + 1);
+    // Caught at once: a failure must not be an unhandled rejection while later messages are still due.
+    for (; i < due; i += 1) sends.push(send(i).catch((err: unknown) => failures.push(err)));
+    if (i < count) await sleep(startedAt + (i * 1000) / perSecond - performance.now());
+  }
+  await Promise.all(sends);
+  if (failures.length) throw failures[0];
+}
+
+/** How long a run may go without progress before what is missing counts as lost. */
+const STALL_MS = 60_000;
+
+/** Waits until `progress()` reaches `target`, or has not moved for a minute (the rest is lost: the caller reports it). */
+export async function whileProgress(progress: () => number, target: number): Promise<void> {
+  for (let seen = -1, since = performance.now(); progress() < target; await sleep(50)) {
+    if (progress() !== seen) [seen, since] = [progress(), performance.now()];
+    else if (performance.now() - since > STALL_MS) return;
+  }
+}
+
+/** A simulated number, and the node whose session holds it (its simulated phone lives there). */
+export interface Account {
+  id: string;
+  nodeID: string;
+}
+
+const accountPhone = (n: number) => `+5255${90_000_000 + n}`;
+
+/** Creates `count` simulated numbers, pairs each on the node that took it, and waits until all are connected. */
+export async function connectAccounts(engine: Engine, sql: pg.Client, count: number): Promise<Account[]> {
+  const ids: string[] = [];
+  for (let n = 0; n < count; n += 1) {
+    ids.push((await engine.broker.call<{ id: string }, Record<string, unknown>>("whatsapp.create", { name: `Bench ${n + 1}`, provider: "simulator" })).id);
+  }
+  const rows = async () =>
+    (await sql.query("SELECT id, owner_node, status FROM whatsapp_accounts WHERE id = ANY($1) ORDER BY name", [ids])).rows as Array<{ id: string; owner_node: string | null; status: string }>;
+  await until("a QR code on every number", async () => (await rows()).every((row) => row.status === "qr"), 60_000);
+  for (const [n, row] of (await rows()).entries()) {
+    await engine.broker.call("whatsapp-sessions.simulatorScan", { account_id: row.id, phone_number: accountPhone(n) }, { nodeID: row.owner_node! });
+  }
+  await until("every number connected", async () => (await rows()).every((row) => row.status === "connected"), 60_000);
+  return (await rows()).map((row) => ({ id: row.id, nodeID: row.owner_node! }));
 }
