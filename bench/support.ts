@@ -186,6 +186,17 @@ export interface Meter {
   stop(messages: number): Cost;
 }
 
+/** BENCH_STATEMENTS=1: every window also logs its statements by kind, per message (where the round trips go). */
+const BY_STATEMENT = Boolean(process.env.BENCH_STATEMENTS);
+
+/** A statement without what varies from one call to the next (savepoint names), cut to what tells it apart. */
+const statementKind = (sql: unknown) => String(sql).replace(/\s+/g, " ").replace(/trx\d+/g, "trx…").slice(0, 100);
+
+function logStatements(statements: Map<string, number>, messages: number): void {
+  const lines = [...statements].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${(n / messages).toFixed(2).padStart(7)}  ${kind}`);
+  log(`statements per message:\n${lines.join("\n")}`);
+}
+
 /**
  * Starts counting the engine's round trips to PostgreSQL and this process's
  * CPU. Once started, every statement of the engine goes through one of its two
@@ -200,9 +211,14 @@ export function startMeter(): Meter {
   const pools = [database(), sendingDatabase()];
   let roundTrips = 0;
   let lastQueryAt = performance.now();
-  const count = () => {
+  const statements = new Map<string, number>();
+  const count = (query: { sql?: unknown }) => {
     roundTrips += 1;
     lastQueryAt = performance.now();
+    if (BY_STATEMENT) {
+      const kind = statementKind(query.sql);
+      statements.set(kind, (statements.get(kind) ?? 0) + 1);
+    }
   };
   for (const pool of pools) pool.on("query", count);
   const startedAt = performance.now();
@@ -216,6 +232,7 @@ export function startMeter(): Meter {
       const wallMs = performance.now() - startedAt;
       for (const pool of pools) pool.off("query", count);
       const cpuMs = (cpu.user + cpu.system) / 1000;
+      if (BY_STATEMENT) logStatements(statements, messages);
       return {
         round_trips_per_message: round(roundTrips / messages, 1),
         cpu_ms_per_message: round(cpuMs / messages),
