@@ -2,7 +2,7 @@
 // node: a burst, then a steady rate) and `cluster` (one node, then two).
 import pg from "pg";
 import type { SimulatorProvider } from "../lib/whatsapp/simulator";
-import { atRate, connectAccounts, inLanes, insertFlow, log, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
+import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -201,6 +201,7 @@ export async function inbound(sizes: InboundSizes): Promise<Result[]> {
     log(`inbound: burst of ${sizes.inbound} messages from ${sizes.contacts} contacts to ${sizes.accounts} numbers`);
     const peak = await burst(bench, sizes.inbound);
     const rate = sizes.rate ?? Math.max(1, Math.round(peak.perSecond / 2));
+    await checkpoint();
     log(`inbound: steady, ${rate} messages/s for ${sizes.steadySeconds} s`);
     const even = await steady(bench, rate, sizes.steadySeconds);
     const baseline = await insertRate(engine.url, bench.sql);

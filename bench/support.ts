@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Server } from "node:http";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import Redis from "ioredis";
@@ -159,6 +160,20 @@ export async function insertFlow(sql: pg.Client, name: string, trigger: string, 
   return { flowId: flow[0].id, versionId: version[0].id };
 }
 
+/**
+ * Has PostgreSQL write its dirty pages now. A run that follows a burst would
+ * otherwise share its window with the checkpoint the burst's writes call for
+ * (spread over a minute or two, it slows commits), and partly measure the
+ * burst again.
+ */
+export async function checkpoint(): Promise<void> {
+  try {
+    await withServer((client) => client.query("CHECKPOINT"));
+  } catch (err) {
+    log(`CHECKPOINT failed (${err instanceof Error ? err.message : String(err)}): the next run may share its window with the previous one's checkpoint`);
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Waits until `check` holds, polling; fails after `ms`. */
@@ -177,6 +192,8 @@ export interface Cost {
   cpu_ms_per_message: number;
   /** The same CPU over the window's wall time: 1 is one core busy all along. */
   node_cpu_cores: number;
+  /** The longest the event loop was late in the window: whether a latency tail is Node stalling (GC, long synchronous work) or a wait elsewhere. */
+  event_loop_max_ms: number;
 }
 
 export interface Meter {
@@ -198,8 +215,8 @@ function logStatements(statements: Map<string, number>, messages: number): void 
 }
 
 /**
- * Starts counting the engine's round trips to PostgreSQL and this process's
- * CPU. Once started, every statement of the engine goes through one of its two
+ * Starts counting the engine's round trips to PostgreSQL, this process's CPU
+ * and how late its event loop runs. Once started, every statement of the engine goes through one of its two
  * knex instances (the main pool and the sessions' sending pool; only
  * migrations and knex's one version check per pool bypass them), whose 'query'
  * event fires once per statement sent, a transaction's BEGIN, COMMIT and
@@ -221,6 +238,8 @@ export function startMeter(): Meter {
     }
   };
   for (const pool of pools) pool.on("query", count);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();
   return {
@@ -230,6 +249,7 @@ export function startMeter(): Meter {
     stop(messages) {
       const cpu = process.cpuUsage(cpuAtStart);
       const wallMs = performance.now() - startedAt;
+      loopDelay.disable();
       for (const pool of pools) pool.off("query", count);
       const cpuMs = (cpu.user + cpu.system) / 1000;
       if (BY_STATEMENT) logStatements(statements, messages);
@@ -237,6 +257,7 @@ export function startMeter(): Meter {
         round_trips_per_message: round(roundTrips / messages, 1),
         cpu_ms_per_message: round(cpuMs / messages),
         node_cpu_cores: round(cpuMs / wallMs),
+        event_loop_max_ms: round(loopDelay.max / 1e6, 1),
       };
     },
   };
