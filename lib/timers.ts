@@ -26,14 +26,14 @@ export interface TimerRequest {
 const CLAIM_SECONDS = 30;
 
 export async function scheduleTimer(knex: Knex, request: TimerRequest): Promise<void> {
-  if (request.dedupeKey) await cancelTimers(knex, { dedupeKey: request.dedupeKey });
-  await knex("timers").insert({
-    kind: request.kind,
-    due_at: request.dueAt,
-    dedupe_key: request.dedupeKey ?? null,
-    conversation_id: request.conversationId ?? null,
-    payload: request.payload ?? {},
-  });
+  // One round trip: the pending timer of the key is cancelled where the new one is written (migration 20261204_001).
+  await knex.raw("SELECT charla_schedule_timer(?, ?, ?, ?, ?)", [
+    request.kind,
+    request.dueAt,
+    request.dedupeKey ?? null,
+    request.conversationId ?? null,
+    JSON.stringify(request.payload ?? {}),
+  ]);
 }
 
 /** Cancels pending timers by key, or by conversation and kind prefix ("sla.first_response"). */

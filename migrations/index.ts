@@ -7,6 +7,7 @@ import * as pendingQueueOrder from "./20261127_003_pending_queue_order";
 import * as engineSecrets from "./20261201_001_engine_secrets";
 import * as flowInbox from "./20261202_001_flow_inbox";
 import * as changeFeed from "./20261203_001_change_feed";
+import * as hotPathFunctions from "./20261204_001_hot_path_functions";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,4 +21,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
   ["20261201_001_engine_secrets", engineSecrets],
   ["20261202_001_flow_inbox", flowInbox],
   ["20261203_001_change_feed", changeFeed],
+  ["20261204_001_hot_path_functions", hotPathFunctions],
 ];

@@ -1,10 +1,15 @@
 // Conversation actors: while the bot holds a conversation, its flow runs in an
 // XState actor on one node. Events of one conversation are handled one at a
-// time; after every node the actor's snapshot is written with a version
-// number, so a stale writer (an old owner) loses and a restart, a crash or a
-// new owner resumes exactly where the flow stopped. Idle actors leave memory;
-// the next event reads them back.
+// time. The actor's snapshot is written with a version number, so a stale
+// writer (an old owner) loses and a restart, a crash or a new owner resumes
+// where the flow stopped. It is written once per event, with that event's
+// sends, timer and consumed input (one round trip), and before any effect
+// that reaches beyond the outbox (an HTTP call, a hand-off, a tag): a crash
+// runs again at most the nodes after the last write, and those only queued
+// sends, whose keys come from the written state, so nothing goes out twice.
+// Idle actors leave memory; the next event reads them back.
 import type { Knex } from "knex";
+import type { ModelObject } from "objection";
 import { createActor, type Actor } from "xstate";
 import { conversationFlowMachine } from "../../actors/conversation-flow.machine";
 import { config } from "../config";
@@ -13,12 +18,11 @@ import { applyChange, handoffRequest, resolveRequest, type ChangeRequest, type C
 import { addNote } from "../inbox/messages";
 import type { Conversation } from "../models/conversations";
 import { queueCalendar } from "../queues/sla";
-import { cancelTimers, scheduleTimer } from "../timers";
 import { Flows } from "./flows";
 import { guardedRequest } from "./http";
 import type { FlowEffects, FlowInput } from "./node-type";
-import { consumeInput, pendingInputs } from "../inbox/flow-inbox";
-import { queueOutbound, type QueueRequest } from "../inbox/outbound";
+import { consumeInput } from "../inbox/flow-inbox";
+import { outboundRefusal } from "../inbox/outbound";
 import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
@@ -33,8 +37,19 @@ export type ActorEvent =
   /** The conversation arrived in a closed queue: its fallback flow talks to the contact while it waits. */
   | { kind: "fallback"; flow_id: string };
 
-/** What one pass of an actor handles: an event, or one input taken from the inbox. */
-type ActorStep = Exclude<ActorEvent, { kind: "inbox" }> | { kind: "input"; message_id: string };
+/** What one pass of an actor handles: an event, or one input taken from the inbox (undefined: not an inbound message). */
+type ActorStep = Exclude<ActorEvent, { kind: "inbox" }> | { kind: "input"; input: FlowInput | undefined };
+
+/** A send of the flow, as charla_flow_write queues it. */
+interface OutboxEntry {
+  type: string;
+  content: string | null;
+  metadata: Record<string, unknown>;
+  idempotency_key: string | null;
+}
+
+/** What becomes of the flow's timer when the state is written: replaced, or cancelled. */
+type TimerChange = { kind: string; due_at: Date; payload: Record<string, unknown> } | { cancel: true };
 
 export interface ActorDeps {
   nodeId: string;
@@ -49,8 +64,12 @@ type FlowActor = Actor<typeof conversationFlowMachine>;
 
 interface Live {
   actor: FlowActor;
-  /** Sends of the node being run: written with the snapshot, in one transaction, or not at all. */
-  outbox: QueueRequest[];
+  /** Sends since the last write: written with the snapshot, in one transaction, or not at all. */
+  outbox: OutboxEntry[];
+  /** The state after the last node, while the run goes on (not written yet). */
+  pending?: FlowState;
+  /** The timer change since the last write. */
+  timer?: TimerChange;
   /** The snapshot version this node last read or wrote; 0 when there is no row yet. */
   version: number;
   lastUsed: number;
@@ -71,7 +90,33 @@ export const isStaleActor = (err: unknown): boolean => (err as { type?: unknown 
 const ACTIVE = new Set<FlowState["status"]>(["running", "waiting_input", "waiting_timer"]);
 const timerKey = (conversationId: string) => `flow:${conversationId}`;
 
-type ConversationRow = Conversation & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
+type ConversationRow = ModelObject<Conversation> & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
+
+// The conversation as a flow sees it: with its contact and queue.
+const CONVERSATION_COLUMNS = "c.*, k.name AS contact_name, k.push_name, k.phone_number, k.email, k.company, q.name AS queue_name";
+const CONVERSATION_FROM = "FROM conversations c JOIN contacts k ON k.id = c.contact_id LEFT JOIN queues q ON q.id = c.queue_id WHERE c.id = ?";
+const CONVERSATION = `SELECT ${CONVERSATION_COLUMNS} ${CONVERSATION_FROM}`;
+// ... and in the same round trip its inbox: the waiting inputs, oldest first.
+const CONVERSATION_AND_INBOX = `SELECT ${CONVERSATION_COLUMNS}, (
+    SELECT coalesce(json_agg(json_build_object('message_id', m.id, 'inbound', m.direction = 'inbound', 'type', m.type,
+             'text', m.content, 'metadata', m.metadata, 'media_path', m.media_path) ORDER BY i.seq), '[]')
+      FROM (SELECT message_id, seq FROM flow_inbox WHERE conversation_id = c.id ORDER BY seq LIMIT 50) i
+      JOIN messages m ON m.id = i.message_id) AS inbox
+  ${CONVERSATION_FROM}`;
+
+interface InboxEntry {
+  message_id: string;
+  inbound: boolean;
+  type: string;
+  text: string | null;
+  metadata: Record<string, unknown>;
+  media_path: string | null;
+}
+
+const inputOf = (entry: InboxEntry): FlowInput | undefined =>
+  entry.inbound
+    ? { message_id: entry.message_id, type: entry.type, text: entry.text, metadata: entry.metadata, media_url: entry.media_path ? `/api/media/${entry.message_id}` : null }
+    : undefined;
 
 export class ConversationActors {
   private readonly live = new Map<string, Live>();
@@ -194,13 +239,18 @@ export class ConversationActors {
    * (with that run's last sends), or, when no flow takes it, right after.
    */
   private async drainInbox(conversationId: string): Promise<void> {
-    for (const messageId of await pendingInputs(this.knex, conversationId)) {
+    const { rows } = await this.knex.raw<{ rows: Array<ConversationRow & { inbox: InboxEntry[] }> }>(CONVERSATION_AND_INBOX, [conversationId]);
+    const [row] = rows;
+    if (!row) return;
+    const { inbox, ...conversation } = row;
+    for (const [index, entry] of inbox.entries()) {
       const live = await this.load(conversationId);
-      live.consuming = messageId;
-      await this.process(conversationId, { kind: "input", message_id: messageId });
-      if (live.consuming === messageId) {
+      live.consuming = entry.message_id;
+      // The conversation as read with the inbox serves its first input; a later one reads it again (the first may have changed it).
+      await this.process(conversationId, { kind: "input", input: inputOf(entry) }, index === 0 ? conversation : undefined);
+      if (live.consuming === entry.message_id) {
         live.consuming = undefined;
-        await consumeInput(this.knex, messageId);
+        await consumeInput(this.knex, entry.message_id);
       }
     }
   }
@@ -221,12 +271,8 @@ export class ConversationActors {
     return live;
   }
 
-  private async process(conversationId: string, event: ActorStep): Promise<void> {
-    const conversation: ConversationRow | undefined = await this.knex("conversations as c")
-      .join("contacts as k", "k.id", "c.contact_id")
-      .leftJoin("queues as q", "q.id", "c.queue_id")
-      .where("c.id", conversationId)
-      .first("c.*", "k.name as contact_name", "k.push_name", "k.phone_number", "k.email", "k.company", "q.name as queue_name");
+  private async process(conversationId: string, event: ActorStep, read?: ConversationRow): Promise<void> {
+    const conversation = read ?? (await this.knex.raw<{ rows: ConversationRow[] }>(CONVERSATION, [conversationId])).rows[0];
     if (!conversation) return;
     const live = await this.load(conversationId);
     const current = live.actor.getSnapshot().context.flow;
@@ -261,7 +307,7 @@ export class ConversationActors {
     } else if (event.kind === "timer") {
       if (state) result = await deliverTimer(host, state, event.token);
     } else {
-      const input = await this.inputOf(event.message_id);
+      const input = event.input;
       if (!input) return;
       if (state && (state.status === "waiting_input" || state.status === "waiting_timer")) {
         result = await deliverInput(host, state, input);
@@ -271,6 +317,8 @@ export class ConversationActors {
         if (flow) result = await startFlow(host, flow, input);
       }
     }
+    // Runs rest before they return; this writes what an unusual path may have left (no-op otherwise).
+    await this.write(conversationId, live, false);
     if (result?.status === "error") await this.afterError(conversation, result);
   }
 
@@ -281,11 +329,6 @@ export class ConversationActors {
       const queueId = conversation.queue_id;
       await this.change(conversation.id, (trx, row) => handoffRequest(trx, row, queueId, { reason: "flow_error" })).catch(() => undefined);
     }
-  }
-
-  private async inputOf(messageId: string): Promise<FlowInput | undefined> {
-    const row = await this.knex("messages").where({ id: messageId, direction: "inbound" }).first("id", "type", "content", "metadata", "media_path");
-    return row && { message_id: row.id, type: row.type, text: row.content, metadata: row.metadata, media_url: row.media_path ? `/api/media/${row.id}` : null };
   }
 
   /** One change of the conversation under its row lock, announced once committed. */
@@ -301,13 +344,20 @@ export class ConversationActors {
   private hostFor(conversation: ConversationRow, live: Live): FlowHost {
     const id = conversation.id;
     const knex = this.knex;
+    // Effects that reach beyond the outbox happen after what came before them is written (see the top of the file).
+    const written =
+      <A extends unknown[], R>(effect: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await this.write(id, live, false);
+        return effect(...args);
+      };
     const effects: FlowEffects = {
       send: async ({ type, content, metadata, key }) => {
-        // Checked now (a bad message fails its node); stored with the node's state (see persist).
+        // Checked now (a bad message fails its node); queued with the state (see write).
         validateOutgoing(type, content, metadata ?? {});
-        live.outbox.push({ conversationId: id, type, content, metadata: metadata ?? {}, senderType: "bot", ...(key ? { idempotencyKey: `flow:${id}:${key}` } : {}) });
+        live.outbox.push({ type, content: content ?? null, metadata: metadata ?? {}, idempotency_key: key ? `flow:${id}:${key}` : null });
       },
-      handoff: async (target) => {
+      handoff: written(async (target) => {
         if ("queueId" in target) {
           await this.change(id, (trx, row) => handoffRequest(trx, row, target.queueId));
           return;
@@ -315,25 +365,25 @@ export class ConversationActors {
         const user = await knex("users").where({ id: target.userId, is_active: true }).whereNull("deleted_at").first("id");
         if (!user) throw new Error(`User ${target.userId} does not exist or is disabled`);
         await this.change(id, () => ({ kind: "assigned", event: { type: "ASSIGN", userId: target.userId }, patch: { assigned_at: knex.fn.now() }, data: { user_id: target.userId, by: "flow" } }));
-      },
-      addTags: async (tags) => void (await this.contacts.addTags(conversation.contact_id, tags)),
-      removeTags: async (tags) => {
+      }),
+      addTags: written(async (tags) => void (await this.contacts.addTags(conversation.contact_id, tags))),
+      removeTags: written(async (tags) => {
         for (const tag of tags) await this.contacts.removeTag(conversation.contact_id, tag);
-      },
-      updateContact: async (patch) => {
+      }),
+      updateContact: written(async (patch) => {
         const metadata = patch.metadata as Record<string, unknown> | undefined;
         const existing = metadata ? ((await knex("contacts").where({ id: conversation.contact_id }).first("metadata"))?.metadata ?? {}) : undefined;
         await this.contacts.update(conversation.contact_id, { ...patch, ...(metadata ? { metadata: { ...existing, ...metadata } } : {}) });
-      },
-      setPriority: (priority) => this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } })),
-      addNote: async (text) => {
+      }),
+      setPriority: written((priority) => this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } }))),
+      addNote: written(async (text) => {
         const note = await addNote(knex, "bot", conversation, text);
         await this.deps.emit("message.created", { message_id: note.id, conversation_id: id });
-      },
-      setCsat: async (score) => void (await knex("conversations").where({ id }).update({ csat: score })),
-      resolve: (note) => this.change(id, (trx, row) => resolveRequest(trx, row, null, note)),
-      http: (request) => guardedRequest(request, config().fetchAllowHosts),
-      odoo: (action, params) => this.deps.odoo(action, params),
+      }),
+      setCsat: written(async (score) => void (await knex("conversations").where({ id }).update({ csat: score }))),
+      resolve: written((note) => this.change(id, (trx, row) => resolveRequest(trx, row, null, note))),
+      http: written((request) => guardedRequest(request, config().fetchAllowHosts)),
+      odoo: written((action, params) => this.deps.odoo(action, params)),
       queueCalendar: (queueId) => queueCalendar(knex, queueId),
     };
     return {
@@ -346,49 +396,66 @@ export class ConversationActors {
       stepLimit: config().flowStepLimit,
       loadFlow: (flowId) => this.flows.loadCurrent(flowId),
       loadVersion: (versionId) => this.flows.loadVersion(versionId),
-      armTimer: (token, seconds, reason) =>
-        scheduleTimer(knex, { kind: "conversation-actors.flow", dedupeKey: timerKey(id), conversationId: id, payload: { token, reason }, dueAt: new Date(Date.now() + seconds * 1000) }),
-      disarmTimer: () => cancelTimers(knex, { dedupeKey: timerKey(id) }),
-      persist: (state) => this.persist(id, live, state),
+      armTimer: async (token, seconds, reason) => {
+        live.timer = { kind: "conversation-actors.flow", due_at: new Date(Date.now() + seconds * 1000), payload: { token, reason } };
+      },
+      disarmTimer: async () => {
+        live.timer = { cancel: true };
+      },
+      persist: async (state) => {
+        // A run that goes on is written when it rests, or before an effect beyond the outbox.
+        if (state.status === "running") live.pending = structuredClone(state);
+        else await this.write(id, live, true, state);
+      },
     };
   }
 
   /**
-   * Writes the state after a node, and the messages that node sent, in one
-   * transaction guarded by the snapshot's version: a node that lost the
-   * conversation to another (stale) writes nothing and sends nothing.
+   * Writes the flow's state (`resting`, or else the last one recorded while it
+   * ran) with the sends, timer change and consumed input since the last write,
+   * in one round trip (charla_flow_write) guarded by the snapshot's version: a
+   * node that lost the conversation to another (stale) writes nothing and sends
+   * nothing.
    */
-  private async persist(conversationId: string, live: Live, state: FlowState): Promise<void> {
-    live.actor.send({ type: "STATE", flow: structuredClone(state) });
+  private async write(conversationId: string, live: Live, rests: boolean, resting?: FlowState): Promise<void> {
+    const state = resting ? structuredClone(resting) : live.pending;
+    live.pending = undefined;
+    if (!state && live.outbox.length === 0 && !live.timer) return;
+    if (state) live.actor.send({ type: "STATE", flow: state });
     // The machine holds no child actors: its persisted snapshot is its state value and context.
     const { value, context } = live.actor.getSnapshot();
-    const row = { snapshot: JSON.stringify({ value, context }), flow_version_id: state.flow_version_id, owner_node: this.deps.nodeId, updated_at: this.knex.fn.now() };
+    const flow = context.flow;
+    if (!flow) return;
     const outbox = live.outbox.splice(0);
+    const timer = live.timer;
+    live.timer = undefined;
     // An input leaves the inbox once its run rests (waits or ends): a run that fails midway keeps its input
     // in the inbox, and the retry finishes the run first (see process).
-    const consuming = state.status === "running" ? undefined : live.consuming;
-    const running = ACTIVE.has(state.status);
-    const currentFlow = running ? state.flow_version_id : "";
-    const { version, queued } = await this.knex.transaction(async (trx) => {
-      const written =
-        live.version === 0
-          ? await trx("conversation_actor_snapshots").insert({ conversation_id: conversationId, version: 1, ...row }).onConflict("conversation_id").ignore().returning("version")
-          : await trx("conversation_actor_snapshots").where({ conversation_id: conversationId, version: live.version }).update({ ...row, version: live.version + 1 }).returning("version");
-      if (written.length === 0) throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere`);
-      // Another run consumed this input meanwhile: what this one did must not be written (nor sent) twice.
-      if (consuming && !(await consumeInput(trx, consuming))) throw new StaleActorError(`Input ${consuming} of ${conversationId} was consumed elsewhere`);
-      const messages = [];
-      for (const request of outbox) {
-        const { message, created } = await queueOutbound(trx, request);
-        if (created) messages.push(message);
-      }
-      if (live.currentFlow !== currentFlow) {
-        await trx("conversations")
-          .where({ id: conversationId })
-          .update({ current_flow_id: running ? state.flow_id : null, current_flow_version_id: running ? state.flow_version_id : null });
-      }
-      return { version: (written[0] as { version: number }).version, queued: messages };
-    });
+    const consuming = rests ? live.consuming : undefined;
+    const running = ACTIVE.has(flow.status);
+    const currentFlow = running ? flow.flow_version_id : "";
+    const params = [
+      conversationId,
+      live.version,
+      JSON.stringify({ value, context }),
+      flow.flow_version_id,
+      this.deps.nodeId,
+      consuming ?? null,
+      JSON.stringify(outbox),
+      timer ? JSON.stringify(timer) : null,
+      timerKey(conversationId),
+      live.currentFlow === currentFlow ? null : JSON.stringify(running ? { flow_id: flow.flow_id, flow_version_id: flow.flow_version_id } : {}),
+    ];
+    const { rows } = await this.knex
+      .raw<{ rows: Array<{ written: { version: number; queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }> } }> }>(
+        "SELECT charla_flow_write(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AS written",
+        params,
+      )
+      .catch((err: unknown) => {
+        if ((err as { code?: string }).code === "CH001") throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere, or its input was consumed there`);
+        throw outboundRefusal(err, conversationId);
+      });
+    const { version, queued } = rows[0]!.written;
     live.version = version;
     live.currentFlow = currentFlow;
     if (consuming) live.consuming = undefined;

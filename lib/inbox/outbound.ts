@@ -2,6 +2,7 @@
 // anything is sent), sent by the owning node one at a time, and moved forward
 // by receipts — never backwards.
 import type { Knex } from "knex";
+import type { ModelObject } from "objection";
 import { Conflict, NotFound } from "../errors";
 import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
@@ -18,50 +19,34 @@ export interface QueueRequest {
   idempotencyKey?: string;
 }
 
-export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<{ message: Message; accountId: string; created: boolean }> {
+// One round trip: the idempotency check, the account's state, the insert and the conversation's
+// last_message_at, in charla_queue_outbound (migration 20261204_001).
+const QUEUE_OUTBOUND = "SELECT (q.message).*, q.created FROM charla_queue_outbound(?, ?, ?, ?, ?, ?, ?) q";
+
+/** The engine's error for what charla_queue_outbound (or a function that queues through it) refused. */
+export function outboundRefusal(err: unknown, conversationId: string): unknown {
+  const { code, detail } = (err ?? {}) as { code?: string; detail?: string };
+  if (code === "CH404") return new NotFound("conversation", conversationId);
+  if (code === "CH409") return new Conflict(undefined, `The WhatsApp account of this conversation is ${detail}; connect it first`, "NOT_CONNECTED");
+  return err;
+}
+
+export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<{ message: ModelObject<Message>; accountId: string; created: boolean }> {
   const metadata = request.metadata ?? {};
   validateOutgoing(request.type, request.content, metadata);
+  const queue = async (db: Knex) => {
+    const params = [request.conversationId, request.type, request.content ?? null, JSON.stringify(metadata), request.senderType, request.senderUserId ?? null, request.idempotencyKey ?? null];
+    const { rows } = await db.raw<{ rows: Array<ModelObject<Message> & { created: boolean }> }>(QUEUE_OUTBOUND, params).catch((err: unknown) => {
+      throw outboundRefusal(err, request.conversationId);
+    });
+    const { created, ...message } = rows[0]!;
+    return { message, accountId: message.whatsapp_account_id, created };
+  };
+  if (request.senderType !== "agent") return queue(knex);
   return knex.transaction(async (trx) => {
-    if (request.idempotencyKey) {
-      const existing = await trx<Message>("messages").where({ idempotency_key: request.idempotencyKey }).first();
-      if (existing) return { message: existing, accountId: existing.whatsapp_account_id, created: false };
-    }
-    const conversation = await trx("conversations as c")
-      .join("whatsapp_accounts as a", "a.id", "c.whatsapp_account_id")
-      .where("c.id", request.conversationId)
-      .first("c.id", "c.whatsapp_account_id", "a.status", "a.should_connect", "a.deleted_at");
-    if (!conversation) throw new NotFound("conversation", request.conversationId);
-    // While the engine keeps the account connected (even mid-reconnect or mid-failover) the
-    // message waits its turn; an account logged out, banned or switched off takes nothing.
-    if (conversation.deleted_at || !conversation.should_connect) {
-      const state = conversation.deleted_at ? "deleted" : conversation.status;
-      throw new Conflict(undefined, `The WhatsApp account of this conversation is ${state}; connect it first`, "NOT_CONNECTED");
-    }
-    const [message] = await trx<Message>("messages")
-      .insert({
-        conversation_id: conversation.id,
-        whatsapp_account_id: conversation.whatsapp_account_id,
-        direction: "outbound",
-        status: "pending",
-        type: request.type,
-        content: request.content ?? null,
-        metadata,
-        sender_type: request.senderType,
-        sender_user_id: request.senderUserId ?? null,
-        idempotency_key: request.idempotencyKey ?? null,
-      })
-      // Two requests with one key at the same moment: the second finds the first's row below.
-      .onConflict(trx.raw("(idempotency_key) WHERE idempotency_key IS NOT NULL"))
-      .ignore()
-      .returning("*");
-    if (!message) {
-      const existing = await trx<Message>("messages").where({ idempotency_key: request.idempotencyKey }).first();
-      if (!existing) throw new Error(`Message with idempotency key ${request.idempotencyKey} vanished`);
-      return { message: existing, accountId: existing.whatsapp_account_id, created: false };
-    }
-    await trx("conversations").where({ id: conversation.id }).update({ last_message_at: trx.fn.now(), updated_at: trx.fn.now() });
-    if (request.senderType === "agent") await stampFirstResponse(trx, conversation.id);
-    return { message, accountId: conversation.whatsapp_account_id, created: true };
+    const queued = await queue(trx);
+    if (queued.created) await stampFirstResponse(trx, request.conversationId);
+    return queued;
   });
 }
 
