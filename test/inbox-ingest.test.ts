@@ -129,6 +129,37 @@ describe("storing inbound messages", () => {
     expect(await typed("no sé")).toMatchObject({ type: "text" });
   });
 
+  it("stores a known contact's message to an open conversation as the first one was stored, learning what it tells", async () => {
+    const phone = newPhone();
+    const first = await ingestMessage(knex(), accountId, message({ phone, pushName: "Ana" }, { text: "uno" }));
+    const before = await knex()("conversations").where({ id: first.conversationId }).first("last_message_at");
+    const sentAt = new Date(Date.now() - 60_000);
+    const later = [
+      message({ phone, lid: "222@lid", pushName: "Ana María" }, { text: "dos", metadata: { quoted: "x" } }),
+      message({ phone, pushName: null }, { fromMe: true, text: "desde el teléfono", timestamp: sentAt }),
+    ];
+    const results = [];
+    for (const m of later) results.push(await ingestMessage(knex(), accountId, m));
+    expect(results.map((r) => r.conversationId)).toEqual([first.conversationId, first.conversationId]);
+    expect(results.every((r) => r.contactId === first.contactId && !r.duplicate && !r.newConversation)).toBe(true);
+
+    const columns = ["direction", "status", "sender_type", "type", "content", "metadata", "media_path", "sent_at", "whatsapp_account_id"];
+    const [one, two, three] = await knex()("messages").whereIn("id", [first.messageId, ...results.map((r) => r.messageId)]).orderBy("created_at").select(columns);
+    expect(two).toEqual({ ...one, content: "dos", metadata: { ...one.metadata, quoted: "x", wa_timestamp: later[0]!.timestamp.toISOString() } });
+    expect(three).toMatchObject({ direction: "outbound", status: "sent", sender_type: "agent", sent_at: sentAt, metadata: expect.objectContaining({ from_phone: true }) });
+
+    expect(await knex()("contacts").where({ id: first.contactId }).first()).toMatchObject({ push_name: "Ana María", phone_number: phone });
+    expect(await count("contact_identities", { contact_id: first.contactId })).toBe(2);
+    const after = await knex()("conversations").where({ id: first.conversationId }).first("last_message_at");
+    expect(after.last_message_at.getTime()).toBeGreaterThan(before.last_message_at.getTime());
+    // The customer's messages wait for the flow; what the phone sent does not.
+    const inbox = await knex()("flow_inbox").where({ conversation_id: first.conversationId }).pluck("message_id");
+    expect(inbox.sort()).toEqual([first.messageId, results[0]!.messageId].sort());
+    // Delivered again, it changes nothing.
+    expect(await ingestMessage(knex(), accountId, later[0]!)).toMatchObject({ duplicate: true, messageId: results[0]!.messageId });
+    expect(await count("messages", { conversation_id: first.conversationId })).toBe(3);
+  });
+
   it("keeps every kind's details", async () => {
     const result = await ingestMessage(
       knex(),
