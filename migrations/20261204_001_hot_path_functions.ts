@@ -3,8 +3,9 @@
 // round trips are what a message costs). They hold the rules themselves, and
 // the TypeScript callers use them for every case, so the rules live in one
 // place: queueing an outbound message (idempotency, the account's state),
-// scheduling a timer that replaces the pending one of its key, and writing a
-// flow's state with its sends, timer and consumed input all or nothing.
+// scheduling a timer that replaces the pending one of its key, writing a
+// flow's state with its sends, timer and consumed input all or nothing, and
+// the WhatsApp id an outbound message goes out with.
 //
 // Errors they raise carry SQLSTATEs of our own (class CH: CH001 a stale actor,
 // CH404 no such conversation, CH409 an account that takes no messages, its
@@ -52,6 +53,12 @@ BEGIN
   UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = p_conversation;
   created := true;
 END $$`;
+
+// Derived from the message's id, so a message sent again (after a crash between the send and its
+// record) carries the same id and WhatsApp takes it once.
+const WA_MESSAGE_ID = `
+CREATE FUNCTION charla_wa_message_id(p_message uuid) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT 'CH' || upper(replace(p_message::text, '-', '')) $$`;
 
 const SCHEDULE_TIMER = `
 CREATE FUNCTION charla_schedule_timer(p_kind text, p_due_at timestamptz, p_dedupe_key text, p_conversation uuid, p_payload jsonb)
@@ -128,9 +135,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(QUEUE_OUTBOUND);
   await knex.raw(SCHEDULE_TIMER);
   await knex.raw(FLOW_WRITE);
+  await knex.raw(WA_MESSAGE_ID);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw("DROP FUNCTION charla_wa_message_id(uuid)");
   await knex.raw("DROP FUNCTION charla_flow_write(uuid, integer, jsonb, uuid, text, uuid, jsonb, jsonb, text, jsonb)");
   await knex.raw("DROP FUNCTION charla_schedule_timer(text, timestamptz, text, uuid, jsonb)");
   await knex.raw("DROP FUNCTION charla_queue_outbound(uuid, text, text, jsonb, text, uuid, text)");

@@ -170,8 +170,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
       if (this.stopping) return;
       const { message_id } = ctx.params;
-      // The status as stored now, with its version: a receipt overtaken by a later one is told as that later one.
-      const audience = await messageAudience(database(), message_id);
+      // The status as stored, with its version (a pair clients merge safely): as its writer saw it, or read now.
+      const audience = ctx.params.audience ?? (await messageAudience(database(), message_id));
       if (!audience) return;
       const { conversationId, status, version } = audience;
       this.io.to(audience.rooms).emit("message_status", { message_id, conversation_id: conversationId, status, version });

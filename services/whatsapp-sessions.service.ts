@@ -16,6 +16,7 @@ import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { ingestMessage } from "../lib/inbox/ingest";
 import { applyReceipt } from "../lib/inbox/outbound";
+import type { MessageAudience } from "../lib/inbox/rooms";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -51,6 +52,8 @@ export interface MessageStatusEvent {
   message_id: string;
   conversation_id?: string;
   status: string;
+  /** Who may see the message and its status as written, when the writer knew (the gateway reads it otherwise). */
+  audience?: MessageAudience;
 }
 
 /** WhatsApp's quota of new chats for a number, when it warns about it. */
@@ -289,8 +292,9 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
           const event: AccountQuotaEvent = { account_id: accountId, used: warning.used, total: warning.total, status: warning.status, cycle_ends_at: warning.cycleEndsAt };
           void this.broker.emit("whatsapp.quota", event);
         },
-        sent: (_accountId, messageId, status) => {
-          void this.broker.emit("message.status", { message_id: messageId, status });
+        sent: (_accountId, messageId, status, audience) => {
+          const event: MessageStatusEvent = { message_id: messageId, status, ...(audience ? { audience } : {}) };
+          void this.broker.emit("message.status", event);
         },
         log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
       },

@@ -1,6 +1,5 @@
 import { applyReceipt, markSent, nextToSend, queueOutbound } from "../lib/inbox/outbound";
 import { ingestMessage } from "../lib/inbox/ingest";
-import { waMessageIdFor } from "../lib/whatsapp/outbound";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
@@ -18,16 +17,34 @@ describe("the outbound queue", () => {
   it("hands out messages oldest first, with the recipient's identities and a WhatsApp id fixed before the send", async () => {
     const { accountId, conversationId } = await conversation();
     const first = await queueOutbound(knex(), { conversationId, type: "text", content: "uno", senderType: "agent" });
-    await queueOutbound(knex(), { conversationId, type: "text", content: "dos", senderType: "agent" });
-    const next = await nextToSend(knex(), accountId);
-    expect(next).toMatchObject({ id: first.message.id, content: "uno", to: { phone: "+525511112233", lid: "77@lid" }, waMessageId: waMessageIdFor(first.message.id) });
-    expect((await knex()("messages").where({ id: first.message.id }).first()).wa_message_id).toBe(next!.waMessageId);
+    const second = await queueOutbound(knex(), { conversationId, type: "text", content: "dos", senderType: "agent" });
+    const [next] = await nextToSend(knex(), accountId, 1);
+    const waMessageId = `CH${first.message.id.replace(/-/g, "").toUpperCase()}`;
+    expect(next).toMatchObject({ id: first.message.id, content: "uno", to: { phone: "+525511112233", lid: "77@lid" }, waMessageId });
+    expect((await knex()("messages").where({ id: first.message.id }).first()).wa_message_id).toBe(waMessageId);
+    // Read again (the send did not happen), the same id; a batch keeps the order.
+    expect((await nextToSend(knex(), accountId, 5)).map((m) => [m.content, m.waMessageId])).toEqual([
+      ["uno", waMessageId],
+      ["dos", `CH${second.message.id.replace(/-/g, "").toUpperCase()}`],
+    ]);
+  });
+
+  it("tells who may see a message it marks sent, and its status with the version that has it", async () => {
+    const { accountId, conversationId } = await conversation();
+    const { message } = await queueOutbound(knex(), { conversationId, type: "text", content: "hola", senderType: "bot" });
+    const [next] = await nextToSend(knex(), accountId, 1);
+    const audience = await markSent(knex(), message.id, next!.waMessageId);
+    const row = await knex()("messages").where({ id: message.id }).first();
+    expect(audience).toEqual({ conversationId, rooms: ["role:admin"], status: "sent", version: Number(row.change_xid) });
+    expect(row).toMatchObject({ status: "sent", wa_message_id: next!.waMessageId, sent_at: expect.any(Date) });
+    // Told again, it changes nothing and tells nothing.
+    expect(await markSent(knex(), message.id, next!.waMessageId)).toBeUndefined();
   });
 
   it("keeps what a receipt that raced the send said", async () => {
     const { accountId, conversationId } = await conversation();
     const { message } = await queueOutbound(knex(), { conversationId, type: "text", content: "rápido", senderType: "bot" });
-    const next = await nextToSend(knex(), accountId);
+    const [next] = await nextToSend(knex(), accountId, 1);
     expect(await applyReceipt(knex(), accountId, next!.waMessageId, "delivered")).toMatchObject({ id: message.id });
     await markSent(knex(), message.id, next!.waMessageId);
     const row = await knex()("messages").where({ id: message.id }).first();

@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { BaileysProvider, closeReasonOf, mapConnectionUpdate, type BaileysKit } from "../lib/whatsapp/baileys-provider";
 import { loadAuthState } from "../lib/whatsapp/auth-state";
 import type { InboundMessage } from "../lib/whatsapp/inbound";
-import { waMessageIdFor } from "../lib/whatsapp/outbound";
 import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
 
@@ -188,7 +187,7 @@ describe("the Baileys provider", () => {
     const messageId = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const sent = await connection.send({
       id: messageId,
-      waMessageId: waMessageIdFor(messageId),
+      waMessageId: "CH0F8FAD5BD9CB469FA16570867728950E",
       to: { phone: "+525551234567", lid: "98765432101234@lid" },
       type: "buttons",
       content: "¿Qué necesitas?",

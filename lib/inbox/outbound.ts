@@ -6,7 +6,8 @@ import type { ModelObject } from "objection";
 import { Conflict, NotFound } from "../errors";
 import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
-import { validateOutgoing, waMessageIdFor, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
+import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
+import { audienceOf, type MessageAudience } from "./rooms";
 
 export interface QueueRequest {
   conversationId: string;
@@ -64,41 +65,53 @@ async function stampFirstResponse(trx: Knex.Transaction, conversationId: string)
 }
 
 // The WhatsApp LID of contact `k`, for contacts WhatsApp only names by LID.
-const lidOfContact = (knex: Knex) => knex.raw("(SELECT value FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'lid' LIMIT 1) AS lid");
+const LID_OF_CONTACT = "(SELECT value FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'lid' LIMIT 1) AS lid";
 
 /** Who a conversation is with, as WhatsApp addresses them, and on which account. */
 export async function recipientOf(knex: Knex, conversationId: string): Promise<{ accountId: string; to: OutgoingMessage["to"] } | undefined> {
   const row = await knex("conversations as c")
     .join("contacts as k", "k.id", "c.contact_id")
     .where("c.id", conversationId)
-    .first("c.whatsapp_account_id", "k.phone_number", lidOfContact(knex));
+    .first("c.whatsapp_account_id", "k.phone_number", knex.raw(LID_OF_CONTACT));
   return row && { accountId: row.whatsapp_account_id, to: { phone: row.phone_number, lid: row.lid } };
 }
 
-/** The oldest message waiting to go out on an account, with its recipient and its WhatsApp id (assigned now if new). */
-export async function nextToSend(knex: Knex, accountId: string): Promise<OutgoingMessage | undefined> {
-  // The head of the account's queue straight from its index (however long the queue), then its recipient.
-  const head = knex("messages")
-    .where({ whatsapp_account_id: accountId, status: "pending" })
-    .orderBy([{ column: "created_at" }, { column: "id" }])
-    .limit(1)
-    .select("id");
-  const row = await knex("messages as m")
-    .join("conversations as c", "c.id", "m.conversation_id")
-    .join("contacts as k", "k.id", "c.contact_id")
-    .where("m.id", knex.raw("(?)", [head]))
-    .where({ "m.direction": "outbound", "m.is_internal": false })
-    .first("m.id", "m.type", "m.content", "m.metadata", "k.phone_number", lidOfContact(knex));
-  if (!row) return undefined;
-  const waMessageId = waMessageIdFor(row.id);
-  await knex("messages").where({ id: row.id }).whereNull("wa_message_id").update({ wa_message_id: waMessageId });
-  return { id: row.id, waMessageId, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } };
+// The oldest messages waiting to go out on an account (straight from the queue's index, however long it
+// is), each with its recipient and its WhatsApp id, fixed now if new (charla_wa_message_id): one statement.
+const NEXT_TO_SEND = `
+WITH head AS (
+  SELECT m.id, m.type, m.content, m.metadata, m.created_at, m.wa_message_id IS NULL AS unfixed,
+         coalesce(m.wa_message_id, charla_wa_message_id(m.id)) AS wa_message_id, k.phone_number, ${LID_OF_CONTACT}
+    FROM (SELECT id FROM messages WHERE whatsapp_account_id = ? AND status = 'pending' ORDER BY created_at, id LIMIT ?) q
+    JOIN messages m ON m.id = q.id
+    JOIN conversations c ON c.id = m.conversation_id
+    JOIN contacts k ON k.id = c.contact_id
+   WHERE m.direction = 'outbound' AND NOT m.is_internal
+), fixed AS (
+  UPDATE messages SET wa_message_id = head.wa_message_id FROM head WHERE messages.id = head.id AND head.unfixed
+)
+SELECT id, type, content, metadata, wa_message_id, phone_number, lid FROM head ORDER BY created_at, id`;
+
+export async function nextToSend(knex: Knex, accountId: string, limit: number): Promise<OutgoingMessage[]> {
+  type Row = Pick<OutgoingMessage, "id" | "type" | "content" | "metadata"> & { wa_message_id: string; phone_number: string | null; lid: string | null };
+  const { rows } = await knex.raw<{ rows: Row[] }>(NEXT_TO_SEND, [accountId, limit]);
+  return rows.map((row) => ({ id: row.id, waMessageId: row.wa_message_id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } }));
 }
 
-/** Sent: a receipt that raced the send may already have moved it further, which stays. */
-export async function markSent(knex: Knex, messageId: string, waMessageId: string): Promise<void> {
-  await knex("messages").where({ id: messageId, status: "pending" }).update({ status: "sent", wa_message_id: waMessageId, sent_at: knex.fn.now() });
-  await knex("messages").where({ id: messageId }).whereNull("sent_at").update({ sent_at: knex.fn.now() });
+// Sent, in one statement: a receipt that raced the send may already have moved it further, which stays.
+const MARK_SENT = `
+UPDATE messages m
+   SET status = CASE WHEN m.status = 'pending' THEN 'sent' ELSE m.status END,
+       wa_message_id = CASE WHEN m.status = 'pending' THEN ? ELSE m.wa_message_id END,
+       sent_at = coalesce(m.sent_at, now())
+  FROM conversations c
+ WHERE m.id = ? AND c.id = m.conversation_id AND (m.status = 'pending' OR m.sent_at IS NULL)
+RETURNING m.conversation_id, m.status, m.change_xid, c.queue_id, c.assigned_to`;
+
+/** Records the send; returns who may see the message and its status now, when this changed it. */
+export async function markSent(knex: Knex, messageId: string, waMessageId: string): Promise<MessageAudience | undefined> {
+  const { rows } = await knex.raw<{ rows: Array<Parameters<typeof audienceOf>[0]> }>(MARK_SENT, [waMessageId, messageId]);
+  return rows[0] && audienceOf(rows[0]);
 }
 
 export async function markFailed(knex: Knex, messageId: string, reason: string): Promise<void> {

@@ -35,13 +35,21 @@ export interface MessageAudience {
   version: number;
 }
 
+/** A message's audience from its row joined with its conversation's placement. */
+export const audienceOf = (row: Placement & { conversation_id: string; status: string; change_xid: string }): MessageAudience => ({
+  conversationId: row.conversation_id,
+  rooms: audienceRooms(row),
+  status: row.status,
+  version: versionOf(row.change_xid),
+});
+
 /** The conversation of a message, the rooms of everyone who may see it, and its status now, in one query. */
 export async function messageAudience(knex: Knex, messageId: string): Promise<MessageAudience | undefined> {
   const row = await knex("messages as m")
     .join("conversations as c", "c.id", "m.conversation_id")
     .where("m.id", messageId)
-    .first("c.id", "c.queue_id", "c.assigned_to", "m.status", "m.change_xid");
-  return row && { conversationId: row.id, rooms: audienceRooms(row as Placement), status: row.status, version: versionOf(row.change_xid) };
+    .first("m.conversation_id", "c.queue_id", "c.assigned_to", "m.status", "m.change_xid");
+  return row && audienceOf(row);
 }
 
 /** The rooms of a membership: the queue's, and its supervisors' for a supervisor. */

@@ -13,21 +13,16 @@ export const MAX_TEXT = 4096;
 /** A stored outbound message, ready for a provider. */
 export interface OutgoingMessage {
   id: string;
-  /** The WhatsApp id it goes out with, fixed before sending (see waMessageIdFor). */
+  /**
+   * The WhatsApp id it goes out with, derived from its row id (charla_wa_message_id): stored before
+   * the send, so a receipt that races the send finds the row, and a resend after a crash mid-send is
+   * the same message to WhatsApp.
+   */
   waMessageId: string;
   to: { phone: string | null; lid: string | null };
   type: OutboundType;
   content: string | null;
   metadata: Record<string, unknown>;
-}
-
-/**
- * The WhatsApp id of one of our messages, derived from its row id: chosen and
- * stored before the send, so a receipt that races the send finds the row, and a
- * resend after a crash mid-send is the same message to WhatsApp.
- */
-export function waMessageIdFor(messageId: string): string {
-  return `CH${messageId.replace(/-/g, "").toUpperCase()}`;
 }
 
 export interface Button {

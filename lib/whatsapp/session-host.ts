@@ -17,6 +17,7 @@ import type { InboundMessage } from "./inbound";
 import { InboundRetry } from "./inbound-retry";
 import type { OutgoingMessage } from "./outbound";
 import { markFailed, markSent, nextToSend } from "../inbox/outbound";
+import type { MessageAudience } from "../inbox/rooms";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
@@ -50,8 +51,8 @@ export interface SessionHostEvents {
   receipts(accountId: string, receipts: Receipt[]): Promise<void>;
   /** WhatsApp warns about the account's quota of new chats. */
   quota(accountId: string, warning: QuotaWarning): void;
-  /** A queued message left (or could not leave) through WhatsApp. */
-  sent(accountId: string, messageId: string, status: "sent" | "failed"): void;
+  /** A queued message left (or could not leave) through WhatsApp; who may see it, when the record of the send tells. */
+  sent(accountId: string, messageId: string, status: "sent" | "failed", audience?: MessageAudience): void;
   log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
 }
 
@@ -79,6 +80,8 @@ interface Session {
 // Where an account's actor ends, the account stops wanting a connection until an operator asks again.
 const TERMINAL: ReadonlySet<AccountStatus> = new Set(["disconnected", "logged_out", "banned"]);
 
+// Queued messages read at once by a sending loop: one round trip for many sends in a burst.
+const SEND_BATCH = 20;
 const leaseKey = (accountId: string) => `whatsapp:lease:${accountId}`;
 
 export class SessionHost {
@@ -380,6 +383,7 @@ export class SessionHost {
   }
 
   // One message at a time, oldest first, paced; stops when the queue is empty or the connection is gone.
+  // The queue's head is read a batch at a time (only this loop moves pending messages on).
   private async drain(accountId: string, session: Session): Promise<void> {
     if (session.draining || session.status !== "connected") return;
     session.draining = true;
@@ -387,21 +391,23 @@ export class SessionHost {
       for (;;) {
         const connection = session.connection;
         if (session.status !== "connected" || !connection || this.sessions.get(accountId) !== session) return;
-        const message = await nextToSend(this.knex, accountId);
-        if (!message) return;
-        try {
-          const { waMessageId } = await connection.send(message);
-          await markSent(this.knex, message.id, waMessageId);
-          this.events.sent(accountId, message.id, "sent");
-        } catch (err) {
-          // A connection that dropped mid-send keeps the message for the next one; anything else is final.
+        const batch = await nextToSend(this.knex, accountId, SEND_BATCH);
+        if (batch.length === 0) return;
+        for (const message of batch) {
           if (session.status !== "connected" || session.connection !== connection) return;
-          await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
-          this.events.sent(accountId, message.id, "failed");
-          this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+          try {
+            const { waMessageId } = await connection.send(message);
+            this.events.sent(accountId, message.id, "sent", await markSent(this.knex, message.id, waMessageId));
+          } catch (err) {
+            // A connection that dropped mid-send keeps the message for the next one; anything else is final.
+            if (session.status !== "connected" || session.connection !== connection) return;
+            await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
+            this.events.sent(accountId, message.id, "failed");
+            this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+          }
+          const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
+          await new Promise((resolve) => setTimeout(resolve, pause));
         }
-        const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
-        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     } catch (err) {
       this.events.log("error", `Sending on WhatsApp account ${accountId} stopped`, err);
