@@ -56,6 +56,31 @@ END $$`;
 
 // Derived from the message's id, so a message sent again (after a crash between the send and its
 // record) carries the same id and WhatsApp takes it once.
+// Many flows' writes in one round trip (group commit): each all or nothing on its own (a block with an
+// exception handler is a subtransaction), each answered with its result or its error.
+const FLOW_WRITE_MANY = `
+CREATE FUNCTION charla_flow_write_many(p_writes jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  w jsonb;
+  results jsonb := '[]';
+  failed_state text;
+  failed_detail text;
+BEGIN
+  FOR w IN SELECT * FROM jsonb_array_elements(p_writes) LOOP
+    BEGIN
+      results := results || jsonb_build_array(charla_flow_write(
+        (w->>'conversation_id')::uuid, (w->>'version')::integer, w->'snapshot', (w->>'flow_version_id')::uuid,
+        w->>'owner_node', (w->>'consuming')::uuid, w->'outbox', nullif(w->'timer', 'null'), w->>'timer_key',
+        nullif(w->'current_flow', 'null')));
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS failed_state = RETURNED_SQLSTATE, failed_detail = PG_EXCEPTION_DETAIL;
+      results := results || jsonb_build_array(jsonb_build_object('code', failed_state, 'detail', failed_detail, 'message', SQLERRM));
+    END;
+  END LOOP;
+  RETURN results;
+END $$`;
+
 const WA_MESSAGE_ID = `
 CREATE FUNCTION charla_wa_message_id(p_message uuid) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'CH' || upper(replace(p_message::text, '-', '')) $$`;
@@ -135,11 +160,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(QUEUE_OUTBOUND);
   await knex.raw(SCHEDULE_TIMER);
   await knex.raw(FLOW_WRITE);
+  await knex.raw(FLOW_WRITE_MANY);
   await knex.raw(WA_MESSAGE_ID);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw("DROP FUNCTION charla_wa_message_id(uuid)");
+  await knex.raw("DROP FUNCTION charla_flow_write_many(jsonb)");
   await knex.raw("DROP FUNCTION charla_flow_write(uuid, integer, jsonb, uuid, text, uuid, jsonb, jsonb, text, jsonb)");
   await knex.raw("DROP FUNCTION charla_schedule_timer(text, timestamptz, text, uuid, jsonb)");
   await knex.raw("DROP FUNCTION charla_queue_outbound(uuid, text, text, jsonb, text, uuid, text)");

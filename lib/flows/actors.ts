@@ -26,6 +26,7 @@ import { outboundRefusal } from "../inbox/outbound";
 import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
+import { GroupCommit, type Outcome } from "../db/group-commit";
 
 export type ActorEvent =
   /** Inputs wait in the conversation's flow inbox: take them, in order. */
@@ -118,8 +119,43 @@ const inputOf = (entry: InboxEntry): FlowInput | undefined =>
     ? { message_id: entry.message_id, type: entry.type, text: entry.text, metadata: entry.metadata, media_url: entry.media_path ? `/api/media/${entry.message_id}` : null }
     : undefined;
 
+/** One conversation's write, as charla_flow_write_many takes it. */
+interface FlowWrite {
+  conversation_id: string;
+  version: number;
+  snapshot: unknown;
+  flow_version_id: string;
+  owner_node: string;
+  consuming: string | null;
+  outbox: OutboxEntry[];
+  timer: TimerChange | null;
+  timer_key: string;
+  /** null: unchanged; {}: no flow runs; else the flow that runs. */
+  current_flow: { flow_id: string; flow_version_id: string } | Record<string, never> | null;
+}
+
+interface FlowWritten {
+  version: number;
+  queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>;
+}
+
+// Writes of many conversations in one statement; each all or nothing on its own.
+async function writeMany(knex: Knex, writes: FlowWrite[]): Promise<Array<Outcome<FlowWritten>>> {
+  const { rows } = await knex.raw<{ rows: Array<{ results: Array<FlowWritten | { code: string; detail: string | null; message: string }> }> }>(
+    "SELECT charla_flow_write_many(?::jsonb) AS results",
+    [JSON.stringify(writes)],
+  );
+  return rows[0]!.results.map((result, index) => {
+    if (!("code" in result)) return { value: result };
+    const conversationId = writes[index]!.conversation_id;
+    if (result.code === "CH001") return { error: new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere, or its input was consumed there`) };
+    return { error: outboundRefusal(Object.assign(new Error(result.message), result), conversationId) };
+  });
+}
+
 export class ConversationActors {
   private readonly live = new Map<string, Live>();
+  private readonly writes: GroupCommit<FlowWrite, FlowWritten>;
   private readonly flows: Flows;
   private readonly contacts: Contacts;
 
@@ -128,6 +164,7 @@ export class ConversationActors {
     private readonly deps: ActorDeps,
   ) {
     this.flows = new Flows(knex);
+    this.writes = new GroupCommit((writes) => writeMany(knex, writes), { maxBatch: 64, concurrency: 2 });
     this.contacts = new Contacts(knex, config().defaultPhoneRegion);
   }
 
@@ -413,9 +450,9 @@ export class ConversationActors {
   /**
    * Writes the flow's state (`resting`, or else the last one recorded while it
    * ran) with the sends, timer change and consumed input since the last write,
-   * in one round trip (charla_flow_write) guarded by the snapshot's version: a
-   * node that lost the conversation to another (stale) writes nothing and sends
-   * nothing.
+   * guarded by the snapshot's version: a node that lost the conversation to
+   * another (stale) writes nothing and sends nothing. Writes of many
+   * conversations share a round trip (see writeMany).
    */
   private async write(conversationId: string, live: Live, rests: boolean, resting?: FlowState): Promise<void> {
     const state = resting ? structuredClone(resting) : live.pending;
@@ -434,28 +471,18 @@ export class ConversationActors {
     const consuming = rests ? live.consuming : undefined;
     const running = ACTIVE.has(flow.status);
     const currentFlow = running ? flow.flow_version_id : "";
-    const params = [
-      conversationId,
-      live.version,
-      JSON.stringify({ value, context }),
-      flow.flow_version_id,
-      this.deps.nodeId,
-      consuming ?? null,
-      JSON.stringify(outbox),
-      timer ? JSON.stringify(timer) : null,
-      timerKey(conversationId),
-      live.currentFlow === currentFlow ? null : JSON.stringify(running ? { flow_id: flow.flow_id, flow_version_id: flow.flow_version_id } : {}),
-    ];
-    const { rows } = await this.knex
-      .raw<{ rows: Array<{ written: { version: number; queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }> } }> }>(
-        "SELECT charla_flow_write(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AS written",
-        params,
-      )
-      .catch((err: unknown) => {
-        if ((err as { code?: string }).code === "CH001") throw new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere, or its input was consumed there`);
-        throw outboundRefusal(err, conversationId);
-      });
-    const { version, queued } = rows[0]!.written;
+    const { version, queued } = await this.writes.submit({
+      conversation_id: conversationId,
+      version: live.version,
+      snapshot: { value, context },
+      flow_version_id: flow.flow_version_id,
+      owner_node: this.deps.nodeId,
+      consuming: consuming ?? null,
+      outbox,
+      timer: timer ?? null,
+      timer_key: timerKey(conversationId),
+      current_flow: live.currentFlow === currentFlow ? null : running ? { flow_id: flow.flow_id, flow_version_id: flow.flow_version_id } : {},
+    });
     live.version = version;
     live.currentFlow = currentFlow;
     if (consuming) live.consuming = undefined;
