@@ -14,13 +14,15 @@ import { createRedis, type RedisLog } from "../lib/redis";
 import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
-import { ingestMessage } from "../lib/inbox/ingest";
+import { InboundStore } from "../lib/inbox/ingest";
 import { applyReceipt } from "../lib/inbox/outbound";
 import type { MessageAudience } from "../lib/inbox/rooms";
 
 interface SessionsService extends Service {
   host: SessionHost;
   media: MediaStore;
+  /** Stores incoming messages, many in one statement when they arrive together. */
+  inboundStore: InboundStore;
   simulator: SimulatorProvider;
   tickTimer?: NodeJS.Timeout;
   closeLeases?: () => Promise<void>;
@@ -223,6 +225,11 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     const { store, close } = createLeaseStore(this.logger);
     this.closeLeases = close;
     this.media = configuredMediaStore();
+    this.inboundStore = new InboundStore(database(), {
+      media: this.media,
+      reopenWindowSeconds: settings.conversationReopenWindowSeconds,
+      retrySeconds: settings.flowInboxRetrySeconds,
+    });
     const fetchMedia = mediaFetcher({ allowHosts: settings.fetchAllowHosts, maxBytes: MAX_MEDIA_BYTES, timeoutMs: MEDIA_FETCH_TIMEOUT_MS });
     this.simulator = new SimulatorProvider(database(), { qrIntervalMs: settings.simulatorQrIntervalMs, fetchMedia });
     this.host = new SessionHost(
@@ -258,12 +265,12 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
             .catch((err: unknown) => this.logger.error("Could not render a QR code", err));
         },
         inbound: async (accountId, messages) => {
-          for (const message of messages) {
-            const stored = await ingestMessage(database(), accountId, message, {
-              media: this.media,
-              reopenWindowSeconds: config().conversationReopenWindowSeconds,
-              retrySeconds: config().flowInboxRetrySeconds,
-            });
+          // All of them at once, so they share statements; told in their order once stored.
+          const outcomes = await Promise.allSettled(messages.map((message) => this.inboundStore.store(accountId, message)));
+          for (const [index, outcome] of outcomes.entries()) {
+            if (outcome.status === "rejected") throw outcome.reason;
+            const stored = outcome.value;
+            const message = messages[index]!;
             if (stored.duplicate) continue;
             const event: MessageReceivedEvent = {
               message_id: stored.messageId,

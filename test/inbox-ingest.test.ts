@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ingestMessage } from "../lib/inbox/ingest";
+import { InboundStore, ingestMessage } from "../lib/inbox/ingest";
 import type { InboundMessage } from "../lib/whatsapp/inbound";
 import { migratedDatabase } from "./support/database";
 
@@ -158,6 +158,42 @@ describe("storing inbound messages", () => {
     // Delivered again, it changes nothing.
     expect(await ingestMessage(knex(), accountId, later[0]!)).toMatchObject({ duplicate: true, messageId: results[0]!.messageId });
     expect(await count("messages", { conversation_id: first.conversationId })).toBe(3);
+  });
+
+  it("stores messages that arrive together in shared statements, in their order, each once", async () => {
+    const store = new InboundStore(knex(), { retrySeconds: 5 });
+    const known = newPhone();
+    const first = await store.store(accountId, message({ phone: known }, { text: "antes" }));
+    const stranger = newPhone();
+    const chooser = newPhone();
+    const asked = await store.store(accountId, message({ phone: chooser }, { text: "menú" }));
+    await knex()("messages").insert({
+      conversation_id: asked.conversationId, whatsapp_account_id: accountId, direction: "outbound", status: "sent", sender_type: "bot", type: "buttons",
+      content: "¿Qué necesitas?", metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] },
+    });
+    const repeated = message({ phone: known }, { text: "dos" });
+    const batch = [
+      message({ phone: known }, { text: "uno" }),
+      repeated,
+      message({ phone: stranger }, { text: "soy nuevo" }),
+      message({ phone: known }, { text: "tres" }),
+      repeated,
+      message({ phone: chooser }, { text: "2" }),
+      message({ phone: stranger }, { text: "¿hola?" }),
+    ];
+    const results = await Promise.all(batch.map((m) => store.store(accountId, m)));
+
+    expect(results.map((r) => r.duplicate)).toEqual([false, false, false, false, true, false, false]);
+    expect(results[4]!.messageId).toBe(results[1]!.messageId);
+    expect(results[2]).toMatchObject({ newConversation: true });
+    expect(results[6]).toMatchObject({ newConversation: false, conversationId: results[2]!.conversationId });
+    const timeline = async (conversationId: string) =>
+      knex()("messages").where({ conversation_id: conversationId, direction: "inbound" }).orderBy([{ column: "created_at" }, { column: "id" }]).pluck("content");
+    expect(await timeline(first.conversationId)).toEqual(["antes", "uno", "dos", "tres"]);
+    expect(await timeline(results[2]!.conversationId)).toEqual(["soy nuevo", "¿hola?"]);
+    const inbox = await knex()("flow_inbox as i").join("messages as m", "m.id", "i.message_id").where("i.conversation_id", first.conversationId).orderBy("i.seq").pluck("m.content");
+    expect(inbox).toEqual(["antes", "uno", "dos", "tres"]);
+    expect(await knex()("messages").where({ id: results[5]!.messageId }).first()).toMatchObject({ type: "button_reply", metadata: expect.objectContaining({ button_id: "soporte" }) });
   });
 
   it("keeps every kind's details", async () => {

@@ -10,6 +10,8 @@ import { applyChange, reopenRequest, type ConversationChange } from "./conversat
 import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
+import { isDatabaseUnavailable } from "../db/availability";
+import { GroupCommit, type Outcome } from "../db/group-commit";
 
 export interface IngestResult {
   messageId: string;
@@ -142,71 +144,160 @@ function columnsOf(accountId: string, message: InboundMessage, mediaPath: string
   };
 }
 
-// The common case in one statement (one round trip, no transaction): a known contact writes into an open
-// conversation, and the message is not a typed answer to buttons or a list we sent. It creates nothing
-// but the message (so it needs no lock), and stores it as the long way would. Whatever it does not
-// store (the contact or conversation is new, a redelivery, a typed choice) goes the long way.
+// The common case, for many messages in one statement (one round trip, no transaction, no lock): a known
+// contact writes into an open conversation. It creates nothing but the messages (so it needs no lock)
+// and stores them as the long way would. Whatever it does not store goes the long way: a new contact or
+// conversation, a redelivery, and every message of a conversation whose last message from us was
+// buttons or a list (a typed answer to them is read as the option it names, and the conversation's
+// messages keep their order). Messages of one batch keep theirs: created_at and the inbox's seq follow
+// the batch's order.
 const STORE_KNOWN = `
-WITH who AS (
-  SELECT contact_id FROM contact_identities
-   WHERE (kind = 'phone' AND value = ?::text) OR (kind = 'lid' AND value = ?::text)
-   ORDER BY kind = 'phone' DESC LIMIT 1
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset(?::jsonb) AS x (
+    ord integer, phone text, lid text, push_name text, to_flow boolean, retry_seconds double precision,
+    whatsapp_account_id uuid, wa_message_id text, direction text, status text, sender_type text, type text,
+    content text, metadata jsonb, media_path text, sent_at timestamptz)
 ), conv AS (
-  SELECT c.id, c.status FROM conversations c JOIN who ON c.contact_id = who.contact_id
-   WHERE c.whatsapp_account_id = ?::uuid AND c.status <> 'resolved' LIMIT 1
-), asked AS (
-  SELECT m.type FROM messages m JOIN conv ON m.conversation_id = conv.id
-   WHERE ?::boolean AND m.direction = 'outbound' AND NOT m.is_internal
-   ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+  SELECT i.ord, c.id, c.status, c.contact_id
+    FROM input i
+    CROSS JOIN LATERAL (
+      SELECT contact_id FROM contact_identities
+       WHERE (kind = 'phone' AND value = i.phone) OR (kind = 'lid' AND value = i.lid)
+       ORDER BY kind = 'phone' DESC LIMIT 1) who
+    CROSS JOIN LATERAL (
+      SELECT id, status, contact_id FROM conversations
+       WHERE contact_id = who.contact_id AND whatsapp_account_id = i.whatsapp_account_id AND status <> 'resolved' LIMIT 1) c
+   WHERE NOT EXISTS (
+     SELECT 1 FROM (SELECT m.type FROM messages m
+                     WHERE m.conversation_id = c.id AND m.direction = 'outbound' AND NOT m.is_internal
+                     ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last
+      WHERE last.type IN ('buttons', 'list'))
 ), ins AS (
-  INSERT INTO messages (conversation_id, whatsapp_account_id, wa_message_id, direction, status, sender_type, type, content, metadata, media_path, sent_at)
-  SELECT conv.id, ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::timestamptz FROM conv
-   WHERE NOT EXISTS (SELECT 1 FROM asked WHERE asked.type IN ('buttons', 'list'))
+  INSERT INTO messages (conversation_id, whatsapp_account_id, wa_message_id, direction, status, sender_type, type,
+                        content, metadata, media_path, sent_at, created_at)
+  SELECT conv.id, i.whatsapp_account_id, i.wa_message_id, i.direction, i.status, i.sender_type, i.type,
+         i.content, i.metadata, i.media_path, i.sent_at, now() + make_interval(secs => i.ord / 1e6)
+    FROM input i JOIN conv ON conv.ord = i.ord ORDER BY i.ord
   ON CONFLICT (whatsapp_account_id, wa_message_id) WHERE wa_message_id IS NOT NULL DO NOTHING
-  RETURNING id, conversation_id
+  RETURNING id, whatsapp_account_id, wa_message_id, conversation_id
+), stored AS (
+  SELECT i.ord, ins.id, ins.conversation_id, conv.contact_id, conv.status, i.to_flow, i.retry_seconds, i.phone, i.lid, i.push_name
+    FROM ins JOIN input i ON i.whatsapp_account_id = ins.whatsapp_account_id AND i.wa_message_id = ins.wa_message_id
+    JOIN conv ON conv.ord = i.ord
 ), touched AS (
-  UPDATE conversations c SET last_message_at = now(), updated_at = now() FROM ins WHERE c.id = ins.conversation_id
+  UPDATE conversations c SET last_message_at = now(), updated_at = now() WHERE c.id IN (SELECT conversation_id FROM stored)
 ), inboxed AS (
   INSERT INTO flow_inbox (message_id, conversation_id, next_attempt_at)
-  SELECT ins.id, ins.conversation_id, now() + make_interval(secs => ?::double precision) FROM ins JOIN conv ON conv.id = ins.conversation_id
-   WHERE ?::boolean AND conv.status IN ('bot', 'waiting')
+  SELECT id, conversation_id, now() + make_interval(secs => retry_seconds) FROM stored
+   WHERE to_flow AND status IN ('bot', 'waiting') ORDER BY ord
 ), learned AS (
-  UPDATE contacts k SET phone_number = coalesce(k.phone_number, ?::text), push_name = coalesce(?::text, k.push_name), updated_at = now()
-    FROM ins, who
-   WHERE k.id = who.contact_id
-     AND ((k.phone_number IS NULL AND ?::text IS NOT NULL) OR (?::text IS NOT NULL AND k.push_name IS DISTINCT FROM ?::text))
+  UPDATE contacts k SET phone_number = coalesce(k.phone_number, l.phone), push_name = coalesce(l.push_name, k.push_name), updated_at = now()
+    FROM (SELECT contact_id, max(phone) AS phone,
+                 (array_agg(push_name ORDER BY ord DESC) FILTER (WHERE push_name IS NOT NULL))[1] AS push_name
+            FROM stored GROUP BY contact_id) l
+   WHERE k.id = l.contact_id
+     AND ((k.phone_number IS NULL AND l.phone IS NOT NULL) OR (l.push_name IS NOT NULL AND k.push_name IS DISTINCT FROM l.push_name))
 ), identified AS (
   INSERT INTO contact_identities (contact_id, kind, value)
-  SELECT who.contact_id, i.kind, i.value FROM ins, who, (VALUES ('phone', ?::text), ('lid', ?::text)) AS i (kind, value)
-   WHERE i.value IS NOT NULL
+  SELECT DISTINCT s.contact_id, v.kind, v.value
+    FROM stored s CROSS JOIN LATERAL (VALUES ('phone', s.phone), ('lid', s.lid)) AS v (kind, value)
+   WHERE v.value IS NOT NULL
   ON CONFLICT (kind, value) DO NOTHING
 )
-SELECT ins.id AS message_id, ins.conversation_id, who.contact_id FROM ins, who`;
+SELECT ord, id AS message_id, conversation_id, contact_id FROM stored`;
 
-async function storeKnown(knex: Knex, message: InboundMessage, columns: ReturnType<typeof columnsOf>, retrySeconds: number): Promise<IngestResult | undefined> {
-  const { phone, lid, pushName } = message.peer;
-  const c = columns;
-  const { rows } = await knex.raw<{ rows: Array<{ message_id: string; conversation_id: string; contact_id: string }> }>(STORE_KNOWN, [
-    phone, lid,
-    c.whatsapp_account_id,
-    !message.fromMe && message.type === "text" && Boolean(message.text),
-    c.whatsapp_account_id, c.wa_message_id, c.direction, c.status, c.sender_type, c.type, c.content, JSON.stringify(c.metadata), c.media_path, c.sent_at,
-    retrySeconds, !message.fromMe,
-    phone, pushName, phone, pushName, pushName,
-    phone, lid,
-  ]);
-  const [row] = rows;
-  return row && { messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, duplicate: false, newConversation: false };
+/** A message ready to store: where it goes, and its row but for the conversation. */
+interface Prepared {
+  accountId: string;
+  message: InboundMessage;
+  mediaPath: string | null;
 }
 
-export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
-  const { media, reopenWindowSeconds = 0, retrySeconds = 5 } = options;
-  const identities = identitiesOf(message);
-  if (identities.length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
-  // Files are not transactional: written first, under a name a redelivery would reuse.
+/** Stores the messages the common way can; undefined for each it left to the long way. */
+async function storeKnown(knex: Knex, batch: Prepared[], retrySeconds: number): Promise<Array<IngestResult | undefined>> {
+  const input = batch.map(({ accountId, message, mediaPath }, ord) => ({
+    ord,
+    phone: message.peer.phone,
+    lid: message.peer.lid,
+    push_name: message.peer.pushName,
+    to_flow: !message.fromMe,
+    retry_seconds: retrySeconds,
+    ...columnsOf(accountId, message, mediaPath),
+  }));
+  const { rows } = await knex.raw<{ rows: Array<{ ord: number; message_id: string; conversation_id: string; contact_id: string }> }>(STORE_KNOWN, [JSON.stringify(input)]);
+  const results: Array<IngestResult | undefined> = batch.map(() => undefined);
+  for (const row of rows) {
+    results[row.ord] = { messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, duplicate: false, newConversation: false };
+  }
+  return results;
+}
+
+/** Writes the file of a message with media (files are not transactional: first, under a name a redelivery reuses). */
+async function prepare(accountId: string, message: InboundMessage, media?: MediaStore): Promise<Prepared> {
+  if (identitiesOf(message).length === 0) throw new Error(`Message ${message.waMessageId} has no sender identity`);
   const mediaPath = message.media && media ? await media.save(accountId, message.waMessageId, message.media.data, message.media.mimetype) : null;
-  const known = await storeKnown(knex, message, columnsOf(accountId, message, mediaPath), retrySeconds);
-  if (known) return known;
+  return { accountId, message, mediaPath };
+}
+
+/** Stores one message. */
+export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
+  const prepared = await prepare(accountId, message, options.media);
+  const [known] = await storeKnown(knex, [prepared], options.retrySeconds ?? 5);
+  return known ?? storeTheLongWay(knex, prepared, options);
+}
+
+/**
+ * Stores messages that arrive together (many numbers, many customers) in
+ * shared statements (group commit): each caller's promise settles once its
+ * message is committed.
+ */
+export class InboundStore {
+  private readonly group: GroupCommit<Prepared, IngestResult>;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly options: IngestOptions,
+  ) {
+    // One batch at a time: messages are stored in the order they arrived.
+    this.group = new GroupCommit((batch) => this.storeBatch(batch), { maxBatch: 200 });
+  }
+
+  async store(accountId: string, message: InboundMessage): Promise<IngestResult> {
+    return this.group.submit(await prepare(accountId, message, this.options.media));
+  }
+
+  private async storeBatch(batch: Prepared[]): Promise<Array<Outcome<IngestResult>>> {
+    // A message twice in one batch (a redelivery racing the first delivery) goes the long way the second time.
+    const seen = new Set<string>();
+    const once = batch.filter(({ accountId, message }) => {
+      const key = `${accountId}:${message.waMessageId}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+    let known: Array<IngestResult | undefined>;
+    try {
+      known = await storeKnown(this.knex, once, this.options.retrySeconds ?? 5);
+    } catch (err) {
+      // A database that is away fails them all (their provider delivers again); anything else (a deadlock) is
+      // worth a try one by one.
+      if (isDatabaseUnavailable(err)) throw err;
+      known = once.map(() => undefined);
+    }
+    const results = new Map(once.map((prepared, index) => [prepared, known[index]]));
+    const outcomes: Array<Outcome<IngestResult>> = [];
+    for (const prepared of batch) {
+      const stored = results.get(prepared);
+      if (stored) outcomes.push({ value: stored });
+      else outcomes.push(await storeTheLongWay(this.knex, prepared, this.options).then((value) => ({ value }), (error: unknown) => ({ error })));
+    }
+    return outcomes;
+  }
+}
+
+/** One message in one transaction, whatever it needs: a new contact, a new or reopened conversation, a typed choice. */
+async function storeTheLongWay(knex: Knex, { accountId, message: received, mediaPath }: Prepared, options: IngestOptions): Promise<IngestResult> {
+  const { reopenWindowSeconds = 0, retrySeconds = 5 } = options;
+  let message = received;
+  const identities = identitiesOf(message);
   return knex.transaction(async (trx) => {
     // Messages of one person (on any account: contacts are shared) are stored one at a time, so two
     // of them never create two contacts or two conversations. A fixed order keeps locks deadlock-free.
