@@ -139,18 +139,26 @@ interface FlowWritten {
   queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>;
 }
 
-// Writes of many conversations in one statement; each all or nothing on its own.
+// Writes of many conversations in one statement; each all or nothing on its own. In conversation id
+// order, as every batched writer of conversations locks them: batches never deadlock.
 async function writeMany(knex: Knex, writes: FlowWrite[]): Promise<Array<Outcome<FlowWritten>>> {
+  const ordered = writes.map((write, index) => ({ write, index })).sort((a, b) => (a.write.conversation_id < b.write.conversation_id ? -1 : 1));
   const { rows } = await knex.raw<{ rows: Array<{ results: Array<FlowWritten | { code: string; detail: string | null; message: string }> }> }>(
     "SELECT charla_flow_write_many(?::jsonb) AS results",
-    [JSON.stringify(writes)],
+    [JSON.stringify(ordered.map(({ write }) => write))],
   );
-  return rows[0]!.results.map((result, index) => {
-    if (!("code" in result)) return { value: result };
-    const conversationId = writes[index]!.conversation_id;
-    if (result.code === "CH001") return { error: new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere, or its input was consumed there`) };
-    return { error: outboundRefusal(Object.assign(new Error(result.message), result), conversationId) };
+  const outcomes: Array<Outcome<FlowWritten>> = [];
+  rows[0]!.results.forEach((result, position) => {
+    const { write, index } = ordered[position]!;
+    outcomes[index] = outcomeOf(result, write.conversation_id);
   });
+  return outcomes;
+}
+
+function outcomeOf(result: FlowWritten | { code: string; detail: string | null; message: string }, conversationId: string): Outcome<FlowWritten> {
+  if (!("code" in result)) return { value: result };
+  if (result.code === "CH001") return { error: new StaleActorError(`Snapshot of ${conversationId} moved on elsewhere, or its input was consumed there`) };
+  return { error: outboundRefusal(Object.assign(new Error(result.message), result), conversationId) };
 }
 
 export class ConversationActors {

@@ -185,7 +185,10 @@ WITH input AS (
     FROM ins JOIN input i ON i.whatsapp_account_id = ins.whatsapp_account_id AND i.wa_message_id = ins.wa_message_id
     JOIN conv ON conv.ord = i.ord
 ), touched AS (
-  UPDATE conversations c SET last_message_at = now(), updated_at = now() WHERE c.id IN (SELECT conversation_id FROM stored)
+  -- Rows locked in id order, as every batched writer of conversations does: batches never deadlock.
+  UPDATE conversations c SET last_message_at = now(), updated_at = now()
+    FROM (SELECT id FROM conversations WHERE id IN (SELECT conversation_id FROM stored) ORDER BY id FOR NO KEY UPDATE) l
+   WHERE c.id = l.id
 ), inboxed AS (
   INSERT INTO flow_inbox (message_id, conversation_id, next_attempt_at)
   SELECT id, conversation_id, now() + make_interval(secs => retry_seconds) FROM stored
