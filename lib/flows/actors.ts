@@ -26,7 +26,7 @@ import { outboundRefusal } from "../inbox/outbound";
 import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
-import { GroupCommit, type Outcome } from "../db/group-commit";
+import { Batcher, type Outcome } from "../db/batcher";
 
 export type ActorEvent =
   /** Inputs wait in the conversation's flow inbox: take them, in order. */
@@ -163,7 +163,7 @@ function outcomeOf(result: FlowWritten | { code: string; detail: string | null; 
 
 export class ConversationActors {
   private readonly live = new Map<string, Live>();
-  private readonly writes: GroupCommit<FlowWrite, FlowWritten>;
+  private readonly writes: Batcher<FlowWrite, FlowWritten>;
   private readonly flows: Flows;
   private readonly contacts: Contacts;
 
@@ -172,7 +172,7 @@ export class ConversationActors {
     private readonly deps: ActorDeps,
   ) {
     this.flows = new Flows(knex);
-    this.writes = new GroupCommit((writes) => writeMany(knex, writes), { maxBatch: 64, concurrency: 2 });
+    this.writes = new Batcher((writes) => writeMany(knex, writes), { maxBatch: 64, concurrency: 2 });
     this.contacts = new Contacts(knex, config().defaultPhoneRegion);
   }
 

@@ -11,7 +11,7 @@ import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 import { isDatabaseUnavailable } from "../db/availability";
-import { GroupCommit, type Outcome } from "../db/group-commit";
+import { Batcher, type Outcome } from "../db/batcher";
 
 export interface IngestResult {
   messageId: string;
@@ -255,14 +255,14 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
  * message is committed.
  */
 export class InboundStore {
-  private readonly group: GroupCommit<Prepared, IngestResult>;
+  private readonly group: Batcher<Prepared, IngestResult>;
 
   constructor(
     private readonly knex: Knex,
     private readonly options: IngestOptions,
   ) {
     // One batch at a time: messages are stored in the order they arrived.
-    this.group = new GroupCommit((batch) => this.storeBatch(batch), { maxBatch: 200 });
+    this.group = new Batcher((batch) => this.storeBatch(batch), { maxBatch: 200 });
   }
 
   async store(accountId: string, message: InboundMessage): Promise<IngestResult> {

@@ -1,13 +1,14 @@
-// Group commit: callers that arrive together share one statement, so one
-// round trip and one commit carry them all. A batch leaves as soon as a slot is
-// free (a lone caller waits for nothing but the next turn of the event loop);
-// under load, each batch carries what arrived while the previous ones were in
-// flight. Each caller learns its own outcome, after the commit that holds it.
+// Batches: callers that arrive together share one statement, so one round
+// trip (and, for writes, one commit: group commit) carries them all. A batch
+// leaves as soon as a slot is free (a lone caller waits for nothing but the
+// next turn of the event loop); under load, each batch carries what arrived
+// while the previous ones were in flight. Each caller learns its own outcome,
+// once the statement that holds it is done.
 
 /** What one item of a batch came to. */
 export type Outcome<T> = { value: T } | { error: unknown };
 
-export interface GroupCommitOptions {
+export interface BatcherOptions {
   /** Items per batch at most. */
   maxBatch: number;
   /** Batches in flight at once. One keeps batches in arrival order. */
@@ -20,7 +21,7 @@ interface Waiting<I, O> {
   reject(error: unknown): void;
 }
 
-export class GroupCommit<I, O> {
+export class Batcher<I, O> {
   private waiting: Array<Waiting<I, O>> = [];
   private inFlight = 0;
   private scheduled = false;
@@ -29,7 +30,7 @@ export class GroupCommit<I, O> {
   /** `run` answers each item of a batch, in its order; if it throws, every item of the batch fails with it. */
   constructor(
     private readonly run: (items: I[]) => Promise<Array<Outcome<O>>>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: BatcherOptions,
   ) {
     this.concurrency = options.concurrency ?? 1;
   }
