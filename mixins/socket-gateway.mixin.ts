@@ -18,8 +18,9 @@ import { findInputProblem, type InputProblem } from "../lib/http/input-guard";
 import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
-import { findMessageAndPlacement } from "../lib/inbox/messages";
-import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
+import { findMessagesAndPlacements, type PublicMessage } from "../lib/inbox/messages";
+import { Batcher } from "../lib/db/batcher";
+import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom, type Placement } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
 import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
@@ -57,6 +58,7 @@ export interface SocketGateway extends Service {
   /** Built on first use: on a single node the embedded database starts after the gateway. */
   conversations(): Conversations;
   relayMessage(messageId: string): Promise<void>;
+  relayReads?: Batcher<string, { message: PublicMessage; placement: Placement } | undefined>;
   onClientEvents(socket: Socket): void;
   joinConversation(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
   relayTyping(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
@@ -259,7 +261,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     },
 
     async relayMessage(this: SocketGateway, messageId: string) {
-      const found = await findMessageAndPlacement(database(), messageId);
+      // Messages relayed together are read together (built on first use, as conversations()).
+      this.relayReads ??= new Batcher(async (ids) => {
+        const found = await findMessagesAndPlacements(database(), ids);
+        return ids.map((id) => ({ value: found.get(id) }));
+      }, { maxBatch: 200 });
+      const found = await this.relayReads.submit(messageId);
       if (found) this.io.to(audienceRooms(found.placement)).emit("new_message", { conversation_id: found.message.conversation_id, message: found.message });
     },
 

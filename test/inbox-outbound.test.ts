@@ -33,12 +33,12 @@ describe("the outbound queue", () => {
     const { accountId, conversationId } = await conversation();
     const { message } = await queueOutbound(knex(), { conversationId, type: "text", content: "hola", senderType: "bot" });
     const [next] = await nextToSend(knex(), accountId, 1);
-    const audience = await markSent(knex(), message.id, next!.waMessageId);
+    const audience = (await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }])).get(message.id);
     const row = await knex()("messages").where({ id: message.id }).first();
     expect(audience).toEqual({ conversationId, rooms: ["role:admin"], status: "sent", version: Number(row.change_xid) });
     expect(row).toMatchObject({ status: "sent", wa_message_id: next!.waMessageId, sent_at: expect.any(Date) });
     // Told again, it changes nothing and tells nothing.
-    expect(await markSent(knex(), message.id, next!.waMessageId)).toBeUndefined();
+    expect((await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }])).size).toBe(0);
   });
 
   it("keeps what a receipt that raced the send said", async () => {
@@ -46,7 +46,7 @@ describe("the outbound queue", () => {
     const { message } = await queueOutbound(knex(), { conversationId, type: "text", content: "rápido", senderType: "bot" });
     const [next] = await nextToSend(knex(), accountId, 1);
     expect(await applyReceipt(knex(), accountId, next!.waMessageId, "delivered")).toMatchObject({ id: message.id });
-    await markSent(knex(), message.id, next!.waMessageId);
+    await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }]);
     const row = await knex()("messages").where({ id: message.id }).first();
     expect(row.status).toBe("delivered");
     expect(row.sent_at).not.toBeNull();

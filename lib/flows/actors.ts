@@ -95,15 +95,17 @@ type ConversationRow = ModelObject<Conversation> & { contact_name: string | null
 
 // The conversation as a flow sees it: with its contact and queue.
 const CONVERSATION_COLUMNS = "c.*, k.name AS contact_name, k.push_name, k.phone_number, k.email, k.company, q.name AS queue_name";
-const CONVERSATION_FROM = "FROM conversations c JOIN contacts k ON k.id = c.contact_id LEFT JOIN queues q ON q.id = c.queue_id WHERE c.id = ?";
-const CONVERSATION = `SELECT ${CONVERSATION_COLUMNS} ${CONVERSATION_FROM}`;
-// ... and in the same round trip its inbox: the waiting inputs, oldest first.
-const CONVERSATION_AND_INBOX = `SELECT ${CONVERSATION_COLUMNS}, (
+const CONVERSATION_FROM = "FROM conversations c JOIN contacts k ON k.id = c.contact_id LEFT JOIN queues q ON q.id = c.queue_id";
+const CONVERSATION = `SELECT ${CONVERSATION_COLUMNS} ${CONVERSATION_FROM} WHERE c.id = ?`;
+// ... and in the same round trip its inbox: the waiting inputs, oldest first. For many conversations at once.
+const CONVERSATIONS_AND_INBOXES = `SELECT ${CONVERSATION_COLUMNS}, (
     SELECT coalesce(json_agg(json_build_object('message_id', m.id, 'inbound', m.direction = 'inbound', 'type', m.type,
              'text', m.content, 'metadata', m.metadata, 'media_path', m.media_path) ORDER BY i.seq), '[]')
       FROM (SELECT message_id, seq FROM flow_inbox WHERE conversation_id = c.id ORDER BY seq LIMIT 50) i
       JOIN messages m ON m.id = i.message_id) AS inbox
-  ${CONVERSATION_FROM}`;
+  ${CONVERSATION_FROM} WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(?::jsonb))`;
+
+type ConversationAndInbox = ConversationRow & { inbox: InboxEntry[] };
 
 interface InboxEntry {
   message_id: string;
@@ -164,6 +166,7 @@ function outcomeOf(result: FlowWritten | { code: string; detail: string | null; 
 export class ConversationActors {
   private readonly live = new Map<string, Live>();
   private readonly writes: Batcher<FlowWrite, FlowWritten>;
+  private readonly inboxReads: Batcher<string, ConversationAndInbox | undefined>;
   private readonly flows: Flows;
   private readonly contacts: Contacts;
 
@@ -173,6 +176,11 @@ export class ConversationActors {
   ) {
     this.flows = new Flows(knex);
     this.writes = new Batcher((writes) => writeMany(knex, writes), { maxBatch: 64, concurrency: 2 });
+    this.inboxReads = new Batcher(async (ids) => {
+      const { rows } = await knex.raw<{ rows: ConversationAndInbox[] }>(CONVERSATIONS_AND_INBOXES, [JSON.stringify(ids)]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => ({ value: byId.get(id) }));
+    }, { maxBatch: 200 });
     this.contacts = new Contacts(knex, config().defaultPhoneRegion);
   }
 
@@ -284,8 +292,7 @@ export class ConversationActors {
    * (with that run's last sends), or, when no flow takes it, right after.
    */
   private async drainInbox(conversationId: string): Promise<void> {
-    const { rows } = await this.knex.raw<{ rows: Array<ConversationRow & { inbox: InboxEntry[] }> }>(CONVERSATION_AND_INBOX, [conversationId]);
-    const [row] = rows;
+    const row = await this.inboxReads.submit(conversationId);
     if (!row) return;
     const { inbox, ...conversation } = row;
     for (const [index, entry] of inbox.entries()) {

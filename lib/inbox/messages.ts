@@ -103,15 +103,15 @@ export async function messagesChangedIn(knex: Knex, caller: Caller, batch: Batch
 }
 
 export async function findMessage(knex: Knex, id: string): Promise<PublicMessage | undefined> {
-  return (await findMessageAndPlacement(knex, id))?.message;
+  return (await findMessagesAndPlacements(knex, [id])).get(id)?.message;
 }
 
-/** A message and where its conversation sits (queue, assignee): what a realtime relay needs, in one query. */
-export async function findMessageAndPlacement(knex: Knex, id: string): Promise<{ message: PublicMessage; placement: Placement } | undefined> {
-  const row = (await timeline(knex).where("m.id", id).first("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to")) as
-    | (MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null })
-    | undefined;
-  return row && { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } };
+/** Messages and where their conversations sit (queue, assignee): what a realtime relay needs, in one query. */
+export async function findMessagesAndPlacements(knex: Knex, ids: string[]): Promise<Map<string, { message: PublicMessage; placement: Placement }>> {
+  const rows = (await timeline(knex).whereIn("m.id", ids).select("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to")) as Array<
+    MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }
+  >;
+  return new Map(rows.map((row) => [row.id, { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } }]));
 }
 
 /** An internal note: in the timeline for the team, never sent to WhatsApp. Written by a person, or by a flow (`bot`). */

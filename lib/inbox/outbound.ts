@@ -98,20 +98,21 @@ export async function nextToSend(knex: Knex, accountId: string, limit: number): 
   return rows.map((row) => ({ id: row.id, waMessageId: row.wa_message_id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } }));
 }
 
-// Sent, in one statement: a receipt that raced the send may already have moved it further, which stays.
+// Sent, for many messages in one statement: a receipt that raced a send may already have moved its
+// message further, which stays.
 const MARK_SENT = `
 UPDATE messages m
    SET status = CASE WHEN m.status = 'pending' THEN 'sent' ELSE m.status END,
-       wa_message_id = CASE WHEN m.status = 'pending' THEN ? ELSE m.wa_message_id END,
+       wa_message_id = CASE WHEN m.status = 'pending' THEN s.wa_message_id ELSE m.wa_message_id END,
        sent_at = coalesce(m.sent_at, now())
-  FROM conversations c
- WHERE m.id = ? AND c.id = m.conversation_id AND (m.status = 'pending' OR m.sent_at IS NULL)
-RETURNING m.conversation_id, m.status, m.change_xid, c.queue_id, c.assigned_to`;
+  FROM jsonb_to_recordset(?::jsonb) AS s (id uuid, wa_message_id text), conversations c
+ WHERE m.id = s.id AND c.id = m.conversation_id AND (m.status = 'pending' OR m.sent_at IS NULL)
+RETURNING m.id, m.conversation_id, m.status, m.change_xid, c.queue_id, c.assigned_to`;
 
-/** Records the send; returns who may see the message and its status now, when this changed it. */
-export async function markSent(knex: Knex, messageId: string, waMessageId: string): Promise<MessageAudience | undefined> {
-  const { rows } = await knex.raw<{ rows: Array<Parameters<typeof audienceOf>[0]> }>(MARK_SENT, [waMessageId, messageId]);
-  return rows[0] && audienceOf(rows[0]);
+/** Records sends; tells, for each message this changed, who may see it and its status now. */
+export async function markSent(knex: Knex, sends: Array<{ id: string; wa_message_id: string }>): Promise<Map<string, MessageAudience>> {
+  const { rows } = await knex.raw<{ rows: Array<Parameters<typeof audienceOf>[0] & { id: string }> }>(MARK_SENT, [JSON.stringify(sends)]);
+  return new Map(rows.map((row) => [row.id, audienceOf(row)]));
 }
 
 export async function markFailed(knex: Knex, messageId: string, reason: string): Promise<void> {

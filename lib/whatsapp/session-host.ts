@@ -18,6 +18,7 @@ import { InboundRetry } from "./inbound-retry";
 import type { OutgoingMessage } from "./outbound";
 import { markFailed, markSent, nextToSend } from "../inbox/outbound";
 import type { MessageAudience } from "../inbox/rooms";
+import { Batcher } from "../db/batcher";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
 
 export interface SessionHostSettings {
@@ -96,6 +97,11 @@ export class SessionHost {
     (accountId, messages) => this.events.inbound(accountId, messages),
     (level, message, err) => this.events.log(level, message, err),
   );
+  // Sends of all this node's numbers are recorded together.
+  private readonly sendRecords = new Batcher<{ id: string; wa_message_id: string }, MessageAudience | undefined>(async (sends) => {
+    const audiences = await markSent(this.knex, sends);
+    return sends.map((send) => ({ value: audiences.get(send.id) }));
+  }, { maxBatch: 200 });
 
   constructor(
     private readonly knex: Knex,
@@ -397,7 +403,7 @@ export class SessionHost {
           if (session.status !== "connected" || session.connection !== connection) return;
           try {
             const { waMessageId } = await connection.send(message);
-            this.events.sent(accountId, message.id, "sent", await markSent(this.knex, message.id, waMessageId));
+            this.events.sent(accountId, message.id, "sent", await this.sendRecords.submit({ id: message.id, wa_message_id: waMessageId }));
           } catch (err) {
             // A connection that dropped mid-send keeps the message for the next one; anything else is final.
             if (session.status !== "connected" || session.connection !== connection) return;
