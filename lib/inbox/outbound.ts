@@ -76,13 +76,16 @@ export async function recipientOf(knex: Knex, conversationId: string): Promise<{
   return row && { accountId: row.whatsapp_account_id, to: { phone: row.phone_number, lid: row.lid } };
 }
 
-// The oldest messages waiting to go out on an account (straight from the queue's index, however long it
-// is), each with its recipient and its WhatsApp id, fixed now if new (charla_wa_message_id): one statement.
+// The oldest messages waiting to go out on each of some accounts (straight from the queue's index, however
+// long it is), each with its recipient and its WhatsApp id, fixed now if new (charla_wa_message_id): one
+// statement.
 const NEXT_TO_SEND = `
 WITH head AS (
-  SELECT m.id, m.type, m.content, m.metadata, m.created_at, m.wa_message_id IS NULL AS unfixed,
+  SELECT a.account_id, m.id, m.type, m.content, m.metadata, m.created_at, m.wa_message_id IS NULL AS unfixed,
          coalesce(m.wa_message_id, charla_wa_message_id(m.id)) AS wa_message_id, k.phone_number, ${LID_OF_CONTACT}
-    FROM (SELECT id FROM messages WHERE whatsapp_account_id = ? AND status = 'pending' ORDER BY created_at, id LIMIT ?) q
+    FROM jsonb_array_elements_text(?::jsonb) AS a (account_id)
+    CROSS JOIN LATERAL (
+      SELECT id FROM messages WHERE whatsapp_account_id = a.account_id::uuid AND status = 'pending' ORDER BY created_at, id LIMIT ?) q
     JOIN messages m ON m.id = q.id
     JOIN conversations c ON c.id = m.conversation_id
     JOIN contacts k ON k.id = c.contact_id
@@ -90,12 +93,17 @@ WITH head AS (
 ), fixed AS (
   UPDATE messages SET wa_message_id = head.wa_message_id FROM head WHERE messages.id = head.id AND head.unfixed
 )
-SELECT id, type, content, metadata, wa_message_id, phone_number, lid FROM head ORDER BY created_at, id`;
+SELECT account_id, id, type, content, metadata, wa_message_id, phone_number, lid FROM head ORDER BY account_id, created_at, id`;
 
-export async function nextToSend(knex: Knex, accountId: string, limit: number): Promise<OutgoingMessage[]> {
-  type Row = Pick<OutgoingMessage, "id" | "type" | "content" | "metadata"> & { wa_message_id: string; phone_number: string | null; lid: string | null };
-  const { rows } = await knex.raw<{ rows: Row[] }>(NEXT_TO_SEND, [accountId, limit]);
-  return rows.map((row) => ({ id: row.id, waMessageId: row.wa_message_id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } }));
+/** Up to `limit` messages to send next on each account, oldest first. */
+export async function nextToSend(knex: Knex, accountIds: string[], limit: number): Promise<Map<string, OutgoingMessage[]>> {
+  type Row = Pick<OutgoingMessage, "id" | "type" | "content" | "metadata"> & { account_id: string; wa_message_id: string; phone_number: string | null; lid: string | null };
+  const { rows } = await knex.raw<{ rows: Row[] }>(NEXT_TO_SEND, [JSON.stringify(accountIds), limit]);
+  const byAccount = new Map<string, OutgoingMessage[]>(accountIds.map((id) => [id, []]));
+  for (const row of rows) {
+    byAccount.get(row.account_id)?.push({ id: row.id, waMessageId: row.wa_message_id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } });
+  }
+  return byAccount;
 }
 
 // Sent, for many messages in one statement: a receipt that raced a send may already have moved its

@@ -97,7 +97,11 @@ export class SessionHost {
     (accountId, messages) => this.events.inbound(accountId, messages),
     (level, message, err) => this.events.log(level, message, err),
   );
-  // Sends of all this node's numbers are recorded together.
+  // The queues of all this node's numbers are read together, and their sends recorded together.
+  private readonly queueHeads = new Batcher<string, OutgoingMessage[]>(async (accountIds) => {
+    const heads = await nextToSend(this.knex, [...new Set(accountIds)], SEND_BATCH);
+    return accountIds.map((id) => ({ value: heads.get(id) ?? [] }));
+  }, { maxBatch: 200 });
   private readonly sendRecords = new Batcher<{ id: string; wa_message_id: string }, MessageAudience | undefined>(async (sends) => {
     const audiences = await markSent(this.knex, sends);
     return sends.map((send) => ({ value: audiences.get(send.id) }));
@@ -397,7 +401,7 @@ export class SessionHost {
       for (;;) {
         const connection = session.connection;
         if (session.status !== "connected" || !connection || this.sessions.get(accountId) !== session) return;
-        const batch = await nextToSend(this.knex, accountId, SEND_BATCH);
+        const batch = await this.queueHeads.submit(accountId);
         if (batch.length === 0) return;
         for (const message of batch) {
           if (session.status !== "connected" || session.connection !== connection) return;
