@@ -20,6 +20,7 @@ CREATE FUNCTION charla_queue_outbound(
 LANGUAGE plpgsql AS $$
 DECLARE
   target record;
+  new_id uuid := gen_random_uuid();
 BEGIN
   IF p_key IS NOT NULL THEN
     SELECT * INTO message FROM messages WHERE idempotency_key = p_key;
@@ -38,10 +39,11 @@ BEGIN
       USING ERRCODE = 'CH409', DETAIL = CASE WHEN target.deleted_at IS NOT NULL THEN 'deleted' ELSE target.status END;
   END IF;
   -- The clock, not the transaction's start: messages queued together keep their order (created_at, id).
-  INSERT INTO messages (conversation_id, whatsapp_account_id, direction, status, type, content, metadata,
+  -- The WhatsApp id is fixed now, before any send (see charla_wa_message_id).
+  INSERT INTO messages (id, wa_message_id, conversation_id, whatsapp_account_id, direction, status, type, content, metadata,
                         sender_type, sender_user_id, idempotency_key, created_at)
-  VALUES (p_conversation, target.whatsapp_account_id, 'outbound', 'pending', p_type, p_content, coalesce(p_metadata, '{}'),
-          p_sender_type, p_sender_user, p_key, clock_timestamp())
+  VALUES (new_id, charla_wa_message_id(new_id), p_conversation, target.whatsapp_account_id, 'outbound', 'pending', p_type, p_content,
+          coalesce(p_metadata, '{}'), p_sender_type, p_sender_user, p_key, clock_timestamp())
   -- Two requests with one key at the same moment: the second finds the first's row below.
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING * INTO message;
@@ -50,7 +52,8 @@ BEGIN
     created := false;
     RETURN;
   END IF;
-  UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = p_conversation;
+  -- Once per transaction (several sends of one flow write share it): an unchanged row is not written again.
+  UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = p_conversation AND last_message_at IS DISTINCT FROM now();
   created := true;
 END $$`;
 
@@ -157,11 +160,13 @@ BEGIN
 END $$`;
 
 export async function up(knex: Knex): Promise<void> {
+  await knex.raw(WA_MESSAGE_ID);
+  // Messages queued before: their WhatsApp id is fixed now, as new ones' are when queued.
+  await knex.raw("UPDATE messages SET wa_message_id = charla_wa_message_id(id) WHERE status = 'pending' AND direction = 'outbound' AND wa_message_id IS NULL");
   await knex.raw(QUEUE_OUTBOUND);
   await knex.raw(SCHEDULE_TIMER);
   await knex.raw(FLOW_WRITE);
   await knex.raw(FLOW_WRITE_MANY);
-  await knex.raw(WA_MESSAGE_ID);
 }
 
 export async function down(knex: Knex): Promise<void> {

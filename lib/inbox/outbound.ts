@@ -77,12 +77,9 @@ export async function recipientOf(knex: Knex, conversationId: string): Promise<{
 }
 
 // The oldest messages waiting to go out on each of some accounts (straight from the queue's index, however
-// long it is), each with its recipient and its WhatsApp id, fixed now if new (charla_wa_message_id): one
-// statement.
+// long it is), each with its recipient and the WhatsApp id fixed when it was queued: one statement.
 const NEXT_TO_SEND = `
-WITH head AS (
-  SELECT a.account_id, m.id, m.type, m.content, m.metadata, m.created_at, m.wa_message_id IS NULL AS unfixed,
-         coalesce(m.wa_message_id, charla_wa_message_id(m.id)) AS wa_message_id, k.phone_number, ${LID_OF_CONTACT}
+SELECT a.account_id, m.id, m.type, m.content, m.metadata, m.wa_message_id, k.phone_number, ${LID_OF_CONTACT}
     FROM jsonb_array_elements_text(?::jsonb) AS a (account_id)
     CROSS JOIN LATERAL (
       SELECT id FROM messages WHERE whatsapp_account_id = a.account_id::uuid AND status = 'pending' ORDER BY created_at, id LIMIT ?) q
@@ -90,10 +87,7 @@ WITH head AS (
     JOIN conversations c ON c.id = m.conversation_id
     JOIN contacts k ON k.id = c.contact_id
    WHERE m.direction = 'outbound' AND NOT m.is_internal
-), fixed AS (
-  UPDATE messages SET wa_message_id = head.wa_message_id FROM head WHERE messages.id = head.id AND head.unfixed
-)
-SELECT account_id, id, type, content, metadata, wa_message_id, phone_number, lid FROM head ORDER BY account_id, created_at, id`;
+   ORDER BY a.account_id, m.created_at, m.id`;
 
 /** Up to `limit` messages to send next on each account, oldest first. */
 export async function nextToSend(knex: Knex, accountIds: string[], limit: number): Promise<Map<string, OutgoingMessage[]>> {
