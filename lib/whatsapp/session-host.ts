@@ -72,6 +72,8 @@ interface Session {
   writes: Promise<unknown>;
   /** The send queue is being worked on. */
   draining: boolean;
+  /** Messages were queued while it was: the queue is read again before the work stops. */
+  queuedMeanwhile?: boolean;
   /** The connection being opened, until the provider hands it over. */
   opening?: Promise<ProviderConnection | undefined>;
   /** An opening connection a logout has claimed: it is logged out, not just closed. */
@@ -393,37 +395,58 @@ export class SessionHost {
   }
 
   // One message at a time, oldest first, paced; stops when the queue is empty or the connection is gone.
-  // The queue's head is read a batch at a time (only this loop moves pending messages on).
+  // The queue's head is read a batch at a time (only this loop moves pending messages on), and read again
+  // only when the batch was full or more was queued meanwhile. Sends made back to back are recorded
+  // together; a paced number's each before its pause.
   private async drain(accountId: string, session: Session): Promise<void> {
-    if (session.draining || session.status !== "connected") return;
+    if (session.status !== "connected") return;
+    if (session.draining) {
+      session.queuedMeanwhile = true;
+      return;
+    }
     session.draining = true;
     try {
       for (;;) {
         const connection = session.connection;
         if (session.status !== "connected" || !connection || this.sessions.get(accountId) !== session) return;
+        session.queuedMeanwhile = false;
         const batch = await this.queueHeads.submit(accountId);
-        if (batch.length === 0) return;
-        for (const message of batch) {
-          if (session.status !== "connected" || session.connection !== connection) return;
-          try {
-            const { waMessageId } = await connection.send(message);
-            this.events.sent(accountId, message.id, "sent", await this.sendRecords.submit({ id: message.id, wa_message_id: waMessageId }));
-          } catch (err) {
-            // A connection that dropped mid-send keeps the message for the next one; anything else is final.
+        const sent: Array<{ id: string; wa_message_id: string }> = [];
+        try {
+          for (const message of batch) {
             if (session.status !== "connected" || session.connection !== connection) return;
-            await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
-            this.events.sent(accountId, message.id, "failed");
-            this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+            try {
+              const { waMessageId } = await connection.send(message);
+              sent.push({ id: message.id, wa_message_id: waMessageId });
+            } catch (err) {
+              // A connection that dropped mid-send keeps the message for the next one; anything else is final.
+              if (session.status !== "connected" || session.connection !== connection) return;
+              await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
+              this.events.sent(accountId, message.id, "failed");
+              this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+            }
+            const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
+            if (pause > 0) {
+              await this.recordSent(accountId, sent.splice(0));
+              await new Promise((resolve) => setTimeout(resolve, pause));
+            }
           }
-          const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
-          await new Promise((resolve) => setTimeout(resolve, pause));
+        } finally {
+          // Recorded before the queue is read again: a message sent but still pending would go twice.
+          await this.recordSent(accountId, sent.splice(0));
         }
+        if (batch.length < SEND_BATCH && !session.queuedMeanwhile) return;
       }
     } catch (err) {
       this.events.log("error", `Sending on WhatsApp account ${accountId} stopped`, err);
     } finally {
       session.draining = false;
     }
+  }
+
+  private async recordSent(accountId: string, sends: Array<{ id: string; wa_message_id: string }>): Promise<void> {
+    const audiences = await Promise.all(sends.map((send) => this.sendRecords.submit(send)));
+    sends.forEach((send, index) => this.events.sent(accountId, send.id, "sent", audiences[index]));
   }
 
   private enqueue(session: Session, write: () => PromiseLike<unknown>): void {
