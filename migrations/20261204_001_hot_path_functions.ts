@@ -148,7 +148,7 @@ BEGIN
     SELECT * INTO result FROM charla_queue_outbound(p_conversation, send->>'type', send->>'content', send->'metadata', 'bot', NULL, send->>'idempotency_key');
     IF result.created THEN
       queued := queued || jsonb_build_object('id', (result.message).id, 'conversation_id', p_conversation,
-                                             'whatsapp_account_id', (result.message).whatsapp_account_id);
+                                             'whatsapp_account_id', (result.message).whatsapp_account_id, 'row', to_jsonb(result.message));
     END IF;
   END LOOP;
   IF p_current_flow IS NOT NULL THEN
@@ -156,7 +156,9 @@ BEGIN
        SET current_flow_id = (p_current_flow->>'flow_id')::uuid, current_flow_version_id = (p_current_flow->>'flow_version_id')::uuid
      WHERE id = p_conversation;
   END IF;
-  RETURN jsonb_build_object('version', written, 'queued', queued);
+  -- Where the conversation sits, for the relay of what was queued (it reads nothing back).
+  RETURN jsonb_build_object('version', written, 'queued', queued,
+    'placement', (SELECT jsonb_build_object('queue_id', queue_id, 'assigned_to', assigned_to) FROM conversations WHERE id = p_conversation));
 END $$`;
 
 export async function up(knex: Knex): Promise<void> {

@@ -18,11 +18,11 @@ import { findInputProblem, type InputProblem } from "../lib/http/input-guard";
 import { database } from "../lib/db/connection";
 import { ValidationFailed, Forbidden } from "../lib/errors";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
-import { findMessagesAndPlacements, type PublicMessage } from "../lib/inbox/messages";
+import { findMessagesAndPlacements, type RelayedMessage } from "../lib/inbox/messages";
 import { Batcher } from "../lib/db/batcher";
-import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom, type Placement } from "../lib/inbox/rooms";
+import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
 import type { MessageCreatedEvent } from "../services/messages.service";
-import type { MessageStatusEvent } from "../services/whatsapp-sessions.service";
+import type { MessageReceivedEvent, MessageStatusEvent } from "../services/whatsapp-sessions.service";
 
 const MANAGERS = [roleRoom("admin"), roleRoom("supervisor")];
 // WhatsApp shows "typing…" for about 25 seconds; telling it more often is noise.
@@ -57,8 +57,9 @@ export interface SocketGateway extends Service {
   conversationsLib?: Conversations;
   /** Built on first use: on a single node the embedded database starts after the gateway. */
   conversations(): Conversations;
-  relayMessage(messageId: string): Promise<void>;
-  relayReads?: Batcher<string, { message: PublicMessage; placement: Placement } | undefined>;
+  /** Tells a new message to those who may see it: as its writer told it, or as read now. */
+  relayMessage(messageId: string, told?: RelayedMessage): Promise<void>;
+  relayReads?: Batcher<string, RelayedMessage | undefined>;
   onClientEvents(socket: Socket): void;
   joinConversation(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
   relayTyping(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
@@ -161,12 +162,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       this.io.to(MANAGERS).emit("whatsapp_quota", ctx.params);
     },
 
-    async "message.received"(this: SocketGateway, ctx: { params: { message_id: string } }) {
-      if (!this.stopping) await this.relayMessage(ctx.params.message_id);
+    async "message.received"(this: SocketGateway, ctx: { params: MessageReceivedEvent }) {
+      if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
     },
 
     async "message.created"(this: SocketGateway, ctx: { params: MessageCreatedEvent }) {
-      if (!this.stopping) await this.relayMessage(ctx.params.message_id);
+      if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
     },
 
     async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
@@ -260,13 +261,13 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       return this.conversationsLib;
     },
 
-    async relayMessage(this: SocketGateway, messageId: string) {
+    async relayMessage(this: SocketGateway, messageId: string, told?: RelayedMessage) {
       // Messages relayed together are read together (built on first use, as conversations()).
       this.relayReads ??= new Batcher(async (ids) => {
         const found = await findMessagesAndPlacements(database(), ids);
         return ids.map((id) => ({ value: found.get(id) }));
       }, { maxBatch: 200 });
-      const found = await this.relayReads.submit(messageId);
+      const found = told ?? (await this.relayReads.submit(messageId));
       if (found) this.io.to(audienceRooms(found.placement)).emit("new_message", { conversation_id: found.message.conversation_id, message: found.message });
     },
 

@@ -1,6 +1,7 @@
 // /api/conversations/{id}/messages and /notes: a conversation's timeline, what
 // agents send (through the outbox, sent by the node holding the account) and
 // internal notes that never leave Charla.
+import type { RelayedMessage } from "../lib/inbox/messages";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
@@ -27,6 +28,8 @@ interface SendBody {
 export interface MessageCreatedEvent {
   message_id: string;
   conversation_id: string;
+  /** The message as the inbox shows it, when its writer knew (the socket relay reads it otherwise). */
+  relay?: RelayedMessage;
 }
 
 type Ctx<P> = Context<P, RequestMeta>;

@@ -17,6 +17,7 @@ import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } fr
 import { InboundStore } from "../lib/inbox/ingest";
 import { applyReceipt } from "../lib/inbox/outbound";
 import type { MessageAudience } from "../lib/inbox/rooms";
+import type { RelayedMessage } from "../lib/inbox/messages";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -47,6 +48,8 @@ export interface MessageReceivedEvent {
   type: string;
   direction: "inbound" | "outbound";
   new_conversation: boolean;
+  /** The message as the inbox shows it, when its writer knew (the socket relay reads it otherwise). */
+  relay?: RelayedMessage;
 }
 
 /** A sent message moved on: sent, delivered, read or failed. */
@@ -280,6 +283,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
               type: message.type,
               direction: message.fromMe ? "outbound" : "inbound",
               new_conversation: stored.newConversation,
+              ...(stored.relay ? { relay: stored.relay } : {}),
             };
             if (stored.reopened) await this.broker.emit("conversation.changed", stored.reopened);
             await this.broker.emit("message.received", event);

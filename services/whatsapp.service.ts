@@ -10,7 +10,7 @@ import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/model
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount } from "../lib/whatsapp/accounts";
 import { wipeAuthState } from "../lib/whatsapp/auth-state";
-import { queueOutbound, recipientOf } from "../lib/inbox/outbound";
+import { queueOutbound, recipientOf, type QueuedMessage } from "../lib/inbox/outbound";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
 import type { MessageCreatedEvent } from "./messages.service";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
@@ -33,12 +33,12 @@ interface SendParams {
 const id = { id: "uuid" } as const;
 
 /** Messages just queued: every node hears it (the one holding the account sends), and the inbox shows them. */
-export async function announceQueued(broker: ServiceBroker, messages: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>): Promise<void> {
+export async function announceQueued(broker: ServiceBroker, messages: QueuedMessage[]): Promise<void> {
   for (const accountId of new Set(messages.map((message) => message.whatsapp_account_id))) {
     await broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
   }
   for (const message of messages) {
-    const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id };
+    const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id, ...(message.relay ? { relay: message.relay } : {}) };
     await broker.emit("message.created", event);
   }
 }

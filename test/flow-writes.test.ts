@@ -2,6 +2,7 @@
 // write is all or nothing on its own, and one that loses (stale) or is refused
 // leaves the others written.
 import { ingestMessage } from "../lib/inbox/ingest";
+import { findMessage, relayedFromJson, type MessageJson } from "../lib/inbox/messages";
 import { migratedDatabase } from "./support/database";
 
 const { knex } = migratedDatabase();
@@ -52,6 +53,10 @@ it("writes each conversation's state, sends, timer and consumed input, and keeps
     write(c.conversationId, 0, "00000000-0000-0000-0000-000000000000", "para C"), // its input was consumed elsewhere
   ]);
   expect(results[0]).toMatchObject({ version: 1, queued: [expect.objectContaining({ conversation_id: a.conversationId, whatsapp_account_id: accountId })] });
+  expect(results[0]).toMatchObject({ placement: { queue_id: null, assigned_to: null } });
+  // The queued message as its relay tells it, without reading back, is what a read gives.
+  const queued = (results[0] as { queued: Array<{ id: string; row: MessageJson }> }).queued[0]!;
+  expect(relayedFromJson(queued.row, { queue_id: null, assigned_to: null }).message).toEqual(await findMessage(knex(), queued.id));
   expect(results[1]).toMatchObject({ code: "CH001" });
   expect(results[2]).toMatchObject({ code: "CH001" });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { InboundStore, ingestMessage } from "../lib/inbox/ingest";
+import { findMessage } from "../lib/inbox/messages";
 import type { InboundMessage } from "../lib/whatsapp/inbound";
 import { migratedDatabase } from "./support/database";
 
@@ -155,6 +156,12 @@ describe("storing inbound messages", () => {
     // The customer's messages wait for the flow; what the phone sent does not.
     const inbox = await knex()("flow_inbox").where({ conversation_id: first.conversationId }).pluck("message_id");
     expect(inbox.sort()).toEqual([first.messageId, results[0]!.messageId].sort());
+    // What the relay tells without reading back is what a read gives.
+    for (const result of results) {
+      const relay = result.relay!;
+      expect(relay.message).toEqual(await findMessage(knex(), result.messageId));
+      expect(relay.placement).toEqual({ queue_id: null, assigned_to: null });
+    }
     // Delivered again, it changes nothing.
     expect(await ingestMessage(knex(), accountId, later[0]!)).toMatchObject({ duplicate: true, messageId: results[0]!.messageId });
     expect(await count("messages", { conversation_id: first.conversationId })).toBe(3);

@@ -15,7 +15,9 @@ import { conversationFlowMachine } from "../../actors/conversation-flow.machine"
 import { config } from "../config";
 import { Contacts } from "../contacts";
 import { applyChange, handoffRequest, resolveRequest, type ChangeRequest, type ConversationChange } from "../inbox/conversations";
-import { addNote } from "../inbox/messages";
+import { addNote, relayedFromJson, type MessageJson } from "../inbox/messages";
+import type { Placement } from "../inbox/rooms";
+import type { QueuedMessage } from "../inbox/outbound";
 import type { Conversation } from "../models/conversations";
 import { queueCalendar } from "../queues/sla";
 import { Flows } from "./flows";
@@ -55,7 +57,7 @@ type TimerChange = { kind: string; due_at: Date; payload: Record<string, unknown
 export interface ActorDeps {
   nodeId: string;
   /** Messages the flow queued (committed with its state): the sending node and the inbox hear of them. */
-  queued(messages: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>): Promise<void>;
+  queued(messages: QueuedMessage[]): Promise<void>;
   emit(event: string, payload: unknown): Promise<void>;
   odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
   log(level: "info" | "warn" | "error", message: string): void;
@@ -138,7 +140,8 @@ interface FlowWrite {
 
 interface FlowWritten {
   version: number;
-  queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string }>;
+  queued: Array<{ id: string; conversation_id: string; whatsapp_account_id: string; row: MessageJson }>;
+  placement: Placement;
 }
 
 // Writes of many conversations in one statement; each all or nothing on its own. In conversation id
@@ -486,7 +489,7 @@ export class ConversationActors {
     const consuming = rests ? live.consuming : undefined;
     const running = ACTIVE.has(flow.status);
     const currentFlow = running ? flow.flow_version_id : "";
-    const { version, queued } = await this.writes.submit({
+    const { version, queued, placement } = await this.writes.submit({
       conversation_id: conversationId,
       version: live.version,
       snapshot: { value, context },
@@ -501,6 +504,8 @@ export class ConversationActors {
     live.version = version;
     live.currentFlow = currentFlow;
     if (consuming) live.consuming = undefined;
-    if (queued.length) await this.deps.queued(queued);
+    if (queued.length) {
+      await this.deps.queued(queued.map(({ row, ...message }) => ({ ...message, relay: relayedFromJson(row, placement) })));
+    }
   }
 }

@@ -11,6 +11,8 @@ import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 import { isDatabaseUnavailable } from "../db/availability";
+import { relayedFromJson, type MessageJson, type RelayedMessage } from "./messages";
+import type { Placement } from "./rooms";
 import { Batcher, type Outcome } from "../db/batcher";
 
 export interface IngestResult {
@@ -22,6 +24,8 @@ export interface IngestResult {
   newConversation: boolean;
   /** The message brought back a conversation resolved within the reopen window. */
   reopened?: ConversationChange;
+  /** The message as the inbox shows it, when the statement that stored it told (the relay then reads nothing). */
+  relay?: RelayedMessage;
 }
 
 export interface IngestOptions {
@@ -158,14 +162,14 @@ WITH input AS (
     whatsapp_account_id uuid, wa_message_id text, direction text, status text, sender_type text, type text,
     content text, metadata jsonb, media_path text, sent_at timestamptz)
 ), conv AS (
-  SELECT i.ord, c.id, c.status, c.contact_id
+  SELECT i.ord, c.id, c.status, c.contact_id, c.queue_id, c.assigned_to
     FROM input i
     CROSS JOIN LATERAL (
       SELECT contact_id FROM contact_identities
        WHERE (kind = 'phone' AND value = i.phone) OR (kind = 'lid' AND value = i.lid)
        ORDER BY kind = 'phone' DESC LIMIT 1) who
     CROSS JOIN LATERAL (
-      SELECT id, status, contact_id FROM conversations
+      SELECT id, status, contact_id, queue_id, assigned_to FROM conversations
        WHERE contact_id = who.contact_id AND whatsapp_account_id = i.whatsapp_account_id AND status <> 'resolved' LIMIT 1) c
    WHERE NOT EXISTS (
      SELECT 1 FROM (SELECT m.type FROM messages m
@@ -179,9 +183,10 @@ WITH input AS (
          i.content, i.metadata, i.media_path, i.sent_at, now() + make_interval(secs => i.ord / 1e6)
     FROM input i JOIN conv ON conv.ord = i.ord ORDER BY i.ord
   ON CONFLICT (whatsapp_account_id, wa_message_id) WHERE wa_message_id IS NOT NULL DO NOTHING
-  RETURNING id, whatsapp_account_id, wa_message_id, conversation_id
+  RETURNING *
 ), stored AS (
-  SELECT i.ord, ins.id, ins.conversation_id, conv.contact_id, conv.status, i.to_flow, i.retry_seconds, i.phone, i.lid, i.push_name
+  SELECT i.ord, ins.id, ins.conversation_id, conv.contact_id, conv.status, i.to_flow, i.retry_seconds, i.phone, i.lid, i.push_name,
+         to_jsonb(ins.*) AS row, conv.queue_id, conv.assigned_to
     FROM ins JOIN input i ON i.whatsapp_account_id = ins.whatsapp_account_id AND i.wa_message_id = ins.wa_message_id
     JOIN conv ON conv.ord = i.ord
 ), touched AS (
@@ -207,7 +212,9 @@ WITH input AS (
    WHERE v.value IS NOT NULL
   ON CONFLICT (kind, value) DO NOTHING
 )
-SELECT ord, id AS message_id, conversation_id, contact_id FROM stored`;
+SELECT s.ord, s.id AS message_id, s.conversation_id, s.contact_id, s.row, s.queue_id, s.assigned_to,
+       coalesce(k.name, s.push_name, k.push_name) AS contact_name
+  FROM stored s JOIN contacts k ON k.id = s.contact_id`;
 
 /** A message ready to store: where it goes, and its row but for the conversation. */
 interface Prepared {
@@ -227,10 +234,18 @@ async function storeKnown(knex: Knex, batch: Prepared[], retrySeconds: number): 
     retry_seconds: retrySeconds,
     ...columnsOf(accountId, message, mediaPath),
   }));
-  const { rows } = await knex.raw<{ rows: Array<{ ord: number; message_id: string; conversation_id: string; contact_id: string }> }>(STORE_KNOWN, [JSON.stringify(input)]);
+  type Row = Placement & { ord: number; message_id: string; conversation_id: string; contact_id: string; row: MessageJson; contact_name: string | null };
+  const { rows } = await knex.raw<{ rows: Row[] }>(STORE_KNOWN, [JSON.stringify(input)]);
   const results: Array<IngestResult | undefined> = batch.map(() => undefined);
   for (const row of rows) {
-    results[row.ord] = { messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, duplicate: false, newConversation: false };
+    results[row.ord] = {
+      messageId: row.message_id,
+      conversationId: row.conversation_id,
+      contactId: row.contact_id,
+      duplicate: false,
+      newConversation: false,
+      relay: relayedFromJson(row.row, { queue_id: row.queue_id, assigned_to: row.assigned_to }, { id: row.contact_id, name: row.contact_name }),
+    };
   }
   return results;
 }

@@ -1,6 +1,7 @@
 // A conversation's timeline as clients read it: messages newest page first,
 // each page oldest to newest, and internal notes written by agents.
 import type { Knex } from "knex";
+import type { ModelObject } from "objection";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
 import type { Message, MessageDirection, MessageStatus, SenderType } from "../models/messages";
@@ -39,7 +40,7 @@ export interface MessagePage {
   limit: number;
 }
 
-type MessageRow = Message & { sender_name: string | null; contact_id: string; contact_name: string | null };
+type MessageRow = ModelObject<Message> & { sender_name: string | null; contact_id: string | null; contact_name: string | null };
 
 function present(row: MessageRow): PublicMessage {
   const fromContact = row.sender_type === "contact";
@@ -106,8 +107,38 @@ export async function findMessage(knex: Knex, id: string): Promise<PublicMessage
   return (await findMessagesAndPlacements(knex, [id])).get(id)?.message;
 }
 
+/** A message as a realtime relay tells it: the message, and where its conversation sits (queue, assignee). */
+export interface RelayedMessage {
+  message: PublicMessage;
+  placement: Placement;
+}
+
+/** A message row as a statement's JSON gives it (timestamps as text), as the API shows it. */
+export type MessageJson = Omit<ModelObject<Message>, "created_at" | "sent_at" | "delivered_at" | "read_at"> &
+  Record<"created_at", string> & Record<"sent_at" | "delivered_at" | "read_at", string | null>;
+
+/**
+ * The message a writer just wrote, as a relay tells it, from what its statement returned (no read-back).
+ * For messages no person of the team wrote (a customer's, a flow's, one from the phone); `contact`, the
+ * conversation's customer, names the sender of a customer's.
+ */
+export function relayedFromJson(row: MessageJson, placement: Placement, contact?: { id: string; name: string | null }): RelayedMessage {
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  const message = present({
+    ...row,
+    created_at: new Date(row.created_at),
+    sent_at: date(row.sent_at),
+    delivered_at: date(row.delivered_at),
+    read_at: date(row.read_at),
+    sender_name: null,
+    contact_id: contact?.id ?? null,
+    contact_name: contact?.name ?? null,
+  });
+  return { message, placement };
+}
+
 /** Messages and where their conversations sit (queue, assignee): what a realtime relay needs, in one query. */
-export async function findMessagesAndPlacements(knex: Knex, ids: string[]): Promise<Map<string, { message: PublicMessage; placement: Placement }>> {
+export async function findMessagesAndPlacements(knex: Knex, ids: string[]): Promise<Map<string, RelayedMessage>> {
   const rows = (await timeline(knex).whereIn("m.id", ids).select("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to")) as Array<
     MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }
   >;

@@ -8,6 +8,16 @@ import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
 import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
 import { audienceOf, type MessageAudience } from "./rooms";
+import type { RelayedMessage } from "./messages";
+
+/** A message just queued, for those who send it and those who show it. */
+export interface QueuedMessage {
+  id: string;
+  conversation_id: string;
+  whatsapp_account_id: string;
+  /** As the inbox shows it, when its writer knew (the relay reads it otherwise). */
+  relay?: RelayedMessage;
+}
 
 export interface QueueRequest {
   conversationId: string;
