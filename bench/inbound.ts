@@ -1,8 +1,10 @@
 // The scenarios where customers write and a flow answers: `inbound` (one
-// node: a burst, then a steady rate) and `cluster` (one node, then two).
+// node: a burst, then a steady rate) and `cluster` (one node process, then
+// two, over the Redis transporter).
 import pg from "pg";
 import type { SimulatorProvider } from "../lib/whatsapp/simulator";
-import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
+import { startProcessEngine, type ProcessEngine } from "./processes";
+import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -17,7 +19,7 @@ const ECHO = "Recibido ";
 
 const customerPhone = (contact: number) => `+5255${10_000_000 + contact}`;
 
-/** One run's messages: when each went in, and when its echo reached the customer's phone. */
+/** One run's messages: when each went in, and when its echo reached the customer's phone (epoch ms, see now()). */
 class Exchange {
   private readonly pushedAt = new Map<string, number>();
   private readonly echoedAt = new Map<string, number>();
@@ -25,10 +27,10 @@ class Exchange {
   lastEchoAt = 0;
 
   pushed(text: string): void {
-    this.pushedAt.set(text, performance.now());
+    this.pushedAt.set(text, now());
   }
 
-  sent(content: string | null): void {
+  sent(content: string | null, at = now()): void {
     const text = content?.startsWith(ECHO) ? content.slice(ECHO.length) : undefined;
     // The questions, and anything another run sent late, are not this run's echoes.
     if (text === undefined || !this.pushedAt.has(text)) return;
@@ -36,8 +38,8 @@ class Exchange {
       this.echoedTwice += 1;
       return;
     }
-    this.lastEchoAt = performance.now();
-    this.echoedAt.set(text, this.lastEchoAt);
+    this.lastEchoAt = Math.max(this.lastEchoAt, at);
+    this.echoedAt.set(text, at);
   }
 
   get answered(): number {
@@ -49,6 +51,12 @@ class Exchange {
   }
 }
 
+/** A window over what the engine's nodes spend. */
+interface Window {
+  settle(): Promise<void>;
+  stop(messages: number): Promise<Cost>;
+}
+
 /** An engine with the echo flow and its numbers connected, and the run under way. */
 interface Bench {
   engine: Engine;
@@ -56,6 +64,9 @@ interface Bench {
   accounts: Account[];
   contacts: number;
   exchange?: Exchange;
+  meter(): Promise<Window>;
+  /** Hands the run what the phones received (for nodes in processes of their own; others tell at once). */
+  collect(): Promise<void>;
 }
 
 /**
@@ -66,28 +77,44 @@ interface Bench {
  * the send.)
  */
 function watchSends(bench: Bench): void {
-  for (const broker of bench.engine.brokers) {
-    const simulator = (broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
-    const connect = simulator.connect.bind(simulator);
-    simulator.connect = async (accountId, listener) => {
-      const connection = await connect(accountId, listener);
-      const send = connection.send.bind(connection);
-      connection.send = async (message) => {
-        const sent = await send(message);
-        bench.exchange?.sent(message.content);
-        return sent;
-      };
-      return connection;
+  const simulator = (bench.engine.broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
+  const connect = simulator.connect.bind(simulator);
+  simulator.connect = async (accountId, listener) => {
+    const connection = await connect(accountId, listener);
+    const send = connection.send.bind(connection);
+    connection.send = async (message) => {
+      const sent = await send(message);
+      bench.exchange?.sent(message.content);
+      return sent;
     };
-  }
+    return connection;
+  };
 }
 
-async function prepare(engine: Engine, accounts: number, contacts: number): Promise<Bench> {
+/** The echo flow, and `accounts` numbers connected. In-process engines are watched here; process engines' nodes watch their phones. */
+async function prepare(engine: Engine | ProcessEngine, accounts: number, contacts: number): Promise<Bench> {
   const sql = new pg.Client({ connectionString: engine.url });
   await sql.connect();
   await insertFlow(sql, "Eco", "default", ECHO_FLOW);
-  const bench: Bench = { engine, sql, accounts: [], contacts };
-  watchSends(bench);
+  const inProcesses = "received" in engine;
+  const bench: Bench = {
+    engine,
+    sql,
+    accounts: [],
+    contacts,
+    meter: inProcesses
+      ? () => engine.startMeter()
+      : async () => {
+          const meter = startMeter();
+          return { settle: () => meter.settle(), stop: async (messages) => meter.stop(messages) };
+        },
+    collect: inProcesses
+      ? async () => {
+          for (const { content, at } of await engine.received()) bench.exchange?.sent(content, at);
+        }
+      : async () => undefined,
+  };
+  if (!inProcesses) watchSends(bench);
   bench.accounts = await connectAccounts(engine, sql, accounts);
   return bench;
 }
@@ -113,8 +140,8 @@ interface RunFigures {
 async function run(bench: Bench, prefix: string, messages: number, schedule: (send: (i: number) => Promise<void>) => Promise<void>): Promise<RunFigures> {
   const exchange = new Exchange();
   bench.exchange = exchange;
-  const meter = startMeter();
-  const startedAt = performance.now();
+  const meter = await bench.meter();
+  const startedAt = now();
   await schedule(async (i) => {
     const contact = i % bench.contacts;
     const account = bench.accounts[contact % bench.accounts.length]!;
@@ -126,10 +153,13 @@ async function run(bench: Bench, prefix: string, messages: number, schedule: (se
       { nodeID: account.nodeID },
     );
   });
-  await whileProgress(() => exchange.answered, messages);
+  await whileProgress(async () => {
+    await bench.collect();
+    return exchange.answered;
+  }, messages);
   // The last echoes' questions and bookkeeping belong to this window too.
   await meter.settle();
-  const cost = meter.stop(messages);
+  const cost = await meter.stop(messages);
   const { rows } = await bench.sql.query("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND content LIKE $1", [`${prefix}%`]);
   return {
     messages,
@@ -235,17 +265,24 @@ export async function inbound(sizes: InboundSizes): Promise<Result[]> {
   }
 }
 
-/** `inbound`'s burst on one node, then on two nodes over the Redis transporter (same machine): the ratio, what a message cost, and what was lost. */
+/**
+ * `inbound`'s burst on one engine node, then on two, each node an OS process
+ * of its own over the Redis transporter (this process only plays the
+ * customers): throughput, and what a message cost the nodes together.
+ */
 export async function cluster(sizes: { clusterMessages: number; clusterContacts: number; accounts: number }): Promise<Result[]> {
   const runs: Record<number, RunFigures> = {};
   for (const nodes of [1, 2]) {
-    const engine = await startEngine(`cluster${nodes}`, nodes);
-    const bench = await prepare(engine, sizes.accounts, sizes.clusterContacts);
+    const engine = await startProcessEngine(`cluster${nodes}`, nodes);
     try {
-      log(`cluster: ${sizes.clusterMessages} messages on ${nodes} node(s)`);
-      runs[nodes] = await burst(bench, sizes.clusterMessages);
+      const bench = await prepare(engine, sizes.accounts, sizes.clusterContacts);
+      try {
+        log(`cluster: ${sizes.clusterMessages} messages on ${nodes} node process(es)`);
+        runs[nodes] = await burst(bench, sizes.clusterMessages);
+      } finally {
+        await bench.sql.end();
+      }
     } finally {
-      await bench.sql.end();
       await engine.stop();
     }
   }
@@ -254,18 +291,21 @@ export async function cluster(sizes: { clusterMessages: number; clusterContacts:
     scenario: "cluster",
     messages: sizes.clusterMessages,
     numbers: sizes.accounts,
-    one_node_per_second: round(one.perSecond, 1),
-    two_nodes_per_second: round(two.perSecond, 1),
+    one_process_per_second: round(one.perSecond, 1),
+    two_processes_per_second: round(two.perSecond, 1),
     throughput_ratio: round(two.perSecond / one.perSecond, 2),
-    lost_one_node: sizes.clusterMessages - one.answered,
-    lost_two_nodes: sizes.clusterMessages - two.answered,
-    duplicated_two_nodes: two.answeredTwice,
-    stored_two_nodes: two.stored,
-    round_trips_per_message_one_node: one.cost.round_trips_per_message,
-    round_trips_per_message_two_nodes: two.cost.round_trips_per_message,
-    cpu_ms_per_message_one_node: one.cost.cpu_ms_per_message,
-    cpu_ms_per_message_two_nodes: two.cost.cpu_ms_per_message,
-    latency_p50_ms_two_nodes: round(percentile(two.latencies, 50)),
-    latency_p99_ms_two_nodes: round(percentile(two.latencies, 99)),
+    lost_one_process: sizes.clusterMessages - one.answered,
+    lost_two_processes: sizes.clusterMessages - two.answered,
+    duplicated_one_process: one.answeredTwice,
+    duplicated_two_processes: two.answeredTwice,
+    stored_two_processes: two.stored,
+    round_trips_per_message_one_process: one.cost.round_trips_per_message,
+    round_trips_per_message_two_processes: two.cost.round_trips_per_message,
+    cpu_ms_per_message_one_process: one.cost.cpu_ms_per_message,
+    cpu_ms_per_message_two_processes: two.cost.cpu_ms_per_message,
+    cpu_ratio: round(two.cost.cpu_ms_per_message / one.cost.cpu_ms_per_message, 2),
+    node_cpu_cores_two_processes: two.cost.node_cpu_cores,
+    latency_p50_ms_two_processes: round(percentile(two.latencies, 50)),
+    latency_p99_ms_two_processes: round(percentile(two.latencies, 99)),
   }];
 }

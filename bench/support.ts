@@ -57,8 +57,8 @@ export function log(message: string): void {
 
 export interface Engine {
   /** The first node (with the gateway the helpers below talk to). */
+  /** The engine's broker, or (for nodes in processes of their own) a broker that reaches them. */
   broker: ServiceBroker;
-  brokers: ServiceBroker[];
   database: string;
   url: string;
   baseUrl: string;
@@ -69,8 +69,8 @@ export interface Engine {
 
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** A fresh database and an engine on it: one node, or `nodes` nodes joined over the Redis transporter. */
-export async function startEngine(name: string, nodes = 1): Promise<Engine> {
+/** A fresh database for a scenario's engine, and a directory for its files. */
+export async function engineStorage(name: string): Promise<{ database: string; url: string; dataDir: string; drop(): Promise<void> }> {
   const database = `charla_bench_${name.replace(/\W/g, "_")}_${process.pid}`;
   await withServer(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -79,10 +79,23 @@ export async function startEngine(name: string, nodes = 1): Promise<Engine> {
   const url = new URL(SERVER_URL);
   url.pathname = `/${database}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "charla-bench-"));
-  Object.assign(process.env, {
+  return {
+    database,
+    url: url.toString(),
+    dataDir,
+    async drop() {
+      await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment of a bench engine's nodes; with `redisPrefix`, they join over the Redis transporter. */
+export function engineEnvironment(storage: { database: string; url: string; dataDir: string }, redisPrefix?: string): Record<string, string> {
+  return {
     NODE_ENV: "production",
-    DATABASE_URL: url.toString(),
-    DATA_DIR: dataDir,
+    DATABASE_URL: storage.url,
+    DATA_DIR: storage.dataDir,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
@@ -91,46 +104,62 @@ export async function startEngine(name: string, nodes = 1): Promise<Engine> {
     ADMIN_PASSWORD: ADMIN.password,
     WHATSAPP_PROVIDER: "simulator",
     SIMULATOR_ENABLED: "true",
-    NAMESPACE: database,
+    NAMESPACE: storage.database,
     LOGIN_MAX_ATTEMPTS_PER_IP: "100000",
     // Replies go out as fast as the engine can send them: what is measured is the engine, not the pause a
     // real number keeps between two sends (1 s by default).
     WHATSAPP_SEND_INTERVAL_MS: "0",
-  });
-  const redisPrefix = `charla-bench:${database}:`;
-  if (nodes > 1) Object.assign(process.env, { REDIS_URL, TRANSPORTER: REDIS_URL, REDIS_KEY_PREFIX: redisPrefix });
-  else {
-    delete process.env.REDIS_URL;
-    delete process.env.TRANSPORTER;
+    ...(redisPrefix ? { REDIS_URL, TRANSPORTER: REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {}),
+  };
+}
+
+/** Logs in as the bench's admin (the first node may still be starting its services). */
+export async function adminToken(baseUrl: string): Promise<string> {
+  for (let attempt = 0; ; attempt += 1) {
+    const res = await fetch(`${baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+    if (res.ok) return ((await res.json()) as { access_token: string }).access_token;
+    if (attempt > 100) throw new Error(`login failed: ${res.status}`);
+    await sleep(100);
   }
+}
+
+/** Deletes the keys a bench engine left in Redis. */
+export async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+}
+
+/** A fresh database and an engine on it: one node, all services, in this process, no Redis. */
+export async function startEngine(name: string): Promise<Engine> {
+  const storage = await engineStorage(name);
+  delete process.env.REDIS_URL;
+  delete process.env.TRANSPORTER;
+  Object.assign(process.env, engineEnvironment(storage));
   reloadConfig();
   // Loaded now, so the services read this environment.
   const { brokerOptions } = require("../moleculer.config") as typeof import("../moleculer.config");
   const servicesDir = path.join(__dirname, "..", "services");
-  const brokers: ServiceBroker[] = [];
-  for (let n = 0; n < nodes; n += 1) {
-    const node = new ServiceBroker({ ...brokerOptions(), nodeID: n === 0 ? database : `${database}-${n}` });
-    for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
-      node.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
-    }
-    await node.start();
-    brokers.push(node);
+  const broker = new ServiceBroker({ ...brokerOptions(), nodeID: storage.database });
+  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
+    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
   }
-  const broker = brokers[0]!;
+  await broker.start();
   const api = broker.getLocalService("api") as unknown as { server: Server };
-  const baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  let token = "";
-  for (let attempt = 0; !token; attempt += 1) {
-    const res = await fetch(`${baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
-    if (res.ok) token = ((await res.json()) as { access_token: string }).access_token;
-    else if (attempt > 100) throw new Error(`login failed: ${res.status}`);
-    else await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return engineClient(broker, storage, `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, async () => {
+    await broker.stop();
+    await storage.drop();
+  });
+}
+
+/** What a scenario drives an engine through: a broker that reaches its services, its REST API as the admin, its database. */
+export async function engineClient(broker: ServiceBroker, storage: { database: string; url: string }, baseUrl: string, stop: () => Promise<void>): Promise<Engine> {
+  const token = await adminToken(baseUrl);
   return {
     broker,
-    brokers,
-    database,
-    url: url.toString(),
+    database: storage.database,
+    url: storage.url,
     baseUrl,
     token,
     async get(pathAndQuery) {
@@ -138,17 +167,7 @@ export async function startEngine(name: string, nodes = 1): Promise<Engine> {
       if (!res.ok) throw new Error(`GET ${pathAndQuery}: ${res.status} ${await res.text()}`);
       return res.json();
     },
-    async stop() {
-      for (const node of [...brokers].reverse()) await node.stop();
-      if (nodes > 1) {
-        const redis = new Redis(REDIS_URL);
-        const keys = await redis.keys(`${redisPrefix}*`);
-        if (keys.length) await redis.del(...keys);
-        await redis.quit();
-      }
-      await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
@@ -302,12 +321,17 @@ export async function atRate(count: number, perSecond: number, send: (i: number)
 const STALL_MS = 60_000;
 
 /** Waits until `progress()` reaches `target`, or has not moved for a minute (the rest is lost: the caller reports it). */
-export async function whileProgress(progress: () => number, target: number): Promise<void> {
-  for (let seen = -1, since = performance.now(); progress() < target; await sleep(50)) {
-    if (progress() !== seen) [seen, since] = [progress(), performance.now()];
+export async function whileProgress(progress: () => number | Promise<number>, target: number): Promise<void> {
+  for (let seen = -1, since = performance.now(); ; await sleep(50)) {
+    const reached = await progress();
+    if (reached >= target) return;
+    if (reached !== seen) [seen, since] = [reached, performance.now()];
     else if (performance.now() - since > STALL_MS) return;
   }
 }
+
+/** Epoch milliseconds with a fraction: comparable between the processes of one machine. */
+export const now = (): number => performance.timeOrigin + performance.now();
 
 /** A simulated number, and the node whose session holds it (its simulated phone lives there). */
 export interface Account {

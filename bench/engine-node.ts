@@ -1,0 +1,78 @@
+// One engine node in a process of its own, for the `cluster` scenario: every
+// service, joined to the others through the Redis transporter (the environment
+// says where), plus a probe the scenario asks what this process spent
+// (CPU, statements sent to PostgreSQL, how late its event loop ran) and what
+// its simulated phones received, with the time they received it.
+import fs from "node:fs";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { ServiceBroker, type ServiceSchema } from "moleculer";
+import { brokerOptions } from "../moleculer.config";
+import { database, sendingDatabase } from "../lib/db/connection";
+import type { SimulatorProvider } from "../lib/whatsapp/simulator";
+
+/** What this process spent since it started. */
+export interface NodeUsage {
+  cpu_ms: number;
+  statements: number;
+  event_loop_max_ms: number;
+}
+
+/** A message a simulated phone received: its text and when (epoch ms, as the bench's now()). */
+export interface PhoneReceived {
+  content: string | null;
+  at: number;
+}
+
+async function main(): Promise<void> {
+  const broker = new ServiceBroker({ ...brokerOptions(), nodeID: process.env.BENCH_NODE_ID });
+  const servicesDir = path.join(__dirname, "..", "services");
+  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
+    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
+  }
+  const received: PhoneReceived[] = [];
+  let statements = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  broker.createService({
+    name: "bench-node",
+    actions: {
+      usage(): NodeUsage {
+        const cpu = process.cpuUsage();
+        return { cpu_ms: (cpu.user + cpu.system) / 1000, statements, event_loop_max_ms: loopDelay.max / 1e6 };
+      },
+      resetLoopDelay() {
+        loopDelay.reset();
+      },
+      /** What the phones received from position `from` on. */
+      received(ctx: { params: { from: number } }): PhoneReceived[] {
+        return received.slice(ctx.params.from);
+      },
+    },
+  });
+  await broker.start();
+  for (const pool of [database(), sendingDatabase()]) pool.on("query", () => (statements += 1));
+  loopDelay.enable();
+  // The simulated phones of this node: what each connection sends is what its customer receives.
+  const simulator = (broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
+  const connect = simulator.connect.bind(simulator);
+  simulator.connect = async (accountId, listener) => {
+    const connection = await connect(accountId, listener);
+    const send = connection.send.bind(connection);
+    connection.send = async (message) => {
+      const sent = await send(message);
+      received.push({ content: message.content, at: performance.timeOrigin + performance.now() });
+      return sent;
+    };
+    return connection;
+  };
+  const api = broker.getLocalService("api") as unknown as { server: Server };
+  // SIGTERM stops the broker (moleculer's own handler), as it stops a node an operator runs.
+  process.send?.({ started: true, port: (api.server.address() as AddressInfo).port });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench node failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
