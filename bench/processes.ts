@@ -19,6 +19,8 @@ export interface ProcessEngine extends Engine {
 
 function startNode(nodeId: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(path.join(__dirname, "engine-node.js"), [], {
+    // BENCH_NODE_ARGS: Node flags for the node processes (e.g. --cpu-prof to see where their time goes).
+    execArgv: process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
     env: { ...process.env, ...env, BENCH_NODE_ID: nodeId },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
