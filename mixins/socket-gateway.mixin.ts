@@ -138,10 +138,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
   },
 
   events: {
-    // A node that died may have stored messages whose events it never sent: this node's sockets,
+    // A node that died may have stored messages whose events it never sent, and one that stopped may have
+    // had events routed to it (its own work's, mostly) after its gateway closed: this node's sockets,
     // though connected all along, catch up (docs/api.md).
-    "$node.disconnected"(this: SocketGateway, ctx: { params: { unexpected?: boolean } }) {
-      if (ctx.params.unexpected && !this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
+    "$node.disconnected"(this: SocketGateway) {
+      if (!this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
     },
 
     // WhatsApp connection news is for the people who manage numbers.
