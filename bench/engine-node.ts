@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import { brokerOptions } from "../moleculer.config";
 import { database, sendingDatabase } from "../lib/db/connection";
-import type { SimulatorProvider } from "../lib/whatsapp/simulator";
+import { now, watchPhones } from "./support";
 
 /** What this process spent since it started. */
 export interface NodeUsage {
@@ -54,19 +54,7 @@ async function main(): Promise<void> {
   await broker.start();
   for (const pool of [database(), sendingDatabase()]) pool.on("query", () => (statements += 1));
   loopDelay.enable();
-  // The simulated phones of this node: what each connection sends is what its customer receives.
-  const simulator = (broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
-  const connect = simulator.connect.bind(simulator);
-  simulator.connect = async (accountId, listener) => {
-    const connection = await connect(accountId, listener);
-    const send = connection.send.bind(connection);
-    connection.send = async (message) => {
-      const sent = await send(message);
-      received.push({ content: message.content, at: performance.timeOrigin + performance.now() });
-      return sent;
-    };
-    return connection;
-  };
+  watchPhones(broker, (content) => received.push({ content, at: now() }));
   const api = broker.getLocalService("api") as unknown as { server: Server };
   // SIGTERM stops the broker (moleculer's own handler), as it stops a node an operator runs.
   process.send?.({ started: true, port: (api.server.address() as AddressInfo).port });

@@ -2,9 +2,8 @@
 // node: a burst, then a steady rate) and `cluster` (one node process, then
 // two, over the Redis transporter).
 import pg from "pg";
-import type { SimulatorProvider } from "../lib/whatsapp/simulator";
 import { startProcessEngine, type ProcessEngine } from "./processes";
-import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, startMeter, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
+import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, startMeter, watchPhones, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -69,28 +68,6 @@ interface Bench {
   collect(): Promise<void>;
 }
 
-/**
- * Each node's simulator plays the customers' phones: every connection it
- * opens is wrapped to report what it sends to the run under way, the moment
- * the phone has it. (The simulator keeps only each number's last 1 000 sends,
- * too few to read back afterwards, and the database's sent_at is written after
- * the send.)
- */
-function watchSends(bench: Bench): void {
-  const simulator = (bench.engine.broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
-  const connect = simulator.connect.bind(simulator);
-  simulator.connect = async (accountId, listener) => {
-    const connection = await connect(accountId, listener);
-    const send = connection.send.bind(connection);
-    connection.send = async (message) => {
-      const sent = await send(message);
-      bench.exchange?.sent(message.content);
-      return sent;
-    };
-    return connection;
-  };
-}
-
 /** The echo flow, and `accounts` numbers connected. In-process engines are watched here; process engines' nodes watch their phones. */
 async function prepare(engine: Engine | ProcessEngine, accounts: number, contacts: number): Promise<Bench> {
   const sql = new pg.Client({ connectionString: engine.url });
@@ -114,7 +91,7 @@ async function prepare(engine: Engine | ProcessEngine, accounts: number, contact
         }
       : async () => undefined,
   };
-  if (!inProcesses) watchSends(bench);
+  if (!inProcesses) watchPhones(engine.broker, (content) => bench.exchange?.sent(content));
   bench.accounts = await connectAccounts(engine, sql, accounts);
   return bench;
 }

@@ -11,6 +11,7 @@ import Redis from "ioredis";
 import pg from "pg";
 import { reloadConfig } from "../lib/config";
 import { database, sendingDatabase } from "../lib/db/connection";
+import type { SimulatorProvider } from "../lib/whatsapp/simulator";
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ADMIN = { email: "bench@charla.local", password: "bench-password-1" };
@@ -328,6 +329,28 @@ export async function whileProgress(progress: () => number | Promise<number>, ta
     if (reached !== seen) [seen, since] = [reached, performance.now()];
     else if (performance.now() - since > STALL_MS) return;
   }
+}
+
+/**
+ * Calls `received` with each message the simulated phones of this broker's
+ * node receive, the moment they have it: every connection the simulator opens
+ * is wrapped to report what it sends. (The simulator keeps only each number's
+ * last 1 000 sends, too few to read back afterwards, and the database's
+ * sent_at is written after the send.)
+ */
+export function watchPhones(broker: ServiceBroker, received: (content: string | null) => void): void {
+  const simulator = (broker.getLocalService("whatsapp-sessions") as unknown as { simulator: SimulatorProvider }).simulator;
+  const connect = simulator.connect.bind(simulator);
+  simulator.connect = async (accountId, listener) => {
+    const connection = await connect(accountId, listener);
+    const send = connection.send.bind(connection);
+    connection.send = async (message) => {
+      const sent = await send(message);
+      received(message.content);
+      return sent;
+    };
+    return connection;
+  };
 }
 
 /** Epoch milliseconds with a fraction: comparable between the processes of one machine. */
