@@ -141,10 +141,10 @@ const rss = () => {
 
 /**
  * K conversations parked in an ask_text (their actors' state in the database,
- * none in memory), then one message to each of W random ones: what a parked
- * conversation costs in memory, and how long waking one takes (read the
- * snapshot, accept the answer, send the next message through the outbox,
- * write the snapshot).
+ * none in memory), then one message to each of W random ones, stored with its
+ * flow inbox row as ingestion stores it: what a parked conversation costs in
+ * memory, and how long waking one takes (read the conversation, its inbox and
+ * the snapshot, accept the answer, queue the next message, write the state).
  */
 export async function actors(sizes: Sizes & { actors: number; wakeups: number }): Promise<Result[]> {
   const engine = await startEngine("actors");
@@ -177,14 +177,15 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
     await sql.query("ANALYZE");
     const before = rss();
     const picked: string[] = (await sql.query("SELECT id FROM conversations ORDER BY random() LIMIT $1", [sizes.wakeups])).rows.map((row) => row.id);
-    const messages: string[] = [];
     for (const id of picked) {
-      messages.push((await one("INSERT INTO messages (conversation_id, whatsapp_account_id, direction, type, content, status, sender_type) VALUES ($1, $2, 'inbound', 'text', 'Ana', 'received', 'contact') RETURNING id", [id, accountId])).id);
+      const { id: messageId } = await one(
+        "INSERT INTO messages (conversation_id, whatsapp_account_id, direction, type, content, status, sender_type) VALUES ($1, $2, 'inbound', 'text', 'Ana', 'received', 'contact') RETURNING id",
+        [id, accountId],
+      );
+      await sql.query("INSERT INTO flow_inbox (message_id, conversation_id, next_attempt_at) VALUES ($1, $2, now() + interval '1 hour')", [messageId, id]);
     }
     log(`actors: waking ${picked.length}`);
-    const latencies = await timed(picked.length, (i) =>
-      engine.broker.call("conversation-actors.dispatch", { conversation_id: picked[i], event: { kind: "input", message_id: messages[i] } }),
-    );
+    const latencies = await timed(picked.length, (i) => engine.broker.call("conversation-actors.dispatch", { conversation_id: picked[i], event: { kind: "inbox" } }));
     const after = rss();
     const { n: replied } = await one("SELECT count(*)::int AS n FROM messages WHERE direction = 'outbound' AND content = 'Gracias, Ana.'");
     const { n: completed } = await one("SELECT count(*)::int AS n FROM conversation_actor_snapshots WHERE snapshot->>'value' = 'completed'");
