@@ -274,7 +274,9 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
             if (outcome.status === "rejected") throw outcome.reason;
             const stored = outcome.value;
             const message = messages[index]!;
-            if (stored.duplicate) continue;
+            // A redelivery is told again: its first delivery may have been stored by a node that died before
+            // telling (a statement it sent commits without it), and clients keep one copy of a message by its
+            // id and version; its flow takes it once (flow inbox).
             const event: MessageReceivedEvent = {
               message_id: stored.messageId,
               conversation_id: stored.conversationId,
