@@ -18,12 +18,6 @@ export async function enqueueForFlow(trx: Knex.Transaction, messageId: string, c
   );
 }
 
-/** The conversation's waiting inputs, oldest first. */
-export async function pendingInputs(knex: Knex, conversationId: string, limit = 50): Promise<string[]> {
-  const rows: Array<{ message_id: string }> = await knex("flow_inbox").where({ conversation_id: conversationId }).orderBy("seq").limit(limit).select("message_id");
-  return rows.map((row) => row.message_id);
-}
-
 /** Takes the input out of the inbox; false when it was not there (consumed already). */
 export async function consumeInput(knex: Knex | Knex.Transaction, messageId: string): Promise<boolean> {
   return (await knex("flow_inbox").where({ message_id: messageId }).delete()) > 0;
