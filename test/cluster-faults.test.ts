@@ -152,6 +152,9 @@ function phaseAt(at: number): string {
   return phase?.name ?? "setup";
 }
 
+/** A moment as the database's timestamps show it in the report (UTC time of day). */
+const clock = (at: number): string => new Date(at).toISOString().slice(11, 23);
+
 function note(message: string): void {
   run?.phases.at(-1)?.notes.push(message);
 }
@@ -462,7 +465,7 @@ async function killHolder(current: Run): Promise<void> {
   current.kills.push({ phase: "kill-holder", nodeId: id, at: killedAt });
   const failover = await movedAway(current, accounts, id, killedAt);
   current.failovers.push({ phase: "kill-holder", ms: failover });
-  note(`kill -9 ${id} holding ${accounts.length} number(s); failover ${failover === undefined ? "NOT within 90 s" : seconds(failover)}`);
+  note(`kill -9 ${id} at ${clock(killedAt)} holding ${accounts.length} number(s); failover ${failover === undefined ? "NOT within 90 s" : seconds(failover)}`);
   await victim.start();
 }
 
@@ -484,7 +487,7 @@ async function killIdle(current: Run): Promise<void> {
     const failover = await movedAway(current, accounts, id, killedAt);
     current.failovers.push({ phase: "kill-idle", ms: failover });
   }
-  note(`kill -9 ${id} holding ${holding} number(s)${noticed === undefined ? "; NOT noticed by the cluster within the heartbeat timeout + 15 s" : ""}`);
+  note(`kill -9 ${id} at ${clock(killedAt)} holding ${holding} number(s)${noticed === undefined ? "; NOT noticed by the cluster within the heartbeat timeout + 15 s" : ""}`);
   await victim.start();
 }
 

@@ -276,7 +276,12 @@ export async function socketLag(db: Db, scopes: WatcherScope[], since: Date, pha
 }
 
 export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date, phaseAt: (at: number) => string, lags: SocketLag[]): Promise<CheckResult> {
-  const rows = await db.rows<{ id: string; conversation_id: string; created_at: Date }>("SELECT id, conversation_id, created_at FROM messages WHERE created_at >= $1", [since]);
+  const rows = await db.rows<{ id: string; conversation_id: string; created_at: Date; what: string }>(
+    "SELECT id, conversation_id, created_at, direction || '/' || sender_type || '/' || status || ' ' || to_char(created_at, 'HH24:MI:SS.MS') AS what FROM messages WHERE created_at >= $1",
+    [since],
+  );
+  // What a late message was (direction/sender/status and when it was written): tells which path failed to relay it.
+  const described = (ids: string[]) => examples(ids.map((id) => `${id} (${rows.find((row) => row.id === id)?.what ?? "?"})`));
   const problems: string[] = [];
   const lines: string[] = [];
   for (const { watcher, conversations } of scopes) {
@@ -299,7 +304,7 @@ export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], si
     const recoveredLater = ids.filter((id) => watcher.holds(id)).length;
     problems.push(
       `socket client ${watcher.name} did not hold ${ids.length} message(s) at the end of the phase they were written in (${late.map((lag) => `${lag.phase} ${lag.ids.length}`).join(", ")}); ` +
-        `${recoveredLater} of them only came with a later, unrelated reconnection: ${examples(ids)}`,
+        `${recoveredLater} of them only came with a later, unrelated reconnection: ${described(ids)}`,
     );
   }
   return { name: "each socket client holds every new_message", summary: lines.join("; "), problems };
