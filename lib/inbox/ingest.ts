@@ -216,7 +216,7 @@ SELECT s.ord, s.id AS message_id, s.conversation_id, s.contact_id, s.row, s.queu
        coalesce(k.name, s.push_name, k.push_name) AS contact_name
   FROM stored s JOIN contacts k ON k.id = s.contact_id`;
 
-/** A message ready to store: where it goes, and its row but for the conversation. */
+/** A message ready to store: its account, and where its media file was written (if any). */
 interface Prepared {
   accountId: string;
   message: InboundMessage;
