@@ -3,7 +3,7 @@
 // two, over the Redis transporter).
 import pg from "pg";
 import { startProcessEngine, type ProcessEngine } from "./processes";
-import { atRate, checkpoint, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, startMeter, watchPhones, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
+import { atRate, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, settleAfterBurst, startMeter, watchPhones, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -208,7 +208,7 @@ export async function inbound(sizes: InboundSizes): Promise<Result[]> {
     log(`inbound: burst of ${sizes.inbound} messages from ${sizes.contacts} contacts to ${sizes.accounts} numbers`);
     const peak = await burst(bench, sizes.inbound);
     const rate = sizes.rate ?? Math.max(1, Math.round(peak.perSecond / 2));
-    await checkpoint();
+    await settleAfterBurst(engine.database);
     log(`inbound: steady, ${rate} messages/s for ${sizes.steadySeconds} s`);
     const even = await steady(bench, rate, sizes.steadySeconds);
     const baseline = await insertRate(engine.url, bench.sql);

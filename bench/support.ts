@@ -181,17 +181,24 @@ export async function insertFlow(sql: pg.Client, name: string, trigger: string, 
 }
 
 /**
- * Has PostgreSQL write its dirty pages now. A run that follows a burst would
- * otherwise share its window with the checkpoint the burst's writes call for
- * (spread over a minute or two, it slows commits), and partly measure the
- * burst again.
+ * Leaves the database as a burst would leave a production server a while
+ * later, so the run that follows does not partly measure the burst again:
+ * PostgreSQL writes its dirty pages now (a run would otherwise share its window
+ * with the checkpoint the burst's writes call for, spread over a minute or two,
+ * slowing commits), and, on a server whose autovacuum is off, the scenario's
+ * database is vacuumed, as autovacuum would have done (the burst's dead row
+ * versions slow every index scan, the send queue's above all, until then).
  */
-export async function checkpoint(): Promise<void> {
+export async function settleAfterBurst(database: string): Promise<void> {
   try {
     await withServer((client) => client.query("CHECKPOINT"));
   } catch (err) {
     log(`CHECKPOINT failed (${err instanceof Error ? err.message : String(err)}): the next run may share its window with the previous one's checkpoint`);
   }
+  const autovacuum = await withServer(async (client) => (await client.query("SHOW autovacuum")).rows[0].autovacuum as string);
+  if (autovacuum === "on") return;
+  log("the server's autovacuum is off: vacuuming the burst's dead row versions, as it would have");
+  await withServer((client) => client.query("VACUUM (ANALYZE)"), database);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
