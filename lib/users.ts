@@ -134,7 +134,8 @@ export class Users {
     await this.knex.transaction(async (trx) => {
       const user = await this.find(trx, id);
       const losesAdmin = user.role === "admin" && ((patch.role && patch.role !== "admin") || patch.is_active === false);
-      if (losesAdmin) await this.assertAnotherAdmin(trx, id);
+      // The field the request changed that would take the last admin away.
+      if (losesAdmin) await this.assertAnotherAdmin(trx, id, patch.role && patch.role !== "admin" ? "role" : "is_active");
       if (patch.email && patch.email !== user.email) {
         const taken = await User.query(trx).whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first();
         if (taken) throw EMAIL_TAKEN();
@@ -151,7 +152,7 @@ export class Users {
   async remove(id: string): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const user = await this.find(trx, id);
-      if (user.role === "admin") await this.assertAnotherAdmin(trx, id);
+      if (user.role === "admin") await this.assertAnotherAdmin(trx, id, undefined);
       // Soft delete keeps the user's messages, assignments and audit trail pointing somewhere.
       await User.query(trx).patch({ deleted_at: new Date(), is_active: false, status: "offline" }).where("id", id);
     });
@@ -197,14 +198,15 @@ export class Users {
   }
 
   // Locks the active admins so two admins cannot demote each other at the same time.
-  private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string): Promise<void> {
+  /** `field`: the request's field that would take the last admin away (none for a deletion). */
+  private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field: "role" | "is_active" | undefined): Promise<void> {
     const admins = await User.query(trx)
       .select("id")
       .where({ role: "admin", is_active: true })
       .whereNull("deleted_at")
       .forUpdate();
     if (!admins.some((admin) => admin.id !== exceptId)) {
-      throw new Conflict("role", "This is the last active admin; make another user admin first", "LAST_ADMIN");
+      throw new Conflict(field, "This is the last active admin; make another user admin first", "LAST_ADMIN");
     }
   }
 }

@@ -108,6 +108,11 @@ describe("writing to a customer", () => {
       sent.push(res.body);
     }
     expect(sent[1].metadata.media_url).toBe("https://example.com/image.jpg");
+    // The top-level field carries it too, in the answer and in the timeline.
+    expect(sent[1].media_url).toBe("https://example.com/image.jpg");
+    const imageId: string = sent[1].id;
+    const timeline = (await agent.get(`/api/conversations/${id}/messages`)).body.items as Array<{ id: string; media_url: string | null }>;
+    expect(timeline.find((m) => m.id === imageId)?.media_url).toBe("https://example.com/image.jpg");
     const received = await eventually(async () => {
       const list = await outbound(phone);
       return list.length === 4 && list;

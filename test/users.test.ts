@@ -251,6 +251,12 @@ describe("deleting users", () => {
     const res = await admin.delete(`/api/users/${admin.user.id}`);
     expect(res.status).toBe(409);
     expect(res.body.detail.code).toBe("LAST_ADMIN");
+    // A deletion has no field that could be blamed.
+    expect(res.body.detail.field).toBeNull();
+    // Switching the last admin off names the field that would do it.
+    const off = await admin.put(`/api/users/${admin.user.id}`, { is_active: false });
+    expect(off.status).toBe(409);
+    expect(off.body.detail).toMatchObject({ code: "LAST_ADMIN", field: "is_active" });
   });
 
   it("is for admins only, and answers 404 for unknown users", async () => {

@@ -23,7 +23,7 @@ export interface PublicMessage {
   failure_reason: string | null;
   sender: { type: SenderType; id: string | null; name: string | null };
   is_internal: boolean;
-  /** Where to download the file of a received media message. */
+  /** Where to download the file of a media message: ours for a received one, the URL it was sent from otherwise. */
   media_url: string | null;
   created_at: Date;
   sent_at: Date | null;
@@ -59,7 +59,8 @@ function present(row: MessageRow): PublicMessage {
       name: fromContact ? row.contact_name : row.sender_name,
     },
     is_internal: row.is_internal,
-    media_url: row.media_path ? `/api/media/${row.id}` : null,
+    // A file we keep is served by us; one sent by its URL is where it was sent from.
+    media_url: row.media_path ? `/api/media/${row.id}` : typeof row.metadata.media_url === "string" ? row.metadata.media_url : null,
     created_at: row.created_at,
     sent_at: row.sent_at,
     delivered_at: row.delivered_at,
