@@ -111,6 +111,17 @@ describe("a conversation's lifecycle", () => {
     expect(urgent.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
     const history = await admin.get(`/api/conversations/${id}/events`);
     expect(history.body.items.at(-1)).toMatchObject({ kind: "priority_changed", data: { from: "normal", to: "urgent" } });
+    // Priority and skills together: both are recorded.
+    const both = await admin.put(`/api/conversations/${id}`, { priority: "low", required_skills: ["Facturación"] });
+    expect(both.body).toMatchObject({ priority: "low", required_skills: ["facturación"] });
+    const after = (await admin.get(`/api/conversations/${id}/events`)).body.items as Array<{ kind: string; data: unknown }>;
+    // Written at the same moment, in either order.
+    expect(after.slice(-2)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "priority_changed", data: { from: "urgent", to: "low" } }),
+        expect.objectContaining({ kind: "skills_changed", data: { required_skills: ["facturación"] } }),
+      ]),
+    );
   });
 });
 

@@ -139,6 +139,8 @@ export interface ChangeRequest {
   event?: LifecycleEvent;
   patch?: Record<string, unknown>;
   data?: Record<string, unknown>;
+  /** Further history entries of the same write (one request that changes two things records both). */
+  alsoRecorded?: Array<{ kind: string; data: Record<string, unknown> }>;
 }
 
 /**
@@ -152,14 +154,16 @@ export async function applyChange(trx: Knex.Transaction, row: Conversation, acto
     .where({ id: row.id })
     .update({ ...request.patch, status: next.status, queue_id: next.queue_id, assigned_to: next.assigned_to, updated_at: trx.fn.now() })
     .returning(["status", "priority", "queue_id", "assigned_to", "change_xid"]);
-  await trx("conversation_events").insert({
-    conversation_id: row.id,
-    kind: request.kind,
-    from_status: row.status,
-    to_status: updated.status,
-    actor_user_id: actorId,
-    data: request.data ?? {},
-  });
+  await trx("conversation_events").insert(
+    [{ kind: request.kind, data: request.data ?? {} }, ...(request.alsoRecorded ?? [])].map(({ kind, data }) => ({
+      conversation_id: row.id,
+      kind,
+      from_status: row.status,
+      to_status: updated.status,
+      actor_user_id: actorId,
+      data,
+    })),
+  );
   return {
     conversation_id: row.id,
     kind: request.kind,
@@ -383,13 +387,14 @@ export class Conversations {
       const priorityChanged = input.priority != null && input.priority !== row.priority;
       const skillsChanged = skills !== undefined && skills.join() !== [...row.required_skills].sort().join();
       if (!priorityChanged && !skillsChanged) return null;
+      const recorded = [
+        ...(priorityChanged ? [{ kind: "priority_changed", data: { from: row.priority, to: input.priority } }] : []),
+        ...(skillsChanged ? [{ kind: "skills_changed", data: { required_skills: skills } }] : []),
+      ];
       return {
-        kind: priorityChanged ? "priority_changed" : "skills_changed",
+        ...recorded[0]!,
+        alsoRecorded: recorded.slice(1),
         patch: { ...(priorityChanged ? { priority: input.priority } : {}), ...(skillsChanged ? { required_skills: skills } : {}) },
-        data: {
-          ...(priorityChanged ? { from: row.priority, to: input.priority } : {}),
-          ...(skillsChanged ? { required_skills: skills } : {}),
-        },
       };
     });
   }
