@@ -13,6 +13,9 @@ export const NOT_NULLABLE = "notNullable";
 const NOT_NULLABLE_MESSAGE = "The '{field}' field must not be null.";
 export const NUL_CHARACTER = "nulCharacter";
 const NUL_CHARACTER_MESSAGE = "The '{field}' field must not contain NUL characters.";
+// fastest-validator's own puts the allowed list where the rejected value belongs ("The 'role' field value
+// 'admin, supervisor, agent' does not match …"); this one reads as a person would write it.
+const ENUM_MESSAGE = "The '{field}' field must be one of: {expected}.";
 
 interface CompiledRule {
   schema: { type?: unknown; nullable?: unknown };
@@ -30,7 +33,7 @@ type InternalsConstructor = new (opts?: object) => FastestValidator & Internals;
 /** fastest-validator with null refused unless the rule is `nullable: true`, and NUL refused in any string. */
 export class NullRefusingFastestValidator extends (FastestValidator as unknown as InternalsConstructor) {
   constructor(opts: { messages?: Record<string, string> } = {}) {
-    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, [NUL_CHARACTER]: NUL_CHARACTER_MESSAGE, ...opts.messages } });
+    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, [NUL_CHARACTER]: NUL_CHARACTER_MESSAGE, enumValue: ENUM_MESSAGE, ...opts.messages } });
     if (typeof super.wrapRequiredCheckSourceCode !== "function") {
       throw new Error("fastest-validator changed: wrapRequiredCheckSourceCode is gone; null checks cannot be enforced");
     }

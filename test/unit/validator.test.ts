@@ -15,6 +15,12 @@ describe("the null-refusing validator", () => {
     ]);
   });
 
+  it("says which values an enum field takes", () => {
+    expect(errorsOf({ role: { type: "enum", values: ["admin", "supervisor", "agent"] } }, { role: "boss" })).toEqual([
+      expect.objectContaining({ type: "enumValue", field: "role", message: "The 'role' field must be one of: admin, supervisor, agent." }),
+    ]);
+  });
+
   it("still lets an optional field be left out", () => {
     expect(errorsOf({ note: { type: "string", optional: true } }, {})).toEqual([]);
   });
