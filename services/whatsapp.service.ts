@@ -205,10 +205,13 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
         const account = await this.accounts.setShouldConnect(ctx.params.id, true);
-        if (!(await this.onOwner(ctx, account, "connect"))) {
-          await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
-        }
-        return this.statusOf(await this.accounts.find(account.id));
+        const held = await this.onOwner(ctx, account, "connect");
+        if (!held) await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        // What is happening now, not the row from before: the holder's live state once it has acted; with no
+        // holder yet, a node is about to take the account and connect it.
+        const live = held ? await this.onOwner<{ status: string; reason: string | null }>(ctx, account, "state") : undefined;
+        const row = this.statusOf(await this.accounts.find(account.id));
+        return live ? { ...row, status: live.status, status_reason: live.reason } : { ...row, status: "connecting", status_reason: null };
       },
     },
   },
