@@ -8,7 +8,7 @@ import { database } from "../lib/db/connection";
 import { AppError, ValidationFailed } from "../lib/errors";
 import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/models/whatsapp";
 import { pageParams } from "../lib/pagination";
-import { Accounts, presentAccount } from "../lib/whatsapp/accounts";
+import { Accounts, presentAccount, type PublicAccount } from "../lib/whatsapp/accounts";
 import { wipeAuthState } from "../lib/whatsapp/auth-state";
 import { queueOutbound, recipientOf, type QueuedMessage } from "../lib/inbox/outbound";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
@@ -18,6 +18,7 @@ import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-ow
 interface WhatsappService extends AccountOwnerCaller {
   accounts: Accounts;
   statusOf(account: WhatsappAccount): Record<string, unknown>;
+  present(ctx: Context, account: WhatsappAccount): Promise<PublicAccount>;
 }
 
 interface SendParams {
@@ -57,8 +58,9 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
       rest: "GET /",
       permissions: READERS,
       params: { ...pageParams, $$strict: "remove" },
-      handler(this: WhatsappService, ctx: Context<{ page: number; limit: number }>) {
-        return this.accounts.list(ctx.params.page, ctx.params.limit);
+      async handler(this: WhatsappService, ctx: Context<{ page: number; limit: number }>) {
+        const page = await this.accounts.list(ctx.params.page, ctx.params.limit);
+        return { ...page, items: await Promise.all(page.items.map((account) => this.present(ctx, account))) };
       },
     },
 
@@ -86,7 +88,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
       permissions: READERS,
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
-        return presentAccount(await this.accounts.find(ctx.params.id));
+        return this.present(ctx, await this.accounts.find(ctx.params.id));
       },
     },
 
@@ -217,6 +219,14 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
   },
 
   methods: {
+    /** An account as the API shows it: while it waits for a scan, with the QR code the node holding it shows. */
+    async present(this: WhatsappService, ctx: Context, account: WhatsappAccount) {
+      if (account.status !== "qr") return presentAccount(account);
+      // A holder that is away for a moment (its lease moves) leaves the code out rather than failing the read.
+      const state = await this.onOwner<{ qr_code: string | null }>(ctx, account, "state").catch(() => undefined);
+      return presentAccount(account, state?.qr_code ?? null);
+    },
+
     statusOf(account: WhatsappAccount) {
       return {
         account_id: account.id,

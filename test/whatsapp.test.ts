@@ -48,6 +48,11 @@ describe("connecting a number", () => {
     const qr = await admin.get(`/api/whatsapp/accounts/${account.id}/qr`);
     expect(qr.status).toBe(200);
     expect(qr.body.qr_code).toMatch(/^data:image\/png;base64,/);
+    // The account object carries its QR code while it waits for a scan, alone and in the list.
+    await waitForStatus(admin, account.id, "qr");
+    expect((await admin.get(`/api/whatsapp/accounts/${account.id}`)).body.qr_code).toMatch(/^data:image\/png;base64,/);
+    const listed = (await admin.get("/api/whatsapp/accounts?limit=100")).body.items as Array<{ id: string; qr_code: string | null }>;
+    expect(listed.find((a) => a.id === account.id)?.qr_code).toMatch(/^data:image\/png;base64,/);
 
     const scan = await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+52 55 1234 5678" });
     expect(scan.status).toBe(200);

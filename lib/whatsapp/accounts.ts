@@ -12,14 +12,14 @@ export interface PublicAccount {
   status: WhatsappAccount["status"];
   status_reason: string | null;
   phone_number: string | null;
-  /** The seed's field; the QR itself is served by GET …/qr while the account waits for a scan. */
-  qr_code: null;
+  /** While the account waits for a scan: the QR code to show (as GET …/qr serves it); null otherwise. */
+  qr_code: string | null;
   last_connected_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export function presentAccount(account: WhatsappAccount): PublicAccount {
+export function presentAccount(account: WhatsappAccount, qrCode: string | null = null): PublicAccount {
   return {
     id: account.id,
     name: account.name,
@@ -27,7 +27,7 @@ export function presentAccount(account: WhatsappAccount): PublicAccount {
     status: account.status,
     status_reason: account.status_reason,
     phone_number: account.phone_number,
-    qr_code: null,
+    qr_code: qrCode,
     last_connected_at: account.last_connected_at,
     created_at: account.created_at,
     updated_at: account.updated_at,
@@ -37,9 +37,10 @@ export function presentAccount(account: WhatsappAccount): PublicAccount {
 export class Accounts {
   constructor(private readonly knex: Knex) {}
 
-  list(page: number, limit: number): Promise<Page<PublicAccount>> {
+  /** The rows (their owner_node says where a QR code is), for the caller to present. */
+  list(page: number, limit: number): Promise<Page<WhatsappAccount>> {
     const query = WhatsappAccount.query(this.knex).whereNull("deleted_at").orderBy([{ column: "created_at" }, { column: "id" }]);
-    return paginate(query, page, limit, presentAccount);
+    return paginate(query, page, limit, (row) => row);
   }
 
   async find(id: string): Promise<WhatsappAccount> {
