@@ -38,10 +38,16 @@ export async function scheduleTimer(knex: Knex, request: TimerRequest): Promise<
 
 /** Cancels pending timers by key, or by conversation and kind prefix ("sla.first_response"). */
 export async function cancelTimers(knex: Knex, which: { dedupeKey: string } | { conversationId: string; kindPrefix: string }): Promise<void> {
-  const query = knex("timers").whereNull("fired_at").whereNull("cancelled_at");
-  if ("dedupeKey" in which) query.where({ dedupe_key: which.dedupeKey });
-  else query.where({ conversation_id: which.conversationId }).where("kind", "like", `${which.kindPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  await query.update({ cancelled_at: knex.fn.now() });
+  if ("dedupeKey" in which) {
+    await knex.raw("SELECT charla_cancel_timer(?)", [which.dedupeKey]);
+    return;
+  }
+  await knex("timers")
+    .whereNull("fired_at")
+    .whereNull("cancelled_at")
+    .where({ conversation_id: which.conversationId })
+    .where("kind", "like", `${which.kindPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .update({ cancelled_at: knex.fn.now() });
 }
 
 /** Claims up to `limit` due timers for this node. */

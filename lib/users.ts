@@ -133,9 +133,9 @@ export class Users {
 
     await this.knex.transaction(async (trx) => {
       const user = await this.find(trx, id);
-      const losesAdmin = user.role === "admin" && ((patch.role && patch.role !== "admin") || patch.is_active === false);
+      const demoted = patch.role !== undefined && patch.role !== "admin";
       // The field the request changed that would take the last admin away.
-      if (losesAdmin) await this.assertAnotherAdmin(trx, id, patch.role && patch.role !== "admin" ? "role" : "is_active");
+      if (user.role === "admin" && (demoted || patch.is_active === false)) await this.assertAnotherAdmin(trx, id, demoted ? "role" : "is_active");
       if (patch.email && patch.email !== user.email) {
         const taken = await User.query(trx).whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first();
         if (taken) throw EMAIL_TAKEN();
@@ -152,7 +152,7 @@ export class Users {
   async remove(id: string): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const user = await this.find(trx, id);
-      if (user.role === "admin") await this.assertAnotherAdmin(trx, id, undefined);
+      if (user.role === "admin") await this.assertAnotherAdmin(trx, id);
       // Soft delete keeps the user's messages, assignments and audit trail pointing somewhere.
       await User.query(trx).patch({ deleted_at: new Date(), is_active: false, status: "offline" }).where("id", id);
     });
@@ -199,7 +199,7 @@ export class Users {
 
   // Locks the active admins so two admins cannot demote each other at the same time.
   /** `field`: the request's field that would take the last admin away (none for a deletion). */
-  private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field: "role" | "is_active" | undefined): Promise<void> {
+  private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field?: "role" | "is_active"): Promise<void> {
     const admins = await User.query(trx)
       .select("id")
       .where({ role: "admin", is_active: true })

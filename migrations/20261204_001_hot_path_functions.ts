@@ -57,8 +57,6 @@ BEGIN
   created := true;
 END $$`;
 
-// Derived from the message's id, so a message sent again (after a crash between the send and its
-// record) carries the same id and WhatsApp takes it once.
 // Many flows' writes in one round trip (group commit): each all or nothing on its own (a block with an
 // exception handler is a subtransaction), each answered with its result or its error.
 const FLOW_WRITE_MANY = `
@@ -84,17 +82,26 @@ BEGIN
   RETURN results;
 END $$`;
 
+// Derived from the message's id, so a message sent again (after a crash between the send and its
+// record) carries the same id and WhatsApp takes it once.
 const WA_MESSAGE_ID = `
 CREATE FUNCTION charla_wa_message_id(p_message uuid) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'CH' || upper(replace(p_message::text, '-', '')) $$`;
+
+// At most one pending timer per key: the rule's one home (scheduling replaces through it, lib/timers.ts too).
+const CANCEL_TIMER = `
+CREATE FUNCTION charla_cancel_timer(p_dedupe_key text) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE timers SET cancelled_at = now() WHERE dedupe_key = p_dedupe_key AND fired_at IS NULL AND cancelled_at IS NULL
+$$`;
 
 const SCHEDULE_TIMER = `
 CREATE FUNCTION charla_schedule_timer(p_kind text, p_due_at timestamptz, p_dedupe_key text, p_conversation uuid, p_payload jsonb)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  -- At most one pending timer per key: scheduling again replaces the pending one.
+  -- Scheduling again replaces the pending timer of the key.
   IF p_dedupe_key IS NOT NULL THEN
-    UPDATE timers SET cancelled_at = now() WHERE dedupe_key = p_dedupe_key AND fired_at IS NULL AND cancelled_at IS NULL;
+    PERFORM charla_cancel_timer(p_dedupe_key);
   END IF;
   INSERT INTO timers (kind, due_at, dedupe_key, conversation_id, payload)
   VALUES (p_kind, p_due_at, p_dedupe_key, p_conversation, coalesce(p_payload, '{}'));
@@ -141,7 +148,7 @@ BEGIN
     IF p_timer->>'kind' IS NOT NULL THEN
       PERFORM charla_schedule_timer(p_timer->>'kind', (p_timer->>'due_at')::timestamptz, p_timer_key, p_conversation, p_timer->'payload');
     ELSE
-      UPDATE timers SET cancelled_at = now() WHERE dedupe_key = p_timer_key AND fired_at IS NULL AND cancelled_at IS NULL;
+      PERFORM charla_cancel_timer(p_timer_key);
     END IF;
   END IF;
   FOR send IN SELECT * FROM jsonb_array_elements(coalesce(p_outbox, '[]')) LOOP
@@ -166,6 +173,7 @@ export async function up(knex: Knex): Promise<void> {
   // Messages queued before: their WhatsApp id is fixed now, as new ones' are when queued.
   await knex.raw("UPDATE messages SET wa_message_id = charla_wa_message_id(id) WHERE status = 'pending' AND direction = 'outbound' AND wa_message_id IS NULL");
   await knex.raw(QUEUE_OUTBOUND);
+  await knex.raw(CANCEL_TIMER);
   await knex.raw(SCHEDULE_TIMER);
   await knex.raw(FLOW_WRITE);
   await knex.raw(FLOW_WRITE_MANY);
@@ -176,5 +184,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw("DROP FUNCTION charla_flow_write_many(jsonb)");
   await knex.raw("DROP FUNCTION charla_flow_write(uuid, integer, jsonb, uuid, text, uuid, jsonb, jsonb, text, jsonb)");
   await knex.raw("DROP FUNCTION charla_schedule_timer(text, timestamptz, text, uuid, jsonb)");
+  await knex.raw("DROP FUNCTION charla_cancel_timer(text)");
   await knex.raw("DROP FUNCTION charla_queue_outbound(uuid, text, text, jsonb, text, uuid, text)");
 }

@@ -113,9 +113,12 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     connect: {
       visibility: "public",
       params: accountParam,
+      /** Answers with the session's state once it has acted (what a reconnect is doing now). */
       async handler(this: SessionsService, ctx: Context<{ account_id: string }>) {
         if (!this.host.connect(ctx.params.account_id)) await this.host.tick();
-        return { ok: true };
+        // No session here yet (this node's tick just took the account, or another node will): it is connecting.
+        const snapshot = this.host.snapshot(ctx.params.account_id);
+        return { ok: true, status: snapshot?.status ?? "connecting", reason: snapshot?.reason ?? null };
       },
     },
 

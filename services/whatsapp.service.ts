@@ -207,11 +207,10 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
         const account = await this.accounts.setShouldConnect(ctx.params.id, true);
-        const held = await this.onOwner(ctx, account, "connect");
-        if (!held) await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
         // What is happening now, not the row from before: the holder's live state once it has acted; with no
         // holder yet, a node is about to take the account and connect it.
-        const live = held ? await this.onOwner<{ status: string; reason: string | null }>(ctx, account, "state") : undefined;
+        const live = await this.onOwner<{ status: string; reason: string | null }>(ctx, account, "connect");
+        if (!live) await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
         const row = this.statusOf(await this.accounts.find(account.id));
         return live ? { ...row, status: live.status, status_reason: live.reason } : { ...row, status: "connecting", status_reason: null };
       },

@@ -373,7 +373,7 @@ export class ConversationActors {
       }
     }
     // Runs rest before they return; this writes what an unusual path may have left (no-op otherwise).
-    await this.write(conversationId, live, false);
+    await this.write(conversationId, live);
     if (result?.status === "error") await this.afterError(conversation, result);
   }
 
@@ -403,7 +403,7 @@ export class ConversationActors {
     const written =
       <A extends unknown[], R>(effect: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
-        await this.write(id, live, false);
+        await this.write(id, live);
         return effect(...args);
       };
     const effects: FlowEffects = {
@@ -460,7 +460,7 @@ export class ConversationActors {
       persist: async (state) => {
         // A run that goes on is written when it rests, or before an effect beyond the outbox.
         if (state.status === "running") live.pending = structuredClone(state);
-        else await this.write(id, live, true, state);
+        else await this.write(id, live, state);
       },
     };
   }
@@ -472,7 +472,7 @@ export class ConversationActors {
    * another (stale) writes nothing and sends nothing. Writes of many
    * conversations share a round trip (see writeMany).
    */
-  private async write(conversationId: string, live: Live, rests: boolean, resting?: FlowState): Promise<void> {
+  private async write(conversationId: string, live: Live, resting?: FlowState): Promise<void> {
     const state = resting ? structuredClone(resting) : live.pending;
     live.pending = undefined;
     if (!state && live.outbox.length === 0 && !live.timer) return;
@@ -486,7 +486,7 @@ export class ConversationActors {
     live.timer = undefined;
     // An input leaves the inbox once its run rests (waits or ends): a run that fails midway keeps its input
     // in the inbox, and the retry finishes the run first (see process).
-    const consuming = rests ? live.consuming : undefined;
+    const consuming = resting ? live.consuming : undefined;
     const running = ACTIVE.has(flow.status);
     const currentFlow = running ? flow.flow_version_id : "";
     const { version, queued, placement } = await this.writes.submit({

@@ -158,7 +158,7 @@ function columnsOf(accountId: string, message: InboundMessage, mediaPath: string
 const STORE_KNOWN = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset(?::jsonb) AS x (
-    ord integer, phone text, lid text, push_name text, to_flow boolean, retry_seconds double precision,
+    ord integer, phone text, lid text, push_name text, to_flow boolean,
     whatsapp_account_id uuid, wa_message_id text, direction text, status text, sender_type text, type text,
     content text, metadata jsonb, media_path text, sent_at timestamptz)
 ), conv AS (
@@ -185,7 +185,7 @@ WITH input AS (
   ON CONFLICT (whatsapp_account_id, wa_message_id) WHERE wa_message_id IS NOT NULL DO NOTHING
   RETURNING *
 ), stored AS (
-  SELECT i.ord, ins.id, ins.conversation_id, conv.contact_id, conv.status, i.to_flow, i.retry_seconds, i.phone, i.lid, i.push_name,
+  SELECT i.ord, ins.id, ins.conversation_id, conv.contact_id, conv.status, i.to_flow, i.phone, i.lid, i.push_name,
          to_jsonb(ins.*) AS row, conv.queue_id, conv.assigned_to
     FROM ins JOIN input i ON i.whatsapp_account_id = ins.whatsapp_account_id AND i.wa_message_id = ins.wa_message_id
     JOIN conv ON conv.ord = i.ord
@@ -196,7 +196,7 @@ WITH input AS (
    WHERE c.id = l.id
 ), inboxed AS (
   INSERT INTO flow_inbox (message_id, conversation_id, next_attempt_at)
-  SELECT id, conversation_id, now() + make_interval(secs => retry_seconds) FROM stored
+  SELECT id, conversation_id, now() + make_interval(secs => ?::double precision) FROM stored
    WHERE to_flow AND status IN ('bot', 'waiting') ORDER BY ord
 ), learned AS (
   UPDATE contacts k SET phone_number = coalesce(k.phone_number, l.phone), push_name = coalesce(l.push_name, k.push_name), updated_at = now()
@@ -231,11 +231,10 @@ async function storeKnown(knex: Knex, batch: Prepared[], retrySeconds: number): 
     lid: message.peer.lid,
     push_name: message.peer.pushName,
     to_flow: !message.fromMe,
-    retry_seconds: retrySeconds,
     ...columnsOf(accountId, message, mediaPath),
   }));
   type Row = Placement & { ord: number; message_id: string; conversation_id: string; contact_id: string; row: MessageJson; contact_name: string | null };
-  const { rows } = await knex.raw<{ rows: Row[] }>(STORE_KNOWN, [JSON.stringify(input)]);
+  const { rows } = await knex.raw<{ rows: Row[] }>(STORE_KNOWN, [JSON.stringify(input), retrySeconds]);
   const results: Array<IngestResult | undefined> = batch.map(() => undefined);
   for (const row of rows) {
     results[row.ord] = {
@@ -257,11 +256,11 @@ async function prepare(accountId: string, message: InboundMessage, media?: Media
   return { accountId, message, mediaPath };
 }
 
-/** Stores one message. */
+/** Stores one message on its own (a batch of one). */
 export async function ingestMessage(knex: Knex, accountId: string, message: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
-  const prepared = await prepare(accountId, message, options.media);
-  const [known] = await storeKnown(knex, [prepared], options.retrySeconds ?? 5);
-  return known ?? storeTheLongWay(knex, prepared, options);
+  const [outcome] = await storeMessages(knex, [await prepare(accountId, message, options.media)], options);
+  if (!outcome || "error" in outcome) throw outcome?.error;
+  return outcome.value;
 }
 
 /**
@@ -272,43 +271,41 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
 export class InboundStore {
   private readonly group: Batcher<Prepared, IngestResult>;
 
-  constructor(
-    private readonly knex: Knex,
-    private readonly options: IngestOptions,
-  ) {
+  constructor(knex: Knex, private readonly options: IngestOptions) {
     // One batch at a time: messages are stored in the order they arrived.
-    this.group = new Batcher((batch) => this.storeBatch(batch), { maxBatch: 200 });
+    this.group = new Batcher((batch) => storeMessages(knex, batch, options), { maxBatch: 200 });
   }
 
   async store(accountId: string, message: InboundMessage): Promise<IngestResult> {
     return this.group.submit(await prepare(accountId, message, this.options.media));
   }
+}
 
-  private async storeBatch(batch: Prepared[]): Promise<Array<Outcome<IngestResult>>> {
-    // A message twice in one batch (a redelivery racing the first delivery) goes the long way the second time.
-    const seen = new Set<string>();
-    const once = batch.filter(({ accountId, message }) => {
-      const key = `${accountId}:${message.waMessageId}`;
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
-    let known: Array<IngestResult | undefined>;
-    try {
-      known = await storeKnown(this.knex, once, this.options.retrySeconds ?? 5);
-    } catch (err) {
-      // A database that is away fails them all (their provider delivers again); anything else (a deadlock) is
-      // worth a try one by one.
-      if (isDatabaseUnavailable(err)) throw err;
-      known = once.map(() => undefined);
-    }
-    const results = new Map(once.map((prepared, index) => [prepared, known[index]]));
-    const outcomes: Array<Outcome<IngestResult>> = [];
-    for (const prepared of batch) {
-      const stored = results.get(prepared);
-      if (stored) outcomes.push({ value: stored });
-      else outcomes.push(await storeTheLongWay(this.knex, prepared, this.options).then((value) => ({ value }), (error: unknown) => ({ error })));
-    }
-    return outcomes;
+/** A batch: the common way for all it can take in one statement, then the rest the long way, in order. */
+async function storeMessages(knex: Knex, batch: Prepared[], options: IngestOptions): Promise<Array<Outcome<IngestResult>>> {
+  // A message twice in one batch (a redelivery racing the first delivery) goes the long way the second time.
+  const seen = new Set<string>();
+  const once = batch.filter(({ accountId, message }) => {
+    const key = `${accountId}:${message.waMessageId}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  let known: Array<IngestResult | undefined>;
+  try {
+    known = await storeKnown(knex, once, options.retrySeconds ?? 5);
+  } catch (err) {
+    // A database that is away fails them all (their provider delivers again); anything else (a deadlock) is
+    // worth a try one by one.
+    if (isDatabaseUnavailable(err)) throw err;
+    known = once.map(() => undefined);
   }
+  const results = new Map(once.map((prepared, index) => [prepared, known[index]]));
+  const outcomes: Array<Outcome<IngestResult>> = [];
+  for (const prepared of batch) {
+    const stored = results.get(prepared);
+    if (stored) outcomes.push({ value: stored });
+    else outcomes.push(await storeTheLongWay(knex, prepared, options).then((value) => ({ value }), (error: unknown) => ({ error })));
+  }
+  return outcomes;
 }
 
 /** One message in one transaction, whatever it needs: a new contact, a new or reopened conversation, a typed choice. */
