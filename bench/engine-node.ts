@@ -3,15 +3,13 @@
 // says where), plus a probe the scenario asks what this process spent
 // (CPU, statements sent to PostgreSQL, how late its event loop ran) and what
 // its simulated phones received, with the time they received it.
-import fs from "node:fs";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { ServiceBroker, type ServiceSchema } from "moleculer";
+import { ServiceBroker } from "moleculer";
 import { brokerOptions } from "../moleculer.config";
 import { database, sendingDatabase } from "../lib/db/connection";
-import { now, watchPhones } from "./support";
+import { createEngineServices, now, watchPhones } from "./support";
 
 /** What this process spent since it started. */
 export interface NodeUsage {
@@ -28,10 +26,7 @@ export interface PhoneReceived {
 
 async function main(): Promise<void> {
   const broker = new ServiceBroker({ ...brokerOptions(), nodeID: process.env.BENCH_NODE_ID });
-  const servicesDir = path.join(__dirname, "..", "services");
-  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
-    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
-  }
+  createEngineServices(broker);
   const received: PhoneReceived[] = [];
   let statements = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

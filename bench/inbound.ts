@@ -3,7 +3,7 @@
 // two, over the Redis transporter).
 import pg from "pg";
 import { startProcessEngine, type ProcessEngine } from "./processes";
-import { atRate, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, settleAfterBurst, startMeter, watchPhones, whileProgress, type Account, type Cost, type Engine, type Result } from "./support";
+import { atRate, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, settleAfterBurst, startMeter, watchPhones, whileProgress, type Account, type Cost, type CostWindow, type Engine, type Result } from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -50,12 +50,6 @@ class Exchange {
   }
 }
 
-/** A window over what the engine's nodes spend. */
-interface Window {
-  settle(): Promise<void>;
-  stop(messages: number): Promise<Cost>;
-}
-
 /** An engine with the echo flow and its numbers connected, and the run under way. */
 interface Bench {
   engine: Engine;
@@ -63,7 +57,7 @@ interface Bench {
   accounts: Account[];
   contacts: number;
   exchange?: Exchange;
-  meter(): Promise<Window>;
+  meter(): Promise<CostWindow>;
   /** Hands the run what the phones received (for nodes in processes of their own; others tell at once). */
   collect(): Promise<void>;
 }

@@ -7,14 +7,13 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import type { NodeUsage, PhoneReceived } from "./engine-node";
-import { REDIS_URL, dropRedisKeys, engineClient, engineEnvironment, engineStorage, log, round, sleep, type Cost, type Engine } from "./support";
+import { REDIS_URL, dropRedisKeys, engineClient, engineEnvironment, engineStorage, log, round, sleep, type CostWindow, type Engine } from "./support";
 
 export interface ProcessEngine extends Engine {
-  nodeIds: string[];
   /** What the nodes' phones received since the last call. */
   received(): Promise<PhoneReceived[]>;
   /** Starts a window over the nodes' costs. */
-  startMeter(): Promise<{ settle(): Promise<void>; stop(messages: number): Promise<Cost> }>;
+  startMeter(): Promise<CostWindow>;
 }
 
 function startNode(nodeId: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -57,7 +56,6 @@ export async function startProcessEngine(name: string, nodes: number): Promise<P
   });
   return {
     ...engine,
-    nodeIds,
     async received() {
       const all: PhoneReceived[] = [];
       for (const nodeID of nodeIds) {

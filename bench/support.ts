@@ -57,7 +57,6 @@ export function log(message: string): void {
 }
 
 export interface Engine {
-  /** The first node (with the gateway the helpers below talk to). */
   /** The engine's broker, or (for nodes in processes of their own) a broker that reaches them. */
   broker: ServiceBroker;
   database: string;
@@ -115,7 +114,7 @@ export function engineEnvironment(storage: { database: string; url: string; data
 }
 
 /** Logs in as the bench's admin (the first node may still be starting its services). */
-export async function adminToken(baseUrl: string): Promise<string> {
+async function adminToken(baseUrl: string): Promise<string> {
   for (let attempt = 0; ; attempt += 1) {
     const res = await fetch(`${baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
     if (res.ok) return ((await res.json()) as { access_token: string }).access_token;
@@ -132,6 +131,21 @@ export async function dropRedisKeys(prefix: string): Promise<void> {
   await redis.quit();
 }
 
+/** Every service of the engine, compiled, on `broker`: a whole node. */
+export function createEngineServices(broker: ServiceBroker): void {
+  const servicesDir = path.join(__dirname, "..", "services");
+  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
+    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
+  }
+}
+
+/** A window over what the engine's nodes spend, per message that went through it. */
+export interface CostWindow {
+  /** Resolves once the engine's trailing work is done. */
+  settle(): Promise<void>;
+  stop(messages: number): Promise<Cost>;
+}
+
 /** A fresh database and an engine on it: one node, all services, in this process, no Redis. */
 export async function startEngine(name: string): Promise<Engine> {
   const storage = await engineStorage(name);
@@ -141,11 +155,8 @@ export async function startEngine(name: string): Promise<Engine> {
   reloadConfig();
   // Loaded now, so the services read this environment.
   const { brokerOptions } = require("../moleculer.config") as typeof import("../moleculer.config");
-  const servicesDir = path.join(__dirname, "..", "services");
   const broker = new ServiceBroker({ ...brokerOptions(), nodeID: storage.database });
-  for (const file of fs.readdirSync(servicesDir).filter((entry) => /\.service\.js$/.test(entry))) {
-    broker.createService((require(path.join(servicesDir, file)) as { default: ServiceSchema }).default);
-  }
+  createEngineServices(broker);
   await broker.start();
   const api = broker.getLocalService("api") as unknown as { server: Server };
   return engineClient(broker, storage, `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, async () => {
