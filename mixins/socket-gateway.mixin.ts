@@ -145,6 +145,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       if (!this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
     },
 
+    // A node let its numbers' leases lapse (dead or hung) before the cluster noticed: the same, sooner.
+    "whatsapp.holder_lost"(this: SocketGateway) {
+      if (!this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
+    },
+
     // WhatsApp connection news is for the people who manage numbers.
     // (Not while this node stops: its sockets are gone, and other gateway nodes fan out to theirs.)
     "whatsapp.status"(this: SocketGateway, ctx: { params: AccountStatusEvent }) {

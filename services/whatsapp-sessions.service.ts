@@ -313,6 +313,8 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
           void this.broker.emit("message.status", event);
         },
         log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
+        // The cluster will declare it gone only at the heartbeat timeout; the sockets need not wait that long.
+        holderLost: (nodeId) => void this.broker.broadcast("whatsapp.holder_lost", { node_id: nodeId }),
       },
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.

@@ -39,6 +39,9 @@ describe("socket connections", () => {
     h.broker.broadcastLocal("$node.disconnected", { node: { id: "dead-node" }, unexpected: true });
     await eventually(() => heard.length === 2);
     expect(heard).toEqual([{ reason: "node_lost" }, { reason: "node_lost" }]);
+    // A node whose numbers' leases lapsed is lost too, even before the cluster declares it gone.
+    h.broker.broadcastLocal("whatsapp.holder_lost", { node_id: "hung-node" });
+    await eventually(() => heard.length === 3);
   });
 
   it("refuses the token of an ended session", async () => {

@@ -55,6 +55,11 @@ export interface SessionHostEvents {
   /** A queued message left (or could not leave) through WhatsApp; who may see it, when the record of the send tells. */
   sent(accountId: string, messageId: string, status: "sent" | "failed", audience?: MessageAudience): void;
   log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
+  /**
+   * This node took numbers whose holder let their leases lapse while the cluster still counts it alive: it
+   * died (or hangs), and work it did last may never have been announced. Told once per holder and round.
+   */
+  holderLost?(nodeId: string): void;
 }
 
 type AccountActor = Actor<typeof whatsappAccountMachine>;
@@ -214,6 +219,7 @@ export class SessionHost {
     const share = Math.ceil(wanted.length / Math.max(1, this.settings.peers?.() ?? 1));
     await this.handOverExcess(share);
     const stillFree = new Map<string, number>();
+    const lostHolders = new Set<string>();
     for (const account of wanted) {
       if (this.stopped || this.sessions.has(account.id)) continue;
       const provider = this.providers[account.provider];
@@ -230,9 +236,11 @@ export class SessionHost {
       }
       if (await this.leases.acquire(leaseKey(account.id), this.settings.nodeId, this.settings.leaseTtlMs)) {
         stillFree.delete(account.id);
+        if (heldElsewhere) lostHolders.add(holder);
         await this.start(account.id, provider);
       }
     }
+    for (const nodeId of lostHolders) this.events.holderLost?.(nodeId);
     this.freeSince.clear();
     for (const [id, since] of stillFree) this.freeSince.set(id, since);
   }
