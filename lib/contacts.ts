@@ -6,21 +6,10 @@ import { Conflict, NotFound } from "./errors";
 import { Contact } from "./models/contacts";
 import { paginate, type Page } from "./pagination";
 import { toE164 } from "./phone";
+import type { Static } from "@sinclair/typebox";
+import type { Contact as ContactSchema } from "./contract/resources";
 
-export interface PublicContact {
-  id: string;
-  phone_number: string | null;
-  name: string | null;
-  push_name: string | null;
-  email: string | null;
-  company: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  has_odoo: boolean;
-  odoo_partner_id: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PublicContact = Static<typeof ContactSchema>;
 
 export interface ContactFilter {
   search?: string;

@@ -8,18 +8,10 @@ import { Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed } from
 import { User, type Role, type UserStatus } from "./models/users";
 import { paginate, type Page } from "./pagination";
 import type { RateLimiter } from "./rate-limit";
+import type { Static } from "@sinclair/typebox";
+import type { User as UserSchema } from "./contract/resources";
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: UserStatus;
-  is_active: boolean;
-  last_seen_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PublicUser = Static<typeof UserSchema>;
 
 export interface UserFilter {
   role?: Role;

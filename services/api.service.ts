@@ -186,6 +186,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     listAliases: false,
 
     health: {
+      summary: "Whether this node is up",
+      response: { body: "Health" },
       permissions: "public",
       handler() {
         return { status: "ok" };
@@ -194,6 +196,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
     /** The OpenAPI 3.1 description of the routes this gateway serves. */
     openapi: {
+      summary: "This document",
+      response: { body: "OpenApiDocument" },
       permissions: "public",
       handler(this: ApiService) {
         return openApiDocument(this.restRoutes(), VERSION);
@@ -201,6 +205,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     },
 
     ready: {
+      summary: "Whether this node serves requests (every local service started, database and Redis reachable)",
+      response: { body: "Ready" },
       permissions: "public",
       async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
         const checks: Record<string, "ok" | "failing"> = {};
@@ -227,9 +233,10 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
     /** The routes being served, each with its action's declared parameters and permissions. */
     restRoutes(this: ApiService): RestRoute[] {
-      const actions = new Map<string, { params?: Record<string, unknown>; permissions?: Access }>();
-      for (const { name, action } of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as Array<{ name: string; action?: Record<string, unknown> }>) {
-        if (action) actions.set(name, action as { params?: Record<string, unknown>; permissions?: Access });
+      type Declared = Omit<RestRoute, "method" | "path" | "action">;
+      const actions = new Map<string, Declared>();
+      for (const { name, action } of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as Array<{ name: string; action?: Declared }>) {
+        if (action) actions.set(name, action);
       }
       return this.aliases
         .filter((alias) => alias.action && alias.method !== "*")

@@ -34,6 +34,9 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   actions: {
     login: {
       rest: "POST /login",
+      summary: "Sign in with email and password",
+      response: { body: "Tokens" },
+      errors: { 401: ["INVALID_CREDENTIALS"], 429: ["RATE_LIMITED"] },
       permissions: "public",
       audit: "auth.login",
       params: {
@@ -57,6 +60,9 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
 
     refresh: {
       rest: "POST /refresh",
+      summary: "Trade a refresh token for new tokens",
+      response: { body: "Tokens" },
+      errors: { 401: ["REFRESH_TOKEN_INVALID", "REFRESH_TOKEN_REUSED", "SESSION_REVOKED"] },
       permissions: "public",
       params: {
         refresh_token: { type: "string", min: 10, max: 200 },
@@ -70,6 +76,8 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
 
     logout: {
       rest: "POST /logout",
+      summary: "End this session",
+      response: { status: 204 },
       permissions: "authenticated",
       audit: "auth.logout",
       async handler(this: AuthService, ctx: Context<unknown, RequestMeta>) {
@@ -81,6 +89,8 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
 
     me: {
       rest: "GET /me",
+      summary: "The signed-in user",
+      response: { body: "User" },
       permissions: "authenticated",
       async handler(ctx: Context<unknown, RequestMeta>) {
         const caller = callerOf(ctx);

@@ -16,6 +16,8 @@ const ChangesServiceSchema: ServiceSchema = {
   actions: {
     list: {
       rest: "GET /",
+      summary: "What changed since a cursor (catch up after a disconnect)",
+      response: { body: "ChangesPage" },
       permissions: "authenticated",
       params: {
         // A cursor holds a snapshot of the transactions running (a few dozen numbers at most).

@@ -30,6 +30,8 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
   actions: {
     list: {
       rest: "GET /",
+      summary: "List contacts",
+      response: { body: "ContactPage" },
       permissions: STAFF,
       params: {
         search: { type: "string", trim: true, max: 100, optional: true },
@@ -47,6 +49,9 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
 
     create: {
       rest: "POST /",
+      summary: "Create a contact",
+      response: { status: 201, body: "Contact" },
+      errors: { 409: ["CONFLICT"] },
       permissions: STAFF,
       audit: "contacts.create",
       params: { phone_number: phone, ...fields, $$strict: "remove" },
@@ -60,6 +65,8 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
 
     get: {
       rest: "GET /:id",
+      summary: "Get a contact",
+      response: { body: "Contact" },
       permissions: STAFF,
       params: { id: "uuid" },
       handler(this: ContactsService, ctx: Context<{ id: string }>) {
@@ -69,6 +76,9 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a contact",
+      response: { body: "Contact" },
+      errors: { 409: ["CONFLICT"] },
       permissions: STAFF,
       audit: "contacts.update",
       params: { id: "uuid", phone_number: { ...phone, optional: true }, ...fields, $$strict: "remove" },
@@ -80,6 +90,8 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
 
     addTags: {
       rest: "POST /:id/tags",
+      summary: "Add tags to a contact",
+      response: { body: "Contact" },
       permissions: STAFF,
       audit: "contacts.tag",
       params: { id: "uuid", tags: { ...tagList, min: 1 }, $$strict: "remove" },
@@ -90,6 +102,8 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
 
     removeTag: {
       rest: "DELETE /:id/tags/:tag",
+      summary: "Remove a tag from a contact",
+      response: { body: "Contact" },
       permissions: STAFF,
       audit: "contacts.untag",
       params: { id: "uuid", tag },
@@ -101,6 +115,9 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
     /** Links the contact to its Odoo partner (found by phone or email, or created there). */
     syncOdoo: {
       rest: "POST /:id/sync-odoo",
+      summary: "Link a contact to its Odoo partner (creating it when missing)",
+      response: { body: "Contact" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
       permissions: STAFF,
       audit: "contacts.sync-odoo",
       params: { id: "uuid" },

@@ -29,6 +29,8 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
   actions: {
     list: {
       rest: "GET /",
+      summary: "List conversations",
+      response: { body: "ConversationPage" },
       permissions: STAFF,
       params: {
         status: { type: "enum", values: [...CONVERSATION_STATUSES], optional: true },
@@ -46,6 +48,8 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     get: {
       rest: "GET /:id",
+      summary: "Get a conversation",
+      response: { body: "Conversation" },
       permissions: STAFF,
       params: id,
       handler(this: ConversationsService, ctx: Ctx<{ id: string }>) {
@@ -56,6 +60,8 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
     /** The lifecycle history: who moved it, when, from which status to which. */
     events: {
       rest: "GET /:id/events",
+      summary: "A conversation's history of changes",
+      response: { body: "ConversationEventPage" },
       permissions: STAFF,
       params: { ...id, ...pageParams, $$strict: "remove" },
       handler(this: ConversationsService, ctx: Ctx<{ id: string; page: number; limit: number }>) {
@@ -65,6 +71,8 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a conversation's priority or required skills",
+      response: { body: "Conversation" },
       permissions: STAFF,
       params: {
         ...id,
@@ -80,6 +88,9 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     assign: {
       rest: "POST /:id/assign",
+      summary: "Assign a conversation to an agent",
+      response: { body: "Conversation" },
+      errors: { 409: ["INVALID_TRANSITION"] },
       permissions: STAFF,
       params: { ...id, user_id: "uuid", $$strict: "remove" },
       async handler(this: ConversationsService, ctx: Ctx<{ id: string; user_id: string }>) {
@@ -89,6 +100,9 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     transfer: {
       rest: "POST /:id/transfer",
+      summary: "Move a conversation to another queue",
+      response: { body: "Conversation" },
+      errors: { 409: ["INVALID_TRANSITION"] },
       permissions: STAFF,
       params: { ...id, queue_id: "uuid", $$strict: "remove" },
       async handler(this: ConversationsService, ctx: Ctx<{ id: string; queue_id: string }>) {
@@ -98,6 +112,9 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     resolve: {
       rest: "POST /:id/resolve",
+      summary: "Resolve a conversation",
+      response: { body: "Conversation" },
+      errors: { 409: ["INVALID_TRANSITION"] },
       permissions: STAFF,
       params: { ...id, resolution_note: { type: "string", trim: true, max: 2000, optional: true }, $$strict: "remove" },
       async handler(this: ConversationsService, ctx: Ctx<{ id: string; resolution_note?: string }>) {
@@ -107,6 +124,9 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
     reopen: {
       rest: "POST /:id/reopen",
+      summary: "Reopen a resolved conversation",
+      response: { body: "Conversation" },
+      errors: { 409: ["INVALID_TRANSITION", "CONVERSATION_OPEN"] },
       permissions: STAFF,
       params: id,
       async handler(this: ConversationsService, ctx: Ctx<{ id: string }>) {
@@ -117,6 +137,9 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
     /** A quick reply filled in for this conversation and the calling agent; sent too when `send` is true. */
     renderQuickReply: {
       rest: "POST /:id/quick-replies/:quick_reply_id/render",
+      summary: "Fill a quick reply's placeholders for a conversation (and send it)",
+      response: { status: [200, 201], body: "RenderedQuickReply" },
+      errors: { 409: ["CONVERSATION_RESOLVED", "NOT_CONNECTED"] },
       permissions: STAFF,
       params: { ...id, quick_reply_id: "uuid", send: { type: "boolean", optional: true, default: false }, $$strict: "remove" },
       async handler(this: ConversationsService, ctx: Ctx<{ id: string; quick_reply_id: string; send: boolean }>) {

@@ -40,6 +40,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
     // Declared before GET /:id, so the router does not read "node-types" as an id.
     nodeTypes: {
       rest: "GET /node-types",
+      summary: "The node types a flow can use, with their configuration schemas",
+      response: { body: "NodeTypeList" },
       permissions: "authenticated",
       handler() {
         return { items: catalogue() };
@@ -50,6 +52,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
     // headers): only those who edit them read them. The catalogue above stays open.
     list: {
       rest: "GET /",
+      summary: "List flows",
+      response: { body: "FlowPage" },
       permissions: EDITORS,
       params: { trigger_type: { type: "enum", values: [...TRIGGER_TYPES], optional: true }, is_active: { type: "boolean", convert: true, optional: true }, ...pageParams, $$strict: "remove" },
       handler(this: FlowsService, ctx: Ctx<FlowFilter>) {
@@ -59,6 +63,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     create: {
       rest: "POST /",
+      summary: "Create a flow",
+      response: { status: 201, body: "Flow" },
       permissions: EDITORS,
       audit: "flows.create",
       params: { ...fields, $$strict: "remove" },
@@ -72,6 +78,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     get: {
       rest: "GET /:id",
+      summary: "Get a flow with its graph",
+      response: { body: "Flow" },
       permissions: EDITORS,
       params: { id: "uuid" },
       handler(this: FlowsService, ctx: Ctx<{ id: string }>) {
@@ -81,6 +89,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a flow (a new graph is a new version)",
+      response: { body: "Flow" },
       permissions: EDITORS,
       audit: "flows.update",
       params: {
@@ -99,6 +109,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     remove: {
       rest: "DELETE /:id",
+      summary: "Delete a flow",
+      response: { status: 204 },
       permissions: EDITORS,
       audit: "flows.delete",
       params: { id: "uuid" },
@@ -111,6 +123,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     duplicate: {
       rest: "POST /:id/duplicate",
+      summary: "Copy a flow",
+      response: { status: 201, body: "Flow" },
       permissions: EDITORS,
       audit: "flows.duplicate",
       params: { id: "uuid" },
@@ -124,6 +138,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     toggle: {
       rest: "PUT /:id/toggle",
+      summary: "Activate or deactivate a flow",
+      response: { body: "Flow" },
       permissions: EDITORS,
       audit: "flows.toggle",
       params: { id: "uuid", is_active: { type: "boolean", optional: true }, $$strict: "remove" },
@@ -134,6 +150,8 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
 
     test: {
       rest: "POST /:id/test",
+      summary: "Run a flow in the sandbox",
+      response: { body: "SandboxRun" },
       permissions: EDITORS,
       params: {
         id: "uuid",

@@ -27,6 +27,8 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
   actions: {
     get: {
       rest: "GET /:id",
+      summary: "Download a message's media file",
+      response: { binary: true },
       permissions: "authenticated",
       params: { id: "uuid" },
       async handler(this: MediaService, ctx: Context<{ id: string }, MediaMeta>) {

@@ -43,6 +43,8 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
   actions: {
     list: {
       rest: "GET /:id/messages",
+      summary: "A conversation's messages, newest page first",
+      response: { body: "MessagePage" },
       permissions: STAFF,
       params: {
         id: "uuid",
@@ -58,6 +60,8 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
 
     get: {
       rest: "GET /:id/messages/:message_id",
+      summary: "Get one message",
+      response: { body: "Message" },
       permissions: STAFF,
       params: { id: "uuid", message_id: "uuid" },
       async handler(this: MessagesService, ctx: Ctx<{ id: string; message_id: string }>) {
@@ -70,6 +74,9 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
 
     send: {
       rest: "POST /:id/messages",
+      summary: "Send a message to the customer",
+      response: { status: 201, body: "Message" },
+      errors: { 409: ["CONVERSATION_RESOLVED", "NOT_CONNECTED"] },
       permissions: STAFF,
       params: {
         id: "uuid",
@@ -106,6 +113,8 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
 
     note: {
       rest: "POST /:id/notes",
+      summary: "Add an internal note",
+      response: { status: 201, body: "Message" },
       permissions: STAFF,
       params: { id: "uuid", content: { type: "string", trim: true, min: 1, max: MAX_TEXT }, $$strict: "remove" },
       async handler(this: MessagesService, ctx: Ctx<{ id: string; content: string }>) {

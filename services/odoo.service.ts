@@ -9,7 +9,7 @@ import { AppError, Conflict, NotFound, ValidationFailed } from "../lib/errors";
 import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings } from "../lib/odoo/client";
 import { checkStock, createLead, createPartner, listOrders, ORDER_STATES, searchPartners, type LeadInput, type OrderState } from "../lib/odoo/operations";
 import { NotConfigured, OdooSettingsStore, type OdooSettingsInput } from "../lib/odoo/settings";
-import { ContactSync, pushContact, type SyncProgress } from "../lib/odoo/sync";
+import { ContactSync, presentSyncJob, pushContact, type SyncProgress } from "../lib/odoo/sync";
 
 interface OdooService extends Service {
   store: OdooSettingsStore;
@@ -58,6 +58,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
   actions: {
     getSettings: {
       rest: "GET /settings",
+      summary: "The Odoo connection settings",
+      response: { body: "OdooSettings" },
+      errors: { 409: ["ODOO_KEY_UNREADABLE"] },
       permissions: ["admin"],
       handler(this: OdooService) {
         return this.store.view();
@@ -66,6 +69,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     saveSettings: {
       rest: "PUT /settings",
+      summary: "Save the Odoo connection settings",
+      response: { body: "OdooSettings" },
+      errors: { 409: ["ODOO_KEY_UNREADABLE"] },
       permissions: ["admin"],
       audit: "odoo.settings",
       params: { ...settingsParams, $$strict: "remove" },
@@ -80,6 +86,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
     /** Checks the stored settings, or the ones in the body before saving them. */
     testConnection: {
       rest: "POST /test-connection",
+      summary: "Try an Odoo connection",
+      response: { body: "OdooConnectionTest" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED", "ODOO_KEY_UNREADABLE"] },
       permissions: ["admin"],
       params: { ...settingsParams, url: { ...settingsParams.url, optional: true }, database: { ...settingsParams.database, optional: true }, username: { ...settingsParams.username, optional: true }, $$strict: "remove" },
       async handler(this: OdooService, ctx: Ctx<Partial<OdooSettingsInput>>) {
@@ -106,6 +115,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     syncContacts: {
       rest: "POST /sync-contacts",
+      summary: "Start syncing contacts with Odoo",
+      response: { status: 202, body: "SyncStarted" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED", "SYNC_RUNNING"] },
       permissions: ["admin"],
       audit: "odoo.sync",
       async handler(this: OdooService, ctx: Ctx<Record<string, never>>) {
@@ -137,18 +149,22 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     syncStatus: {
       rest: "GET /sync-contacts/:id",
+      summary: "Follow a contact sync",
+      response: { body: "SyncJob" },
       permissions: ["admin"],
       params: { id: "uuid" },
       async handler(this: OdooService, ctx: Ctx<{ id: string }>) {
         const job = await database()("odoo_sync_jobs").where({ id: ctx.params.id }).first();
         if (!job) throw new NotFound("sync job", ctx.params.id);
-        const { id, ...rest } = job;
-        return { job_id: id, ...rest };
+        return presentSyncJob(job);
       },
     },
 
     searchPartners: {
       rest: "GET /partners/search",
+      summary: "Search Odoo partners",
+      response: { body: "PartnerList" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
       permissions: STAFF,
       params: {
         phone: { type: "string", trim: true, min: 3, max: 32, optional: true },
@@ -166,6 +182,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     orders: {
       rest: "GET /orders",
+      summary: "A partner's sale orders",
+      response: { body: "OrderList" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
       permissions: STAFF,
       params: {
         partner_id: { type: "number", integer: true, min: 1, convert: true },
@@ -181,6 +200,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     stock: {
       rest: "GET /products/:id/stock",
+      summary: "A product's stock",
+      response: { body: "Stock" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
       permissions: STAFF,
       params: { id: { type: "string", trim: true, min: 1, max: 100 }, warehouse_id: { type: "number", integer: true, min: 1, convert: true, optional: true }, $$strict: "remove" },
       async handler(this: OdooService, ctx: Ctx<{ id: string; warehouse_id?: number }>) {
@@ -192,6 +214,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     createLead: {
       rest: "POST /leads",
+      summary: "Create a CRM lead in Odoo",
+      response: { status: 201, body: "Created" },
+      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
       permissions: STAFF,
       audit: "odoo.lead",
       params: {

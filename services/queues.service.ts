@@ -38,6 +38,8 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
   actions: {
     list: {
       rest: "GET /",
+      summary: "List queues",
+      response: { body: "QueuePage" },
       permissions: "authenticated",
       params: { ...pageParams, $$strict: "remove" },
       handler(this: QueuesService, ctx: Ctx<{ page: number; limit: number }>) {
@@ -47,6 +49,9 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     create: {
       rest: "POST /",
+      summary: "Create a queue",
+      response: { status: 201, body: "Queue" },
+      errors: { 409: ["CONFLICT"] },
       permissions: ["admin"],
       audit: "queues.create",
       params: { ...fields, $$strict: "remove" },
@@ -60,6 +65,8 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     get: {
       rest: "GET /:id",
+      summary: "Get a queue",
+      response: { body: "Queue" },
       permissions: "authenticated",
       params: { id: "uuid" },
       handler(this: QueuesService, ctx: Ctx<{ id: string }>) {
@@ -69,6 +76,9 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a queue",
+      response: { body: "Queue" },
+      errors: { 409: ["CONFLICT"] },
       permissions: ["admin"],
       audit: "queues.update",
       params: { id: "uuid", ...fields, name: { ...fields.name, optional: true }, $$strict: "remove" },
@@ -83,6 +93,9 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     remove: {
       rest: "DELETE /:id",
+      summary: "Delete a queue",
+      response: { status: 204 },
+      errors: { 409: ["QUEUE_NOT_EMPTY"] },
       permissions: ["admin"],
       audit: "queues.delete",
       params: { id: "uuid" },
@@ -95,6 +108,8 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     addAgent: {
       rest: "POST /:id/agents",
+      summary: "Add an agent to a queue (or change their membership)",
+      response: { status: [200, 201], body: "QueueAgent" },
       permissions: MANAGERS,
       audit: "queues.agents.add",
       params: {
@@ -119,6 +134,8 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     removeAgent: {
       rest: "DELETE /:id/agents/:user_id",
+      summary: "Remove an agent from a queue",
+      response: { status: 204 },
       permissions: MANAGERS,
       audit: "queues.agents.remove",
       params: { id: "uuid", user_id: "uuid" },
@@ -133,6 +150,8 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
 
     stats: {
       rest: "GET /:id/stats",
+      summary: "A queue's figures for today",
+      response: { body: "QueueStats" },
       permissions: MANAGERS,
       params: { id: "uuid" },
       async handler(this: QueuesService, ctx: Ctx<{ id: string }>) {

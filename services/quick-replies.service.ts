@@ -23,6 +23,8 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
   actions: {
     list: {
       rest: "GET /",
+      summary: "List quick replies",
+      response: { body: "QuickReplyPage" },
       permissions: "authenticated",
       params: { queue_id: { type: "uuid", optional: true }, search: { type: "string", trim: true, max: 41, optional: true }, ...pageParams, $$strict: "remove" },
       handler(this: QuickRepliesService, ctx: Context<QuickReplyFilter, RequestMeta>) {
@@ -32,6 +34,9 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
 
     create: {
       rest: "POST /",
+      summary: "Create a quick reply",
+      response: { status: 201, body: "QuickReply" },
+      errors: { 409: ["CONFLICT"] },
       permissions: EDITORS,
       audit: "quick-replies.create",
       params: { shortcut, content, queue_id: queueId, $$strict: "remove" },
@@ -45,6 +50,9 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a quick reply",
+      response: { body: "QuickReply" },
+      errors: { 409: ["CONFLICT"] },
       permissions: EDITORS,
       audit: "quick-replies.update",
       params: { id: "uuid", shortcut: { ...shortcut, optional: true }, content: { ...content, optional: true }, queue_id: queueId, $$strict: "remove" },
@@ -56,6 +64,8 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
 
     remove: {
       rest: "DELETE /:id",
+      summary: "Delete a quick reply",
+      response: { status: 204 },
       permissions: EDITORS,
       audit: "quick-replies.delete",
       params: { id: "uuid" },

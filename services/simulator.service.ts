@@ -24,6 +24,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     /** A phone scans the account's QR code. */
     scan: {
       rest: "POST /:id/scan",
+      summary: "Simulator: scan the QR code with the pretend phone",
+      response: { body: "Done" },
+      errors: { 409: ["NOT_WAITING_FOR_SCAN", "SESSION_MOVED"] },
       permissions: ["admin"],
       params: { id: "uuid", phone_number: phone, $$strict: "remove" },
       async handler(this: SimulatorService, ctx: Context<{ id: string; phone_number: string }>) {
@@ -37,6 +40,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     /** A customer writes to the account. Re-posting a `wa_message_id` simulates WhatsApp delivering it again. */
     inbound: {
       rest: "POST /:id/inbound",
+      summary: "Simulator: a customer writes",
+      response: { body: "SimulatedDelivery" },
+      errors: { 409: ["NOT_CONNECTED", "SESSION_MOVED"] },
       permissions: ["admin"],
       params: {
         id: "uuid",
@@ -66,6 +72,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     /** What the engine sent on the account, oldest first (`?to=` one number). */
     outbound: {
       rest: "GET /:id/outbound",
+      summary: "Simulator: what the engine sent",
+      response: { body: "SimulatedSendList" },
+      errors: { 409: ["SESSION_MOVED"] },
       permissions: ["admin"],
       params: { id: "uuid", to: { ...phone, optional: true }, $$strict: "remove" },
       async handler(this: SimulatorService, ctx: Context<{ id: string; to?: string }>) {
@@ -77,6 +86,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     /** The recipient's phone reports a sent message delivered or read. */
     receipts: {
       rest: "POST /:id/receipts",
+      summary: "Simulator: the customer's phone reports delivered or read",
+      response: { body: "Done" },
+      errors: { 409: ["NOT_CONNECTED", "SESSION_MOVED"] },
       permissions: ["admin"],
       params: { id: "uuid", wa_message_id: { type: "string", min: 1, max: 128 }, status: { type: "enum", values: ["delivered", "read"] }, $$strict: "remove" },
       async handler(this: SimulatorService, ctx: Context<{ id: string; wa_message_id: string; status: string }>) {
@@ -90,6 +102,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
     /** WhatsApp drops the connection, logs the device out, or bans the number. */
     disconnect: {
       rest: "POST /:id/disconnect",
+      summary: "Simulator: WhatsApp drops the connection",
+      response: { body: "Done" },
+      errors: { 409: ["NOT_CONNECTED", "SESSION_MOVED"] },
       permissions: ["admin"],
       params: { id: "uuid", reason: { type: "enum", values: ["connection_lost", "logged_out", "banned"] }, $$strict: "remove" },
       async handler(this: SimulatorService, ctx: Context<{ id: string; reason: string }>) {

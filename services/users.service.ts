@@ -30,6 +30,8 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
   actions: {
     list: {
       rest: "GET /",
+      summary: "List users",
+      response: { body: "UserPage" },
       permissions: ["admin", "supervisor"],
       params: {
         role: { ...role, optional: true },
@@ -45,6 +47,9 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
 
     create: {
       rest: "POST /",
+      summary: "Create a user",
+      response: { status: 201, body: "User" },
+      errors: { 409: ["CONFLICT"] },
       permissions: ["admin"],
       audit: "users.create",
       params: { email, password, name, role, $$strict: "remove" },
@@ -58,6 +63,8 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
 
     get: {
       rest: "GET /:id",
+      summary: "Get a user",
+      response: { body: "User" },
       permissions: "authenticated",
       params: { id: "uuid" },
       handler(this: UsersService, ctx: Context<{ id: string }, RequestMeta>) {
@@ -67,6 +74,9 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
 
     update: {
       rest: "PUT /:id",
+      summary: "Change a user",
+      response: { body: "User" },
+      errors: { 409: ["CONFLICT", "LAST_ADMIN"], 429: ["RATE_LIMITED"] },
       permissions: "authenticated",
       audit: "users.update",
       params: {
@@ -96,6 +106,9 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
 
     remove: {
       rest: "DELETE /:id",
+      summary: "Delete a user",
+      response: { status: 204 },
+      errors: { 409: ["LAST_ADMIN"] },
       permissions: ["admin"],
       audit: "users.delete",
       params: { id: "uuid" },
@@ -108,6 +121,9 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
 
     setStatus: {
       rest: "PUT /:id/status",
+      summary: "Set a user's presence status",
+      response: { body: "User" },
+      errors: { 404: ["NOT_FOUND"] },
       permissions: "authenticated",
       audit: "users.status",
       params: { id: "uuid", status, $$strict: "remove" },

@@ -56,6 +56,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
   actions: {
     list: {
       rest: "GET /",
+      summary: "List WhatsApp numbers",
+      response: { body: "AccountPage" },
       permissions: READERS,
       params: { ...pageParams, $$strict: "remove" },
       async handler(this: WhatsappService, ctx: Context<{ page: number; limit: number }>) {
@@ -66,6 +68,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     create: {
       rest: "POST /",
+      summary: "Add a WhatsApp number (starts pairing)",
+      response: { status: 201, body: "Account" },
       permissions: ["admin"],
       audit: "whatsapp.create",
       params: { name, provider: { type: "enum", values: [...PROVIDERS], optional: true }, $$strict: "remove" },
@@ -85,6 +89,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     get: {
       rest: "GET /:id",
+      summary: "Get a WhatsApp number",
+      response: { body: "Account" },
       permissions: READERS,
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
@@ -94,6 +100,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     update: {
       rest: "PUT /:id",
+      summary: "Rename a WhatsApp number",
+      response: { body: "Account" },
       permissions: ["admin"],
       audit: "whatsapp.update",
       params: { ...id, name, $$strict: "remove" },
@@ -104,6 +112,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     remove: {
       rest: "DELETE /:id",
+      summary: "Remove a WhatsApp number (unlinks the device)",
+      response: { status: 204 },
       permissions: ["admin"],
       audit: "whatsapp.delete",
       params: id,
@@ -120,6 +130,9 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     qr: {
       rest: "GET /:id/qr",
+      summary: "The QR code to scan",
+      response: { body: "QrCode" },
+      errors: { 409: ["QR_NOT_AVAILABLE", "SESSION_MOVED"] },
       permissions: READERS,
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
@@ -134,6 +147,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     status: {
       rest: "GET /:id/status",
+      summary: "A number's connection status",
+      response: { body: "AccountStatus" },
       permissions: READERS,
       params: id,
       async handler(this: WhatsappService, ctx: Context<{ id: string }>) {
@@ -143,6 +158,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     disconnect: {
       rest: "POST /:id/disconnect",
+      summary: "Disconnect and log out a number",
+      response: { body: "AccountStatus" },
       permissions: ["admin"],
       audit: "whatsapp.disconnect",
       params: id,
@@ -202,6 +219,8 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
     reconnect: {
       rest: "POST /:id/reconnect",
+      summary: "Connect a number again",
+      response: { body: "AccountStatus" },
       permissions: ["admin"],
       audit: "whatsapp.reconnect",
       params: id,

@@ -1,4 +1,9 @@
 // GET /api/openapi.json describes the routes really served, and the seed's endpoints are among them.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { harness } from "./support/harness";
 import { schemaOf } from "../lib/http/openapi";
 
@@ -23,7 +28,15 @@ const SEED = [
   "GET /api/odoo/orders", "GET /api/odoo/products/{id}/stock", "POST /api/odoo/leads",
 ];
 
-type Operation = { parameters?: Array<{ name: string; in: string; required: boolean }>; requestBody?: any; security: unknown[]; "x-permissions": unknown };
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  parameters?: Array<{ name: string; in: string; required: boolean }>;
+  requestBody?: any;
+  security: unknown[];
+  "x-permissions": unknown;
+  responses: Record<string, { $ref?: string; description?: string; content?: Record<string, { schema: unknown }> }>;
+};
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 describe("the OpenAPI document", () => {
@@ -52,6 +65,54 @@ describe("the OpenAPI document", () => {
         else expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, 401]);
       }
     }
+  });
+
+  it("lints clean with Redocly's recommended rules", async () => {
+    const file = path.join(os.tmpdir(), `charla-openapi-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "support", "lint-openapi.mjs"), file]);
+      const problems = JSON.parse(stdout) as Array<{ rule: string; severity: string; where: string }>;
+      // The probes (health, readiness, this document) have no client error to answer with: the one warning kept.
+      const probes = ["/api/health", "/api/ready", "/api/openapi.json"].map((probe) => `#/paths/${probe.replace(/\//g, "~1")}/get/responses`);
+      expect(problems.filter((problem) => !(problem.rule === "operation-4xx-response" && probes.includes(problem.where)))).toEqual([]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it("gives every operation a summary, a tag, its success body and the statuses it answers with", () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect([where, typeof op.summary, op.tags?.length]).toEqual([where, "string", 1]);
+        const success = Object.keys(op.responses).filter((status) => status.startsWith("2"));
+        expect([where, success.length > 0]).toEqual([where, true]);
+        for (const status of success.filter((code) => code !== "204")) expect([where, status, op.responses[status]!.content]).toEqual([where, status, expect.any(Object)]);
+        expect([where, op.responses["503"]]).toEqual([where, { $ref: "#/components/responses/Unavailable" }]);
+        if (op["x-permissions"] !== "public") expect([where, op.responses["401"], op.responses["403"]]).toEqual([where, expect.anything(), expect.anything()]);
+      }
+    }
+    // The statuses the seed's client trips over are declared where they happen.
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path]![method]!.responses);
+    expect(statuses("/api/auth/login", "post")).toEqual(expect.arrayContaining(["200", "400", "401", "413", "415", "422", "429"]));
+    expect(statuses("/api/auth/logout", "post")).toContain("204");
+    expect(statuses("/api/auth/logout", "post")).not.toContain("200");
+    expect(statuses("/api/contacts/{id}/tags/{tag}", "delete")).toContain("200");
+    expect(statuses("/api/users", "post")).toEqual(expect.arrayContaining(["201", "409"]));
+    expect(statuses("/api/users", "post")).not.toContain("200");
+    expect(doc.paths["/api/users/{id}"]!.delete!.responses["409"]!.description).toContain("LAST_ADMIN");
+    expect(doc.paths["/api/whatsapp/accounts/{id}/qr"]!.get!.responses["409"]!.description).toContain("QR_NOT_AVAILABLE");
+    expect(doc.paths["/api/conversations/{id}/reopen"]!.post!.responses["409"]!.description).toContain("CONVERSATION_OPEN");
+    expect(doc.paths["/api/users"]!.get!.responses["200"]!.content!["application/json"].schema).toEqual({ $ref: "#/components/schemas/UserPage" });
+  });
+
+  it("publishes the bodies as components: strict objects, with the list envelopes", () => {
+    const schemas = (doc as unknown as { components: { schemas: Record<string, { additionalProperties?: boolean; required?: string[]; properties?: Record<string, unknown> }> } }).components.schemas;
+    for (const name of ["User", "Contact", "Conversation", "Message", "Flow", "Queue", "QuickReply", "Account"]) expect([name, schemas[name]?.additionalProperties]).toEqual([name, false]);
+    for (const name of ["User", "Contact", "Conversation", "Flow", "Queue", "QuickReply", "Account"]) expect(schemas[`${name}Page`]?.required).toEqual(["items", "total", "page", "limit"]);
+    expect(schemas.MessagePage!.required).toEqual(["items", "has_more", "limit"]);
+    expect(schemas.NodeTypeList!.required).toEqual(["items"]);
   });
 
   it("describes bodies and queries from the actions' own validation rules", () => {

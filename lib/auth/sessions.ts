@@ -11,6 +11,8 @@ import type { RateLimiter } from "../rate-limit";
 import type { Caller } from "./caller";
 import { decoyHash, verifyPassword } from "./passwords";
 import { hashRefreshToken, newRefreshToken, readAccessToken, signAccessToken } from "./tokens";
+import type { Static } from "@sinclair/typebox";
+import type { Tokens as TokensSchema } from "../contract/resources";
 
 export interface AuthSettings {
   jwtSecret: string;
@@ -27,13 +29,7 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-  refresh_token: string;
-  user: { id: string; email: string; name: string; role: Role };
-}
+export type TokenResponse = Static<typeof TokensSchema>;
 
 /** Told after a session is revoked, so live sockets of that session can be closed. */
 export type RevocationListener = (userId: string, sessionIds: string[]) => void;

@@ -7,6 +7,8 @@ import { Flow, FlowVersion, type TriggerType } from "../models/flows";
 import { paginate, type Page } from "../pagination";
 import { validateGraph, type FlowGraph } from "./graph";
 import type { LoadedFlow } from "./runtime";
+import type { Static } from "@sinclair/typebox";
+import type { Flow as FlowSchema } from "../contract/resources";
 
 export interface FlowDefinition {
   name: string;
@@ -25,22 +27,7 @@ export interface FlowFilter {
   limit: number;
 }
 
-export interface PublicFlow {
-  id: string;
-  name: string;
-  description: string | null;
-  trigger_type: TriggerType;
-  trigger_value: string | null;
-  whatsapp_account_id: string | null;
-  is_active: boolean;
-  version: number | null;
-  current_version_id: string | null;
-  nodes?: FlowGraph;
-  warnings?: string[];
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PublicFlow = Static<typeof FlowSchema>;
 
 const MAX_KEYWORDS = 50;
 const VERSIONS_KEPT = 500;

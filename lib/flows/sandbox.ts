@@ -3,7 +3,9 @@
 // question timeouts never fire; HTTP calls are real (same guard as live).
 import type { Calendar } from "../queues/business-hours";
 import type { FlowEffects, FlowInput, HttpResult } from "./node-type";
-import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState, type FlowStatus, type LoadedFlow, type TraceEntry } from "./runtime";
+import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState, type FlowStatus, type LoadedFlow } from "./runtime";
+import type { Static } from "@sinclair/typebox";
+import type { SandboxRun as SandboxRunSchema } from "../contract/resources";
 
 export interface TranscriptEntry {
   direction: "out" | "in";
@@ -12,13 +14,7 @@ export interface TranscriptEntry {
   metadata: Record<string, unknown>;
 }
 
-export interface SandboxResult {
-  status: "waiting_input" | "completed" | "handoff" | "error";
-  transcript: TranscriptEntry[];
-  variables: Record<string, unknown>;
-  trace: TraceEntry[];
-  error: string | null;
-}
+export type SandboxResult = Static<typeof SandboxRunSchema>;
 
 export interface SandboxOptions {
   phoneNumber: string;

@@ -2,6 +2,7 @@
 // gateway really serves and each action's declared parameters and
 // permissions, so it cannot drift from the code.
 import type { Access } from "../auth/permissions";
+import { RESPONSE_BODIES, type ResponseBody } from "../contract/resources";
 
 /** One REST route as the gateway serves it. */
 export interface RestRoute {
@@ -12,9 +13,13 @@ export interface RestRoute {
   params?: Record<string, unknown>;
   permissions?: Access;
   summary?: string;
+  response?: ActionContract["response"];
+  errors?: ActionContract["errors"];
 }
 
 type JsonSchema = Record<string, unknown>;
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 type Rule = Record<string, unknown> & { type?: string };
 
 const FORMATS: Record<string, JsonSchema> = {
@@ -101,26 +106,75 @@ function objectSchema(props: Record<string, unknown>, skip: ReadonlySet<string> 
   return { type: "object", properties, ...(required.length ? { required } : {}) };
 }
 
-const ERROR_RESPONSE = { description: "An error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+/** What an action answers with, besides the errors every route of its kind can give. */
+export interface ActionContract {
+  /** One line for the operation list of a generated client. */
+  summary?: string;
+  /** Success: its status (200 unless said) and body (a component of lib/contract/resources; none for 204). */
+  response?: { status?: SuccessStatus | readonly SuccessStatus[]; body?: ResponseBody; binary?: true };
+  /** Errors only this action gives, by status, each with the codes it may carry. */
+  errors?: Partial<Record<ErrorStatus, readonly string[]>>;
+}
+type SuccessStatus = 200 | 201 | 202 | 204;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 502 | 503;
 
-function responsesOf(route: RestRoute): Record<string, unknown> {
-  const success: Record<string, unknown> =
-    route.method === "DELETE" ? { "204": { description: "Done; no body" } } : { "200": { description: "Success (a resource is created: 201 with Location)", content: { "application/json": {} } } };
-  if (route.method === "POST") success["201"] = { description: "Created", content: { "application/json": {} } };
-  const errors: Record<string, unknown> = { "422": { ...ERROR_RESPONSE, description: "Validation failed; `field` names the offending field" } };
-  if (route.permissions !== "public") {
-    errors["401"] = { ...ERROR_RESPONSE, description: "Missing, invalid or expired token" };
-    errors["403"] = { ...ERROR_RESPONSE, description: "The caller's role or visibility does not allow it" };
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+
+/** Errors shared by many operations, referenced from each (components.responses). */
+const COMMON_ERRORS = {
+  BadRequest: errorResponse("The request cannot be read: `MALFORMED_JSON`, `BODY_NOT_OBJECT`, `UNABLE_DECODE_PARAM`, `BAD_REQUEST`"),
+  Unauthorized: errorResponse("No valid token: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `SESSION_REVOKED`, `USER_DISABLED`"),
+  Forbidden: errorResponse("The caller's role or visibility does not allow it: `FORBIDDEN`"),
+  NotFound: errorResponse("No such resource (or the caller may not see it): `NOT_FOUND`"),
+  PayloadTooLarge: errorResponse("The body is over the size limit: `PAYLOAD_TOO_LARGE`"),
+  UnsupportedMediaType: errorResponse("The body is not JSON: `UNSUPPORTED_MEDIA_TYPE`"),
+  ValidationFailed: errorResponse("An input is wrong; `field` names it: `VALIDATION_ERROR`"),
+  Unavailable: {
+    ...errorResponse("The node is starting or stopping, or what it needs is down for a moment; retry after `Retry-After` seconds: `NOT_READY`, `SERVICE_UNAVAILABLE`"),
+    headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+  },
+} as const;
+type CommonError = keyof typeof COMMON_ERRORS;
+
+const STATUS_NAMES: Record<number, string> = { 400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Validation failed", 429: "Too many requests", 502: "Upstream failed", 503: "Unavailable" };
+const ref = (name: CommonError) => ({ $ref: `#/components/responses/${name}` });
+
+const SUCCESS: Record<SuccessStatus, string> = { 200: "Success", 201: "Created (its address in `Location`)", 202: "Accepted; the work goes on", 204: "Done; no body" };
+
+function successOf(route: RestRoute): Record<string, unknown> {
+  const { status = 200, body, binary } = route.response ?? {};
+  const content = binary
+    ? { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } }
+    : body && { "application/json": { schema: { $ref: `#/components/schemas/${body}` } } };
+  const statuses: readonly SuccessStatus[] = typeof status === "number" ? [status] : status;
+  return Object.fromEntries(statuses.map((code) => [code, { description: binary ? "The file, as its own content type" : SUCCESS[code], ...(content ? { content } : {}) }]));
+}
+
+/** The statuses a route can answer with: its own, and those of every route of its kind. */
+function responsesOf(route: RestRoute, pathNames: string[]): Record<string, unknown> {
+  const responses: Record<string, unknown> = successOf(route);
+  const hasBody = BODY_METHODS.has(route.method);
+  const common: Array<[number, CommonError]> = [];
+  if (hasBody || pathNames.length) common.push([400, "BadRequest"]);
+  if (route.permissions !== "public") common.push([401, "Unauthorized"], [403, "Forbidden"]);
+  if (pathNames.length) common.push([404, "NotFound"]);
+  if (hasBody) common.push([413, "PayloadTooLarge"], [415, "UnsupportedMediaType"]);
+  if (Object.keys(route.params ?? {}).some((name) => !name.startsWith("$$"))) common.push([422, "ValidationFailed"]);
+  common.push([503, "Unavailable"]);
+  for (const [status, name] of common) responses[status] = ref(name);
+  for (const [status, codes] of Object.entries(route.errors ?? {})) {
+    const shared = responses[status] ? ` (besides the usual: ${(COMMON_ERRORS[(responses[status] as { $ref: string }).$ref.split("/").pop() as CommonError]).description})` : "";
+    const extra = status === "429" ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {};
+    responses[status] = { ...errorResponse(`${STATUS_NAMES[Number(status)] ?? "Error"}: ${codes.map((code) => `\`${code}\``).join(", ")}${shared}`), ...extra };
   }
-  if (route.path.includes(":")) errors["404"] = { ...ERROR_RESPONSE, description: "No such resource" };
-  return { ...success, ...errors };
+  return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
 }
 
 function operationOf(route: RestRoute): Record<string, unknown> {
   const params = route.params ?? {};
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
   const parameters: Array<Record<string, unknown>> = pathNames.map((name) => ({ name, in: "path", required: true, schema: schemaOf(params[name] ?? "string") }));
-  const hasBody = ["POST", "PUT", "PATCH"].includes(route.method);
+  const hasBody = BODY_METHODS.has(route.method);
   if (!hasBody) {
     for (const [name, rule] of Object.entries(params)) {
       if (name.startsWith("$$") || pathNames.includes(name)) continue;
@@ -139,7 +193,7 @@ function operationOf(route: RestRoute): Record<string, unknown> {
       : {}),
     security: access === "public" ? [] : [{ bearer: [] }],
     "x-permissions": access,
-    responses: responsesOf(route),
+    responses: responsesOf(route, pathNames),
   };
 }
 
@@ -155,13 +209,16 @@ export function openApiDocument(routes: RestRoute[], version: string): Record<st
     info: {
       title: "Charla API",
       version,
+      license: { name: "MIT", identifier: "MIT" },
       description: "WhatsApp customer service engine. Reference with examples: docs/api.md. Realtime events travel over Socket.IO on the same port.",
     },
     servers: [{ url: "/" }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      responses: COMMON_ERRORS,
       schemas: {
+        ...RESPONSE_BODIES,
         Error: {
           type: "object",
           required: ["detail"],

@@ -9,6 +9,8 @@ import { ValidationFailed } from "../errors";
 import { formatCursor, pageOf, parseCursor, parseSnapshot, versionOf, type Batch, type Cursor, type Position, type Snapshot } from "./change-cursor";
 import { Conversations, type PublicConversation } from "./conversations";
 import { messagesChangedIn, type PublicMessage } from "./messages";
+import type { Static } from "@sinclair/typebox";
+import type { ChangesPage as ChangesPageSchema } from "../contract/resources";
 
 export const DEFAULT_CHANGES_LIMIT = 100;
 export const MAX_CHANGES_LIMIT = 500;
@@ -25,14 +27,7 @@ export type ChangeItem =
   /** It moved to a queue or a person the caller cannot see: drop it. */
   | (ItemBase & { type: "conversation_left" });
 
-export interface ChangesPage {
-  items: ChangeItem[];
-  /** Where to go on from: `since` of the next request. */
-  cursor: string;
-  /** More changes wait: ask again at once with `cursor`. */
-  has_more: boolean;
-  limit: number;
-}
+export type ChangesPage = Static<typeof ChangesPageSchema>;
 
 type Positioned = Position & { item: ChangeItem };
 

@@ -10,6 +10,8 @@ import { config } from "../config";
 import { metNow, queueClock, SLA_KINDS, startClocks, stopClock, type QueueClock } from "../queues/sla";
 import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
 import { nextLifecycle, type LifecycleEvent } from "./lifecycle";
+import type { Static } from "@sinclair/typebox";
+import type { Conversation as ConversationSchema, ConversationEvent as ConversationEventSchema } from "../contract/resources";
 
 export interface ConversationFilter {
   status?: ConversationStatus;
@@ -23,31 +25,7 @@ export interface ConversationFilter {
 
 type Ref = { id: string; name: string } | null;
 
-export interface PublicConversation {
-  id: string;
-  contact: { id: string; name: string | null; phone_number: string | null };
-  whatsapp_account: { id: string; name: string };
-  status: ConversationStatus;
-  priority: Priority;
-  assigned_to: Ref;
-  queue: Ref;
-  current_flow: Ref;
-  required_skills: string[];
-  sla_first_response_met: boolean | null;
-  sla_first_response_due_at: Date | null;
-  sla_resolution_met: boolean | null;
-  sla_resolution_due_at: Date | null;
-  queued_at: Date | null;
-  assigned_at: Date | null;
-  first_response_at: Date | null;
-  resolved_at: Date | null;
-  resolution_note: string | null;
-  last_message_at: Date;
-  created_at: Date;
-  updated_at: Date;
-  /** Grows with every change of the conversation: of two copies, keep the greater. */
-  version: number;
-}
+export type PublicConversation = Static<typeof ConversationSchema>;
 
 /** One lifecycle change, as the realtime layer needs it: what moved, and who could see it before and after. */
 export interface ConversationChange {
@@ -70,15 +48,7 @@ export interface ChangeResult {
   change: ConversationChange | null;
 }
 
-export interface PublicConversationEvent {
-  id: string;
-  kind: string;
-  from_status: ConversationStatus | null;
-  to_status: ConversationStatus | null;
-  actor: Ref;
-  data: Record<string, unknown>;
-  created_at: Date;
-}
+export type PublicConversationEvent = Static<typeof ConversationEventSchema>;
 
 type ConversationRow = Conversation & {
   contact_name: string | null;

@@ -4,41 +4,19 @@ import type { Knex } from "knex";
 import type { ModelObject } from "objection";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
-import type { Message, MessageDirection, MessageStatus, SenderType } from "../models/messages";
+import type { Message } from "../models/messages";
 import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
 import { whereVisibleTo } from "./conversations";
 import type { Placement } from "./rooms";
+import type { Static } from "@sinclair/typebox";
+import type { Message as MessageSchema, MessagePage as MessagePageSchema } from "../contract/resources";
 
 export const DEFAULT_MESSAGE_LIMIT = 50;
 export const MAX_MESSAGE_LIMIT = 200;
 
-export interface PublicMessage {
-  id: string;
-  conversation_id: string;
-  direction: MessageDirection;
-  type: string;
-  content: string | null;
-  metadata: Record<string, unknown>;
-  status: MessageStatus;
-  failure_reason: string | null;
-  sender: { type: SenderType; id: string | null; name: string | null };
-  is_internal: boolean;
-  /** Where to download the file of a media message: ours for a received one, the URL it was sent from otherwise. */
-  media_url: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  read_at: Date | null;
-  /** Grows with every change of the message: of two copies, keep the greater. */
-  version: number;
-}
+export type PublicMessage = Static<typeof MessageSchema>;
 
-export interface MessagePage {
-  items: PublicMessage[];
-  /** More, older messages exist: ask again with `before` set to the first item's id. */
-  has_more: boolean;
-  limit: number;
-}
+export type MessagePage = Static<typeof MessagePageSchema>;
 
 type MessageRow = ModelObject<Message> & { sender_name: string | null; contact_id: string | null; contact_name: string | null };
 

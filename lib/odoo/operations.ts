@@ -3,21 +3,13 @@
 // values come back as `false`, many2one as [id, name], phones are matched by
 // digits however they were typed.
 import type { OdooClient } from "./client";
+import type { Static } from "@sinclair/typebox";
+import type { Partner as PartnerSchema, Order as OrderSchema, Stock as StockSchema } from "../contract/resources";
 
 type M2o = [number, string] | false;
 type OdooText = string | false;
 
-export interface Partner {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  mobile: string | null;
-  is_company: boolean;
-  parent: { id: number; name: string } | null;
-  active: boolean;
-  write_date: string | null;
-}
+export type Partner = Static<typeof PartnerSchema>;
 
 interface PartnerRow {
   id: number;
@@ -121,16 +113,7 @@ export async function writePartner(client: OdooClient, id: number, values: Recor
 export const ORDER_STATES = ["draft", "sent", "sale", "locked", "cancel"] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
-export interface Order {
-  id: number;
-  name: string;
-  state: OrderState;
-  locked: boolean;
-  amount_total: number;
-  date_order: string | null;
-  currency: string | null;
-  partner: { id: number; name: string } | null;
-}
+export type Order = Static<typeof OrderSchema>;
 
 /**
  * A partner's sale orders (the company's and its contacts', via child_of),
@@ -165,15 +148,7 @@ export async function listOrders(client: OdooClient, query: { partnerId: number;
 
 // --- Stock ---
 
-export interface Stock {
-  id: number;
-  name: string;
-  default_code: string | null;
-  qty_available: number;
-  virtual_available: number;
-  free_qty: number | null;
-  warehouse_id: number | null;
-}
+export type Stock = Static<typeof StockSchema>;
 
 /** A product's stock by default_code (or by id when no code matches), optionally in one warehouse. */
 export async function checkStock(client: OdooClient, product: string, warehouseId?: number): Promise<Stock | null> {

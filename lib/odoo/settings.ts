@@ -6,6 +6,8 @@ import { config } from "../config";
 import { engineSecrets } from "../secrets";
 import { AppError, ValidationFailed } from "../errors";
 import type { OdooConnectionSettings } from "./client";
+import type { Static } from "@sinclair/typebox";
+import type { OdooSettings as OdooSettingsSchema } from "../contract/resources";
 
 export interface OdooSettingsInput {
   url: string;
@@ -16,17 +18,7 @@ export interface OdooSettingsInput {
   timeout_ms?: number;
 }
 
-export interface OdooSettingsView {
-  configured: boolean;
-  source: "database" | "environment" | "none";
-  url: string | null;
-  database: string | null;
-  username: string | null;
-  api_key_set: boolean;
-  protocol: OdooConnectionSettings["protocol"];
-  timeout_ms: number;
-  updated_at: Date | null;
-}
+export type OdooSettingsView = Static<typeof OdooSettingsSchema>;
 
 const keyOf = (secret: string) => createHash("sha256").update(`charla:secrets:${secret}`).digest();
 

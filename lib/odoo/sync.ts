@@ -11,21 +11,32 @@ import { config } from "../config";
 import { toE164 } from "../phone";
 import type { OdooClient } from "./client";
 import { createPartner, digitsOf, presentPartner, readPartner, searchPartners, writePartner, type Partner } from "./operations";
+import type { Static } from "@sinclair/typebox";
+import type { SyncJob as SyncJobSchema } from "../contract/resources";
 
-export interface SyncProgress {
-  job_id: string;
-  status: "running" | "done" | "failed";
-  phase: "pull" | "push" | "done";
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  pushed: number;
-  skipped: number;
-  failed: number;
-  /** The first records that could not be synced, and why (the others still are). */
-  failures: Array<{ record: string; error: string }>;
-  error: string | null;
+export type SyncJob = Static<typeof SyncJobSchema>;
+/** What a running sync reports as it goes (the rest of the job is its row's). */
+export type SyncProgress = Omit<SyncJob, "started_by" | "started_at" | "finished_at">;
+
+/** A row of odoo_sync_jobs as the API shows it (its heartbeat is the engine's own). */
+export function presentSyncJob(row: Omit<SyncJob, "job_id"> & { id: string }): SyncJob {
+  return {
+    job_id: row.id,
+    status: row.status,
+    phase: row.phase,
+    total: row.total,
+    processed: row.processed,
+    created: row.created,
+    updated: row.updated,
+    pushed: row.pushed,
+    skipped: row.skipped,
+    failed: row.failed,
+    failures: row.failures,
+    error: row.error,
+    started_by: row.started_by,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+  };
 }
 
 const PAGE = 200;

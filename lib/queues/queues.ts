@@ -8,6 +8,8 @@ import { Queue, type AssignmentMethod } from "../models/queues";
 import { paginate, type Page } from "../pagination";
 import { isOpen, parseBusinessHours, parseHolidays, parseTimezone, WEEKDAYS, type Interval, type Schedule } from "./business-hours";
 import { calendarOf } from "./sla";
+import type { Static } from "@sinclair/typebox";
+import type { QueueAgent as QueueAgentSchema, Queue as QueueSchema } from "../contract/resources";
 
 export interface QueueInput {
   name: string;
@@ -28,35 +30,11 @@ export interface AgentInput {
   skills?: string[];
 }
 
-export interface PublicQueueAgent {
-  user_id: string;
-  name: string;
-  role: string;
-  status: string;
-  is_supervisor: boolean;
-  skills: string[];
-}
+export type PublicQueueAgent = Static<typeof QueueAgentSchema>;
 
 type SeedHours = Record<string, Interval | Interval[] | null>;
 
-export interface PublicQueue {
-  id: string;
-  name: string;
-  description: string | null;
-  assignment_method: AssignmentMethod;
-  max_per_agent: number;
-  sla_first_response: number | null;
-  sla_resolution: number | null;
-  business_hours: SeedHours | null;
-  timezone: string;
-  holidays: string[];
-  fallback_flow_id: string | null;
-  /** Open now, by its hours, zone and holidays. */
-  is_open: boolean;
-  agents: PublicQueueAgent[];
-  created_at: Date;
-  updated_at: Date;
-}
+export type PublicQueue = Static<typeof QueueSchema>;
 
 /** Back to the seed's shape: one range as an object, several as a list, closed as null. */
 function seedHours(schedule: Schedule | null): SeedHours | null {

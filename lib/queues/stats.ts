@@ -4,6 +4,9 @@
 // queue has had (docs/benchmarks.md).
 import type { Knex } from "knex";
 import { NotFound } from "../errors";
+import type { UserStatus } from "../models/users";
+import type { Static } from "@sinclair/typebox";
+import type { QueueStats as QueueStatsSchema } from "../contract/resources";
 
 export interface AgentStats {
   user_id: string;
@@ -13,18 +16,7 @@ export interface AgentStats {
   resolved_today: number;
 }
 
-export interface QueueStats {
-  waiting: number;
-  active: number;
-  resolved_today: number;
-  /** Seconds from arrival in the queue to the first agent reply, over today's resolved; null when none. */
-  avg_first_response: number | null;
-  /** Seconds from arrival in the queue to the resolve, over today's resolved; null when none. */
-  avg_resolution: number | null;
-  /** Share (0–1) of today's resolved conversations with an SLA that met all of theirs; null when none had one. */
-  sla_compliance: number | null;
-  agents: AgentStats[];
-}
+export type QueueStats = Static<typeof QueueStatsSchema>;
 
 const round = (value: unknown, digits = 0): number | null => (value === null || value === undefined ? null : Number(Number(value).toFixed(digits)));
 
@@ -67,7 +59,7 @@ export async function queueStats(knex: Knex, queueId: string): Promise<QueueStat
     avg_first_response: round(resolved.avg_first_response),
     avg_resolution: round(resolved.avg_resolution),
     sla_compliance: resolved.with_sla ? round(resolved.met / resolved.with_sla, 4) : null,
-    agents: agents.map((agent: { user_id: string; name: string; status: string }) => ({
+    agents: agents.map((agent: { user_id: string; name: string; status: UserStatus }) => ({
       user_id: agent.user_id,
       name: agent.name,
       status: agent.status,

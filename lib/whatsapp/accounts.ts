@@ -4,20 +4,10 @@ import type { Knex } from "knex";
 import { NotFound } from "../errors";
 import { WhatsappAccount, type ProviderName } from "../models/whatsapp";
 import { paginate, type Page } from "../pagination";
+import type { Static } from "@sinclair/typebox";
+import type { Account as AccountSchema } from "../contract/resources";
 
-export interface PublicAccount {
-  id: string;
-  name: string;
-  provider: ProviderName;
-  status: WhatsappAccount["status"];
-  status_reason: string | null;
-  phone_number: string | null;
-  /** While the account waits for a scan: the QR code to show (as GET …/qr serves it); null otherwise. */
-  qr_code: string | null;
-  last_connected_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PublicAccount = Static<typeof AccountSchema>;
 
 export function presentAccount(account: WhatsappAccount, qrCode: string | null = null): PublicAccount {
   return {

@@ -12,6 +12,8 @@ import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
 import type { InboundMessage } from "./inbound";
 import type { OutgoingMessage } from "./outbound";
 import type { CloseReason, ProviderConnection, ProviderListener, Receipt, WhatsAppProvider } from "./provider";
+import type { Static } from "@sinclair/typebox";
+import type { SimulatedSend as SimulatedSendSchema } from "../contract/resources";
 
 export interface SimulatorOptions {
   /** How often the QR code rotates while nobody scans it. */
@@ -27,15 +29,7 @@ interface Pairing {
   lid: string;
 }
 
-/** What the engine sent, as the simulated phone on the other side received it. */
-export interface SentRecord {
-  wa_message_id: string;
-  to: string | null;
-  type: string;
-  content: string | null;
-  metadata: Record<string, unknown>;
-  sent_at: Date;
-}
+export type SentRecord = Static<typeof SimulatedSendSchema>;
 
 const isPairing = (creds: unknown): creds is Pairing => (creds as Partial<Pairing> | undefined)?.simulator === true;
 

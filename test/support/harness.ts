@@ -13,6 +13,7 @@ import { reloadConfig } from "../../lib/config";
 import { brokerOptions } from "../../moleculer.config";
 import { testDatabase, type TestDatabase } from "./database";
 import { clearRedisPrefix, REDIS_URL } from "./redis";
+import { contractProblem, type OpenApiDocument } from "./contract";
 
 export { REDIS_URL };
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
@@ -88,6 +89,16 @@ export function harness(options: HarnessOptions = {}) {
   const nodes: ServiceBroker[] = [];
   const sockets: Socket[] = [];
   let counter = 0;
+  const documents = new Map<string, OpenApiDocument>();
+
+  /** The OpenAPI document a node serves, once it serves it: what every answer is checked against. */
+  async function documentOf(base: string): Promise<OpenApiDocument | undefined> {
+    if (!documents.has(base)) {
+      const served = await fetch(`${base}/api/openapi.json`).catch(() => undefined);
+      if (served?.status === 200) documents.set(base, (await served.json()) as OpenApiDocument);
+    }
+    return documents.get(base);
+  }
 
   /** Starts a broker with the named services (all by default) and waits until its gateway routes requests. */
   async function startNode(name: string, services?: string[]): Promise<Node> {
@@ -132,7 +143,12 @@ export function harness(options: HarnessOptions = {}) {
       } catch {
         // not JSON: tests see the raw text
       }
-      return { status: res.status, body: parsed as T, headers: res.headers };
+      const result = { status: res.status, body: parsed as T, headers: res.headers };
+      const base = url.startsWith("http") ? new URL(url).origin : baseUrl;
+      const doc = await documentOf(base);
+      const problem = doc && contractProblem(doc, { method, url, status: res.status, contentType: res.headers.get("content-type"), body: parsed });
+      if (problem) throw new Error(`Contract: ${problem}`);
+      return result;
     },
 
     async login(email: string, password: string): Promise<Client> {
