@@ -8,6 +8,8 @@ import { harness } from "./support/harness";
 import { schemaOf } from "../lib/http/openapi";
 
 const h = harness();
+const TYPES_FILE = path.join(__dirname, "support", "api-types.ts");
+const TYPES_HEADER = "// Generated from GET /api/openapi.json by test/openapi.test.ts (UPDATE_API_TYPES=1 rewrites it); do not edit.";
 
 // Every endpoint of the seed.
 const SEED = [
@@ -76,6 +78,20 @@ describe("the OpenAPI document", () => {
       // The probes (health, readiness, this document) have no client error to answer with: the one warning kept.
       const probes = ["/api/health", "/api/ready", "/api/openapi.json"].map((probe) => `#/paths/${probe.replace(/\//g, "~1")}/get/responses`);
       expect(problems.filter((problem) => !(problem.rule === "operation-4xx-response" && probes.includes(problem.where)))).toEqual([]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it("is what the tests' typed client is generated from (UPDATE_API_TYPES=1 writes it)", async () => {
+    const file = path.join(os.tmpdir(), `charla-openapi-types-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "support", "generate-api-types.mjs"), file], { maxBuffer: 16 * 1024 * 1024 });
+      const generated = `${TYPES_HEADER}\n${stdout}`;
+      if (process.env.UPDATE_API_TYPES === "1") fs.writeFileSync(TYPES_FILE, generated);
+      // Out of date: run `UPDATE_API_TYPES=1 npx jest test/openapi.test.ts` and commit the file.
+      expect(fs.readFileSync(TYPES_FILE, "utf8") === generated).toBe(true);
     } finally {
       fs.rmSync(file, { force: true });
     }

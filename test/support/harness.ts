@@ -13,6 +13,7 @@ import { reloadConfig } from "../../lib/config";
 import { brokerOptions } from "../../moleculer.config";
 import { testDatabase, type TestDatabase } from "./database";
 import { clearRedisPrefix, REDIS_URL } from "./redis";
+import { typedApi, type TypedApi } from "./api-client";
 import { contractProblem, type OpenApiDocument } from "./contract";
 
 export { REDIS_URL };
@@ -36,6 +37,8 @@ export interface Client {
   token: string;
   refreshToken: string;
   user: { id: string; email: string; name: string; role: string };
+  /** The API through the OpenAPI document's types, with this client's token. */
+  api: TypedApi;
   get<T = any>(url: string): Promise<HttpResult<T>>;
   post<T = any>(url: string, body?: unknown): Promise<HttpResult<T>>;
   put<T = any>(url: string, body?: unknown): Promise<HttpResult<T>>;
@@ -151,8 +154,13 @@ export function harness(options: HarnessOptions = {}) {
       return result;
     },
 
+    /** The API through the OpenAPI document's types, without a token. */
+    get api(): TypedApi {
+      return typedApi(h.request);
+    },
+
     async login(email: string, password: string): Promise<Client> {
-      const res = await h.request("POST", "/api/auth/login", { body: { email, password } });
+      const res = await h.api.post("/api/auth/login", { body: { email, password } });
       if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
       return h.client(res.body.access_token, res.body.refresh_token, res.body.user);
     },
@@ -163,6 +171,7 @@ export function harness(options: HarnessOptions = {}) {
         token,
         refreshToken,
         user,
+        api: typedApi(h.request, token),
         get: (url) => call("GET", url),
         post: (url, body) => call("POST", url, body ?? {}),
         put: (url, body) => call("PUT", url, body ?? {}),
@@ -180,7 +189,7 @@ export function harness(options: HarnessOptions = {}) {
       counter += 1;
       const email = `${role}${counter}-${randomBytes(3).toString("hex")}@test.local`;
       const password = "password-123";
-      const res = await admin.post("/api/users", { email, password, name: name ?? `${role} ${counter}`, role });
+      const res = await admin.api.post("/api/users", { body: { email, password, name: name ?? `${role} ${counter}`, role } });
       if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
       return h.login(email, password);
     },

@@ -7,16 +7,22 @@ let queues = 0;
 
 /** Creates a simulated account as the admin, scans its QR and waits until it is connected. */
 export async function connectedAccount(admin: Client, name = "Ventas"): Promise<string> {
-  const account = (await admin.post("/api/whatsapp/accounts", { name, provider: "simulator" })).body as { id: string };
-  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "qr");
-  await admin.post(`/api/simulator/accounts/${account.id}/scan`, { phone_number: "+525500000100" });
-  await eventually(async () => (await admin.get(`/api/whatsapp/accounts/${account.id}/status`)).body.status === "connected");
-  return account.id;
+  const created = await admin.api.post("/api/whatsapp/accounts", { body: { name, provider: "simulator" } });
+  if (created.status !== 201) throw new Error(`creating an account failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const path = { id: created.body.id };
+  const statusIs = async (status: string) => {
+    const res = await admin.api.get("/api/whatsapp/accounts/{id}/status", { path });
+    return res.status === 200 && res.body.status === status;
+  };
+  await eventually(() => statusIs("qr"));
+  await admin.api.post("/api/simulator/accounts/{id}/scan", { path, body: { phone_number: "+525500000100" } });
+  await eventually(() => statusIs("connected"));
+  return path.id;
 }
 
 /** A customer writes to the account; resolves with their open conversation's id. */
 export async function customerWrites(admin: Client, accountId: string, from: string, text = "Hola", name?: string): Promise<string> {
-  const res = await admin.post(`/api/simulator/accounts/${accountId}/inbound`, { from, type: "text", text, name });
+  const res = await admin.api.post("/api/simulator/accounts/{id}/inbound", { path: { id: accountId }, body: { from, type: "text", text, name } });
   if (res.status >= 300) throw new Error(`inbound failed: ${res.status} ${JSON.stringify(res.body)}`);
   const row = await eventually(() =>
     database()("conversations as c")
