@@ -133,6 +133,7 @@ const COMMON_ERRORS = {
     ...errorResponse("The node is starting or stopping, or what it needs is down for a moment; retry after `Retry-After` seconds: `NOT_READY`, `SERVICE_UNAVAILABLE`"),
     headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
   },
+  Timeout: errorResponse("The engine did not answer in time: `TIMEOUT`"),
 } as const;
 type CommonError = keyof typeof COMMON_ERRORS;
 
@@ -160,7 +161,7 @@ function responsesOf(route: RestRoute, pathNames: string[]): Record<string, unkn
   if (pathNames.length) common.push([404, "NotFound"]);
   if (hasBody) common.push([413, "PayloadTooLarge"], [415, "UnsupportedMediaType"]);
   if (Object.keys(route.params ?? {}).some((name) => !name.startsWith("$$"))) common.push([422, "ValidationFailed"]);
-  common.push([503, "Unavailable"]);
+  common.push([503, "Unavailable"], [504, "Timeout"]);
   for (const [status, name] of common) responses[status] = ref(name);
   for (const [status, codes] of Object.entries(route.errors ?? {})) {
     const shared = responses[status] ? ` (besides the usual: ${(COMMON_ERRORS[(responses[status] as { $ref: string }).$ref.split("/").pop() as CommonError]).description})` : "";

@@ -2057,6 +2057,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The engine did not answer in time: `TIMEOUT` */
+        Timeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -2115,6 +2124,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "auth.logout": {
@@ -2139,6 +2149,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "auth.me": {
@@ -2162,6 +2173,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "auth.refresh": {
@@ -2202,6 +2214,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "changes.list": {
@@ -2229,6 +2242,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.list": {
@@ -2259,6 +2273,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.create": {
@@ -2306,6 +2321,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.get": {
@@ -2334,6 +2350,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.update": {
@@ -2384,6 +2401,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.syncOdoo": {
@@ -2432,6 +2450,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.addTags": {
@@ -2468,6 +2487,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "contacts.removeTag": {
@@ -2497,6 +2517,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.list": {
@@ -2529,6 +2550,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.get": {
@@ -2557,6 +2579,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.update": {
@@ -2595,6 +2618,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.assign": {
@@ -2641,6 +2665,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.events": {
@@ -2672,6 +2697,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "messages.list": {
@@ -2703,6 +2729,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "messages.send": {
@@ -2753,6 +2780,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "messages.get": {
@@ -2782,6 +2810,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "messages.note": {
@@ -2818,6 +2847,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.renderQuickReply": {
@@ -2874,6 +2904,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.reopen": {
@@ -2913,6 +2944,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.resolve": {
@@ -2958,6 +2990,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "conversations.transfer": {
@@ -3004,6 +3037,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.list": {
@@ -3033,6 +3067,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.create": {
@@ -3073,6 +3108,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.get": {
@@ -3101,6 +3137,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.update": {
@@ -3144,6 +3181,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.remove": {
@@ -3170,6 +3208,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.duplicate": {
@@ -3200,6 +3239,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.test": {
@@ -3238,6 +3278,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.toggle": {
@@ -3274,6 +3315,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "flows.nodeTypes": {
@@ -3297,6 +3339,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "api.health": {
@@ -3318,6 +3361,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "media.get": {
@@ -3346,6 +3390,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.createLead": {
@@ -3404,6 +3449,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.orders": {
@@ -3450,6 +3496,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.searchPartners": {
@@ -3497,6 +3544,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.stock": {
@@ -3545,6 +3593,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.getSettings": {
@@ -3577,6 +3626,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.saveSettings": {
@@ -3626,6 +3676,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.syncContacts": {
@@ -3661,6 +3712,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.syncStatus": {
@@ -3689,6 +3741,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "odoo.testConnection": {
@@ -3738,6 +3791,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "api.openapi": {
@@ -3759,6 +3813,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.list": {
@@ -3786,6 +3841,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.create": {
@@ -3838,6 +3894,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.get": {
@@ -3866,6 +3923,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.update": {
@@ -3921,6 +3979,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.remove": {
@@ -3956,6 +4015,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.addAgent": {
@@ -4004,6 +4064,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.removeAgent": {
@@ -4031,6 +4092,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "queues.stats": {
@@ -4059,6 +4121,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "quick-replies.list": {
@@ -4088,6 +4151,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "quick-replies.create": {
@@ -4132,6 +4196,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "quick-replies.update": {
@@ -4179,6 +4244,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "quick-replies.remove": {
@@ -4205,6 +4271,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "api.ready": {
@@ -4226,6 +4293,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "simulator.disconnect": {
@@ -4272,6 +4340,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "simulator.inbound": {
@@ -4328,6 +4397,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "simulator.outbound": {
@@ -4367,6 +4437,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "simulator.receipts": {
@@ -4414,6 +4485,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "simulator.scan": {
@@ -4459,6 +4531,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.list": {
@@ -4489,6 +4562,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.create": {
@@ -4536,6 +4610,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.get": {
@@ -4564,6 +4639,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.update": {
@@ -4627,6 +4703,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.remove": {
@@ -4662,6 +4739,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "users.setStatus": {
@@ -4707,6 +4785,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.list": {
@@ -4734,6 +4813,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.create": {
@@ -4769,6 +4849,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.get": {
@@ -4797,6 +4878,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.update": {
@@ -4833,6 +4915,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.remove": {
@@ -4859,6 +4942,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.disconnect": {
@@ -4889,6 +4973,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.qr": {
@@ -4926,6 +5011,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.reconnect": {
@@ -4956,6 +5042,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     "whatsapp.status": {
@@ -4984,6 +5071,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
 }
