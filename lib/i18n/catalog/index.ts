@@ -11,7 +11,7 @@ import * as odoo from "./odoo";
 import * as queues from "./queues";
 import * as quickReplies from "./quick-replies";
 import * as whatsapp from "./whatsapp";
-import type { Param } from "./types";
+import type { Param, Translation } from "./types";
 
 /** The areas apart, so a test can check that no two define the same key. */
 export const AREAS = { auth, common, flows, gateway, inbox, odoo, queues, quickReplies, whatsapp };
@@ -19,7 +19,7 @@ export const AREAS = { auth, common, flows, gateway, inbox, odoo, queues, quickR
 const en = { ...auth.en, ...common.en, ...flows.en, ...gateway.en, ...inbox.en, ...odoo.en, ...queues.en, ...quickReplies.en, ...whatsapp.en };
 export type Catalog = typeof en;
 
-const es: { readonly [K in keyof Catalog]: Catalog[K] extends string ? string : Catalog[K] } = {
+const es: Translation<Catalog> = {
   ...auth.es,
   ...common.es,
   ...flows.es,
@@ -31,7 +31,7 @@ const es: { readonly [K in keyof Catalog]: Catalog[K] extends string ? string : 
   ...whatsapp.es,
 };
 
-export const CATALOG: Record<Language, { readonly [K in keyof Catalog]: Catalog[K] extends string ? string : Catalog[K] }> = { en, es };
+export const CATALOG: Record<Language, Translation<Catalog>> = { en, es };
 
 // Parameters travel between nodes as JSON: a template taking anything else (a Date, a Map) would
 // arrive broken. The key of such a template turns up in the compiler's error here.

@@ -28,7 +28,7 @@ export const es: Translation<typeof en> = {
   "whatsapp.notShowingQr": "La cuenta no está mostrando un código QR",
   "whatsapp.notConnected": "La cuenta no está conectada",
   "whatsapp.noConnection": "La cuenta no tiene una conexión abierta",
-  "whatsapp.sessionMoved": "Esta cuenta no tiene una sesión activa en este momento; inténtelo de nuevo en un momento",
+  "whatsapp.sessionMoved": "Esta cuenta no tiene una sesión activa ahora mismo; inténtelo de nuevo en un momento",
   "whatsapp.notSimulated": "Esta cuenta no usa el proveedor simulator",
   "whatsapp.simulatedNeeds": (p) => `Un mensaje de tipo ${p.type} necesita ${p.field}`,
 
