@@ -1,6 +1,7 @@
 // Every setting Charla reads from the environment, validated once at start.
 // A bad value stops the process with a message naming the variable.
 import path from "node:path";
+import { isLanguage, LANGUAGES, type Language } from "./i18n/language";
 
 // The example value older guides showed: public, so never accepted as a secret.
 const PUBLIC_EXAMPLE_SECRET = "change-me-in-production";
@@ -31,6 +32,8 @@ export interface Config {
   adminPassword: string | undefined;
   adminName: string;
   logLevel: LogLevel;
+  /** The language of error messages for clients whose Accept-Language names none of ours. */
+  defaultLanguage: Language;
   corsOrigins: string[];
   bodyLimit: string;
   trustProxy: boolean;
@@ -141,6 +144,13 @@ function timezone(env: Env): string {
   }
 }
 
+// Spanish unless told otherwise: the seed's contract and the businesses Charla serves speak it.
+function language(env: Env): Language {
+  const value = (text(env, "DEFAULT_LANGUAGE") ?? "es").toLowerCase();
+  if (!isLanguage(value)) throw new ConfigError("DEFAULT_LANGUAGE", `must be one of ${LANGUAGES.join(", ")}, got "${value}"`);
+  return value;
+}
+
 function region(env: Env): string {
   const value = (text(env, "DEFAULT_PHONE_REGION") ?? "MX").toUpperCase();
   if (!/^[A-Z]{2}$/.test(value)) throw new ConfigError("DEFAULT_PHONE_REGION", `must be a two-letter country code such as MX, got "${value}"`);
@@ -226,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     adminName: text(env, "ADMIN_NAME") ?? "Administrator",
     logLevel: logLevel as LogLevel,
+    defaultLanguage: language(env),
     corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
       .split(",")
       .map((origin) => origin.trim())

@@ -3,6 +3,7 @@
 // case and accents.
 import type { Knex } from "knex";
 import { Conflict, NotFound } from "./errors";
+import { msg } from "./i18n/message";
 import { Contact } from "./models/contacts";
 import { paginate, type Page } from "./pagination";
 import { toE164 } from "./phone";
@@ -134,6 +135,6 @@ export class Contacts {
 
   private async assertPhoneFree(phone: string): Promise<void> {
     const taken = await Contact.query(this.knex).where("phone_number", phone).whereNull("deleted_at").first();
-    if (taken) throw new Conflict("phone_number", `A contact with the number ${phone} already exists (${taken.id})`);
+    if (taken) throw new Conflict("phone_number", msg("contacts.phoneTaken", { phone, id: taken.id }));
   }
 }

@@ -3,6 +3,7 @@
 import type { Knex } from "knex";
 import type { Caller } from "./auth/caller";
 import { Conflict, Forbidden, NotFound } from "./errors";
+import { msg } from "./i18n/message";
 import { QuickReply } from "./models/settings";
 import { paginate, type Page } from "./pagination";
 
@@ -80,14 +81,14 @@ export class QuickReplies {
   async usable(caller: Caller, id: string): Promise<PublicQuickReply> {
     const reply = await this.find(id);
     if (caller.role !== "admin" && reply.queue_id && !(await this.queuesOf(caller.id)).includes(reply.queue_id)) {
-      throw new Forbidden("This quick reply belongs to a queue you are not in");
+      throw new Forbidden(msg("quickReplies.notYourQueue"));
     }
     return present(reply);
   }
 
   private async find(id: string): Promise<QuickReply> {
     const reply = await QuickReply.query(this.knex).findById(id);
-    if (!reply) throw new NotFound("quick reply", id);
+    if (!reply) throw new NotFound("quickReply", id);
     return reply;
   }
 
@@ -101,7 +102,7 @@ export class QuickReplies {
   private async assertMayEdit(caller: Caller, queueId: string | null): Promise<void> {
     if (caller.role === "admin" || queueId === null) return;
     if (!(await this.queuesOf(caller.id, true)).includes(queueId)) {
-      throw new Forbidden("You can only edit quick replies of queues you supervise", "queue_id");
+      throw new Forbidden(msg("quickReplies.onlySupervised"), "queue_id");
     }
   }
 
@@ -110,6 +111,6 @@ export class QuickReplies {
     if (queueId) query.where("queue_id", queueId);
     else query.whereNull("queue_id");
     if (exceptId) query.whereNot("id", exceptId);
-    if (await query.first()) throw new Conflict("shortcut", `The shortcut ${shortcut} is already used ${queueId ? "in this queue" : "globally"}`);
+    if (await query.first()) throw new Conflict("shortcut", msg("quickReplies.shortcutTaken", { shortcut, inQueue: queueId !== null }));
   }
 }

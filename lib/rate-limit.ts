@@ -3,6 +3,7 @@
 import type Redis from "ioredis";
 import { config } from "./config";
 import { ServiceUnavailable } from "./errors";
+import { msg } from "./i18n/message";
 import { createRedis, type RedisLog } from "./redis";
 
 export interface RateLimitResult {
@@ -63,7 +64,7 @@ export class RedisRateLimiter implements RateLimiter {
     } catch {
       // Without the shared count an attacker could guess freely: refuse for the moment (the client's
       // Redis connection logs the outage itself).
-      throw new ServiceUnavailable("Signing in is unavailable for a moment; try again", 2);
+      throw new ServiceUnavailable(msg("auth.loginUnavailable"), 2);
     }
     const [count, ttl] = reply as [number, number];
     return result(count, limit, ttl > 0 ? ttl : windowSeconds * 1000);

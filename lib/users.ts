@@ -5,6 +5,7 @@ import type { Caller } from "./auth/caller";
 import { assertSelfOrAdmin } from "./auth/permissions";
 import { hashPassword, verifyPassword } from "./auth/passwords";
 import { Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed } from "./errors";
+import { msg } from "./i18n/message";
 import { User, type Role, type UserStatus } from "./models/users";
 import { paginate, type Page } from "./pagination";
 import type { RateLimiter } from "./rate-limit";
@@ -52,12 +53,12 @@ export function presentUser(user: User): PublicUser {
   };
 }
 
-const EMAIL_TAKEN = () => new Conflict("email", "A user with this email already exists");
+const EMAIL_TAKEN = () => new Conflict("email", msg("users.emailTaken"));
 
 /** A wrong current password when changing one's own: a 422 on the field, and worth an audit row. */
 export class WrongCurrentPassword extends ValidationFailed {
   constructor() {
-    super("current_password", "The current password is not correct");
+    super("current_password", msg("users.wrongCurrentPassword"));
   }
 }
 
@@ -110,7 +111,7 @@ export class Users {
     // A field sent as null is a field not changed: none of them can be emptied.
     if (caller.role !== "admin") {
       for (const field of ["role", "is_active", "email"] as const) {
-        if (changes[field] != null) throw new Forbidden(`Only an admin can change ${field}`, field);
+        if (changes[field] != null) throw new Forbidden(msg("users.adminOnlyField", { field }), field);
       }
     }
     // A stolen token alone must not be enough to take the account over: one's
@@ -172,11 +173,11 @@ export class Users {
   }
 
   private async assertCurrentPassword(id: string, current: string | undefined): Promise<void> {
-    if (current == null) throw new ValidationFailed("current_password", "Changing your own password needs your current one in current_password");
+    if (current == null) throw new ValidationFailed("current_password", msg("users.currentPasswordNeeded"));
     const key = `password:user:${id}`;
     if (this.guard) {
       const hit = await this.guard.limiter.hit(key, this.guard.maxAttempts, this.guard.windowSeconds);
-      if (!hit.allowed) throw new TooManyRequests(hit.retryAfterSeconds, "Too many wrong current passwords, try again later");
+      if (!hit.allowed) throw new TooManyRequests(hit.retryAfterSeconds, msg("users.tooManyWrongPasswords"));
     }
     const user = await this.find(this.knex, id);
     if (!(await verifyPassword(current, user.password_hash))) throw new WrongCurrentPassword();
@@ -198,7 +199,7 @@ export class Users {
       .whereNull("deleted_at")
       .forUpdate();
     if (!admins.some((admin) => admin.id !== exceptId)) {
-      throw new Conflict(field, "This is the last active admin; make another user admin first", "LAST_ADMIN");
+      throw new Conflict(field, msg("users.lastAdmin"), "LAST_ADMIN");
     }
   }
 }

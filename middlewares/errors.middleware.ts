@@ -5,6 +5,7 @@ import type { ActionHandler, Context, Middleware } from "moleculer";
 import { DATABASE_RETRY_AFTER_SECONDS, noteDatabaseFailure } from "../lib/db/availability";
 import { translatePgError } from "../lib/db/pg-errors";
 import { ServiceUnavailable } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 
 export const ErrorsMiddleware: Middleware = {
   localAction(next: ActionHandler) {
@@ -12,7 +13,7 @@ export const ErrorsMiddleware: Middleware = {
       try {
         return await next(ctx);
       } catch (err) {
-        if (noteDatabaseFailure(err)) throw new ServiceUnavailable("The database cannot be reached right now; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
+        if (noteDatabaseFailure(err)) throw new ServiceUnavailable(msg("database.unavailable"), DATABASE_RETRY_AFTER_SECONDS);
         throw translatePgError(err);
       }
     };

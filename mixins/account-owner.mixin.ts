@@ -1,6 +1,7 @@
 // Calls reach a WhatsApp account's live session on the node that owns it.
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { ServiceUnavailable } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import type { WhatsappAccount } from "../lib/models/whatsapp";
 
 export interface AccountOwnerCaller extends Service {
@@ -23,7 +24,7 @@ export const AccountOwnerMixin: Partial<ServiceSchema<ServiceSettingSchema, Acco
       } catch (err) {
         // The owner went away after we read it: its lease lapses and another node takes over.
         if (UNREACHABLE.has((err as { type?: string }).type ?? "")) {
-          throw new ServiceUnavailable("The node holding this account is not reachable; try again in a moment");
+          throw new ServiceUnavailable(msg("cluster.accountNodeUnreachable"));
         }
         throw err;
       }

@@ -1,6 +1,8 @@
 // Socket.IO on the gateway's port: sockets authenticate with the access token
 // in `auth.token` ("Bearer " accepted), join their user's, role's and queues'
 // rooms, drive presence, and are dropped the moment their session is revoked.
+// Refusals (at the handshake and in acks) are worded in the language of the
+// handshake's Accept-Language, as REST errors are.
 // Inbox news goes to the rooms of everyone who may see the conversation, from
 // one gateway node (broker events are balanced), through the Redis adapter to
 // the sockets of every node: each socket hears it once.
@@ -16,7 +18,9 @@ import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../s
 import { toErrorResponse } from "../lib/http/error-response";
 import { findInputProblem, type InputProblem } from "../lib/http/input-guard";
 import { database } from "../lib/db/connection";
-import { ValidationFailed, Forbidden } from "../lib/errors";
+import { AppError, ValidationFailed, Forbidden, Unauthorized } from "../lib/errors";
+import { chooseLanguage, type Language } from "../lib/i18n/language";
+import { msg } from "../lib/i18n/message";
 import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
 import { findMessagesAndPlacements, type RelayedMessage } from "../lib/inbox/messages";
 import { Batcher } from "../lib/db/batcher";
@@ -69,6 +73,8 @@ type SocketNext = (err?: Error & { data?: unknown }) => void;
 
 interface SocketData {
   caller: Caller;
+  /** What the client reads, from the handshake's Accept-Language. */
+  language: Language;
   /** Looked up before the connection is accepted, so joining them needs no wait (see onSocketConnected). */
   rooms: string[];
   /** When this socket last showed the contact of a conversation "typing…". */
@@ -79,9 +85,18 @@ function callerOfSocket(socket: { data: unknown }): Caller {
   return (socket.data as SocketData).caller;
 }
 
+function languageOfHandshake(socket: Socket): Language {
+  return chooseLanguage(socket.handshake.headers["accept-language"], config().defaultLanguage);
+}
+
+/** A refusal as an acknowledgement: `{ok: false, detail}`, worded for the socket's client. */
+function refusal(err: unknown, language: Language) {
+  return { ok: false, ...toErrorResponse(err, language).body };
+}
+
 function conversationIdOf(payload: unknown): string {
   const id = (payload as { conversation_id?: unknown } | null)?.conversation_id;
-  if (typeof id !== "string" || !UUID.test(id)) throw new ValidationFailed("conversation_id", "conversation_id must be a UUID");
+  if (typeof id !== "string" || !UUID.test(id)) throw new ValidationFailed("conversation_id", msg("common.mustBeUuid", { field: "conversation_id" }));
   return id;
 }
 
@@ -92,13 +107,13 @@ function ackOf(args: unknown[]): Ack {
 }
 
 /** Runs a client event's handler and answers its acknowledgement, when the client asked for one. */
-function answering(handler: (payload: unknown) => Promise<unknown>) {
+function answering(language: Language, handler: (payload: unknown) => Promise<unknown>) {
   return (...args: unknown[]) => {
     const respond = ackOf(args);
     const payload = typeof args[0] === "function" ? undefined : args[0];
     handler(payload).then(
       (result) => respond({ ok: true, ...(result as object) }),
-      (err: unknown) => respond({ ok: false, ...toErrorResponse(err).body }),
+      (err: unknown) => respond(refusal(err, language)),
     );
   };
 }
@@ -113,14 +128,15 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
             async function authenticateSocket(this: SocketGateway, socket: Socket, next: SocketNext) {
               const auth = socket.handshake.auth as { token?: unknown };
               const token = typeof auth?.token === "string" ? auth.token : "";
+              const language = languageOfHandshake(socket);
               try {
-                if (!token) throw Object.assign(new Error("Authentication required"), { code: 401, type: "TOKEN_MISSING" });
+                if (!token) throw new Unauthorized("TOKEN_MISSING");
                 const caller = await this.broker.call<Caller, { token: string }>("auth.authenticate", { token });
-                const data: SocketData = { caller, rooms: [userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))] };
+                const data: SocketData = { caller, language, rooms: [userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))] };
                 socket.data = data;
                 next();
               } catch (err) {
-                const { body } = toErrorResponse(err);
+                const { body } = toErrorResponse(err, language);
                 next(Object.assign(new Error(body.detail.message), { data: body }));
               }
             },
@@ -128,8 +144,8 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
           events: {
             // moleculer-io's generic "call" event would reach any action and skip the gateway's
             // permission checks; clients use the REST API and the named events below instead.
-            call(...args: unknown[]) {
-              ackOf(args)({ ok: false, detail: { code: "NOT_FOUND", message: "Unknown socket event", field: null } });
+            call(this: Socket, ...args: unknown[]) {
+              ackOf(args)(refusal(new AppError(404, "NOT_FOUND", msg("socket.unknownEvent")), (this.data as SocketData).language));
             },
           },
         },
@@ -279,23 +295,24 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
 
     // Registered as the socket connects, so an event sent right after connecting is not missed.
     onClientEvents(this: SocketGateway, socket: Socket) {
+      const { language } = socket.data as SocketData;
       // Every client event's payload passes the same check as a REST body before any handler walks it.
       socket.use((packet, next) => {
         const args = packet.slice(1);
         const problem = args.reduce<InputProblem | undefined>((found, arg) => found ?? (typeof arg === "function" ? undefined : findInputProblem(arg, "payload")), undefined);
         if (!problem) return next();
-        ackOf(args)({ ok: false, ...toErrorResponse(new ValidationFailed(problem.field, problem.message)).body });
+        ackOf(args)(refusal(new ValidationFailed(problem.field, problem.message), language));
       });
-      socket.on("join_conversation", answering((payload) => this.joinConversation(socket, payload)));
+      socket.on("join_conversation", answering(language, (payload) => this.joinConversation(socket, payload)));
       socket.on(
         "leave_conversation",
-        answering(async (payload) => {
+        answering(language, async (payload) => {
           const conversation_id = conversationIdOf(payload);
           await socket.leave(conversationRoom(conversation_id));
           return { conversation_id };
         }),
       );
-      socket.on("typing", answering((payload) => this.relayTyping(socket, payload)));
+      socket.on("typing", answering(language, (payload) => this.relayTyping(socket, payload)));
     },
 
     async joinConversation(this: SocketGateway, socket: Socket, payload: unknown) {
@@ -309,7 +326,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     async relayTyping(this: SocketGateway, socket: Socket, payload: unknown) {
       const conversation_id = conversationIdOf(payload);
       const room = conversationRoom(conversation_id);
-      if (!socket.rooms.has(room)) throw new Forbidden("Join the conversation (join_conversation) before typing in it");
+      if (!socket.rooms.has(room)) throw new Forbidden(msg("socket.joinBeforeTyping"));
       const caller = callerOfSocket(socket);
       socket.to(room).emit("typing", { conversation_id, user: { id: caller.id, name: caller.name } });
       const data = socket.data as SocketData;

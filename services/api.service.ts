@@ -17,6 +17,8 @@ import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
 import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
+import { chooseLanguage, type Language } from "../lib/i18n/language";
+import { msg } from "../lib/i18n/message";
 
 interface GatewayRequest extends IncomingMessage {
   $ctx?: Context<unknown, RequestMeta>;
@@ -34,7 +36,7 @@ function requireJson(req: IncomingMessage, _res: ServerResponse, next: Next): vo
   const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
   const type = req.headers["content-type"] ?? "";
   if (BODY_METHODS.has(req.method ?? "") && hasBody && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    next(new AppError(415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be JSON (Content-Type: application/json)"));
+    next(new AppError(415, "UNSUPPORTED_MEDIA_TYPE", msg("gateway.notJson")));
     return;
   }
   next();
@@ -52,7 +54,7 @@ function checkInput(req: IncomingMessage & { body?: unknown; query?: unknown }, 
   const { body } = req;
   // An array or a bare value would be merged into the parameters as if it were `{}`.
   if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
-    next(new AppError(400, "BODY_NOT_OBJECT", "The request body must be a JSON object"));
+    next(new AppError(400, "BODY_NOT_OBJECT", msg("gateway.bodyNotObject")));
     return;
   }
   const problem = findInputProblem(body, "body") ?? findInputProblem(req.query, "query");
@@ -70,17 +72,21 @@ const PROBES = new Set(["/health", "/ready"]);
  */
 function refuseUntilServing(this: ApiService, req: IncomingMessage, _res: ServerResponse, next: Next): void {
   if (this.serving() || PROBES.has((req.url ?? "").split("?")[0] ?? "")) return next();
-  next(new Errors.MoleculerClientError("This node is starting or stopping; try again in a moment", 503, "NOT_READY", { retryAfterSeconds: 1 }));
+  next(asGatewayError(new AppError(503, "NOT_READY", msg("gateway.notReady"), { retryAfterSeconds: 1 })));
+}
+
+/** moleculer-web keeps an error's data (the field, the message's key) only from its own error class. */
+function asGatewayError(err: unknown): unknown {
+  return err instanceof AppError ? new Errors.MoleculerClientError(err.message, err.code, err.type, err.data) : err;
 }
 
 /**
  * A middleware that throws hands the error on instead of letting it escape into
- * the event loop (where it would end the process). moleculer-web keeps an
- * error's data (the field) only from its own error class, so ours travel as one.
+ * the event loop (where it would end the process), as moleculer-web's own error class.
  */
 function guarded(middleware: (req: IncomingMessage, res: ServerResponse, next: Next) => void) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
-    const pass: Next = (err) => next(err instanceof AppError ? new Errors.MoleculerClientError(err.message, err.code, err.type, err.data) : err);
+    const pass: Next = (err) => next(asGatewayError(err));
     try {
       middleware(req, res, pass);
     } catch (err) {
@@ -108,6 +114,18 @@ function clientIp(req: IncomingMessage): string | undefined {
     if (first) return first;
   }
   return req.socket.remoteAddress ?? undefined;
+}
+
+/** The language the client reads (Accept-Language), else the installation's. */
+function languageOf(req: IncomingMessage): Language {
+  return chooseLanguage(req.headers["accept-language"], config().defaultLanguage);
+}
+
+/** Adds to a Vary header another part of the request the answer depends on (CORS may have set Origin). */
+function varyOn(res: ServerResponse, header: string): void {
+  const current = res.getHeader("Vary");
+  const names = (Array.isArray(current) ? current.join(",") : String(current ?? "")).split(",").map((name) => name.trim()).filter(Boolean);
+  if (!names.some((name) => name.toLowerCase() === header.toLowerCase() || name === "*")) res.setHeader("Vary", [...names, header].join(", "));
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {
@@ -163,6 +181,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
         use: [refuseUntilServing, guarded(requireJson), guarded(checkInput)],
         onBeforeCall(ctx: Context<unknown, RequestMeta>, _route: unknown, req: IncomingMessage) {
           ctx.meta.clientIp = clientIp(req);
+          ctx.meta.language = languageOf(req);
           const agent = req.headers["user-agent"];
           if (agent) ctx.meta.userAgent = agent;
         },
@@ -170,11 +189,12 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     ],
 
     onError(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
-      const response = toErrorResponse(err);
+      const response = toErrorResponse(err, languageOf(req));
       if (response.internal) this.logger.error(`Request ${req.$ctx?.requestID ?? "-"} failed:`, err);
       if (res.headersSent) return;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      varyOn(res, "Accept-Language");
       res.writeHead(response.status);
       res.end(JSON.stringify(response.body));
       this.logResponse(req, res);
@@ -215,7 +235,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
         if (this.redisProbe) checks.redis = await this.redisProbe.ping().then(() => "ok" as const, () => "failing" as const);
         if (Object.values(checks).includes("failing")) {
           const failing = Object.keys(checks).filter((name) => checks[name] === "failing");
-          throw new ServiceUnavailable(`Not ready: ${failing.join(", ")}`);
+          throw new ServiceUnavailable(msg("gateway.notReadyChecks", { failing }));
         }
         return { status: "ready", checks };
       },
@@ -284,7 +304,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   created(this: ApiService) {
-    answerClientErrors(this.server);
+    answerClientErrors(this.server, () => config().defaultLanguage);
     if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe", this.logger);
   },
 

@@ -163,11 +163,14 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
       async handler(this: FlowsService, ctx: Ctx<{ id: string; phone_number: string; initial_message: string; replies?: string[] }>) {
         const flow = await this.flows.loadCurrent(ctx.params.id);
         if (!flow) throw new NotFound("flow", ctx.params.id);
+        const language = ctx.meta.language ?? config().defaultLanguage;
+        ctx.meta.$responseHeaders = { ...ctx.meta.$responseHeaders, "Content-Language": language };
         return testFlow(flow, {
           phoneNumber: ctx.params.phone_number,
           initialMessage: ctx.params.initial_message,
           replies: ctx.params.replies ?? [],
           stepLimit: config().flowStepLimit,
+          language,
           loadFlow: (flowId) => this.flows.loadCurrent(flowId),
           loadVersion: (versionId) => this.flows.loadVersion(versionId),
           queueCalendar: (queueId) => queueCalendar(database(), queueId),

@@ -33,10 +33,10 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
       params: { id: "uuid" },
       async handler(this: MediaService, ctx: Context<{ id: string }, MediaMeta>) {
         const message = await database()("messages").where({ id: ctx.params.id }).first("conversation_id", "media_path", "metadata");
-        if (!message?.media_path) throw new NotFound("media of message", ctx.params.id);
+        if (!message?.media_path) throw new NotFound("messageMedia", ctx.params.id);
         await this.conversations.assertVisible(callerOf(ctx), message.conversation_id);
         const file = await this.store.open(message.media_path).catch(() => {
-          throw new NotFound("media of message", ctx.params.id);
+          throw new NotFound("messageMedia", ctx.params.id);
         });
         const metadata = message.metadata as { mimetype?: string | null; filename?: string | null };
         // The sender chose the type: only plain media is shown inline, anything else is a download.

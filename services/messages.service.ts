@@ -7,6 +7,7 @@ import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
 import { Conflict, NotFound } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import { Conversations } from "../lib/inbox/conversations";
 import { addNote, DEFAULT_MESSAGE_LIMIT, findMessage, listMessages, MAX_MESSAGE_LIMIT } from "../lib/inbox/messages";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
@@ -92,7 +93,7 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
         const caller = callerOf(ctx);
         const conversation = await this.conversations.assertVisible(caller, ctx.params.id);
         if (conversation.status === "resolved") {
-          throw new Conflict(undefined, "The conversation is resolved; reopen it before writing", "CONVERSATION_RESOLVED");
+          throw new Conflict(undefined, msg("conversations.resolvedNoWriting"), "CONVERSATION_RESOLVED");
         }
         const { media_url, metadata, idempotency_key } = ctx.params;
         const sent = await ctx.call<{ id: string }, Record<string, unknown>>("whatsapp.send", {

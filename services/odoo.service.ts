@@ -6,6 +6,7 @@ import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
 import { AppError, Conflict, NotFound, ValidationFailed } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings } from "../lib/odoo/client";
 import { checkStock, createLead, createPartner, listOrders, ORDER_STATES, searchPartners, type LeadInput, type OrderState } from "../lib/odoo/operations";
 import { NotConfigured, OdooSettingsStore, type OdooSettingsInput } from "../lib/odoo/settings";
@@ -38,7 +39,7 @@ export function odooFailure(err: OdooError): AppError {
     upstream: [502, "ODOO_ERROR"],
   };
   const [status, code] = codes[err.kind];
-  return new AppError(status, code, `Odoo: ${err.message}`);
+  return new AppError(status, code, msg("odoo.failure", { kind: err.kind, detail: err.message }));
 }
 
 const settingsParams = {
@@ -100,7 +101,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
         if (!candidate) throw new NotConfigured();
         // The stored key goes only to the server it was saved for.
         if (p.url && !p.api_key && stored && stored.url !== p.url.replace(/\/+$/, "")) {
-          throw new ValidationFailed("api_key", "Give the API key to test a server other than the saved one");
+          throw new ValidationFailed("api_key", msg("odoo.keyToTest"));
         }
         try {
           const { protocol, version, uid } = await new OdooClient(candidate).connect();
@@ -132,7 +133,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           .onConflict(database().raw("((true)) WHERE status = 'running'"))
           .ignore()
           .returning("*");
-        if (!job) throw new Conflict(undefined, "A contact sync is already running; follow it with GET /api/odoo/sync-contacts/{job_id}", "SYNC_RUNNING");
+        if (!job) throw new Conflict(undefined, msg("odoo.syncRunning"), "SYNC_RUNNING");
         const report = async (progress: SyncProgress) => {
           const { job_id: _id, failures, ...columns } = progress;
           await database()("odoo_sync_jobs")
@@ -155,7 +156,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       params: { id: "uuid" },
       async handler(this: OdooService, ctx: Ctx<{ id: string }>) {
         const job = await database()("odoo_sync_jobs").where({ id: ctx.params.id }).first();
-        if (!job) throw new NotFound("sync job", ctx.params.id);
+        if (!job) throw new NotFound("syncJob", ctx.params.id);
         return presentSyncJob(job);
       },
     },
@@ -175,7 +176,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       },
       async handler(this: OdooService, ctx: Ctx<{ phone?: string; email?: string; name?: string; limit: number }>) {
         const { phone, email, name, limit } = ctx.params;
-        if (!phone && !email && !name) throw new AppError(422, "VALIDATION_ERROR", "Give a phone, an email or a name to search by", { field: "phone" });
+        if (!phone && !email && !name) throw new AppError(422, "VALIDATION_ERROR", msg("odoo.searchBy"), { field: "phone" });
         return { items: await this.odoo((client) => searchPartners(client, { phone, email, name, limit })) };
       },
     },
@@ -207,7 +208,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       params: { id: { type: "string", trim: true, min: 1, max: 100 }, warehouse_id: { type: "number", integer: true, min: 1, convert: true, optional: true }, $$strict: "remove" },
       async handler(this: OdooService, ctx: Ctx<{ id: string; warehouse_id?: number }>) {
         const stock = await this.odoo((client) => checkStock(client, ctx.params.id, ctx.params.warehouse_id));
-        if (!stock) throw new NotFound("product (by default_code or id)", ctx.params.id);
+        if (!stock) throw new NotFound("product", ctx.params.id);
         return stock;
       },
     },

@@ -3,6 +3,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
+import { ruleMessage } from "../lib/i18n/validation";
 import { pageParams } from "../lib/pagination";
 import { QuickReplies, type QuickReplyFilter, type QuickReplyInput } from "../lib/quick-replies";
 
@@ -11,7 +12,7 @@ interface QuickRepliesService extends Service {
 }
 
 const EDITORS = ["admin", "supervisor"] as const;
-const shortcut = { type: "string", trim: true, pattern: /^\/[\p{L}\p{N}_-]{1,40}$/u, messages: { stringPattern: "The shortcut must start with / followed by 1 to 40 letters, digits, _ or -" } } as const;
+const shortcut = { type: "string", trim: true, pattern: /^\/[\p{L}\p{N}_-]{1,40}$/u, messages: { stringPattern: ruleMessage("quickReplies.shortcutPattern") } } as const;
 const content = { type: "string", min: 1, max: 4096 } as const;
 const queueId = { type: "uuid", optional: true, nullable: true } as const;
 

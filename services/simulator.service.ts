@@ -4,6 +4,7 @@ import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { AppError, Conflict, ValidationFailed } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import { Accounts } from "../lib/whatsapp/accounts";
 import { SIMULATED_INBOUND_TYPES, simulatedMessage, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
@@ -32,7 +33,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; phone_number: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorScan", { phone_number: ctx.params.phone_number });
-        if (!done) throw new Conflict(undefined, "The account is not showing a QR code", "NOT_WAITING_FOR_SCAN");
+        if (!done) throw new Conflict(undefined, msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
         return { ok: true };
       },
     },
@@ -64,7 +65,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
         // Checked here too, so a bad payload is a 422 even when no node holds the account.
         simulatedMessage(message);
         const sent = await this.onOwner<{ wa_message_id: string }>(ctx, account, "simulatorInbound", { message });
-        if (!sent) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+        if (!sent) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
         return sent;
       },
     },
@@ -94,7 +95,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; wa_message_id: string; status: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorReceipt", { wa_message_id: ctx.params.wa_message_id, status: ctx.params.status });
-        if (!done) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+        if (!done) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
         return { ok: true };
       },
     },
@@ -110,7 +111,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; reason: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorDisconnect", { reason: ctx.params.reason });
-        if (!done) throw new Conflict(undefined, "The account has no open connection", "NOT_CONNECTED");
+        if (!done) throw new Conflict(undefined, msg("whatsapp.noConnection"), "NOT_CONNECTED");
         return { ok: true };
       },
     },
@@ -118,9 +119,9 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
 
   methods: {
     async simulatedAccount(this: SimulatorService, ctx: Context<{ id: string }>) {
-      if (!config().simulatorEnabled) throw new AppError(404, "NOT_FOUND", "Not found");
+      if (!config().simulatorEnabled) throw new AppError(404, "NOT_FOUND", msg("gateway.notFound"));
       const account = await new Accounts(database()).find(ctx.params.id);
-      if (account.provider !== "simulator") throw new ValidationFailed("id", "This account does not use the simulator provider");
+      if (account.provider !== "simulator") throw new ValidationFailed("id", msg("whatsapp.notSimulated"));
       return account;
     },
   },

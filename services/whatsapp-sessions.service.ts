@@ -9,6 +9,7 @@ import { nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { database, sendingDatabase } from "../lib/db/connection";
 import { Conflict } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from "../lib/leases";
 import { createRedis, type RedisLog } from "../lib/redis";
 import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
@@ -208,7 +209,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
     sessionOf(this: SessionsService, accountId: string) {
       const snapshot = this.host.snapshot(accountId);
-      if (!snapshot) throw new Conflict(undefined, "This account has no live session right now; try again in a moment", "SESSION_MOVED");
+      if (!snapshot) throw new Conflict(undefined, msg("whatsapp.sessionMoved"), "SESSION_MOVED");
       return snapshot;
     },
 

@@ -6,6 +6,7 @@ import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { AppError, ValidationFailed } from "../lib/errors";
+import { msg } from "../lib/i18n/message";
 import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/models/whatsapp";
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount, type PublicAccount } from "../lib/whatsapp/accounts";
@@ -76,7 +77,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
       async handler(this: WhatsappService, ctx: Context<{ name: string; provider?: ProviderName }, RequestMeta>) {
         const provider = ctx.params.provider ?? config().whatsappProvider;
         if (provider === "simulator" && !config().simulatorEnabled) {
-          throw new ValidationFailed("provider", "The simulator is disabled on this installation (SIMULATOR_ENABLED)");
+          throw new ValidationFailed("provider", msg("whatsapp.simulatorDisabled"));
         }
         const account = await this.accounts.create(ctx.params.name, provider);
         // Whichever node has room takes the account and starts pairing.
@@ -139,7 +140,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
         const account = await this.accounts.find(ctx.params.id);
         const state = await this.onOwner<{ status: string; qr_code: string | null }>(ctx, account, "state");
         if (!state?.qr_code) {
-          throw new AppError(409, "QR_NOT_AVAILABLE", `There is no QR code to scan: the account is ${state?.status ?? account.status}`);
+          throw new AppError(409, "QR_NOT_AVAILABLE", msg("whatsapp.noQr", { status: state?.status ?? account.status }));
         }
         return { qr_code: state.qr_code };
       },

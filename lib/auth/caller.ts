@@ -15,6 +15,6 @@ export interface Caller {
 /** The caller of an action that requires authentication; the gateway guarantees it is there. */
 export function callerOf(ctx: { meta: { caller?: Caller } }): Caller {
   const caller = ctx.meta.caller;
-  if (!caller) throw new Unauthorized("TOKEN_MISSING", "Authentication required");
+  if (!caller) throw new Unauthorized("TOKEN_MISSING");
   return caller;
 }

@@ -1,6 +1,7 @@
 // Who may call what. Every action reachable from outside declares its access;
 // this one function enforces it for REST and Socket.IO alike.
 import { Forbidden, Unauthorized } from "../errors";
+import { msg } from "../i18n/message";
 import { ROLES, type Role } from "../models/users";
 import type { Caller } from "./caller";
 
@@ -9,7 +10,7 @@ export type Access = "public" | "authenticated" | readonly Role[];
 
 export function checkAccess(access: Access, caller: Caller | undefined | null): void {
   if (access === "public") return;
-  if (!caller) throw new Unauthorized("TOKEN_MISSING", "Authentication required");
+  if (!caller) throw new Unauthorized("TOKEN_MISSING");
   if (access === "authenticated") return;
   if (!access.includes(caller.role)) throw new Forbidden();
 }
@@ -24,5 +25,5 @@ export function isAccess(value: unknown): value is Access {
 
 /** Row-level rule shared by user endpoints: admins act on anyone, others only on themselves. */
 export function assertSelfOrAdmin(caller: Caller, userId: string): void {
-  if (caller.role !== "admin" && caller.id !== userId) throw new Forbidden("You can only act on your own user");
+  if (caller.role !== "admin" && caller.id !== userId) throw new Forbidden(msg("auth.ownUserOnly"));
 }

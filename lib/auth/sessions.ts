@@ -6,6 +6,7 @@
 // and stop working the moment it is revoked.
 import type { Knex } from "knex";
 import { Unauthorized, TooManyRequests } from "../errors";
+import { msg } from "../i18n/message";
 import { AuthSession, RefreshToken, User, type Role } from "../models/users";
 import type { RateLimiter } from "../rate-limit";
 import type { Caller } from "./caller";
@@ -36,8 +37,8 @@ export type RevocationListener = (userId: string, sessionIds: string[]) => void;
 
 type Rotation = { tokens: TokenResponse } | { error: Unauthorized; revoked?: { userId: string; sessionId: string } };
 
-const INVALID_CREDENTIALS = () => new Unauthorized("INVALID_CREDENTIALS", "Email or password is incorrect");
-const INVALID_REFRESH = () => new Unauthorized("REFRESH_TOKEN_INVALID", "The refresh token is not valid");
+const INVALID_CREDENTIALS = () => new Unauthorized("INVALID_CREDENTIALS", msg("auth.invalidCredentials"));
+const INVALID_REFRESH = () => new Unauthorized("REFRESH_TOKEN_INVALID", msg("auth.refreshInvalid"));
 
 export class Sessions {
   constructor(
@@ -84,18 +85,18 @@ export class Sessions {
       const stored = await RefreshToken.query(trx).where("token_hash", hashRefreshToken(token)).forUpdate().first();
       if (!stored) return { error: INVALID_REFRESH() };
       const session = await AuthSession.query(trx).findById(stored.session_id).forUpdate();
-      if (!session || session.revoked_at) return { error: new Unauthorized("SESSION_REVOKED", "The session has ended, log in again") };
+      if (!session || session.revoked_at) return { error: new Unauthorized("SESSION_REVOKED", msg("auth.sessionEnded")) };
 
       if (stored.used_at) {
         await this.revokeWith(trx, [session.id], "refresh_token_reused");
         return {
-          error: new Unauthorized("REFRESH_TOKEN_REUSED", "The refresh token was already used; the session has been ended"),
+          error: new Unauthorized("REFRESH_TOKEN_REUSED", msg("auth.refreshReused")),
           revoked: { userId: session.user_id, sessionId: session.id },
         };
       }
       const now = new Date();
       if (stored.expires_at <= now || session.expires_at <= now) {
-        return { error: new Unauthorized("REFRESH_TOKEN_EXPIRED", "The refresh token has expired, log in again") };
+        return { error: new Unauthorized("REFRESH_TOKEN_EXPIRED", msg("auth.refreshExpired")) };
       }
       const user = await User.query(trx).findById(session.user_id);
       if (!user || user.deleted_at || !user.is_active) {
@@ -120,9 +121,9 @@ export class Sessions {
         "u.id", "u.role", "u.name", "u.email", "u.is_active", "u.deleted_at", "s.revoked_at", "s.expires_at",
       );
     if (!row || row.revoked_at || row.expires_at <= new Date()) {
-      throw new Unauthorized("SESSION_REVOKED", "The session has ended, log in again");
+      throw new Unauthorized("SESSION_REVOKED", msg("auth.sessionEnded"));
     }
-    if (!row.is_active || row.deleted_at) throw new Unauthorized("USER_DISABLED", "This user can no longer sign in");
+    if (!row.is_active || row.deleted_at) throw new Unauthorized("USER_DISABLED", msg("auth.userDisabled"));
     return { id: row.id, role: row.role, name: row.name, email: row.email, sessionId: claims.sid, tokenExpiresAt: claims.expiresAt };
   }
 
@@ -171,6 +172,6 @@ export class Sessions {
 
   private async throttle(key: string, limit: number, windowSeconds: number): Promise<void> {
     const result = await this.limiter.hit(key, limit, windowSeconds);
-    if (!result.allowed) throw new TooManyRequests(result.retryAfterSeconds, "Too many login attempts, try again later");
+    if (!result.allowed) throw new TooManyRequests(result.retryAfterSeconds, msg("auth.tooManyLogins"));
   }
 }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { Unauthorized } from "../errors";
+import { msg } from "../i18n/message";
 
 export interface AccessClaims {
   sub: string;
@@ -28,17 +29,17 @@ export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds
 /** Accepts the token with or without its "Bearer " prefix. */
 export function readAccessToken(token: string, secret: string): VerifiedAccess {
   const raw = token.replace(/^Bearer\s+/i, "").trim();
-  if (!raw) throw new Unauthorized("TOKEN_MISSING", "Authentication required");
+  if (!raw) throw new Unauthorized("TOKEN_MISSING");
   try {
     const payload = jwt.verify(raw, secret, { issuer: ISSUER, algorithms: ["HS256"] });
     if (typeof payload === "string" || typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") {
-      throw new Unauthorized("TOKEN_INVALID", "The access token is not valid");
+      throw new Unauthorized("TOKEN_INVALID", msg("gateway.tokenInvalid"));
     }
     return { sub: payload.sub, sid: payload.sid, expiresAt: payload.exp * 1000 };
   } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) throw new Unauthorized("TOKEN_EXPIRED", "The access token has expired");
+    if (err instanceof jwt.TokenExpiredError) throw new Unauthorized("TOKEN_EXPIRED", msg("auth.tokenExpired"));
     if (err instanceof Unauthorized) throw err;
-    throw new Unauthorized("TOKEN_INVALID", "The access token is not valid");
+    throw new Unauthorized("TOKEN_INVALID", msg("gateway.tokenInvalid"));
   }
 }
 

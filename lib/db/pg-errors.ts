@@ -1,6 +1,7 @@
 // PostgreSQL failures that are the client's doing become domain errors; the
 // rest stay internal. Codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
 import { AppError, Conflict, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 
 interface PgError {
   /** Objection wraps the driver's error; the PostgreSQL fields stay on the original. */
@@ -28,15 +29,15 @@ export function translatePgError(err: unknown): unknown {
   const { code, constraint, column } = wrapped.nativeError ?? wrapped;
   switch (code) {
     case "23505":
-      return new Conflict(fieldOfConstraint(constraint), "A record with this value already exists");
+      return new Conflict(fieldOfConstraint(constraint), msg("database.duplicate"));
     case "23503":
-      return new ValidationFailed(typeof column === "string" ? column : "id", "A referenced record does not exist");
+      return new ValidationFailed(typeof column === "string" ? column : "id", msg("database.missingReference"));
     case "22P02":
     case "22007":
     case "22008":
-      return new ValidationFailed(typeof column === "string" ? column : "params", "A value has the wrong format");
+      return new ValidationFailed(typeof column === "string" ? column : "params", msg("database.badFormat"));
     case "23514":
-      return new ValidationFailed(typeof column === "string" ? column : "params", "A value is not allowed");
+      return new ValidationFailed(typeof column === "string" ? column : "params", msg("database.notAllowed"));
     default:
       return err;
   }

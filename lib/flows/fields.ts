@@ -2,6 +2,7 @@
 // validates a node's `data` (422 with the path of the offending field) and is
 // published as JSON Schema to the flow builder (GET /api/flows/node-types).
 import { ValidationFailed } from "../errors";
+import { msg, type Message } from "../i18n/message";
 
 export type Field =
   | { type: "string"; required?: boolean; max?: number; min?: number; template?: boolean; pattern?: RegExp; description?: string }
@@ -19,52 +20,53 @@ export type Fields = Record<string, Field>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function check(field: Field, value: unknown, path: string): void {
-  const fail = (problem: string): never => {
-    throw new ValidationFailed(path, `${path} ${problem}`);
+  const fail = (problem: Message): never => {
+    throw new ValidationFailed(path, problem);
   };
+  const at = { field: path };
   switch (field.type) {
     case "string":
-      if (typeof value !== "string") fail("must be text");
-      if (field.min !== undefined && (value as string).trim().length < field.min) fail(field.min === 1 ? "must not be empty" : `needs at least ${field.min} characters`);
-      if (field.max !== undefined && (value as string).length > field.max) fail(`must be at most ${field.max} characters`);
-      if (field.pattern && !field.pattern.test(value as string)) fail("is not in the expected format");
+      if (typeof value !== "string") fail(msg("common.mustBeText", at));
+      if (field.min !== undefined && (value as string).trim().length < field.min) fail(field.min === 1 ? msg("fields.notEmpty", at) : msg("fields.minLength", { ...at, min: field.min }));
+      if (field.max !== undefined && (value as string).length > field.max) fail(msg("fields.maxLength", { ...at, max: field.max }));
+      if (field.pattern && !field.pattern.test(value as string)) fail(msg("fields.format", at));
       return;
     case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) fail("must be a number");
-      if (field.integer && !Number.isInteger(value)) fail("must be a whole number");
-      if (field.min !== undefined && (value as number) < field.min) fail(`must be at least ${field.min}`);
-      if (field.max !== undefined && (value as number) > field.max) fail(`must be at most ${field.max}`);
+      if (typeof value !== "number" || !Number.isFinite(value)) fail(msg("fields.number", at));
+      if (field.integer && !Number.isInteger(value)) fail(msg("fields.integer", at));
+      if (field.min !== undefined && (value as number) < field.min) fail(msg("fields.min", { ...at, min: field.min }));
+      if (field.max !== undefined && (value as number) > field.max) fail(msg("fields.max", { ...at, max: field.max }));
       return;
     case "boolean":
-      if (typeof value !== "boolean") fail("must be true or false");
+      if (typeof value !== "boolean") fail(msg("common.mustBeBoolean", at));
       return;
     case "enum":
-      if (!field.values.includes(value as string)) fail(`must be one of ${field.values.join(", ")}`);
+      if (!field.values.includes(value as string)) fail(msg("fields.oneOf", { ...at, values: field.values.map(String) }));
       return;
     case "uuid":
-      if (typeof value !== "string" || !UUID.test(value)) fail("must be a UUID");
+      if (typeof value !== "string" || !UUID.test(value)) fail(msg("common.mustBeUuid", at));
       return;
     case "url": {
-      if (typeof value !== "string" || value.length > 2048) fail("must be a URL");
+      if (typeof value !== "string" || value.length > 2048) fail(msg("fields.url", at));
       // A template may build the URL at run time; only a literal one can be checked now.
       if (field.template && (value as string).includes("{{")) return;
       let url: URL | undefined;
       try {
         url = new URL(value as string);
       } catch {
-        fail("must be a URL");
+        fail(msg("fields.url", at));
       }
-      if (url!.protocol !== "http:" && url!.protocol !== "https:") fail("must be an http or https URL");
+      if (url!.protocol !== "http:" && url!.protocol !== "https:") fail(msg("common.mustBeHttpUrl", at));
       return;
     }
     case "array":
-      if (!Array.isArray(value)) fail("must be a list");
-      if (field.min !== undefined && (value as unknown[]).length < field.min) fail(`needs at least ${field.min} item${field.min === 1 ? "" : "s"}`);
-      if (field.max !== undefined && (value as unknown[]).length > field.max) fail(`takes at most ${field.max} items`);
+      if (!Array.isArray(value)) fail(msg("fields.list", at));
+      if (field.min !== undefined && (value as unknown[]).length < field.min) fail(msg("fields.minItems", { ...at, min: field.min }));
+      if (field.max !== undefined && (value as unknown[]).length > field.max) fail(msg("fields.maxItems", { ...at, max: field.max }));
       (value as unknown[]).forEach((item, i) => check(field.items, item, `${path}[${i}]`));
       return;
     case "object":
-      if (!value || typeof value !== "object" || Array.isArray(value)) fail("must be an object");
+      if (!value || typeof value !== "object" || Array.isArray(value)) fail(msg("common.mustBeObject", at));
       if (field.props) validateFields(field.props, value as Record<string, unknown>, path);
       return;
     case "any":
@@ -77,7 +79,7 @@ export function validateFields(fields: Fields, data: Record<string, unknown>, pa
   for (const [name, field] of Object.entries(fields)) {
     const value = data[name];
     if (value === undefined || value === null) {
-      if (field.required) throw new ValidationFailed(`${path}.${name}`, `${path}.${name} is required`);
+      if (field.required) throw new ValidationFailed(`${path}.${name}`, msg("common.required", { field: `${path}.${name}` }));
       continue;
     }
     check(field, value, `${path}.${name}`);

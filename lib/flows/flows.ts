@@ -3,6 +3,7 @@
 import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { NotFound, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { Flow, FlowVersion, type TriggerType } from "../models/flows";
 import { paginate, type Page } from "../pagination";
 import { validateGraph, type FlowGraph } from "./graph";
@@ -50,8 +51,8 @@ export function keywordsOf(value: string | null): string[] {
 function checkTrigger(type: TriggerType, value: string | null | undefined): string | null {
   if (type !== "keyword") return null;
   const keywords = keywordsOf(value ?? null);
-  if (keywords.length === 0) throw new ValidationFailed("trigger_value", "A keyword trigger needs its keywords, comma-separated");
-  if (keywords.length > MAX_KEYWORDS) throw new ValidationFailed("trigger_value", `At most ${MAX_KEYWORDS} keywords`);
+  if (keywords.length === 0) throw new ValidationFailed("trigger_value", msg("flows.keywordsNeeded"));
+  if (keywords.length > MAX_KEYWORDS) throw new ValidationFailed("trigger_value", msg("flows.tooManyKeywords", { max: MAX_KEYWORDS }));
   return keywords.join(",");
 }
 
@@ -183,7 +184,7 @@ export class Flows {
   private async checkAccount(accountId: string | null | undefined): Promise<void> {
     if (!accountId) return;
     if (!(await this.knex("whatsapp_accounts").where({ id: accountId }).whereNull("deleted_at").first("id"))) {
-      throw new ValidationFailed("whatsapp_account_id", `There is no WhatsApp account ${accountId}`);
+      throw new ValidationFailed("whatsapp_account_id", msg("common.noSuchAccount", { id: accountId }));
     }
   }
 

@@ -2,6 +2,7 @@
 // path of the offending place in the 422 (`nodes[3].data.buttons`,
 // `edges[1].target`). Unreachable nodes are only a warning.
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { validateFields } from "./fields";
 import { requireNodeType } from "./registry";
 
@@ -36,22 +37,22 @@ export const handleOf = (edge: Pick<FlowEdge, "sourceHandle">): string => edge.s
 
 export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; warnings: string[] } {
   const at = (path: string) => (base ? `${base}.${path}` : path);
-  if (!isObject(input)) throw new ValidationFailed(base || "nodes", "The flow must be an object with nodes and edges");
+  if (!isObject(input)) throw new ValidationFailed(base || "nodes", msg("graph.notObject"));
   const { nodes, edges, viewport } = input;
-  if (!Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_NODES) throw new ValidationFailed(at("nodes"), `nodes must be a list of 1 to ${MAX_NODES} nodes`);
-  if (edges !== undefined && (!Array.isArray(edges) || edges.length > MAX_EDGES)) throw new ValidationFailed(at("edges"), `edges must be a list of at most ${MAX_EDGES} edges`);
+  if (!Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_NODES) throw new ValidationFailed(at("nodes"), msg("graph.nodes", { max: MAX_NODES }));
+  if (edges !== undefined && (!Array.isArray(edges) || edges.length > MAX_EDGES)) throw new ValidationFailed(at("edges"), msg("graph.edges", { max: MAX_EDGES }));
 
   const byId = new Map<string, FlowNode>();
   const handles = new Map<string, string[]>();
   const cleanNodes = nodes.map((raw: unknown, i): FlowNode => {
     const path = at(`nodes[${i}]`);
-    if (!isObject(raw)) throw new ValidationFailed(path, `${path} must be an object`);
-    if (typeof raw.id !== "string" || !ID.test(raw.id)) throw new ValidationFailed(`${path}.id`, `${path}.id must be 1 to 100 letters, digits, _ or -`);
-    if (byId.has(raw.id)) throw new ValidationFailed(`${path}.id`, `The node id "${raw.id}" is used twice`);
-    if (typeof raw.type !== "string") throw new ValidationFailed(`${path}.type`, `${path}.type is required`);
+    if (!isObject(raw)) throw new ValidationFailed(path, msg("common.mustBeObject", { field: path }));
+    if (typeof raw.id !== "string" || !ID.test(raw.id)) throw new ValidationFailed(`${path}.id`, msg("graph.nodeId", { field: `${path}.id` }));
+    if (byId.has(raw.id)) throw new ValidationFailed(`${path}.id`, msg("graph.nodeIdTwice", { id: raw.id }));
+    if (typeof raw.type !== "string") throw new ValidationFailed(`${path}.type`, msg("common.required", { field: `${path}.type` }));
     const type = requireNodeType(raw.type, `${path}.type`);
     const data = raw.data === undefined || raw.data === null ? {} : raw.data;
-    if (!isObject(data)) throw new ValidationFailed(`${path}.data`, `${path}.data must be an object`);
+    if (!isObject(data)) throw new ValidationFailed(`${path}.data`, msg("common.mustBeObject", { field: `${path}.data` }));
     validateFields(type.fields, data, `${path}.data`);
     type.validate?.(data, `${path}.data`);
     const node: FlowNode = { id: raw.id, type: raw.type, data, ...(isObject(raw.position) ? { position: raw.position as FlowNode["position"] } : {}) };
@@ -60,27 +61,27 @@ export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; wa
     return node;
   });
   const starts = cleanNodes.filter((node) => node.type === "start");
-  if (starts.length !== 1) throw new ValidationFailed(at("nodes"), `A flow has exactly one start node (this one has ${starts.length})`);
+  if (starts.length !== 1) throw new ValidationFailed(at("nodes"), msg("graph.oneStart", { count: starts.length }));
 
   const taken = new Set<string>();
   const cleanEdges = ((edges ?? []) as unknown[]).map((raw, i): FlowEdge => {
     const path = at(`edges[${i}]`);
-    if (!isObject(raw)) throw new ValidationFailed(path, `${path} must be an object`);
+    if (!isObject(raw)) throw new ValidationFailed(path, msg("common.mustBeObject", { field: path }));
     const id = typeof raw.id === "string" && raw.id ? raw.id : `e${i}`;
     for (const end of ["source", "target"] as const) {
-      if (typeof raw[end] !== "string" || !byId.has(raw[end] as string)) throw new ValidationFailed(`${path}.${end}`, `${path}.${end} names no node of this flow`);
+      if (typeof raw[end] !== "string" || !byId.has(raw[end] as string)) throw new ValidationFailed(`${path}.${end}`, msg("graph.noSuchNode", { field: `${path}.${end}` }));
     }
     if (raw.sourceHandle !== undefined && raw.sourceHandle !== null && typeof raw.sourceHandle !== "string") {
-      throw new ValidationFailed(`${path}.sourceHandle`, `${path}.sourceHandle must be text`);
+      throw new ValidationFailed(`${path}.sourceHandle`, msg("common.mustBeText", { field: `${path}.sourceHandle` }));
     }
     const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: (raw.sourceHandle as string | null | undefined) ?? null };
     const handle = handleOf(edge);
     const exits = handles.get(edge.source)!;
     if (!exits.includes(handle)) {
-      throw new ValidationFailed(`${path}.sourceHandle`, `Node "${edge.source}" has no exit "${handle}"${exits.length ? ` (it has: ${exits.join(", ")})` : " (it has none)"}`);
+      throw new ValidationFailed(`${path}.sourceHandle`, msg("graph.noSuchExit", { node: edge.source, handle, exits }));
     }
     const key = `${edge.source}\u0000${handle}`;
-    if (taken.has(key)) throw new ValidationFailed(`${path}.sourceHandle`, `The exit "${handle}" of node "${edge.source}" already has an edge`);
+    if (taken.has(key)) throw new ValidationFailed(`${path}.sourceHandle`, msg("graph.exitTaken", { node: edge.source, handle }));
     taken.add(key);
     return edge;
   });

@@ -1,5 +1,6 @@
 // Every node type of the catalogue (docs/flow-builder.md), in the builder's order.
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { jsonSchemaOf } from "./fields";
 import type { NodeType } from "./node-type";
 import start from "./nodes/start";
@@ -62,7 +63,7 @@ export function nodeType(type: string): NodeType | undefined {
 
 export function requireNodeType(type: string, path: string): NodeType {
   const node = BY_TYPE.get(type);
-  if (!node) throw new ValidationFailed(path, `Unknown node type "${type}"`);
+  if (!node) throw new ValidationFailed(path, msg("graph.unknownType", { type }));
   return node;
 }
 

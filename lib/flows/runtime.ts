@@ -4,6 +4,8 @@
 // anywhere. Sends carry keys derived from the state, so a node run again after
 // a crash sends nothing twice.
 import { randomUUID } from "node:crypto";
+import type { Language } from "../i18n/language";
+import { describeError, inWords, msg, type Message } from "../i18n/message";
 import { renderTemplate } from "../templates";
 import { handleOf, type FlowGraph, type FlowNode } from "./graph";
 import type { FlowEffects, FlowInput, NodeContext, NodeResult } from "./node-type";
@@ -66,6 +68,8 @@ export interface FlowHost {
   disarmTimer(): Promise<void>;
   /** Called after every node with the new state. */
   persist(state: FlowState): Promise<void>;
+  /** The language of `error` (live conversations: English, for the logs; the flow test: the tester's). */
+  language?: Language;
 }
 
 const TRACE_KEEP = 100;
@@ -155,17 +159,17 @@ class FlowRun {
   async run(): Promise<FlowState> {
     for (;;) {
       if (this.steps >= this.host.stepLimit) {
-        return this.finish("error", `Step limit of ${this.host.stepLimit} nodes reached at "${this.state.node_id}"; the flow was stopped`);
+        return this.fail(msg("run.stepLimit", { limit: this.host.stepLimit, node: this.state.node_id }));
       }
       this.steps += 1;
       const node = this.graph.nodes.find((candidate) => candidate.id === this.state.node_id);
       const type = node && nodeType(node.type);
-      if (!node || !type) return this.finish("error", `Node "${this.state.node_id}" is missing from flow version ${this.state.flow_version_id}`);
+      if (!node || !type) return this.fail(msg("run.nodeMissing", { node: this.state.node_id, version: this.state.flow_version_id }));
       let result: NodeResult;
       try {
         result = await type.run(contextOf(this.host, this.state), node.data);
       } catch (err) {
-        return this.finish("error", `Node "${node.id}" (${node.type}) failed: ${err instanceof Error ? err.message : String(err)}`);
+        return this.fail(msg("run.nodeFailed", { node: node.id, type: node.type, cause: describeError(err, this.language) }));
       }
       if ("handle" in result) {
         trace(this.state, node, result.handle);
@@ -194,7 +198,7 @@ class FlowRun {
       if ("goto" in result) {
         trace(this.state, node, null);
         const target = await this.host.loadFlow(result.goto.flowId);
-        if (!target) return this.finish("error", `go_to_flow: flow ${result.goto.flowId} does not exist or has no version`);
+        if (!target) return this.fail(msg("run.goToMissing", { flow: result.goto.flowId }));
         this.graph = target.graph;
         const fresh = initialState(target, this.state.vars);
         Object.assign(this.state, { flow_id: fresh.flow_id, flow_version_id: fresh.flow_version_id, node_id: fresh.node_id });
@@ -216,6 +220,14 @@ class FlowRun {
     this.state.seq += 1;
     this.state.timer_token = `${this.state.node_id}:${this.state.seq}`;
     await this.host.armTimer(this.state.timer_token, seconds, reason);
+  }
+
+  private get language(): Language {
+    return this.host.language ?? "en";
+  }
+
+  private fail(error: Message): Promise<FlowState> {
+    return this.finish("error", inWords(error, this.language));
   }
 
   private async finish(status: FlowStatus, error: string | null = null): Promise<FlowState> {

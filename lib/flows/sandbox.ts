@@ -1,6 +1,8 @@
 // POST /api/flows/{id}/test: runs a flow with a pretend contact. Nothing goes
 // to WhatsApp and nothing is written to the inbox; `wait` nodes pass at once,
 // question timeouts never fire; HTTP calls are real (same guard as live).
+import type { Language } from "../i18n/language";
+import { inWords, msg } from "../i18n/message";
 import type { Calendar } from "../queues/business-hours";
 import type { FlowEffects, FlowInput, HttpResult } from "./node-type";
 import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState, type FlowStatus, type LoadedFlow } from "./runtime";
@@ -21,6 +23,8 @@ export interface SandboxOptions {
   initialMessage: string;
   replies: string[];
   stepLimit: number;
+  /** The tester's language: of `error`, and of what the test itself says (the Odoo refusal). */
+  language: Language;
   loadFlow(flowId: string): Promise<LoadedFlow | undefined>;
   loadVersion(flowVersionId: string): Promise<LoadedFlow | undefined>;
   queueCalendar(queueId: string): Promise<Calendar | undefined>;
@@ -53,7 +57,7 @@ export async function testFlow(flow: LoadedFlow, options: SandboxOptions): Promi
     resolve: noop,
     http: (request) => options.http(request),
     odoo: async () => {
-      throw new Error("Odoo is not called from a flow test");
+      throw new Error(inWords(msg("run.noOdooInTest"), options.language));
     },
     queueCalendar: (queueId) => options.queueCalendar(queueId),
   };
@@ -64,6 +68,7 @@ export async function testFlow(flow: LoadedFlow, options: SandboxOptions): Promi
     now: () => new Date(),
     random: Math.random,
     stepLimit: options.stepLimit,
+    language: options.language,
     loadFlow: options.loadFlow,
     loadVersion: options.loadVersion,
     armTimer: async (token, _seconds, reason) => {

@@ -1,6 +1,11 @@
 // Turns anything thrown while serving a request into the wire format
 // {"detail": {"code", "message", "field"}} with the right HTTP status.
 // Client mistakes keep their message; anything else becomes an opaque 500.
+// The message is worded here, in the language the client asked for: errors
+// thrown on any node carry a catalog key (lib/i18n), not a finished sentence.
+import type { Language } from "../i18n/language";
+import { inWords, messageOf, msg, render, type Message } from "../i18n/message";
+import { validationText, type ValidationIssue } from "../i18n/validation";
 
 export interface ErrorDetail {
   code: string;
@@ -28,36 +33,40 @@ interface ErrorLike {
 interface KnownFailure {
   status: number;
   code: string;
-  message?: string;
+  message: Message;
   retryAfterSeconds?: number;
 }
 
+const SERVICE_UNAVAILABLE: KnownFailure = { status: 503, code: "SERVICE_UNAVAILABLE", message: msg("gateway.serviceUnavailable") };
+
 const KNOWN_TYPES: Record<string, KnownFailure> = {
-  "entity.parse.failed": { status: 400, code: "MALFORMED_JSON", message: "The request body is not valid JSON" },
-  "entity.bom": { status: 400, code: "MALFORMED_JSON", message: "The request body must not start with a byte order mark" },
-  "entity.too.large": { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
-  "request.aborted": { status: 400, code: "BAD_REQUEST", message: "The request was aborted before its body arrived" },
-  "request.size.invalid": { status: 400, code: "BAD_REQUEST", message: "The request body does not match its Content-Length" },
-  "encoding.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
-  "charset.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
-  PAYLOAD_TOO_LARGE: { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" },
-  NO_TOKEN: { status: 401, code: "TOKEN_MISSING", message: "Authentication required" },
-  INVALID_TOKEN: { status: 401, code: "TOKEN_INVALID", message: "The access token is not valid" },
-  NOT_FOUND: { status: 404, code: "NOT_FOUND" },
+  "entity.parse.failed": { status: 400, code: "MALFORMED_JSON", message: msg("gateway.malformedJson") },
+  "entity.bom": { status: 400, code: "MALFORMED_JSON", message: msg("gateway.byteOrderMark") },
+  "entity.too.large": { status: 413, code: "PAYLOAD_TOO_LARGE", message: msg("gateway.bodyTooLarge") },
+  "request.aborted": { status: 400, code: "BAD_REQUEST", message: msg("gateway.requestAborted") },
+  "request.size.invalid": { status: 400, code: "BAD_REQUEST", message: msg("gateway.bodySizeMismatch") },
+  "encoding.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: msg("gateway.encodingUnsupported") },
+  "charset.unsupported": { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: msg("gateway.charsetUnsupported") },
+  PAYLOAD_TOO_LARGE: { status: 413, code: "PAYLOAD_TOO_LARGE", message: msg("gateway.bodyTooLarge") },
+  NO_TOKEN: { status: 401, code: "TOKEN_MISSING", message: msg("gateway.authRequired") },
+  INVALID_TOKEN: { status: 401, code: "TOKEN_INVALID", message: msg("gateway.tokenInvalid") },
+  UNABLE_DECODE_PARAM: { status: 400, code: "UNABLE_DECODE_PARAM", message: msg("gateway.badPathEncoding") },
+  ORIGIN_NOT_ALLOWED: { status: 403, code: "ORIGIN_NOT_ALLOWED", message: msg("gateway.originNotAllowed") },
+  NOT_FOUND: { status: 404, code: "NOT_FOUND", message: msg("gateway.notFound") },
   // The route exists but the service behind it is not running on any node.
-  SERVICE_NOT_FOUND: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },
-  SERVICE_NOT_AVAILABLE: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The service is not available right now" },
-  REQUEST_TIMEOUT: { status: 504, code: "TIMEOUT", message: "The request took too long" },
+  SERVICE_NOT_FOUND: SERVICE_UNAVAILABLE,
+  SERVICE_NOT_AVAILABLE: SERVICE_UNAVAILABLE,
+  REQUEST_TIMEOUT: { status: 504, code: "TIMEOUT", message: msg("gateway.timeout") },
   // The node serving the call went away (REQUEST_REJECTED) or this node lost the transporter (BAD_GATEWAY):
   // one answer for both, since the client's remedy is the same.
-  REQUEST_REJECTED: { status: 503, code: "SERVICE_UNAVAILABLE", message: "The node serving this request went away; try again", retryAfterSeconds: 2 },
-  BAD_GATEWAY: { status: 503, code: "SERVICE_UNAVAILABLE", message: "This node lost touch with the cluster; try again", retryAfterSeconds: 2 },
-  RATE_LIMIT: { status: 429, code: "RATE_LIMITED", message: "Too many requests" },
+  REQUEST_REJECTED: { status: 503, code: "SERVICE_UNAVAILABLE", message: msg("gateway.nodeWentAway"), retryAfterSeconds: 2 },
+  BAD_GATEWAY: { status: 503, code: "SERVICE_UNAVAILABLE", message: msg("gateway.clusterLost"), retryAfterSeconds: 2 },
+  RATE_LIMIT: { status: 429, code: "RATE_LIMITED", message: msg("gateway.tooManyRequests") },
 };
 
 // A body whose Content-Encoding (gzip, deflate) does not decompress: zlib names its failure in `code`
 // (Z_DATA_ERROR, Z_BUF_ERROR), and the gateway passes that code on instead of the parser's 400.
-const UNDECOMPRESSABLE: KnownFailure = { status: 400, code: "MALFORMED_JSON", message: "The request body could not be decompressed (Content-Encoding)" };
+const UNDECOMPRESSABLE: KnownFailure = { status: 400, code: "MALFORMED_JSON", message: msg("gateway.undecompressable") };
 const isZlibCode = (code: unknown): boolean => typeof code === "string" && /^Z_[A-Z_]+$/.test(code);
 
 function statusOf(err: ErrorLike): number {
@@ -67,36 +76,41 @@ function statusOf(err: ErrorLike): number {
   return 500;
 }
 
-function firstValidationIssue(data: unknown): { field: string | null; message: string } | undefined {
+function firstValidationIssue(data: unknown, language: Language): { field: string | null; message: string } | undefined {
   if (!Array.isArray(data) || data.length === 0) return undefined;
-  const issue = data[0] as { field?: unknown; message?: unknown };
+  const issue = (typeof data[0] === "object" && data[0] !== null ? data[0] : {}) as ValidationIssue;
   const field = typeof issue.field === "string" && issue.field ? issue.field : null;
-  const message = typeof issue.message === "string" ? issue.message.replace(/'/g, "") : "Validation failed";
+  const message = validationText(issue, language) ?? validationText(issue, "en") ?? inWords(msg("gateway.validationFailed"), language);
   return { field, message };
 }
 
-export function toErrorResponse(error: unknown): ErrorResponse {
+/** Renders `error` for a client reading `language`; `Content-Language` says which. */
+export function toErrorResponse(error: unknown, language: Language): ErrorResponse {
   const err: ErrorLike = typeof error === "object" && error !== null ? (error as ErrorLike) : {};
   const type = typeof err.type === "string" ? err.type : undefined;
   const known = (type ? KNOWN_TYPES[type] : undefined) ?? (isZlibCode(err.code) ? UNDECOMPRESSABLE : undefined);
   let status = known?.status ?? statusOf(err);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { "Content-Language": language };
 
   // 502 (an upstream such as Odoo failed), 503 and 504 are answers we chose; any other 5xx is a fault of ours.
   if (status >= 500 && status !== 502 && status !== 503 && status !== 504) {
     return {
       status: 500,
-      body: { detail: { code: "INTERNAL_ERROR", message: "Internal server error", field: null } },
+      body: { detail: { code: "INTERNAL_ERROR", message: inWords(msg("gateway.internal"), language), field: null } },
       headers,
       internal: true,
     };
   }
 
   let code = known?.code ?? type ?? "ERROR";
-  let message = known?.message ?? (typeof err.message === "string" ? err.message : "Request failed");
+  // An error that says what happened in the catalog's terms is worded so; a failure known by its type
+  // gets that type's message; anything else (a library's 4xx) keeps its own English.
+  let message =
+    render(messageOf(error), language) ??
+    (known ? inWords(known.message, language) : typeof err.message === "string" ? err.message : inWords(msg("gateway.requestFailed"), language));
   let field: string | null = null;
 
-  const validation = status === 422 ? firstValidationIssue(err.data) : undefined;
+  const validation = status === 422 ? firstValidationIssue(err.data, language) : undefined;
   if (validation) {
     code = "VALIDATION_ERROR";
     ({ field, message } = validation);

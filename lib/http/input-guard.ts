@@ -4,6 +4,7 @@
 // large structures, NUL characters (PostgreSQL cannot store them in text) in
 // values or keys, and `__proto__` keys (they would replace an object's
 // prototype when copied with Object.assign or spread).
+import { msg, type Message } from "../i18n/message";
 
 export interface InputLimits {
   /** Nesting levels below the top value: `{"a": [1]}` is 2. */
@@ -17,7 +18,7 @@ export const INPUT_LIMITS: InputLimits = { maxDepth: 32, maxValues: 50_000 };
 
 export interface InputProblem {
   field: string;
-  message: string;
+  message: Message;
 }
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
@@ -32,14 +33,14 @@ export function findInputProblem(value: unknown, root: string, limits: InputLimi
   while (pending.length > 0) {
     const item = pending.pop()!;
     seen += 1;
-    if (seen > limits.maxValues) return { field: at(item.path), message: `Too many values (at most ${limits.maxValues})` };
+    if (seen > limits.maxValues) return { field: at(item.path), message: msg("input.tooManyValues", { max: limits.maxValues }) };
     const current = item.value;
     if (typeof current === "string") {
-      if (current.includes("\u0000")) return { field: at(item.path), message: "Text may not contain NUL characters" };
+      if (current.includes("\u0000")) return { field: at(item.path), message: msg("input.nulInText") };
       continue;
     }
     if (current === null || typeof current !== "object") continue;
-    if (item.depth >= limits.maxDepth) return { field: at(item.path), message: `Nested too deeply (at most ${limits.maxDepth} levels)` };
+    if (item.depth >= limits.maxDepth) return { field: at(item.path), message: msg("input.tooDeep", { max: limits.maxDepth }) };
     if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index -= 1) {
         pending.push({ value: current[index], path: join(item.path, index), depth: item.depth + 1 });
@@ -49,8 +50,8 @@ export function findInputProblem(value: unknown, root: string, limits: InputLimi
     // Pushed last to first, so the first problem in document order is the one reported.
     for (const key of Object.keys(current).reverse()) {
       const path = join(item.path, key);
-      if (key.includes("\u0000")) return { field: at(path), message: "Names may not contain NUL characters" };
-      if (key === "__proto__") return { field: at(path), message: "__proto__ is not an accepted name" };
+      if (key.includes("\u0000")) return { field: at(path), message: msg("input.nulInName") };
+      if (key === "__proto__") return { field: at(path), message: msg("input.protoKey") };
       pending.push({ value: (current as Record<string, unknown>)[key], path, depth: item.depth + 1 });
     }
   }

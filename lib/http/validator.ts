@@ -8,14 +8,11 @@
 // path segment such as `/tags/%00`): PostgreSQL cannot store it in text.
 import FastestValidator from "fastest-validator";
 import { Validators } from "moleculer";
+import { OWN_VALIDATION_MESSAGES } from "../i18n/validation";
 
-export const NOT_NULLABLE = "notNullable";
-const NOT_NULLABLE_MESSAGE = "The '{field}' field must not be null.";
-export const NUL_CHARACTER = "nulCharacter";
-const NUL_CHARACTER_MESSAGE = "The '{field}' field must not contain NUL characters.";
-// fastest-validator's own puts the allowed list where the rejected value belongs ("The 'role' field value
-// 'admin, supervisor, agent' does not match …"); this one reads as a person would write it.
-const ENUM_MESSAGE = "The '{field}' field must be one of: {expected}.";
+type OwnFailure = keyof typeof OWN_VALIDATION_MESSAGES;
+export const NOT_NULLABLE: OwnFailure = "notNullable";
+export const NUL_CHARACTER: OwnFailure = "nulCharacter";
 
 interface CompiledRule {
   schema: { type?: unknown; nullable?: unknown };
@@ -33,7 +30,7 @@ type InternalsConstructor = new (opts?: object) => FastestValidator & Internals;
 /** fastest-validator with null refused unless the rule is `nullable: true`, and NUL refused in any string. */
 export class NullRefusingFastestValidator extends (FastestValidator as unknown as InternalsConstructor) {
   constructor(opts: { messages?: Record<string, string> } = {}) {
-    super({ ...opts, messages: { [NOT_NULLABLE]: NOT_NULLABLE_MESSAGE, [NUL_CHARACTER]: NUL_CHARACTER_MESSAGE, enumValue: ENUM_MESSAGE, ...opts.messages } });
+    super({ ...opts, messages: { ...OWN_VALIDATION_MESSAGES, ...opts.messages } });
     if (typeof super.wrapRequiredCheckSourceCode !== "function") {
       throw new Error("fastest-validator changed: wrapRequiredCheckSourceCode is gone; null checks cannot be enforced");
     }

@@ -12,6 +12,7 @@
 import type { Knex } from "knex";
 import type { AnyQueryBuilder } from "objection";
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 
 /** pg_snapshot: transactions below xmin had ended, from xmax on had not begun, those in xip were running. */
 export interface Snapshot {
@@ -63,7 +64,7 @@ export function formatCursor(cursor: Cursor): string {
 }
 
 export function parseCursor(text: string, field = "since"): Cursor {
-  const refuse = () => new ValidationFailed(field, `${field} must be a cursor returned by GET /api/changes`);
+  const refuse = () => new ValidationFailed(field, msg("changes.cursor", { field }));
   if (!CURSOR_PATTERN.test(text)) throw refuse();
   const [sinceText, upToText, afterText] = text.split("~");
   const since = parseSnapshot(sinceText!);

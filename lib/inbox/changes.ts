@@ -6,6 +6,7 @@
 import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { formatCursor, pageOf, parseCursor, parseSnapshot, versionOf, type Batch, type Cursor, type Position, type Snapshot } from "./change-cursor";
 import { Conversations, type PublicConversation } from "./conversations";
 import { messagesChangedIn, type PublicMessage } from "./messages";
@@ -51,7 +52,7 @@ export async function readChanges(knex: Knex, caller: Caller, since: string | un
       if (!cursor) return { items: [], cursor: formatCursor({ since: now }), has_more: false, limit };
       // Snapshots handed out are never ahead of now; one that is was not ours (or the database was restored).
       if (cursor.since.xmax > now.xmax || (cursor.batch && cursor.batch.upTo.xmax > now.xmax)) {
-        throw new ValidationFailed("since", "since is not a cursor this server returned; start again without it");
+        throw new ValidationFailed("since", msg("changes.sinceUnknown"));
       }
       const batch: Batch = cursor.batch ? { since: cursor.since, ...cursor.batch } : { since: cursor.since, upTo: now };
       const conversations = new Conversations(trx);

@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { Conversation, ConversationEvent, type ConversationStatus, type Priority } from "../models/conversations";
 import { paginate, type Page } from "../pagination";
 import { config } from "../config";
@@ -248,7 +249,7 @@ export class Conversations {
   async assertVisible(caller: Caller, id: string, knex: Knex = this.knex): Promise<Conversation> {
     const row = await knex<Conversation>("conversations").where({ id }).first();
     if (!row) throw new NotFound("conversation", id);
-    if (!(await this.mayView(caller, row, knex))) throw new Forbidden("This conversation is not in your queues nor assigned to you");
+    if (!(await this.mayView(caller, row, knex))) throw new Forbidden(msg("conversations.notVisible"));
     return row;
   }
 
@@ -306,14 +307,14 @@ export class Conversations {
   }
 
   async assign(caller: Caller, id: string, userId: string): Promise<ChangeResult> {
-    if (caller.role === "agent" && userId !== caller.id) throw new Forbidden("Agents can only assign conversations to themselves", "user_id");
+    if (caller.role === "agent" && userId !== caller.id) throw new Forbidden(msg("conversations.agentsSelfOnly"), "user_id");
     const user = await this.knex("users").where({ id: userId }).whereNull("deleted_at").first("id", "is_active");
-    if (!user) throw new ValidationFailed("user_id", `There is no user ${userId}`);
-    if (!user.is_active) throw new ValidationFailed("user_id", "That user is disabled");
+    if (!user) throw new ValidationFailed("user_id", msg("common.noSuchUser", { id: userId }));
+    if (!user.is_active) throw new ValidationFailed("user_id", msg("common.userDisabled"));
     return this.change(caller, id, (row) => {
       if (row.status === "active" && row.assigned_to === userId) return null;
       if (caller.role === "agent" && row.assigned_to && row.assigned_to !== caller.id) {
-        throw new Forbidden("This conversation is assigned to someone else; a supervisor can reassign it");
+        throw new Forbidden(msg("conversations.assignedElsewhere"));
       }
       return { kind: "assigned", event: { type: "ASSIGN", userId }, patch: { assigned_at: this.knex.fn.now() }, data: { user_id: userId } };
     });
@@ -321,7 +322,7 @@ export class Conversations {
 
   async transfer(caller: Caller, id: string, queueId: string): Promise<ChangeResult> {
     const queue = await queueClock(this.knex, queueId);
-    if (!queue) throw new ValidationFailed("queue_id", `There is no queue ${queueId}`);
+    if (!queue) throw new ValidationFailed("queue_id", msg("common.noSuchQueue", { id: queueId }));
     return this.change(caller, id, async (row, trx) => {
       if (row.status === "waiting" && row.queue_id === queueId) return null;
       return {
@@ -339,12 +340,12 @@ export class Conversations {
 
   async reopen(caller: Caller, id: string): Promise<ChangeResult> {
     return this.change(caller, id, async (row, trx) => {
-      if (row.status !== "resolved") throw new Conflict(undefined, `The conversation is ${row.status}, not resolved`, "INVALID_TRANSITION");
+      if (row.status !== "resolved") throw new Conflict(undefined, msg("conversations.notResolved", { status: row.status }), "INVALID_TRANSITION");
       const open = await trx("conversations")
         .where({ contact_id: row.contact_id, whatsapp_account_id: row.whatsapp_account_id })
         .whereNot("status", "resolved")
         .first("id");
-      if (open) throw new Conflict(undefined, `The contact already has an open conversation on this account (${open.id})`, "CONVERSATION_OPEN");
+      if (open) throw new Conflict(undefined, msg("conversations.openExists", { id: open.id }), "CONVERSATION_OPEN");
       return reopenRequest(trx, row);
     });
   }
@@ -377,7 +378,7 @@ export class Conversations {
     const change = await this.knex.transaction(async (trx) => {
       const row = await trx<Conversation>("conversations").where({ id }).forUpdate().first();
       if (!row) throw new NotFound("conversation", id);
-      if (!(await this.mayView(caller, row, trx))) throw new Forbidden("This conversation is not in your queues nor assigned to you");
+      if (!(await this.mayView(caller, row, trx))) throw new Forbidden(msg("conversations.notVisible"));
       const request = await decide(row, trx);
       return request ? applyChange(trx, row, caller.id, request) : null;
     });

@@ -4,6 +4,7 @@
 import { transition } from "xstate";
 import { conversationLifecycleMachine, type LifecycleEvent } from "../../actors/conversation-lifecycle.machine";
 import { Conflict } from "../errors";
+import { msg } from "../i18n/message";
 import type { ConversationStatus } from "../models/conversations";
 
 export type { LifecycleEvent };
@@ -14,24 +15,13 @@ export interface LifecycleState {
   assigned_to: string | null;
 }
 
-const STATE: Record<ConversationStatus, string> = { bot: "held by the bot", waiting: "waiting", active: "active", resolved: "resolved" };
-
-const DONE: Record<LifecycleEvent["type"], string> = {
-  HANDOFF: "handed off",
-  ASSIGN: "assigned",
-  UNASSIGN: "unassigned",
-  TRANSFER: "transferred",
-  RESOLVE: "resolved",
-  REOPEN: "reopened",
-};
-
 export function nextLifecycle(current: LifecycleState, event: LifecycleEvent): LifecycleState {
   const snapshot = conversationLifecycleMachine.resolveState({
     value: current.status,
     context: { queueId: current.queue_id, assignedTo: current.assigned_to },
   });
   if (!snapshot.can(event)) {
-    throw new Conflict(undefined, `A conversation that is ${STATE[current.status]} cannot be ${DONE[event.type]}`, "INVALID_TRANSITION");
+    throw new Conflict(undefined, msg("conversations.transition", { status: current.status, step: event.type }), "INVALID_TRANSITION");
   }
   const [next] = transition(conversationLifecycleMachine, snapshot, event);
   return { status: next.value as ConversationStatus, queue_id: next.context.queueId, assigned_to: next.context.assignedTo };

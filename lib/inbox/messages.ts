@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import type { ModelObject } from "objection";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import type { Message } from "../models/messages";
 import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
 import { whereVisibleTo } from "./conversations";
@@ -67,7 +68,7 @@ export async function listMessages(knex: Knex, conversationId: string, before: s
     .limit(limit + 1);
   if (before) {
     const cursor = await knex("messages").where({ id: before, conversation_id: conversationId }).first("created_at", "id");
-    if (!cursor) throw new ValidationFailed("before", "before must be the id of a message of this conversation");
+    if (!cursor) throw new ValidationFailed("before", msg("messages.beforeCursor"));
     query.whereRaw("(m.created_at, m.id) < (?, ?)", [cursor.created_at, cursor.id]);
   }
   const rows = (await query) as MessageRow[];

@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import type { ModelObject } from "objection";
 import { Conflict, NotFound } from "../errors";
+import { msg } from "../i18n/message";
 import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
 import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
@@ -38,7 +39,7 @@ const QUEUE_OUTBOUND = "SELECT (q.message).*, q.created FROM charla_queue_outbou
 export function outboundRefusal(err: unknown, conversationId: string): unknown {
   const { code, detail } = (err ?? {}) as { code?: string; detail?: string };
   if (code === "CH404") return new NotFound("conversation", conversationId);
-  if (code === "CH409") return new Conflict(undefined, `The WhatsApp account of this conversation is ${detail}; connect it first`, "NOT_CONNECTED");
+  if (code === "CH409") return new Conflict(undefined, msg("conversations.accountNotConnected", { status: String(detail) }), "NOT_CONNECTED");
   return err;
 }
 

@@ -5,6 +5,7 @@ import type { Knex } from "knex";
 import { config } from "../config";
 import { engineSecrets } from "../secrets";
 import { AppError, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import type { OdooConnectionSettings } from "./client";
 import type { Static } from "@sinclair/typebox";
 import type { OdooSettings as OdooSettingsSchema } from "../contract/resources";
@@ -39,7 +40,7 @@ export function decryptSecret(sealed: string, secret: string): string {
 
 export class NotConfigured extends AppError {
   constructor() {
-    super(409, "ODOO_NOT_CONFIGURED", "Odoo is not configured: set ODOO_URL, ODOO_DATABASE, ODOO_USERNAME and ODOO_API_KEY, or PUT /api/odoo/settings");
+    super(409, "ODOO_NOT_CONFIGURED", msg("odoo.notConfigured"));
   }
 }
 
@@ -55,7 +56,7 @@ export class OdooSettingsStore {
       try {
         apiKey = decryptSecret(row.api_key_encrypted, (await engineSecrets(this.knex)).secretsKey);
       } catch {
-        throw new AppError(409, "ODOO_KEY_UNREADABLE", "The stored Odoo API key cannot be decrypted (SECRETS_KEY changed); save the key again");
+        throw new AppError(409, "ODOO_KEY_UNREADABLE", msg("odoo.keyUnreadable"));
       }
       return { url: row.url, database: row.database, username: row.username, apiKey, protocol: row.protocol, timeoutMs: row.timeout_ms };
     }
@@ -88,9 +89,9 @@ export class OdooSettingsStore {
     const existing = await this.knex("odoo_settings").where({ id: 1 }).first("api_key_encrypted", "url");
     const url = input.url.replace(/\/+$/, "");
     // The stored key goes only to the server it was saved for: a new URL needs the key again.
-    if (!input.api_key && existing && existing.url !== url) throw new ValidationFailed("api_key", "Give the API key again when the URL changes");
+    if (!input.api_key && existing && existing.url !== url) throw new ValidationFailed("api_key", msg("odoo.keyForNewUrl"));
     const sealed = input.api_key ? encryptSecret(input.api_key, (await engineSecrets(this.knex)).secretsKey) : existing?.api_key_encrypted;
-    if (!sealed) throw new ValidationFailed("api_key", "api_key is required the first time");
+    if (!sealed) throw new ValidationFailed("api_key", msg("odoo.keyFirstTime"));
     const row = {
       id: 1,
       url,

@@ -3,6 +3,7 @@
 // time (an SLA of one hour asked for at 17:30 on a 09:00–18:00 day ends at
 // 09:30 the next open day).
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 
 export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -34,23 +35,23 @@ const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Numb
 
 function parseTime(value: unknown, field: string, allowMidnightEnd: boolean): string {
   if (typeof value !== "string" || !(TIME.test(value) || (allowMidnightEnd && value === "24:00"))) {
-    throw new ValidationFailed(field, `${field} must be a time of day as HH:MM (00:00 to 23:59${allowMidnightEnd ? ", or 24:00 for the end" : ""})`);
+    throw new ValidationFailed(field, msg("hours.timeOfDay", { field, midnightEnd: allowMidnightEnd }));
   }
   return value;
 }
 
 function parseInterval(value: unknown, field: string): Interval {
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new ValidationFailed(field, `${field} must be {"start": "HH:MM", "end": "HH:MM"}`);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new ValidationFailed(field, msg("hours.range", { field }));
   const raw = value as Record<string, unknown>;
   const overnight = raw.overnight ?? false;
-  if (typeof overnight !== "boolean") throw new ValidationFailed(`${field}.overnight`, `${field}.overnight must be true or false`);
+  if (typeof overnight !== "boolean") throw new ValidationFailed(`${field}.overnight`, msg("common.mustBeBoolean", { field: `${field}.overnight` }));
   const start = parseTime(raw.start, `${field}.start`, false);
   const end = parseTime(raw.end, `${field}.end`, !overnight);
   if (overnight && minutesOf(end) >= minutesOf(start)) {
-    throw new ValidationFailed(`${field}.end`, `An overnight range ends the next day, before its start time (${start}–${end} does not)`);
+    throw new ValidationFailed(`${field}.end`, msg("hours.overnightOrder", { start, end }));
   }
   if (!overnight && minutesOf(end) <= minutesOf(start)) {
-    throw new ValidationFailed(`${field}.end`, `${field}.end must be after the start; for a range past midnight (22:00–06:00) add "overnight": true`);
+    throw new ValidationFailed(`${field}.end`, msg("hours.endAfterStart", { field: `${field}.end` }));
   }
   return overnight ? { start, end, overnight } : { start, end };
 }
@@ -62,20 +63,20 @@ function parseInterval(value: unknown, field: string): Interval {
  */
 export function parseBusinessHours(input: unknown, field = "business_hours"): Schedule | null {
   if (input === null || input === undefined) return null;
-  if (typeof input !== "object" || Array.isArray(input)) throw new ValidationFailed(field, `${field} must be an object keyed by weekday, or null`);
+  if (typeof input !== "object" || Array.isArray(input)) throw new ValidationFailed(field, msg("hours.week", { field }));
   const schedule = Object.fromEntries(WEEKDAYS.map((day) => [day, [] as Interval[]])) as Schedule;
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     const day = key.toLowerCase() as Weekday;
-    if (!WEEKDAYS.includes(day)) throw new ValidationFailed(`${field}.${key}`, `${key} is not a weekday (monday … sunday)`);
+    if (!WEEKDAYS.includes(day)) throw new ValidationFailed(`${field}.${key}`, msg("hours.notWeekday", { key }));
     if (value === null) continue;
     const list = Array.isArray(value) ? value : [value];
-    if (list.length > MAX_RANGES_PER_DAY) throw new ValidationFailed(`${field}.${key}`, `At most ${MAX_RANGES_PER_DAY} ranges a day`);
+    if (list.length > MAX_RANGES_PER_DAY) throw new ValidationFailed(`${field}.${key}`, msg("hours.tooManyRanges", { max: MAX_RANGES_PER_DAY }));
     const ranges = list.map((item, i) => parseInterval(item, Array.isArray(value) ? `${field}.${key}[${i}]` : `${field}.${key}`));
     ranges.sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
     ranges.forEach((range, i) => {
       const next = ranges[i + 1];
       const end = range.overnight ? DAY_MINUTES : minutesOf(range.end);
-      if (next && minutesOf(next.start) < end) throw new ValidationFailed(`${field}.${key}`, `The ranges ${range.start}–${range.end} and ${next.start}–${next.end} overlap`);
+      if (next && minutesOf(next.start) < end) throw new ValidationFailed(`${field}.${key}`, msg("hours.overlap", { first: `${range.start}–${range.end}`, second: `${next.start}–${next.end}` }));
     });
     schedule[day] = ranges;
   }
@@ -83,21 +84,21 @@ export function parseBusinessHours(input: unknown, field = "business_hours"): Sc
 }
 
 export function parseTimezone(input: unknown, field = "timezone"): string {
-  if (typeof input !== "string" || input.length > 64) throw new ValidationFailed(field, `${field} must be an IANA time zone such as America/Mexico_City`);
+  if (typeof input !== "string" || input.length > 64) throw new ValidationFailed(field, msg("hours.timezone", { field }));
   try {
     return new Intl.DateTimeFormat("en-US", { timeZone: input }).resolvedOptions().timeZone;
   } catch {
-    throw new ValidationFailed(field, `${input} is not a known time zone (use an IANA name such as America/Mexico_City)`);
+    throw new ValidationFailed(field, msg("hours.unknownTimezone", { input }));
   }
 }
 
 export function parseHolidays(input: unknown, field = "holidays"): string[] {
   if (input === null || input === undefined) return [];
-  if (!Array.isArray(input) || input.length > 366) throw new ValidationFailed(field, `${field} must be a list of at most 366 dates (YYYY-MM-DD)`);
+  if (!Array.isArray(input) || input.length > 366) throw new ValidationFailed(field, msg("hours.holidays", { field }));
   const dates = input.map((value, i) => {
     const time = typeof value === "string" && DATE.test(value) ? new Date(`${value}T00:00:00Z`).getTime() : NaN;
     const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(value as string);
-    if (!valid) throw new ValidationFailed(`${field}[${i}]`, `${field}[${i}] must be a date as YYYY-MM-DD`);
+    if (!valid) throw new ValidationFailed(`${field}[${i}]`, msg("hours.holiday", { field: `${field}[${i}]` }));
     return value;
   });
   return [...new Set(dates)].sort();

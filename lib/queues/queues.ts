@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import type { Caller } from "../auth/caller";
 import { config } from "../config";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { Queue, type AssignmentMethod } from "../models/queues";
 import { paginate, type Page } from "../pagination";
 import { isOpen, parseBusinessHours, parseHolidays, parseTimezone, WEEKDAYS, type Interval, type Schedule } from "./business-hours";
@@ -46,7 +47,6 @@ function seedHours(schedule: Schedule | null): SeedHours | null {
   }));
 }
 
-const ONLY_ADMINS_CHANGE_SUPERVISORS = "Only admins change or remove another supervisor's membership";
 
 export class Queues {
   constructor(private readonly knex: Knex) {}
@@ -81,7 +81,7 @@ export class Queues {
       const queue = await trx("queues").where({ id }).whereNull("deleted_at").forUpdate().first("id");
       if (!queue) throw new NotFound("queue", id);
       const open = await trx("conversations").where({ queue_id: id }).whereIn("status", ["waiting", "active"]).first("id");
-      if (open) throw new Conflict(undefined, "The queue still has open conversations; transfer or resolve them first", "QUEUE_NOT_EMPTY");
+      if (open) throw new Conflict(undefined, msg("queues.notEmpty"), "QUEUE_NOT_EMPTY");
       await trx("queue_agents").where({ queue_id: id }).delete();
       // Resolved (or bot-held) conversations forget it: a reopen goes to their agent or the bot instead.
       await trx("conversations").where({ queue_id: id }).update({ queue_id: null });
@@ -98,8 +98,8 @@ export class Queues {
     await this.find(queueId);
     await this.assertManages(caller, queueId);
     const user = await this.knex("users").where({ id: input.user_id }).whereNull("deleted_at").first("id", "is_active");
-    if (!user) throw new ValidationFailed("user_id", `There is no user ${input.user_id}`);
-    if (!user.is_active) throw new ValidationFailed("user_id", "That user is disabled");
+    if (!user) throw new ValidationFailed("user_id", msg("common.noSuchUser", { id: input.user_id }));
+    if (!user.is_active) throw new ValidationFailed("user_id", msg("common.userDisabled"));
     const skills = [...new Set((input.skills ?? []).map((skill) => skill.toLowerCase()))];
     const added = await this.knex.transaction(async (trx) => {
       const current = await trx("queue_agents").where({ queue_id: queueId, user_id: input.user_id }).forUpdate().first("is_supervisor");
@@ -112,7 +112,7 @@ export class Queues {
       // A membership that appeared meanwhile (no row to lock above) is changed only if the rule still allows it.
       if (caller.role !== "admin" && caller.id !== input.user_id) upsert.where("queue_agents.is_supervisor", false);
       const [row] = await upsert.returning(trx.raw("(xmax = 0) AS added"));
-      if (!row) throw new Forbidden(ONLY_ADMINS_CHANGE_SUPERVISORS);
+      if (!row) throw new Forbidden(msg("queues.onlyAdminsChangeSupervisors"));
       return Boolean((row as { added: boolean }).added);
     });
     const agents = (await this.agentsOf([queueId])).get(queueId) ?? [];
@@ -124,7 +124,7 @@ export class Queues {
     await this.assertManages(caller, queueId);
     await this.knex.transaction(async (trx) => {
       const current = await trx("queue_agents").where({ queue_id: queueId, user_id: userId }).forUpdate().first("is_supervisor");
-      if (!current) throw new NotFound("agent of the queue", userId);
+      if (!current) throw new NotFound("queueAgent", userId);
       this.assertMayChangeMembership(caller, userId, current.is_supervisor === true, false);
       await trx("queue_agents").where({ queue_id: queueId, user_id: userId }).delete();
     });
@@ -137,8 +137,8 @@ export class Queues {
    */
   private assertMayChangeMembership(caller: Caller, userId: string, isSupervisorNow: boolean, willBeSupervisor: boolean): void {
     if (caller.role === "admin") return;
-    if (isSupervisorNow && userId !== caller.id) throw new Forbidden(ONLY_ADMINS_CHANGE_SUPERVISORS);
-    if (willBeSupervisor && !isSupervisorNow) throw new Forbidden("Only admins make someone a supervisor of a queue", "is_supervisor");
+    if (isSupervisorNow && userId !== caller.id) throw new Forbidden(msg("queues.onlyAdminsChangeSupervisors"));
+    if (willBeSupervisor && !isSupervisorNow) throw new Forbidden(msg("queues.onlyAdminsMakeSupervisors"), "is_supervisor");
   }
 
   private async find(id: string): Promise<Queue> {
@@ -151,7 +151,7 @@ export class Queues {
   async assertManages(caller: Caller, queueId: string): Promise<void> {
     if (caller.role === "admin") return;
     const supervising = await this.knex("queue_agents").where({ queue_id: queueId, user_id: caller.id, is_supervisor: true }).first("user_id");
-    if (caller.role !== "supervisor" || !supervising) throw new Forbidden("Only admins and this queue's supervisors may do this");
+    if (caller.role !== "supervisor" || !supervising) throw new Forbidden(msg("queues.adminsAndSupervisorsOnly"));
   }
 
   private async validated(input: Partial<QueueInput>): Promise<Record<string, unknown>> {
@@ -171,7 +171,7 @@ export class Queues {
     if (input.holidays !== undefined) row.holidays = JSON.stringify(parseHolidays(input.holidays));
     if (input.fallback_flow_id !== undefined) {
       if (input.fallback_flow_id !== null && !(await this.knex("flows").where({ id: input.fallback_flow_id }).first("id"))) {
-        throw new ValidationFailed("fallback_flow_id", `There is no flow ${input.fallback_flow_id}`);
+        throw new ValidationFailed("fallback_flow_id", msg("common.noSuchFlow", { id: input.fallback_flow_id }));
       }
       row.fallback_flow_id = input.fallback_flow_id;
     }

@@ -35,7 +35,7 @@ export class Accounts {
 
   async find(id: string): Promise<WhatsappAccount> {
     const account = await WhatsappAccount.query(this.knex).findById(id).whereNull("deleted_at");
-    if (!account) throw new NotFound("whatsapp account", id);
+    if (!account) throw new NotFound("whatsappAccount", id);
     return account;
   }
 

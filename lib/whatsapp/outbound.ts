@@ -2,6 +2,7 @@
 // each one looks on WhatsApp Web (which has no buttons or lists: those become
 // a numbered text menu there).
 import { ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 
 export const OUTBOUND_TYPES = [
   "text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "buttons", "list",
@@ -38,41 +39,41 @@ export interface ListSection {
 const MEDIA = new Set<OutboundType>(["image", "video", "audio", "document", "sticker"]);
 
 function httpUrl(value: unknown, field: string): string {
-  if (typeof value !== "string") throw new ValidationFailed(field, `${field} is required`);
+  if (typeof value !== "string") throw new ValidationFailed(field, msg("common.required", { field }));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ValidationFailed(field, `${field} is not a valid URL`);
+    throw new ValidationFailed(field, msg("outbound.notAUrl", { field }));
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ValidationFailed(field, `${field} must be an http or https URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ValidationFailed(field, msg("common.mustBeHttpUrl", { field }));
   return value;
 }
 
 function nonEmpty(value: unknown, field: string, max = 256): string {
-  if (typeof value !== "string" || value.trim() === "") throw new ValidationFailed(field, `${field} is required`);
-  if (value.length > max) throw new ValidationFailed(field, `${field} is longer than ${max} characters`);
+  if (typeof value !== "string" || value.trim() === "") throw new ValidationFailed(field, msg("common.required", { field }));
+  if (value.length > max) throw new ValidationFailed(field, msg("outbound.tooLong", { field, max }));
   return value;
 }
 
 function uniqueIds(ids: string[], field: string): void {
   const seen = new Set<string>();
   for (const id of ids) {
-    if (seen.has(id)) throw new ValidationFailed(field, `The id "${id}" is used twice`);
+    if (seen.has(id)) throw new ValidationFailed(field, msg("outbound.idTwice", { id }));
     seen.add(id);
   }
 }
 
 /** Checks a message before it is stored; the error names the offending field. */
 export function validateOutgoing(type: OutboundType, content: string | null | undefined, metadata: Record<string, unknown>): void {
-  if (content != null && content.length > MAX_TEXT) throw new ValidationFailed("content", `content is longer than ${MAX_TEXT} characters`);
+  if (content != null && content.length > MAX_TEXT) throw new ValidationFailed("content", msg("outbound.tooLong", { field: "content", max: MAX_TEXT }));
   if (type === "text" || type === "buttons" || type === "list") nonEmpty(content, "content", MAX_TEXT);
   if (MEDIA.has(type)) httpUrl(metadata.media_url, "media_url");
   if (type === "document") nonEmpty(metadata.filename ?? "document", "metadata.filename");
   if (type === "location") {
     const { latitude, longitude } = metadata;
-    if (typeof latitude !== "number" || latitude < -90 || latitude > 90) throw new ValidationFailed("metadata.latitude", "latitude must be between -90 and 90");
-    if (typeof longitude !== "number" || longitude < -180 || longitude > 180) throw new ValidationFailed("metadata.longitude", "longitude must be between -180 and 180");
+    if (typeof latitude !== "number" || latitude < -90 || latitude > 90) throw new ValidationFailed("metadata.latitude", msg("outbound.latitude"));
+    if (typeof longitude !== "number" || longitude < -180 || longitude > 180) throw new ValidationFailed("metadata.longitude", msg("outbound.longitude"));
   }
   if (type === "contact") {
     nonEmpty(metadata.name, "metadata.name");
@@ -80,12 +81,12 @@ export function validateOutgoing(type: OutboundType, content: string | null | un
   }
   if (type === "reaction") {
     nonEmpty(metadata.target_wa_message_id, "metadata.target_wa_message_id");
-    if (typeof content !== "string") throw new ValidationFailed("content", "content (the emoji, or empty to remove) is required");
+    if (typeof content !== "string") throw new ValidationFailed("content", msg("outbound.reaction"));
   }
   if (type === "buttons") {
     const buttons = metadata.buttons;
     if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3) {
-      throw new ValidationFailed("metadata.buttons", "buttons needs 1 to 3 buttons");
+      throw new ValidationFailed("metadata.buttons", msg("outbound.buttons"));
     }
     buttons.forEach((button: Partial<Button>, i) => {
       nonEmpty(button?.id, `metadata.buttons[${i}].id`);
@@ -96,16 +97,16 @@ export function validateOutgoing(type: OutboundType, content: string | null | un
   if (type === "list") {
     nonEmpty(metadata.button_text, "metadata.button_text", 20);
     const sections = metadata.sections;
-    if (!Array.isArray(sections) || sections.length === 0) throw new ValidationFailed("metadata.sections", "sections needs at least one section");
+    if (!Array.isArray(sections) || sections.length === 0) throw new ValidationFailed("metadata.sections", msg("outbound.sections"));
     const rows = (sections as ListSection[]).flatMap((section, s) => {
-      if (!Array.isArray(section?.rows) || section.rows.length === 0) throw new ValidationFailed(`metadata.sections[${s}].rows`, "each section needs rows");
+      if (!Array.isArray(section?.rows) || section.rows.length === 0) throw new ValidationFailed(`metadata.sections[${s}].rows`, msg("outbound.sectionRows"));
       section.rows.forEach((row, r) => {
         nonEmpty(row?.id, `metadata.sections[${s}].rows[${r}].id`, 200);
         nonEmpty(row?.title, `metadata.sections[${s}].rows[${r}].title`, 24);
       });
       return section.rows;
     });
-    if (rows.length > 10) throw new ValidationFailed("metadata.sections", "a list has at most 10 rows");
+    if (rows.length > 10) throw new ValidationFailed("metadata.sections", msg("common.listRows"));
     uniqueIds(rows.map((row) => row.id), "metadata.sections");
   }
 }

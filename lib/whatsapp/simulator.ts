@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import type { MediaFetcher } from "../net/guarded-fetch";
 import { Conflict, NotFound, ValidationFailed } from "../errors";
+import { msg } from "../i18n/message";
 import { bufferJsonCodec, loadAuthState, wipeAuthState } from "./auth-state";
 import type { InboundMessage } from "./inbound";
 import type { OutgoingMessage } from "./outbound";
@@ -148,7 +149,7 @@ export interface SimulatedInbound {
 const MEDIA_TYPES = new Set(["image", "video", "audio", "document", "sticker"]);
 
 function required<T>(value: T | undefined, field: string, type: string): T {
-  if (value === undefined || value === "") throw new ValidationFailed(field, `A ${type} message needs ${field}`);
+  if (value === undefined || value === "") throw new ValidationFailed(field, msg("whatsapp.simulatedNeeds", { type, field }));
   return value;
 }
 
@@ -222,7 +223,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** A phone scans the QR code: the account is paired, and (as on WhatsApp Web) the socket restarts. */
   async scan(accountId: string, phoneNumber: string): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection?.showingQr) throw new Conflict(undefined, "The account is not showing a QR code", "NOT_WAITING_FOR_SCAN");
+    if (!connection?.showingQr) throw new Conflict(undefined, msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
     const digits = phoneNumber.replace(/\D/g, "");
     const pairing: Pairing = {
       simulator: true,
@@ -238,7 +239,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** A customer writes to the account; returns the message's WhatsApp id (re-sending it simulates a redelivery). */
   async inbound(accountId: string, input: SimulatedInbound): Promise<string> {
     const connection = this.live.get(accountId);
-    if (!connection?.opened) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
+    if (!connection?.opened) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
     const message = simulatedMessage(input);
     // The phone uploads the file: fetch it, as Baileys downloads a real one.
     if (input.media_url) {
@@ -267,15 +268,15 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** The recipient's phone reports a message delivered or read. */
   async receipt(accountId: string, waMessageId: string, status: "delivered" | "read"): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection?.opened) throw new Conflict(undefined, "The account is not connected", "NOT_CONNECTED");
-    if (!this.outbound(accountId).some((record) => record.wa_message_id === waMessageId)) throw new NotFound("outbound message", waMessageId);
+    if (!connection?.opened) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
+    if (!this.outbound(accountId).some((record) => record.wa_message_id === waMessageId)) throw new NotFound("outboundMessage", waMessageId);
     await connection.receive([{ waMessageId, status }]);
   }
 
   /** WhatsApp ends the connection: the network drops, the phone logs the device out, or the number is banned. */
   async disconnect(accountId: string, reason: SimulatedDisconnect): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection) throw new Conflict(undefined, "The account has no open connection", "NOT_CONNECTED");
+    if (!connection) throw new Conflict(undefined, msg("whatsapp.noConnection"), "NOT_CONNECTED");
     if (reason === "logged_out") await wipeAuthState(this.knex, accountId);
     connection.drop(reason);
   }

@@ -81,6 +81,8 @@ export function harness(options: HarnessOptions = {}) {
     PRESENCE_GRACE_SECONDS: "0",
     // Tests never reach for WhatsApp itself.
     WHATSAPP_PROVIDER: "simulator",
+    // Tests read messages in English unless they ask for Spanish (Accept-Language) or set the default.
+    DEFAULT_LANGUAGE: "en",
     NAMESPACE: database.name,
     ...options.env,
   });
@@ -198,8 +200,8 @@ export function harness(options: HarnessOptions = {}) {
     startNode,
 
     /** Opens a Socket.IO connection; resolves once connected, rejects with the server's refusal. */
-    socket(auth: Record<string, unknown>, url = baseUrl): Promise<Socket> {
-      const socket = connectSocket(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
+    socket(auth: Record<string, unknown>, url = baseUrl, headers?: Record<string, string>): Promise<Socket> {
+      const socket = connectSocket(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true, extraHeaders: headers });
       sockets.push(socket);
       return new Promise((resolve, reject) => {
         socket.once("connect", () => resolve(socket));

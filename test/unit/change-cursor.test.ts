@@ -28,7 +28,7 @@ describe("change feed cursors", () => {
     // A batch ending before it begins, or a position outside it.
     `10:14:~9:20:~15.${ID_A}`, `10:14:~11:13:~12.${ID_A}`, `10:14:~11:20:~20.${ID_A}`, `10:14:~11:20:~9.${ID_A}`,
   ])("refuses %p as since, naming the field", (text) => {
-    expect(() => parseCursor(text)).toThrow(expect.objectContaining({ code: 422, type: "VALIDATION_ERROR", data: { field: "since" } }));
+    expect(() => parseCursor(text)).toThrow(expect.objectContaining({ code: 422, type: "VALIDATION_ERROR", data: expect.objectContaining({ field: "since" }) }));
   });
 
   it("orders positions by transaction, then row id as PostgreSQL orders uuids", () => {

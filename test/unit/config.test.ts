@@ -13,6 +13,7 @@ describe("configuration", () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
       logLevel: "info",
+      defaultLanguage: "es",
       production: false,
       // A dead node is detected within 15 s.
       heartbeatIntervalSeconds: 5,
@@ -29,6 +30,7 @@ describe("configuration", () => {
     [{ REDIS_URL: "http://x" }, /REDIS_URL must use redis:/],
     [{ TRANSPORTER: "redis" }, /TRANSPORTER is not a valid URL/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ DEFAULT_LANGUAGE: "es-MX" }, /DEFAULT_LANGUAGE must be one of es, en/],
     [{ ADMIN_EMAIL: "admin" }, /ADMIN_EMAIL is not an email/],
     [{ ADMIN_PASSWORD: "short" }, /ADMIN_PASSWORD must be at least 8/],
     [{ TRUST_PROXY: "maybe" }, /TRUST_PROXY must be true or false/],
@@ -55,7 +57,9 @@ describe("configuration", () => {
       CORS_ORIGINS: "https://a.example, https://b.example",
       TRANSPORTER: "redis://127.0.0.1:6379",
       ADMIN_EMAIL: "Boss@Example.com",
+      DEFAULT_LANGUAGE: "EN",
     });
+    expect(config.defaultLanguage).toBe("en");
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(config.transporter).toBe("redis://127.0.0.1:6379");
     expect(config.adminEmail).toBe("boss@example.com");

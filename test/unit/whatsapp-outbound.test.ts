@@ -31,7 +31,7 @@ describe("outbound validation", () => {
     ["a contact without phone", "contact", null, { name: "Ana" }, "metadata.phone"],
     ["a reaction without target", "reaction", "👍", {}, "metadata.target_wa_message_id"],
   ])("refuses %s on %s", (_name, type, content, metadata, field) => {
-    expect(() => validateOutgoing(type, content, metadata)).toThrow(expect.objectContaining({ code: 422, data: { field } }));
+    expect(() => validateOutgoing(type, content, metadata)).toThrow(expect.objectContaining({ code: 422, data: expect.objectContaining({ field }) }));
   });
 });
 

@@ -1,4 +1,5 @@
 import { ValidationFailed } from "../../errors";
+import { msg } from "../../i18n/message";
 import { defineNode } from "../node-type";
 import { assertUniqueIds, OPTION_ID } from "./ids";
 
@@ -20,7 +21,7 @@ export default defineNode<{ branches: Branch[] }>({
   handles: (data) => data.branches.map((branch) => branch.id),
   validate(data, path) {
     assertUniqueIds(data.branches.map((b) => b.id), `${path}.branches`, "branch");
-    if (data.branches.every((b) => b.weight === 0)) throw new ValidationFailed(`${path}.branches`, "At least one branch needs a weight above 0");
+    if (data.branches.every((b) => b.weight === 0)) throw new ValidationFailed(`${path}.branches`, msg("nodes.weightsAllZero"));
   },
   async run(ctx, data) {
     const total = data.branches.reduce((sum, b) => sum + b.weight, 0);

@@ -1,4 +1,5 @@
 import { ValidationFailed } from "../../errors";
+import { msg } from "../../i18n/message";
 import { chosenOption, type ListSection } from "../../whatsapp/outbound";
 import { assertUniqueIds, OPTION_ID } from "./ids";
 import { questionNode, type QuestionData } from "./question";
@@ -35,7 +36,7 @@ export default questionNode<Data>({
   choices: (data) => rowsOf(data).map((row) => row.id),
   validate(data, path) {
     const ids = rowsOf(data).map((row) => row.id);
-    if (ids.length > 10) throw new ValidationFailed(`${path}.sections`, "A list has at most 10 rows");
+    if (ids.length > 10) throw new ValidationFailed(`${path}.sections`, msg("common.listRows"));
     assertUniqueIds(ids, `${path}.sections`, "row", ["invalid", "timeout"]);
   },
   ask: (ctx, data) => ctx.effects.send({ type: "list", content: ctx.render(data.text), metadata: { button_text: data.button_text, sections: data.sections } }),

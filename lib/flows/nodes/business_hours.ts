@@ -1,4 +1,5 @@
 import { ValidationFailed } from "../../errors";
+import { msg } from "../../i18n/message";
 import { isOpen, parseBusinessHours, parseTimezone, type Calendar } from "../../queues/business-hours";
 import { defineNode } from "../node-type";
 
@@ -11,7 +12,7 @@ export default defineNode<Data>({
   fields: { queue_id: { type: "uuid" }, schedule: { type: "object" }, timezone: { type: "string", max: 64 } },
   handles: () => ["open", "closed"],
   validate(data, path) {
-    if (!data.queue_id && !data.schedule) throw new ValidationFailed(`${path}.queue_id`, "Give a queue_id, or a schedule and a timezone");
+    if (!data.queue_id && !data.schedule) throw new ValidationFailed(`${path}.queue_id`, msg("nodes.scheduleSource"));
     if (data.schedule) {
       parseBusinessHours(data.schedule, `${path}.schedule`);
       parseTimezone(data.timezone, `${path}.timezone`);

@@ -6,6 +6,7 @@
 // longest text (docs/security.md).
 import { RE2JS } from "re2js";
 import { ValidationFailed } from "../../errors";
+import { msg, type Message } from "../../i18n/message";
 
 export const PATTERN_LIMITS = {
   /** Characters of the pattern as written. */
@@ -20,18 +21,18 @@ export const PATTERN_LIMITS = {
 const CACHE_SIZE = 500;
 const cache = new Map<string, RE2JS>();
 
-/** Compiles the pattern, or says in a sentence why it cannot be used. */
-function compile(pattern: string): RE2JS | string {
+/** Compiles the pattern, or says why it cannot be used. */
+function compile(pattern: string): RE2JS | Message {
   const cached = cache.get(pattern);
   if (cached) return cached;
-  if (pattern.length > PATTERN_LIMITS.maxLength) return `The pattern may have at most ${PATTERN_LIMITS.maxLength} characters`;
+  if (pattern.length > PATTERN_LIMITS.maxLength) return msg("nodes.patternTooLong", { max: PATTERN_LIMITS.maxLength });
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
   } catch (err) {
-    return `The pattern is not a valid regular expression (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`;
+    return msg("nodes.patternInvalid", { detail: (err as Error).message });
   }
-  if (compiled.programSize() > PATTERN_LIMITS.maxProgramSize) return "The pattern is too complex (use smaller repetition counts)";
+  if (compiled.programSize() > PATTERN_LIMITS.maxProgramSize) return msg("nodes.patternTooComplex");
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(pattern, compiled);
   return compiled;
@@ -41,15 +42,15 @@ function compile(pattern: string): RE2JS | string {
 export function matchesPattern(text: string, pattern: string): boolean {
   if (text.length > PATTERN_LIMITS.maxText) return false;
   const compiled = compile(pattern);
-  return typeof compiled !== "string" && compiled.matcher(text).find();
+  return compiled instanceof RE2JS && compiled.matcher(text).find();
 }
 
 /** At save time: a literal pattern must compile within the limits (a templated one is checked when it runs). */
 export function assertUsablePattern(pattern: string, field: string): void {
   if (pattern.includes("{{")) {
-    if (pattern.length > PATTERN_LIMITS.maxLength) throw new ValidationFailed(field, `The pattern may have at most ${PATTERN_LIMITS.maxLength} characters`);
+    if (pattern.length > PATTERN_LIMITS.maxLength) throw new ValidationFailed(field, msg("nodes.patternTooLong", { max: PATTERN_LIMITS.maxLength }));
     return;
   }
   const compiled = compile(pattern);
-  if (typeof compiled === "string") throw new ValidationFailed(field, compiled);
+  if (!(compiled instanceof RE2JS)) throw new ValidationFailed(field, compiled);
 }
