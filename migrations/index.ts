@@ -8,6 +8,7 @@ import * as engineSecrets from "./20261201_001_engine_secrets";
 import * as flowInbox from "./20261202_001_flow_inbox";
 import * as changeFeed from "./20261203_001_change_feed";
 import * as hotPathFunctions from "./20261204_001_hot_path_functions";
+import * as deadWeight from "./20261205_001_dead_weight";
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,4 +23,5 @@ export const migrations: ReadonlyArray<[name: string, migration: Migration]> = [
   ["20261202_001_flow_inbox", flowInbox],
   ["20261203_001_change_feed", changeFeed],
   ["20261204_001_hot_path_functions", hotPathFunctions],
+  ["20261205_001_dead_weight", deadWeight],
 ];

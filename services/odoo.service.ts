@@ -5,6 +5,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
+import { jsonb } from "../lib/db/tables";
 import { AppError, Conflict, NotFound, ValidationFailed } from "../lib/errors";
 import { msg } from "../lib/i18n/message";
 import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings } from "../lib/odoo/client";
@@ -138,7 +139,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           const { job_id: _id, failures, ...columns } = progress;
           await database()("odoo_sync_jobs")
             .where({ id: job.id })
-            .update({ ...columns, failures: JSON.stringify(failures), heartbeat_at: database().fn.now(), ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
+            .update({ ...columns, failures: jsonb(database(), failures), heartbeat_at: database().fn.now(), ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
           await this.broker.emit("odoo.sync.progress", progress);
         };
         new ContactSync(database(), client, job.id, report).run().catch((err: unknown) => this.logger.error("Contact sync crashed", err));

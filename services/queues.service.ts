@@ -3,6 +3,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
+import { ASSIGNMENT_METHODS } from "../lib/models/queues";
 import { pageParams } from "../lib/pagination";
 import { Queues, type AgentInput, type QueueInput } from "../lib/queues/queues";
 import { queueStats } from "../lib/queues/stats";
@@ -19,7 +20,7 @@ const seconds = { type: "number", integer: true, min: 1, max: 30 * DAY, optional
 const fields = {
   name: { type: "string", trim: true, min: 1, max: 100 },
   description: { type: "string", trim: true, max: 1000, optional: true, nullable: true },
-  assignment_method: { type: "enum", values: ["least_busy", "round_robin", "manual"], optional: true },
+  assignment_method: { type: "enum", values: [...ASSIGNMENT_METHODS], optional: true },
   max_per_agent: { type: "number", integer: true, min: 1, max: 1000, optional: true },
   sla_first_response: seconds,
   sla_resolution: seconds,

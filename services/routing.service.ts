@@ -105,7 +105,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
         .where({ status: "waiting" })
         .whereNotNull("queue_id")
         .distinct("queue_id")
-        .then((rows: Array<{ queue_id: string }>) => this.assign(rows.map((row) => row.queue_id)))
+        .then((rows) => this.assign(rows.flatMap((row) => (row.queue_id ? [row.queue_id] : []))))
         .catch(unlessDatabaseDown((err) => this.logger.warn("Assignment sweep failed", err)));
     }, config().assignmentSweepIntervalMs);
     return Promise.resolve();

@@ -248,6 +248,6 @@ describe("gateway", () => {
     expect(res.status).toBe(401);
     const row = await database()("audit_log").where({ action: "auth.login_failed" }).orderBy("created_at", "desc").first();
     expect(row).toMatchObject({ actor_user_id: null, ip: "10.9.8.7", data: { email: "nobody-here@test.local" } });
-    expect(row.request_id).toEqual(expect.any(String));
+    expect(row!.request_id).toEqual(expect.any(String));
   });
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   worker = await h.startNode("worker", ["whatsapp-sessions"]);
 });
 
-const statusOf = async (id: string) => (await database()("users").where({ id }).first()).status as string;
+const statusOf = async (id: string) => (await database()("users").where({ id }).first())!.status as string;
 
 describe("a cluster of two nodes", () => {
   it("serves the API from the gateway-only node through the other node's services", async () => {
@@ -75,23 +75,23 @@ describe("a cluster of two nodes", () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const row = () => database()("whatsapp_accounts").where({ id }).first();
-    await eventually(async () => (await row()).status === "qr");
+    await eventually(async () => (await row())!.status === "qr");
 
     const redis = new Redis(REDIS_URL);
     const leaseOwner = () => redis.get(`${h.redisPrefix}whatsapp:lease:${id}`);
-    expect(await leaseOwner()).toBe((await row()).owner_node);
+    expect(await leaseOwner()).toBe((await row())!.owner_node);
 
     // Calls for the account are routed to its owner, whichever node they arrive on.
     const scan = await h.request("POST", `${gateway.baseUrl}/api/simulator/accounts/${id}/scan`, { token: admin.token, body: { phone_number: "+525511112222" } });
     expect(scan.status).toBe(200);
-    await eventually(async () => (await row()).status === "connected");
+    await eventually(async () => (await row())!.status === "connected");
 
-    const owner = (await row()).owner_node as string;
+    const owner = (await row())!.owner_node as string;
     const [ownerNode, otherNode] = owner === h.broker.nodeID ? [h.broker, worker.broker] : [worker.broker, h.broker];
     await ownerNode.destroyService(ownerNode.getLocalService("whatsapp-sessions")!);
     await eventually(async () => {
       const current = await row();
-      return current.owner_node === otherNode.nodeID && current.status === "connected";
+      return current!.owner_node === otherNode.nodeID && current!.status === "connected";
     });
     expect(await leaseOwner()).toBe(otherNode.nodeID);
     await redis.quit();

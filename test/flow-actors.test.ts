@@ -126,7 +126,7 @@ describe("conversation actors", () => {
     const phone = "+525588800004";
     const id = await customerWrites(admin, accountId, phone, "quiero saber los precios de hoy");
     await eventually(async () => (await sent(phone)).join() === "¿De qué producto?");
-    const before = (await database()("conversation_actor_snapshots").where({ conversation_id: id }).first()).version;
+    const before = (await database()("conversation_actor_snapshots").where({ conversation_id: id }).first())!.version;
     // The node's flow services go down (as in a restart) and stay down past the 5-second timeout.
     await h.broker.destroyService(h.broker.getLocalService("timers")!);
     await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
@@ -137,7 +137,7 @@ describe("conversation actors", () => {
     await eventually(async () => (await sent(phone)).length === 2, 5000);
     expect(await sent(phone)).toEqual(["¿De qué producto?", "¿Sigues ahí?"]);
     const row = await database()("conversation_actor_snapshots").where({ conversation_id: id }).first();
-    expect(row.version).toBeGreaterThan(before);
-    expect(row.snapshot.value).not.toBe("waiting_input");
+    expect(row!.version).toBeGreaterThan(before);
+    expect(row!.snapshot.value).not.toBe("waiting_input");
   }, 20_000);
 });

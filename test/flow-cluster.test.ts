@@ -46,7 +46,7 @@ it("answers every message exactly once while the ring of actor nodes changes", a
 
   const echoes = async () =>
     (await database()("messages").where({ whatsapp_account_id: accountId, direction: "outbound" }).where("content", "like", "Eco %").select("content")).map(
-      (row: { content: string }) => row.content.slice(4),
+      (row) => (row.content ?? "").slice(4),
     );
   await eventually(async () => (await echoes()).length >= texts.length, 20_000);
   await new Promise((resolve) => setTimeout(resolve, 500));

@@ -56,7 +56,7 @@ it("answers a message once when its event arrives again after later messages wer
   await eventually(async () => (await sent(phone)).length === 2);
   // The first message's event is delivered again (a node replays what it was not sure went out).
   const first = await database()("messages").where({ conversation_id: conversationId, direction: "inbound", content: "primero" }).first("id");
-  const replay: MessageReceivedEvent = { message_id: first.id, conversation_id: conversationId, contact_id: "", account_id: accountId, type: "text", direction: "inbound", new_conversation: false };
+  const replay: MessageReceivedEvent = { message_id: first!.id, conversation_id: conversationId, contact_id: "", account_id: accountId, type: "text", direction: "inbound", new_conversation: false };
   await h.broker.broadcast("message.received", replay);
   await settle();
   expect(await sent(phone)).toEqual(["Recibido: primero", "Recibido: segundo"]);

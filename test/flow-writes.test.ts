@@ -76,5 +76,5 @@ it("writes each conversation's state, sends, timer and consumed input, and keeps
   await knex()("whatsapp_accounts").where({ id: accountId }).update({ should_connect: false, status: "logged_out" });
   const refused = await writeMany([write(a.conversationId, 2, null, "tarde")]);
   expect(refused[0]).toMatchObject({ code: "CH409", detail: "logged_out" });
-  expect((await knex()("conversation_actor_snapshots").where({ conversation_id: a.conversationId }).first()).version).toBe(2);
+  expect((await knex()("conversation_actor_snapshots").where({ conversation_id: a.conversationId }).first())!.version).toBe(2);
 });

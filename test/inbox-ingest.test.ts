@@ -72,10 +72,10 @@ describe("storing inbound messages", () => {
     const lid = `${randomBytes(5).readUIntBE(0, 5)}@lid`;
     const phone = newPhone();
     const byLid = await ingestMessage(knex(), accountId, message({ lid }));
-    expect((await knex()("contacts").where({ id: byLid.contactId }).first()).phone_number).toBeNull();
+    expect((await knex()("contacts").where({ id: byLid.contactId }).first())!.phone_number).toBeNull();
     const both = await ingestMessage(knex(), accountId, message({ lid, phone }));
     expect(both.contactId).toBe(byLid.contactId);
-    expect((await knex()("contacts").where({ id: byLid.contactId }).first()).phone_number).toBe(phone);
+    expect((await knex()("contacts").where({ id: byLid.contactId }).first())!.phone_number).toBe(phone);
     const byPhone = await ingestMessage(knex(), accountId, message({ phone }));
     expect(byPhone.contactId).toBe(byLid.contactId);
   });
@@ -144,15 +144,15 @@ describe("storing inbound messages", () => {
     expect(results.map((r) => r.conversationId)).toEqual([first.conversationId, first.conversationId]);
     expect(results.every((r) => r.contactId === first.contactId && !r.duplicate && !r.newConversation)).toBe(true);
 
-    const columns = ["direction", "status", "sender_type", "type", "content", "metadata", "media_path", "sent_at", "whatsapp_account_id"];
-    const [one, two, three] = await knex()("messages").whereIn("id", [first.messageId, ...results.map((r) => r.messageId)]).orderBy("created_at").select(columns);
+    const columns = ["direction", "status", "sender_type", "type", "content", "metadata", "media_path", "sent_at", "whatsapp_account_id"] as const;
+    const [one, two, three] = await knex()("messages").whereIn("id", [first.messageId, ...results.map((r) => r.messageId)]).orderBy("created_at").select(...columns);
     expect(two).toEqual({ ...one, content: "dos", metadata: { ...one.metadata, quoted: "x", wa_timestamp: later[0]!.timestamp.toISOString() } });
     expect(three).toMatchObject({ direction: "outbound", status: "sent", sender_type: "agent", sent_at: sentAt, metadata: expect.objectContaining({ from_phone: true }) });
 
     expect(await knex()("contacts").where({ id: first.contactId }).first()).toMatchObject({ push_name: "Ana María", phone_number: phone });
     expect(await count("contact_identities", { contact_id: first.contactId })).toBe(2);
     const after = await knex()("conversations").where({ id: first.conversationId }).first("last_message_at");
-    expect(after.last_message_at.getTime()).toBeGreaterThan(before.last_message_at.getTime());
+    expect(after!.last_message_at.getTime()).toBeGreaterThan(before!.last_message_at.getTime());
     // The customer's messages wait for the flow; what the phone sent does not.
     const inbox = await knex()("flow_inbox").where({ conversation_id: first.conversationId }).pluck("message_id");
     expect(inbox.sort()).toEqual([first.messageId, results[0]!.messageId].sort());

@@ -21,7 +21,7 @@ describe("the outbound queue", () => {
     const [next] = (await nextToSend(knex(), [accountId], 1)).get(accountId)!;
     const waMessageId = `CH${first.message.id.replace(/-/g, "").toUpperCase()}`;
     expect(next).toMatchObject({ id: first.message.id, content: "uno", to: { phone: "+525511112233", lid: "77@lid" }, waMessageId });
-    expect((await knex()("messages").where({ id: first.message.id }).first()).wa_message_id).toBe(waMessageId);
+    expect((await knex()("messages").where({ id: first.message.id }).first())!.wa_message_id).toBe(waMessageId);
     // Read again (the send did not happen), the same id; a batch keeps the order.
     expect((await nextToSend(knex(), [accountId], 5)).get(accountId)!.map((m) => [m.content, m.waMessageId])).toEqual([
       ["uno", waMessageId],
@@ -40,7 +40,7 @@ describe("the outbound queue", () => {
     const [next] = (await nextToSend(knex(), [accountId], 1)).get(accountId)!;
     const audience = (await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }])).get(message.id);
     const row = await knex()("messages").where({ id: message.id }).first();
-    expect(audience).toEqual({ conversationId, rooms: ["role:admin"], status: "sent", version: Number(row.change_xid) });
+    expect(audience).toEqual({ conversationId, rooms: ["role:admin"], status: "sent", version: Number(row!.change_xid) });
     expect(row).toMatchObject({ status: "sent", wa_message_id: next!.waMessageId, sent_at: expect.any(Date) });
     // Told again, it changes nothing and tells nothing.
     expect((await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }])).size).toBe(0);
@@ -53,8 +53,8 @@ describe("the outbound queue", () => {
     expect(await applyReceipt(knex(), accountId, next!.waMessageId, "delivered")).toMatchObject({ id: message.id });
     await markSent(knex(), [{ id: message.id, wa_message_id: next!.waMessageId }]);
     const row = await knex()("messages").where({ id: message.id }).first();
-    expect(row.status).toBe("delivered");
-    expect(row.sent_at).not.toBeNull();
+    expect(row!.status).toBe("delivered");
+    expect(row!.sent_at).not.toBeNull();
   });
 
   it("refuses accounts switched off", async () => {

@@ -21,11 +21,11 @@ async function timelineOf(conversationId: string, count: number): Promise<string
   const rows = Array.from({ length: count }, (_, i) => ({
     conversation_id: conversationId,
     whatsapp_account_id: accountId,
-    direction: "inbound",
+    direction: "inbound" as const,
     type: "text",
     content: `m${i}`,
-    status: "received",
-    sender_type: "contact",
+    status: "received" as const,
+    sender_type: "contact" as const,
     created_at: new Date(base + i * 1000),
   }));
   const inserted: Array<{ id: string }> = await database()("messages").insert(rows).returning("id");

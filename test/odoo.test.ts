@@ -34,7 +34,7 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
     const view = (await admin.get("/api/odoo/settings")).body;
     expect(view).toEqual({ configured: true, source: "database", url: odoo.url, database: "mydb", username: "bot@acme.mx", api_key_set: true, protocol: "auto", timeout_ms: 2000, updated_at: expect.any(String) });
     const row = await database()("odoo_settings").first();
-    expect(row.api_key_encrypted).not.toContain("KEY");
+    expect(row!.api_key_encrypted).not.toContain("KEY");
     expect(JSON.stringify(view)).not.toContain(odoo.apiKey);
     const agent = await h.as("agent");
     expect((await agent.get("/api/odoo/settings")).status).toBe(403);
@@ -173,7 +173,7 @@ describe("contact sync", () => {
     await admin.put(`/api/contacts/${local.id}`, { name: "Local Renombrado" });
     const third = await runSync();
     expect(third).toMatchObject({ status: "done", updated: 1, pushed: 1 });
-    expect((await database()("contacts").where({ id: ana.id }).first()).name).toBe("Ana P. Gómez");
+    expect((await database()("contacts").where({ id: ana!.id }).first())!.name).toBe("Ana P. Gómez");
     expect(odoo.data["res.partner"]!.find((row) => row.id === pushed.odoo_partner_id)!.name).toBe("Local Renombrado");
 
     // A partner deleted in Odoo: that contact fails, the others still sync.

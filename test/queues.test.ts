@@ -262,7 +262,7 @@ describe("SLA clocks", () => {
     });
   });
 
-  const slaQueue = async () => (await database()("queues").where({ name: "SLA" }).first("id")).id as string;
+  const slaQueue = async () => (await database()("queues").where({ name: "SLA" }).first("id"))!.id as string;
 
   it("warns, then marks the breach and tells the queue's supervisors", async () => {
     const id = await waitingIn(await slaQueue());
@@ -309,7 +309,7 @@ describe("queue stats", () => {
     let next = 0;
     const now = Date.now();
     const minutesAgo = (m: number) => new Date(now - m * 60_000);
-    const row = (status: string, extra: Record<string, unknown>) => ({ contact_id: contacts[next++]!.id, whatsapp_account_id: accountId, queue_id: id, status, ...extra });
+    const row = (status: "waiting" | "active" | "resolved", extra: Record<string, unknown>) => ({ contact_id: contacts[next++]!.id, whatsapp_account_id: accountId, queue_id: id, status, ...extra });
     await database()("conversations").insert([
       row("waiting", { queued_at: minutesAgo(5) }),
       row("active", { queued_at: minutesAgo(5), assigned_to: a.user.id }),

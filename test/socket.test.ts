@@ -3,7 +3,7 @@ import { eventually, expiredCopyOf, harness } from "./support/harness";
 
 const h = harness({ env: { PRESENCE_GRACE_SECONDS: "1" } });
 
-const statusOf = async (id: string) => (await database()("users").where({ id }).first()).status as string;
+const statusOf = async (id: string) => (await database()("users").where({ id }).first())!.status as string;
 
 describe("socket connections", () => {
   it("accepts the access token in auth.token, with or without Bearer", async () => {

@@ -240,7 +240,7 @@ describe("deleting users", () => {
     expect((await admin.get(`/api/users/${agent.user.id}`)).status).toBe(404);
     expect((await agent.get("/api/auth/me")).status).toBe(401);
     const row = await database()("users").where({ id: agent.user.id }).first();
-    expect(row.deleted_at).not.toBeNull();
+    expect(row!.deleted_at).not.toBeNull();
     // The email is free again.
     const again = await admin.post("/api/users", { email: agent.user.email, password: "password123", name: "Again", role: "agent" });
     expect(again.status).toBe(201);

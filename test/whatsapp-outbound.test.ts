@@ -27,10 +27,10 @@ describe("sending", () => {
     const { admin, accountId, conversationId } = await conversationWith("+525511110001");
     const queued = await send({ conversation_id: conversationId, type: "text", content: "¿En qué te ayudo?" });
     expect(queued).toMatchObject({ status: "pending", direction: "outbound", sender_type: "agent" });
-    await eventually(async () => (await messageRow(queued.id)).status === "sent");
+    await eventually(async () => (await messageRow(queued.id))!.status === "sent");
     const row = await messageRow(queued.id);
     const [received] = await outbound(admin, accountId, "+525511110001");
-    expect(received).toMatchObject({ wa_message_id: row.wa_message_id, type: "text", content: "¿En qué te ayudo?" });
+    expect(received).toMatchObject({ wa_message_id: row!.wa_message_id, type: "text", content: "¿En qué te ayudo?" });
   });
 
   it("sends every type in order, buttons and lists natively on the simulator", async () => {
@@ -60,13 +60,13 @@ describe("sending", () => {
     const probe = h.broker.createService({ name: "status-probe", events: { "message.status"(ctx: { params: Record<string, unknown> }) { statuses.push(ctx.params); } } });
     const { admin, accountId, conversationId } = await conversationWith("+525511110003");
     const queued = await send({ conversation_id: conversationId, type: "text", content: "Tu pedido salió" });
-    await eventually(async () => (await messageRow(queued.id)).status === "sent");
-    const wa = (await messageRow(queued.id)).wa_message_id;
+    await eventually(async () => (await messageRow(queued.id))!.status === "sent");
+    const wa = (await messageRow(queued.id))!.wa_message_id;
     const receipt = (status: string) => admin.post(`/api/simulator/accounts/${accountId}/receipts`, { wa_message_id: wa, status });
     expect((await receipt("delivered")).status).toBe(200);
-    await eventually(async () => (await messageRow(queued.id)).status === "delivered");
+    await eventually(async () => (await messageRow(queued.id))!.status === "delivered");
     await receipt("read");
-    await eventually(async () => (await messageRow(queued.id)).status === "read");
+    await eventually(async () => (await messageRow(queued.id))!.status === "read");
     await receipt("delivered");
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await messageRow(queued.id)).toMatchObject({ status: "read" });
@@ -82,7 +82,7 @@ describe("sending", () => {
     expect(again.id).toBe(first.id);
     const racing = await Promise.all([1, 2, 3].map(() => send({ conversation_id: conversationId, type: "text", content: "Carrera", idempotency_key: "flow-step-2" })));
     expect(new Set(racing.map((m) => m.id)).size).toBe(1);
-    await eventually(async () => (await messageRow(first.id)).status === "sent");
+    await eventually(async () => (await messageRow(first.id))!.status === "sent");
     await new Promise((resolve) => setTimeout(resolve, 200));
     await eventually(async () => (await outbound(admin, accountId)).length === 2);
     await new Promise((resolve) => setTimeout(resolve, 200));

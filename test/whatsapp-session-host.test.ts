@@ -99,14 +99,14 @@ describe("WhatsApp session host", () => {
     await eventually(() => instance.snapshot(id)?.status === "qr");
     expect(qrs).toHaveLength(1);
     expect(instance.snapshot(id)?.qr).toBe(qrs[0]);
-    expect((await row(id)).owner_node).toBe("node-a");
+    expect((await row(id))!.owner_node).toBe("node-a");
 
     await simulator.scan(id, "+52 55 1234 5678");
     await eventually(() => statuses.length === 4);
     expect(statuses.map((s) => s.status)).toEqual(["connecting", "qr", "connecting", "connected"]);
-    await eventually(async () => (await row(id)).status === "connected");
+    await eventually(async () => (await row(id))!.status === "connected");
     expect(await row(id)).toMatchObject({ phone_number: "+525512345678", wa_jid: "525512345678@s.whatsapp.net", should_connect: true });
-    expect((await row(id)).wa_lid).toMatch(/@lid$/);
+    expect((await row(id))!.wa_lid).toMatch(/@lid$/);
   });
 
   it("gives each account to one node, and the other takes it over, paired, when the owner stops", async () => {
@@ -127,7 +127,7 @@ describe("WhatsApp session host", () => {
     await other.instance.tick();
     await eventually(() => other.instance.snapshot(id)?.status === "connected");
     expect(other.qrs).toHaveLength(0);
-    expect((await row(id)).owner_node).toBe(other === a ? "node-a" : "node-b");
+    expect((await row(id))!.owner_node).toBe(other === a ? "node-a" : "node-b");
   });
 
   it("shares the numbers out when another node joins, one at a time, and then keeps still", async () => {
@@ -236,7 +236,7 @@ describe("WhatsApp session host", () => {
     const id = await account();
     await instance.tick();
     // The node lets go of the account right after storing why it ended.
-    await eventually(async () => (await row(id)).status_reason === "qr_not_scanned" && (await row(id)).owner_node === null);
+    await eventually(async () => (await row(id))!.status_reason === "qr_not_scanned" && (await row(id))!.owner_node === null);
     expect(await row(id)).toMatchObject({ status: "disconnected", should_connect: false, owner_node: null });
     expect(qrs).toHaveLength(2);
     expect(instance.owns(id)).toBe(false);
@@ -273,8 +273,8 @@ describe("WhatsApp session host", () => {
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000003");
     await simulator.disconnect(id, "logged_out");
-    await eventually(async () => (await row(id)).status === "logged_out");
-    expect((await row(id)).should_connect).toBe(false);
+    await eventually(async () => (await row(id))!.status === "logged_out");
+    expect((await row(id))!.should_connect).toBe(false);
     expect(await knex()("whatsapp_auth_state").where({ account_id: id })).toHaveLength(0);
     await instance.tick();
     expect(instance.owns(id)).toBe(false);
@@ -285,8 +285,8 @@ describe("WhatsApp session host", () => {
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000004");
     await simulator.disconnect(id, "banned");
-    await eventually(async () => (await row(id)).status === "banned");
-    expect((await row(id)).should_connect).toBe(false);
+    await eventually(async () => (await row(id))!.status === "banned");
+    expect((await row(id))!.should_connect).toBe(false);
   });
 
   it("sends a message queued while no node held the account exactly once, after the takeover", async () => {
@@ -308,7 +308,7 @@ describe("WhatsApp session host", () => {
     expect(queued.message.status).toBe("pending");
     const b = host("node-b", leases, simulator);
     await b.instance.tick();
-    await eventually(async () => (await knex()("messages").where({ id: queued.message.id }).first()).status === "sent");
+    await eventually(async () => (await knex()("messages").where({ id: queued.message.id }).first())!.status === "sent");
     await b.instance.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(simulator.outbound(id).filter((m) => m.content === "Seguimos aquí")).toHaveLength(1);
@@ -335,7 +335,7 @@ describe("WhatsApp session host", () => {
     await loggingOut;
     expect(connection.logout).toHaveBeenCalledTimes(1);
     expect(connection.close).not.toHaveBeenCalled();
-    await eventually(async () => (await row(id)).status === "disconnected");
+    await eventually(async () => (await row(id))!.status === "disconnected");
   });
 
   it("logs a number out on an operator's request", async () => {
@@ -343,7 +343,7 @@ describe("WhatsApp session host", () => {
     const { instance } = host("node-a", new MemoryLeaseStore(), simulator);
     const id = await pairedAccount(instance, simulator, "+525500000005");
     await instance.logout(id);
-    await eventually(async () => (await row(id)).status === "disconnected");
+    await eventually(async () => (await row(id))!.status === "disconnected");
     expect(await row(id)).toMatchObject({ status_reason: "logged_out_by_operator", should_connect: false });
     await eventually(async () => (await knex()("whatsapp_auth_state").where({ account_id: id })).length === 0);
   });

@@ -88,7 +88,7 @@ describe("connecting a number", () => {
     expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "connection_lost" })).status).toBe(200);
     await eventually(async () => {
       const events = await database()("whatsapp_accounts").where({ id: account.id }).first();
-      return events.status === "connected" && events.should_connect === true;
+      return events!.status === "connected" && events!.should_connect === true;
     });
   });
 
@@ -113,7 +113,7 @@ describe("managing accounts", () => {
     expect((await admin.get(`/api/whatsapp/accounts/${account.id}`)).status).toBe(404);
     const row = await database()("whatsapp_accounts").where({ id: account.id }).first();
     expect(row).toMatchObject({ should_connect: false });
-    expect(row.deleted_at).not.toBeNull();
+    expect(row!.deleted_at).not.toBeNull();
   });
 
   it("validates input", async () => {
@@ -248,7 +248,7 @@ describe("receiving messages", () => {
     const account = await connectedAccount(admin, "+525500000023");
     await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765402", type: "document", media_url: `${filesUrl}/page.html` });
     const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
-    const res = await fetch(`${h.baseUrl}/api/media/${row.id}`, { headers: { authorization: `Bearer ${admin.token}` } });
+    const res = await fetch(`${h.baseUrl}/api/media/${row!.id}`, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment/);
@@ -260,9 +260,9 @@ describe("receiving messages", () => {
     const account = await connectedAccount(admin, "+525500000022");
     await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765401", type: "image", media_url: `${filesUrl}/missing.jpg` });
     const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
-    expect(row.media_path).toBeNull();
-    expect(row.metadata.media_error).toMatch(/404/);
-    expect((await admin.get(`/api/media/${row.id}`)).status).toBe(404);
+    expect(row!.media_path).toBeNull();
+    expect(row!.metadata.media_error).toMatch(/404/);
+    expect((await admin.get(`/api/media/${row!.id}`)).status).toBe(404);
   });
 
   it("fetches media only behind the address guard", async () => {
@@ -271,8 +271,8 @@ describe("receiving messages", () => {
     // FETCH_ALLOW_HOSTS lists 127.0.0.1 for the file server above, not the name that leads to it.
     await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765403", type: "image", media_url: filesUrl.replace("127.0.0.1", "localhost") + "/x.jpg" });
     const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
-    expect(row.media_path).toBeNull();
-    expect(row.metadata.media_error).toMatch(/localhost is a private or local address/);
+    expect(row!.media_path).toBeNull();
+    expect(row!.metadata.media_error).toMatch(/localhost is a private or local address/);
   });
 
   it("refuses malformed messages and disconnected accounts", async () => {

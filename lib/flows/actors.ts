@@ -318,7 +318,8 @@ export class ConversationActors {
     }
     const row = await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId }).first("snapshot", "version");
     const actor = row
-      ? createActor(conversationFlowMachine, { snapshot: conversationFlowMachine.resolveState({ value: row.snapshot.value, context: row.snapshot.context }) })
+      ? // The row holds what persist() wrote: the machine's state value and context.
+        createActor(conversationFlowMachine, { snapshot: conversationFlowMachine.resolveState(row.snapshot as Parameters<typeof conversationFlowMachine.resolveState>[0]) })
       : createActor(conversationFlowMachine);
     actor.start();
     const live: Live = { actor, outbox: [], version: row?.version ?? 0, lastUsed: Date.now() };

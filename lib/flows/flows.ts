@@ -176,8 +176,9 @@ export class Flows {
   private async addVersion(trx: Knex.Transaction, flowId: string, graph: FlowGraph, userId: string): Promise<void> {
     // The flow row is locked by the caller's update (or new): version numbers do not collide.
     await trx.raw("SELECT 1 FROM flows WHERE id = ? FOR UPDATE", [flowId]);
-    const { max } = (await trx("flow_versions").where({ flow_id: flowId }).max({ max: "version" }).first()) as { max: number | null };
-    const [version] = await trx("flow_versions").insert({ flow_id: flowId, version: (max ?? 0) + 1, graph: JSON.stringify(graph), created_by: userId }).returning("id");
+    const latest = await trx("flow_versions").where({ flow_id: flowId }).max({ max: "version" }).first();
+    const [version] = await trx("flow_versions").insert({ flow_id: flowId, version: (latest?.max ?? 0) + 1, graph, created_by: userId }).returning("id");
+    if (!version) throw new Error(`flow ${flowId}: the new version was not written`);
     await trx("flows").where({ id: flowId }).update({ current_version_id: version.id });
   }
 

@@ -5,26 +5,9 @@ import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
 import { validateFields } from "./fields";
 import { requireNodeType } from "./registry";
+import type { FlowEdge, FlowGraph, FlowNode } from "../models/flows";
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  position?: { x: number; y: number };
-  data: Record<string, unknown>;
-}
-
-export interface FlowEdge {
-  id: string;
-  source: string;
-  target: string;
-  sourceHandle?: string | null;
-}
-
-export interface FlowGraph {
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-  viewport?: Record<string, unknown>;
-}
+export type { FlowEdge, FlowGraph, FlowNode };
 
 const MAX_NODES = 500;
 const MAX_EDGES = 2000;

@@ -2,6 +2,7 @@
 // may see, and moved through their lifecycle (assign, transfer, resolve,
 // reopen) one change at a time under a row lock, each change recorded.
 import type { Knex } from "knex";
+import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
@@ -119,7 +120,7 @@ export interface ChangeRequest {
  * the machine, the extra columns, and the history entry. The one place both
  * people (REST) and inbound messages (a reopen) change a conversation.
  */
-export async function applyChange(trx: Knex.Transaction, row: Conversation, actorId: string | null, request: ChangeRequest): Promise<ConversationChange> {
+export async function applyChange(trx: Knex.Transaction, row: Row<Conversation>, actorId: string | null, request: ChangeRequest): Promise<ConversationChange> {
   const next = request.event ? nextLifecycle(row, request.event) : row;
   const [updated] = await trx("conversations")
     .where({ id: row.id })

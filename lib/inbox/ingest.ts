@@ -50,7 +50,7 @@ async function findOrCreateContact(trx: Knex.Transaction, message: InboundMessag
     .where((q) => identities.forEach(({ kind, value }) => q.orWhere({ kind, value })))
     .select("contact_id", "kind");
   // The phone number is the stronger identity: a LID may belong to a contact we only knew by phone.
-  let contactId = (known.find((row) => row.kind === "phone") ?? known[0])?.contact_id;
+  let contactId: string | undefined = (known.find((row) => row.kind === "phone") ?? known[0])?.contact_id;
   if (!contactId && message.peer.phone) {
     const byPhone = await trx("contacts").where({ phone_number: message.peer.phone }).whereNull("deleted_at").first("id");
     contactId = byPhone?.id;
@@ -132,9 +132,9 @@ function columnsOf(accountId: string, message: InboundMessage, mediaPath: string
     whatsapp_account_id: accountId,
     wa_message_id: message.waMessageId,
     // Written on the phone itself: the agents see it as ours.
-    direction: message.fromMe ? "outbound" : "inbound",
-    status: message.fromMe ? "sent" : "received",
-    sender_type: message.fromMe ? "agent" : "contact",
+    direction: message.fromMe ? ("outbound" as const) : ("inbound" as const),
+    status: message.fromMe ? ("sent" as const) : ("received" as const),
+    sender_type: message.fromMe ? ("agent" as const) : ("contact" as const),
     type: message.type,
     content: message.text,
     metadata: {
@@ -322,6 +322,7 @@ async function storeTheLongWay(knex: Knex, { accountId, message: received, media
     const stored = await trx("messages").where({ whatsapp_account_id: accountId, wa_message_id: message.waMessageId }).first("id", "conversation_id");
     if (stored) {
       const conversation = await trx("conversations").where({ id: stored.conversation_id }).first("contact_id");
+      if (!conversation) throw new Error(`message ${stored.id} has no conversation`);
       return { messageId: stored.id, conversationId: stored.conversation_id, contactId: conversation.contact_id, duplicate: true, newConversation: false };
     }
 

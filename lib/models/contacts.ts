@@ -13,6 +13,8 @@ export class Contact extends BaseModel {
   metadata!: Record<string, unknown>;
   odoo_partner_id!: number | null;
   odoo_synced_at!: Date | null;
+  /** Odoo's write_date of the partner when last synced: a newer one in Odoo means it changed there. */
+  odoo_write_date!: string | null;
   created_at!: Date;
   updated_at!: Date;
   deleted_at!: Date | null;

@@ -17,23 +17,6 @@ export class Timer extends BaseModel {
   created_at!: Date;
 }
 
-/** A side effect recorded in the same transaction as its cause, performed once. */
-export class OutboxEntry extends BaseModel {
-  static override tableName = "outbox";
-  id!: string;
-  idempotency_key!: string;
-  kind!: string;
-  whatsapp_account_id!: string | null;
-  message_id!: string | null;
-  payload!: Record<string, unknown>;
-  status!: "pending" | "processing" | "done" | "failed";
-  attempts!: number;
-  available_at!: Date;
-  last_error!: string | null;
-  created_at!: Date;
-  processed_at!: Date | null;
-}
-
 export class AuditEntry extends BaseModel {
   static override tableName = "audit_log";
   id!: string;
@@ -44,5 +27,35 @@ export class AuditEntry extends BaseModel {
   data!: Record<string, unknown>;
   ip!: string | null;
   request_id!: string | null;
+  created_at!: Date;
+}
+
+/** An inbound message waiting for its conversation's actor to consume it (written with the message). */
+export class FlowInboxEntry extends BaseModel {
+  static override tableName = "flow_inbox";
+  seq!: string;
+  message_id!: string;
+  conversation_id!: string;
+  attempts!: number;
+  next_attempt_at!: Date;
+  created_at!: Date;
+}
+
+/** A secret the engine generated for itself (JWT_SECRET, SECRETS_KEY), shared by every node. */
+export class EngineSecret extends BaseModel {
+  static override tableName = "engine_secrets";
+  name!: string;
+  value!: string;
+  created_at!: Date;
+}
+
+/** A conversation moving out of a queue or away from a person: the change feed tells its old watchers. */
+export class ConversationDeparture extends BaseModel {
+  static override tableName = "conversation_departures";
+  id!: string;
+  conversation_id!: string;
+  queue_id!: string | null;
+  assigned_to!: string | null;
+  change_xid!: string;
   created_at!: Date;
 }

@@ -3,6 +3,27 @@ import { BaseModel } from "./base";
 export const TRIGGER_TYPES = ["welcome", "keyword", "default", "manual"] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
+/** A flow's drawing as stored (and as the builder sends it): nodes, the edges between their exits, the view. */
+export interface FlowNode {
+  id: string;
+  type: string;
+  position?: { x: number; y: number };
+  data: Record<string, unknown>;
+}
+
+export interface FlowEdge {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+}
+
+export interface FlowGraph {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  viewport?: Record<string, unknown>;
+}
+
 export class Flow extends BaseModel {
   static override tableName = "flows";
   static override hasUpdatedAt = true;
@@ -26,7 +47,7 @@ export class FlowVersion extends BaseModel {
   id!: string;
   flow_id!: string;
   version!: number;
-  graph!: Record<string, unknown>;
+  graph!: FlowGraph;
   created_by!: string | null;
   created_at!: Date;
 }

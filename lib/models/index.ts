@@ -7,3 +7,4 @@ export * from "./flows";
 export * from "./queues";
 export * from "./engine";
 export * from "./settings";
+export * from "./base";

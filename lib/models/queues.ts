@@ -1,7 +1,7 @@
 import type { Schedule } from "../queues/business-hours";
 import { BaseModel } from "./base";
 
-export const ASSIGNMENT_METHODS = ["least_busy", "round_robin", "manual", "skills"] as const;
+export const ASSIGNMENT_METHODS = ["least_busy", "round_robin", "manual"] as const;
 export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
 
 export class Queue extends BaseModel {

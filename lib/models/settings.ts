@@ -26,3 +26,25 @@ export class OdooSettings extends BaseModel {
   updated_by!: string | null;
   updated_at!: Date;
 }
+
+/** A contact sync with Odoo: its progress, written as it goes. */
+export class OdooSyncJob extends BaseModel {
+  static override tableName = "odoo_sync_jobs";
+  id!: string;
+  status!: "running" | "done" | "failed";
+  phase!: "pull" | "push" | "done";
+  total!: number;
+  processed!: number;
+  created!: number;
+  updated!: number;
+  pushed!: number;
+  skipped!: number;
+  failed!: number;
+  failures!: Array<{ record: string; error: string }>;
+  error!: string | null;
+  started_by!: string | null;
+  started_at!: Date;
+  /** Moved forward as the job reports progress: a job silent for long died with its node. */
+  heartbeat_at!: Date;
+  finished_at!: Date | null;
+}

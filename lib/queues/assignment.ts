@@ -7,6 +7,7 @@
 // fair) and then the chosen agent's user row (so two queues cannot both push
 // one agent past a cap), counting the agent's load under that lock.
 import type { Knex } from "knex";
+import type { Row } from "../db/tables";
 import type { Conversation } from "../models/conversations";
 import type { AssignmentMethod } from "../models/queues";
 import { applyChange, type ConversationChange } from "../inbox/conversations";
@@ -76,7 +77,7 @@ interface QueueRules {
 }
 
 /** Gives one conversation to an agent who can take it, if any; `members` learns loads found under the agents' locks. */
-async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRules, members: Candidate[], conversation: Conversation): Promise<ConversationChange | null> {
+async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRules, members: Candidate[], conversation: Row<Conversation>): Promise<ConversationChange | null> {
   for (;;) {
     const choice = pickAgent(queue.assignment_method, members, queue.max_per_agent, conversation.required_skills, Number(queue.round_robin_cursor));
     if (!choice) return null;
@@ -94,7 +95,7 @@ async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRul
       data: { user_id: choice.agent.user_id, method: queue.assignment_method },
     });
     await trx("queue_agents").where({ queue_id: queueId, user_id: choice.agent.user_id }).update({ last_assigned_at: trx.fn.now() });
-    await trx("queues").where({ id: queueId }).update({ round_robin_cursor: choice.cursor });
+    await trx("queues").where({ id: queueId }).update({ round_robin_cursor: String(choice.cursor) });
     return change;
   }
 }
@@ -108,7 +109,7 @@ async function assignOne(knex: Knex, queueId: string): Promise<ConversationChang
     if (!members.some((member) => member.online)) return null;
     // In waiting order, a page at a time: ones nobody online can take (skills) do not block those behind them.
     for (let offset = 0; ; offset += LOOKAHEAD) {
-      const waiting: Conversation[] = await trx("conversations")
+      const waiting = await trx("conversations")
         .where({ queue_id: queueId, status: "waiting" })
         .orderByRaw(PRIORITY_ORDER)
         .orderBy([{ column: "queued_at" }, { column: "id" }])

@@ -18,6 +18,22 @@ export interface AgentStats {
 
 export type QueueStats = Static<typeof QueueStatsSchema>;
 
+interface Counts {
+  waiting: number;
+  active: number;
+}
+interface Resolved {
+  resolved: number;
+  avg_first_response: string | null;
+  avg_resolution: string | null;
+  with_sla: number;
+  met: number;
+}
+interface PerAgent {
+  assigned_to: string | null;
+  n: number;
+}
+
 const round = (value: unknown, digits = 0): number | null => (value === null || value === undefined ? null : Number(Number(value).toFixed(digits)));
 
 export async function queueStats(knex: Knex, queueId: string): Promise<QueueStats> {
@@ -31,8 +47,8 @@ export async function queueStats(knex: Knex, queueId: string): Promise<QueueStat
     knex("conversations")
       .where({ queue_id: queueId })
       .whereIn("status", ["waiting", "active"])
-      .first(knex.raw("count(*) FILTER (WHERE status = 'waiting')::int AS waiting"), knex.raw("count(*) FILTER (WHERE status = 'active')::int AS active")),
-    resolvedToday().first(
+      .first<Counts>(knex.raw("count(*) FILTER (WHERE status = 'waiting')::int AS waiting"), knex.raw("count(*) FILTER (WHERE status = 'active')::int AS active")),
+    resolvedToday().first<Resolved>(
       knex.raw("count(*)::int AS resolved"),
       knex.raw("avg(extract(epoch FROM first_response_at - queued_at)) FILTER (WHERE first_response_at >= queued_at) AS avg_first_response"),
       knex.raw("avg(extract(epoch FROM resolved_at - queued_at)) FILTER (WHERE resolved_at >= queued_at) AS avg_resolution"),
@@ -46,12 +62,14 @@ export async function queueStats(knex: Knex, queueId: string): Promise<QueueStat
       .whereNull("u.deleted_at")
       .orderBy([{ column: "u.name" }, { column: "u.id" }])
       .select("u.id as user_id", "u.name", "u.status"),
-    knex("conversations").where({ queue_id: queueId, status: "active" }).groupBy("assigned_to").select("assigned_to", knex.raw("count(*)::int AS n")),
-    resolvedToday().groupBy("assigned_to").select("assigned_to", knex.raw("count(*)::int AS n")),
+    knex("conversations").where({ queue_id: queueId, status: "active" }).groupBy("assigned_to").select<PerAgent[]>("assigned_to", knex.raw("count(*)::int AS n")),
+    resolvedToday().groupBy("assigned_to").select<PerAgent[]>("assigned_to", knex.raw("count(*)::int AS n")),
   ]);
-  const countBy = (rows: Array<{ assigned_to: string | null; n: number }>) => new Map(rows.map((row) => [row.assigned_to, row.n]));
+  const countBy = (rows: PerAgent[]) => new Map(rows.map((row) => [row.assigned_to, row.n]));
   const active = countBy(perAgentActive);
   const done = countBy(perAgentResolved);
+  // An aggregate without GROUP BY always has its one row.
+  if (!open || !resolved) throw new Error("queue stats: an aggregate returned no row");
   return {
     waiting: open.waiting,
     active: open.active,
