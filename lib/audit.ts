@@ -1,4 +1,4 @@
-import { AuditEntry } from "./models/engine";
+import { database } from "./db/connection";
 
 export interface AuditRecord {
   actorUserId: string | null;
@@ -11,7 +11,7 @@ export interface AuditRecord {
 }
 
 export async function recordAudit(entry: AuditRecord): Promise<void> {
-  await AuditEntry.query().insert({
+  await database()("audit_log").insert({
     actor_user_id: entry.actorUserId,
     action: entry.action,
     resource_type: entry.resourceType ?? null,

@@ -2,7 +2,6 @@
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { hashPassword } from "./auth/passwords";
-import { User } from "./models/users";
 
 export interface AdminSeed {
   email: string | undefined;
@@ -23,11 +22,11 @@ export async function ensureFirstAdmin(knex: Knex, seed: AdminSeed): Promise<Boo
   return knex.transaction(async (trx) => {
     // Several nodes may start on an empty database together; one creates the admin.
     await trx.raw("SELECT pg_advisory_xact_lock(?)", [BOOTSTRAP_LOCK_KEY]);
-    const existing = await User.query(trx).select("id").first();
+    const existing = await trx("users").select("id").first();
     if (existing) return undefined;
     const email = seed.email ?? DEFAULT_ADMIN_EMAIL;
     const password = seed.password ?? randomBytes(12).toString("base64url");
-    await User.query(trx).insert({ email, name: seed.name, role: "admin", password_hash: await hashPassword(password) });
+    await trx("users").insert({ email, name: seed.name, role: "admin", password_hash: await hashPassword(password) });
     return seed.password ? { email } : { email, generatedPassword: password };
   });
 }

@@ -2,6 +2,7 @@
 // however the number was typed; tags without duplicates; search that ignores
 // case and accents.
 import type { Knex } from "knex";
+import type { Row } from "./db/tables";
 import { Conflict, NotFound } from "./errors";
 import { msg } from "./i18n/message";
 import { Contact } from "./models/contacts";
@@ -29,7 +30,7 @@ export interface ContactInput {
   metadata?: Record<string, unknown>;
 }
 
-export function presentContact(contact: Contact): PublicContact {
+export function presentContact(contact: Row<Contact>): PublicContact {
   return {
     id: contact.id,
     phone_number: contact.phone_number,
@@ -60,7 +61,7 @@ export class Contacts {
   ) {}
 
   list(filter: ContactFilter): Promise<Page<PublicContact>> {
-    const query = Contact.query(this.knex).whereNull("deleted_at").orderBy([{ column: "updated_at", order: "desc" }, { column: "id", order: "desc" }]);
+    const query = this.knex("contacts").whereNull("deleted_at").orderBy([{ column: "updated_at", order: "desc" }, { column: "id", order: "desc" }]);
     if (filter.search) {
       const term = `%${escapeLike(filter.search)}%`;
       const digits = filter.search.replace(/\D/g, "");
@@ -82,20 +83,20 @@ export class Contacts {
   async create(input: ContactInput & { phone_number: string }): Promise<PublicContact> {
     const phone = toE164(input.phone_number, this.defaultRegion);
     await this.assertPhoneFree(phone);
-    const contact = await Contact.query(this.knex).insert({
+    const [contact] = await this.knex("contacts").insert({
       phone_number: phone,
       name: input.name ?? null,
       email: input.email ?? null,
       company: input.company ?? null,
       tags: cleanTags(input.tags ?? []),
       metadata: input.metadata ?? {},
-    });
-    return this.get(contact.id);
+    }).returning("id");
+    return this.get(contact!.id);
   }
 
   async update(id: string, input: ContactInput): Promise<PublicContact> {
     const contact = await this.find(id);
-    const patch: Partial<Contact> = {};
+    const patch: Partial<Row<Contact>> = {};
     // name, email and company may be cleared with null; the number, tags and metadata may not.
     if (input.phone_number != null) {
       patch.phone_number = toE164(input.phone_number, this.defaultRegion);
@@ -104,7 +105,7 @@ export class Contacts {
     for (const field of ["name", "email", "company"] as const) if (input[field] !== undefined) patch[field] = input[field];
     if (input.tags != null) patch.tags = cleanTags(input.tags);
     if (input.metadata != null) patch.metadata = input.metadata;
-    if (Object.keys(patch).length) await Contact.query(this.knex).patch(patch).where("id", id);
+    if (Object.keys(patch).length) await this.knex("contacts").update({ ...patch, updated_at: this.knex.fn.now() }).where("id", id);
     return this.get(id);
   }
 
@@ -127,14 +128,14 @@ export class Contacts {
     return this.get(id);
   }
 
-  private async find(id: string): Promise<Contact> {
-    const contact = await Contact.query(this.knex).findById(id).whereNull("deleted_at");
+  private async find(id: string): Promise<Row<Contact>> {
+    const contact = await this.knex("contacts").where({ id: id }).whereNull("deleted_at").first();
     if (!contact) throw new NotFound("contact", id);
     return contact;
   }
 
   private async assertPhoneFree(phone: string): Promise<void> {
-    const taken = await Contact.query(this.knex).where("phone_number", phone).whereNull("deleted_at").first();
+    const taken = await this.knex("contacts").where("phone_number", phone).whereNull("deleted_at").first();
     if (taken) throw new Conflict("phone_number", msg("contacts.phoneTaken", { phone, id: taken.id }));
   }
 }

@@ -1,4 +1,4 @@
-import type { QueryBuilder, Model } from "objection";
+import type { Knex } from "knex";
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -16,12 +16,14 @@ export const pageParams = {
   limit: { type: "number", integer: true, min: 1, max: MAX_LIMIT, default: DEFAULT_LIMIT, convert: true },
 } as const;
 
-export async function paginate<M extends Model, T>(
-  query: QueryBuilder<M, M[]>,
-  page: number,
-  limit: number,
-  present: (row: M) => T,
-): Promise<Page<T>> {
-  const { results, total } = await query.page(page - 1, limit);
-  return { items: results.map(present), total, page, limit };
+/**
+ * One page of a query's rows and how many there are in all (the same query,
+ * counted without its order). Both run at once.
+ */
+export async function paginate<Q extends Knex.QueryBuilder, T>(query: Q, page: number, limit: number, present: (row: Awaited<Q>[number]) => T): Promise<Page<T>> {
+  const [rows, counted] = await Promise.all([
+    query.clone().offset((page - 1) * limit).limit(limit) as Promise<Awaited<Q>>,
+    query.clone().clearSelect().clearOrder().count({ total: "*" }).first() as Promise<{ total: string | number } | undefined>,
+  ]);
+  return { items: rows.map(present), total: Number(counted?.total ?? 0), page, limit };
 }

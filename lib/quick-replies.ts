@@ -1,6 +1,7 @@
 // Quick replies: canned answers agents pick by shortcut ("/saludo"), global or
 // for one queue. Each person sees the global ones and those of their queues.
 import type { Knex } from "knex";
+import type { Row } from "./db/tables";
 import type { Caller } from "./auth/caller";
 import { Conflict, Forbidden, NotFound } from "./errors";
 import { msg } from "./i18n/message";
@@ -22,7 +23,7 @@ export interface QuickReplyFilter {
 
 export type PublicQuickReply = Pick<QuickReply, "id" | "shortcut" | "content" | "queue_id" | "created_by" | "created_at" | "updated_at">;
 
-const present = (reply: QuickReply): PublicQuickReply => ({
+const present = (reply: Row<QuickReply>): PublicQuickReply => ({
   id: reply.id,
   shortcut: reply.shortcut,
   content: reply.content,
@@ -36,7 +37,7 @@ export class QuickReplies {
   constructor(private readonly knex: Knex) {}
 
   async list(caller: Caller, filter: QuickReplyFilter): Promise<Page<PublicQuickReply>> {
-    const query = QuickReply.query(this.knex).orderBy([{ column: "shortcut" }, { column: "id" }]);
+    const query = this.knex("quick_replies").orderBy([{ column: "shortcut" }, { column: "id" }]);
     if (caller.role !== "admin") {
       const queues = await this.queuesOf(caller.id);
       query.where((q) => q.whereNull("queue_id").orWhereIn("queue_id", queues));
@@ -49,13 +50,10 @@ export class QuickReplies {
   async create(caller: Caller, input: QuickReplyInput): Promise<PublicQuickReply> {
     await this.assertMayEdit(caller, input.queue_id ?? null);
     await this.assertShortcutFree(input.shortcut, input.queue_id ?? null);
-    const reply = await QuickReply.query(this.knex).insert({
-      shortcut: input.shortcut,
-      content: input.content,
-      queue_id: input.queue_id ?? null,
-      created_by: caller.id,
-    });
-    return present(await this.find(reply.id));
+    const [reply] = await this.knex("quick_replies")
+      .insert({ shortcut: input.shortcut, content: input.content, queue_id: input.queue_id ?? null, created_by: caller.id })
+      .returning("*");
+    return present(reply!);
   }
 
   async update(caller: Caller, id: string, input: Partial<QuickReplyInput>): Promise<PublicQuickReply> {
@@ -65,8 +63,8 @@ export class QuickReplies {
     if (queueId !== reply.queue_id) await this.assertMayEdit(caller, queueId);
     const shortcut = input.shortcut ?? reply.shortcut;
     if (shortcut.toLowerCase() !== reply.shortcut.toLowerCase() || queueId !== reply.queue_id) await this.assertShortcutFree(shortcut, queueId, id);
-    await QuickReply.query(this.knex)
-      .patch({ shortcut, content: input.content ?? reply.content, queue_id: queueId })
+    await this.knex("quick_replies")
+      .update({ shortcut, content: input.content ?? reply.content, queue_id: queueId, updated_at: this.knex.fn.now() })
       .where("id", id);
     return present(await this.find(id));
   }
@@ -74,7 +72,7 @@ export class QuickReplies {
   async remove(caller: Caller, id: string): Promise<void> {
     const reply = await this.find(id);
     await this.assertMayEdit(caller, reply.queue_id);
-    await QuickReply.query(this.knex).deleteById(id);
+    await this.knex("quick_replies").where({ id: id }).delete();
   }
 
   /** A reply the caller may use: global, of one of their queues, or any for admins. */
@@ -86,8 +84,8 @@ export class QuickReplies {
     return present(reply);
   }
 
-  private async find(id: string): Promise<QuickReply> {
-    const reply = await QuickReply.query(this.knex).findById(id);
+  private async find(id: string): Promise<Row<QuickReply>> {
+    const reply = await this.knex("quick_replies").where({ id: id }).first();
     if (!reply) throw new NotFound("quickReply", id);
     return reply;
   }
@@ -107,7 +105,7 @@ export class QuickReplies {
   }
 
   private async assertShortcutFree(shortcut: string, queueId: string | null, exceptId?: string): Promise<void> {
-    const query = QuickReply.query(this.knex).whereRaw("lower(shortcut) = lower(?)", [shortcut]);
+    const query = this.knex("quick_replies").whereRaw("lower(shortcut) = lower(?)", [shortcut]);
     if (queueId) query.where("queue_id", queueId);
     else query.whereNull("queue_id");
     if (exceptId) query.whereNot("id", exceptId);

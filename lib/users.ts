@@ -6,7 +6,8 @@ import { assertSelfOrAdmin } from "./auth/permissions";
 import { hashPassword, verifyPassword } from "./auth/passwords";
 import { Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed } from "./errors";
 import { msg } from "./i18n/message";
-import { User, type Role, type UserStatus } from "./models/users";
+import type { Row } from "./db/tables";
+import type { Role, User, UserStatus } from "./models/users";
 import { paginate, type Page } from "./pagination";
 import type { RateLimiter } from "./rate-limit";
 import type { Static } from "@sinclair/typebox";
@@ -39,7 +40,7 @@ export interface UserChanges {
   is_active?: boolean;
 }
 
-export function presentUser(user: User): PublicUser {
+export function presentUser(user: Row<User>): PublicUser {
   return {
     id: user.id,
     email: user.email,
@@ -78,7 +79,7 @@ export class Users {
   ) {}
 
   list(filter: UserFilter): Promise<Page<PublicUser>> {
-    const query = User.query(this.knex).whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]);
+    const query = this.knex("users").whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]);
     if (filter.role) query.where("role", filter.role);
     if (filter.status) query.where("status", filter.status);
     if (filter.search) {
@@ -95,15 +96,12 @@ export class Users {
 
   async create(input: NewUser): Promise<PublicUser> {
     const email = input.email.trim().toLowerCase();
-    const taken = await User.query(this.knex).whereRaw("lower(email) = ?", [email]).whereNull("deleted_at").first();
+    const taken = await this.knex("users").whereRaw("lower(email) = ?", [email]).whereNull("deleted_at").first("id");
     if (taken) throw EMAIL_TAKEN();
-    const user = await User.query(this.knex).insert({
-      email,
-      name: input.name.trim(),
-      role: input.role,
-      password_hash: await hashPassword(input.password),
-    });
-    return presentUser(await this.find(this.knex, user.id));
+    const [user] = await this.knex("users")
+      .insert({ email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password) })
+      .returning("*");
+    return presentUser(user!);
   }
 
   async update(caller: Caller, id: string, changes: UserChanges): Promise<PublicUser> {
@@ -117,7 +115,7 @@ export class Users {
     // A stolen token alone must not be enough to take the account over: one's
     // own new password needs the current one (an admin resetting another's does not).
     if (changes.password != null && caller.id === id) await this.assertCurrentPassword(id, changes.current_password);
-    const patch: Partial<User> = {};
+    const patch: Partial<Row<User>> = {};
     if (changes.name != null) patch.name = changes.name.trim();
     if (changes.email != null) patch.email = changes.email.trim().toLowerCase();
     if (changes.role != null) patch.role = changes.role;
@@ -130,10 +128,10 @@ export class Users {
       // The field the request changed that would take the last admin away.
       if (user.role === "admin" && (demoted || patch.is_active === false)) await this.assertAnotherAdmin(trx, id, demoted ? "role" : "is_active");
       if (patch.email && patch.email !== user.email) {
-        const taken = await User.query(trx).whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first();
+        const taken = await trx("users").whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first("id");
         if (taken) throw EMAIL_TAKEN();
       }
-      if (Object.keys(patch).length > 0) await User.query(trx).patch(patch).where("id", id);
+      if (Object.keys(patch).length > 0) await trx("users").update({ ...patch, updated_at: trx.fn.now() }).where("id", id);
     });
 
     // A new password or a disabled account ends other sessions (the caller's own stays).
@@ -147,7 +145,7 @@ export class Users {
       const user = await this.find(trx, id);
       if (user.role === "admin") await this.assertAnotherAdmin(trx, id);
       // Soft delete keeps the user's messages, assignments and audit trail pointing somewhere.
-      await User.query(trx).patch({ deleted_at: new Date(), is_active: false, status: "offline" }).where("id", id);
+      await trx("users").update({ deleted_at: trx.fn.now(), is_active: false, status: "offline", updated_at: trx.fn.now() }).where("id", id);
     });
     await this.revokeSessions(id, "user_deleted");
   }
@@ -155,7 +153,7 @@ export class Users {
   async setStatus(caller: Caller, id: string, status: UserStatus): Promise<PublicUser> {
     assertSelfOrAdmin(caller, id);
     await this.find(this.knex, id);
-    await User.query(this.knex).patch({ status, last_seen_at: new Date() }).where("id", id);
+    await this.knex("users").update({ status, last_seen_at: this.knex.fn.now(), updated_at: this.knex.fn.now() }).where("id", id);
     return presentUser(await this.find(this.knex, id));
   }
 
@@ -166,7 +164,7 @@ export class Users {
    */
   async markPresence(id: string, connected: boolean): Promise<UserStatus | undefined> {
     const status: UserStatus = connected ? "online" : "offline";
-    const query = User.query(this.knex).patch({ status, last_seen_at: new Date() }).where("id", id).whereNull("deleted_at");
+    const query = this.knex("users").update({ status, last_seen_at: this.knex.fn.now(), updated_at: this.knex.fn.now() }).where("id", id).whereNull("deleted_at");
     if (connected) query.where("status", "offline");
     else query.whereNot("status", "offline");
     return (await query) > 0 ? status : undefined;
@@ -184,8 +182,8 @@ export class Users {
     await this.guard?.limiter.reset(key);
   }
 
-  private async find(db: Knex, id: string): Promise<User> {
-    const user = await User.query(db).findById(id).whereNull("deleted_at");
+  private async find(db: Knex, id: string): Promise<Row<User>> {
+    const user = await db("users").where({ id }).whereNull("deleted_at").first();
     if (!user) throw new NotFound("user", id);
     return user;
   }
@@ -193,7 +191,7 @@ export class Users {
   // Locks the active admins so two admins cannot demote each other at the same time.
   /** `field`: the request's field that would take the last admin away (none for a deletion). */
   private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field?: "role" | "is_active"): Promise<void> {
-    const admins = await User.query(trx)
+    const admins = await trx("users")
       .select("id")
       .where({ role: "admin", is_active: true })
       .whereNull("deleted_at")

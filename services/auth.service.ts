@@ -8,7 +8,6 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { configuredRateLimiter } from "../lib/rate-limit";
 import { engineSecrets } from "../lib/secrets";
-import { User } from "../lib/models/users";
 import { recordAudit } from "../lib/audit";
 import { AppError, NotFound } from "../lib/errors";
 import { presentUser } from "../lib/users";
@@ -94,7 +93,7 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
       permissions: "authenticated",
       async handler(ctx: Context<unknown, RequestMeta>) {
         const caller = callerOf(ctx);
-        const user = await User.query(database()).findById(caller.id).whereNull("deleted_at");
+        const user = await database()("users").where({ id: caller.id }).whereNull("deleted_at").first();
         if (!user) throw new NotFound("user", caller.id);
         return presentUser(user);
       },

@@ -7,6 +7,7 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { AppError, ValidationFailed } from "../lib/errors";
 import { msg } from "../lib/i18n/message";
+import type { Row } from "../lib/db/tables";
 import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/models/whatsapp";
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount, type PublicAccount } from "../lib/whatsapp/accounts";
@@ -18,8 +19,8 @@ import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-ow
 
 interface WhatsappService extends AccountOwnerCaller {
   accounts: Accounts;
-  statusOf(account: WhatsappAccount): Record<string, unknown>;
-  present(ctx: Context, account: WhatsappAccount): Promise<PublicAccount>;
+  statusOf(account: Row<WhatsappAccount>): Record<string, unknown>;
+  present(ctx: Context, account: Row<WhatsappAccount>): Promise<PublicAccount>;
 }
 
 interface SendParams {
@@ -239,14 +240,14 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
 
   methods: {
     /** An account as the API shows it: while it waits for a scan, with the QR code the node holding it shows. */
-    async present(this: WhatsappService, ctx: Context, account: WhatsappAccount) {
+    async present(this: WhatsappService, ctx: Context, account: Row<WhatsappAccount>) {
       if (account.status !== "qr") return presentAccount(account);
       // A holder that is away for a moment (its lease moves) leaves the code out rather than failing the read.
       const state = await this.onOwner<{ qr_code: string | null }>(ctx, account, "state").catch(() => undefined);
       return presentAccount(account, state?.qr_code ?? null);
     },
 
-    statusOf(account: WhatsappAccount) {
+    statusOf(account: Row<WhatsappAccount>) {
       return {
         account_id: account.id,
         status: account.status,

@@ -7,7 +7,8 @@
 import type { Knex } from "knex";
 import { Unauthorized, TooManyRequests } from "../errors";
 import { msg } from "../i18n/message";
-import { AuthSession, RefreshToken, User, type Role } from "../models/users";
+import type { Row } from "../db/tables";
+import type { Role, User } from "../models/users";
 import type { RateLimiter } from "../rate-limit";
 import type { Caller } from "./caller";
 import { decoyHash, verifyPassword } from "./passwords";
@@ -54,20 +55,17 @@ export class Sessions {
     const accountKey = `login:account:${normalised}`;
     await this.throttle(accountKey, this.settings.loginMaxPerAccount, this.settings.loginAccountWindowSeconds);
 
-    const user = await User.query(this.knex).whereRaw("lower(email) = ?", [normalised]).whereNull("deleted_at").first();
+    const user = await this.knex("users").whereRaw("lower(email) = ?", [normalised]).whereNull("deleted_at").first();
     // Unknown emails cost the same hash as wrong passwords, so timing tells nothing.
     const valid = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
     if (!user || !valid || !user.is_active) throw INVALID_CREDENTIALS();
 
     await this.limiter.reset(accountKey);
     return this.knex.transaction(async (trx) => {
-      const session = await AuthSession.query(trx).insert({
-        user_id: user.id,
-        ip: client.ip ?? null,
-        user_agent: client.userAgent?.slice(0, 500) ?? null,
-        expires_at: this.refreshExpiry(),
-      });
-      return this.issue(trx, user, session.id);
+      const [session] = await trx("auth_sessions")
+        .insert({ user_id: user.id, ip: client.ip ?? null, user_agent: client.userAgent?.slice(0, 500) ?? null, expires_at: this.refreshExpiry() })
+        .returning("id");
+      return this.issue(trx, user, session!.id);
     });
   }
 
@@ -82,9 +80,9 @@ export class Sessions {
 
   private rotate(token: string): Promise<Rotation> {
     return this.knex.transaction(async (trx): Promise<Rotation> => {
-      const stored = await RefreshToken.query(trx).where("token_hash", hashRefreshToken(token)).forUpdate().first();
+      const stored = await trx("refresh_tokens").where("token_hash", hashRefreshToken(token)).forUpdate().first();
       if (!stored) return { error: INVALID_REFRESH() };
-      const session = await AuthSession.query(trx).findById(stored.session_id).forUpdate();
+      const session = await trx("auth_sessions").where({ id: stored.session_id }).forUpdate().first();
       if (!session || session.revoked_at) return { error: new Unauthorized("SESSION_REVOKED", msg("auth.sessionEnded")) };
 
       if (stored.used_at) {
@@ -98,14 +96,14 @@ export class Sessions {
       if (stored.expires_at <= now || session.expires_at <= now) {
         return { error: new Unauthorized("REFRESH_TOKEN_EXPIRED", msg("auth.refreshExpired")) };
       }
-      const user = await User.query(trx).findById(session.user_id);
+      const user = await trx("users").where({ id: session.user_id }).first();
       if (!user || user.deleted_at || !user.is_active) {
         await this.revokeWith(trx, [session.id], "user_disabled");
         return { error: INVALID_REFRESH(), revoked: { userId: session.user_id, sessionId: session.id } };
       }
 
-      await RefreshToken.query(trx).patch({ used_at: now }).where("id", stored.id);
-      await AuthSession.query(trx).patch({ last_used_at: now, expires_at: this.refreshExpiry() }).where("id", session.id);
+      await trx("refresh_tokens").update({ used_at: now }).where("id", stored.id);
+      await trx("auth_sessions").update({ last_used_at: now, expires_at: this.refreshExpiry() }).where("id", session.id);
       return { tokens: await this.issue(trx, user, session.id) };
     });
   }
@@ -134,7 +132,7 @@ export class Sessions {
 
   /** Ends every live session of a user (optionally but one); returns the ids ended. */
   async revokeUserSessions(userId: string, reason: string, keepSessionId?: string): Promise<string[]> {
-    const query = AuthSession.query(this.knex).select("id").where("user_id", userId).whereNull("revoked_at");
+    const query = this.knex("auth_sessions").select("id").where("user_id", userId).whereNull("revoked_at");
     if (keepSessionId) query.whereNot("id", keepSessionId);
     const ids = (await query).map((session) => session.id);
     await this.revokeWith(this.knex, ids, reason);
@@ -144,15 +142,15 @@ export class Sessions {
 
   private async revokeWith(db: Knex, sessionIds: string[], reason: string): Promise<void> {
     if (sessionIds.length === 0) return;
-    await AuthSession.query(db)
-      .patch({ revoked_at: new Date(), revoked_reason: reason })
+    await db("auth_sessions")
+      .update({ revoked_at: new Date(), revoked_reason: reason })
       .whereIn("id", sessionIds)
       .whereNull("revoked_at");
   }
 
-  private async issue(trx: Knex.Transaction, user: User, sessionId: string): Promise<TokenResponse> {
+  private async issue(trx: Knex.Transaction, user: Row<User>, sessionId: string): Promise<TokenResponse> {
     const refreshToken = newRefreshToken();
-    await RefreshToken.query(trx).insert({
+    await trx("refresh_tokens").insert({
       session_id: sessionId,
       token_hash: hashRefreshToken(refreshToken),
       expires_at: this.refreshExpiry(),

@@ -1,6 +1,5 @@
-// One knex pool per process, bound to objection's models on creation.
+// One knex pool per process.
 import knexFactory, { type Knex } from "knex";
-import { Model } from "objection";
 import { config } from "../config";
 import { driverLog, noteDatabaseFailure, noteDatabaseSuccess } from "./availability";
 
@@ -45,7 +44,6 @@ export function database(): Knex {
         log: driverLog,
       }),
     );
-    Model.knex(instance);
   }
   return instance;
 }

@@ -9,7 +9,7 @@
 // sends, whose keys come from the written state, so nothing goes out twice.
 // Idle actors leave memory; the next event reads them back.
 import type { Knex } from "knex";
-import type { ModelObject } from "objection";
+import type { Row } from "../db/tables";
 import { createActor, type Actor } from "xstate";
 import { conversationFlowMachine } from "../../actors/conversation-flow.machine";
 import { config } from "../config";
@@ -93,7 +93,7 @@ export const isStaleActor = (err: unknown): boolean => (err as { type?: unknown 
 const ACTIVE = new Set<FlowState["status"]>(["running", "waiting_input", "waiting_timer"]);
 const timerKey = (conversationId: string) => `flow:${conversationId}`;
 
-type ConversationRow = ModelObject<Conversation> & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
+type ConversationRow = Row<Conversation> & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
 
 // The conversation as a flow sees it: with its contact and queue.
 const CONVERSATION_COLUMNS = "c.*, k.name AS contact_name, k.push_name, k.phone_number, k.email, k.company, q.name AS queue_name";

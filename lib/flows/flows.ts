@@ -1,10 +1,11 @@
 // Flows: named chatbot graphs with a trigger. Every change of the graph makes
 // a new immutable version; conversations keep the version they started on.
 import type { Knex } from "knex";
+import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { NotFound, ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
-import { Flow, FlowVersion, type TriggerType } from "../models/flows";
+import type { Flow, TriggerType } from "../models/flows";
 import { paginate, type Page } from "../pagination";
 import { validateGraph, type FlowGraph } from "./graph";
 import type { LoadedFlow } from "./runtime";
@@ -56,26 +57,28 @@ function checkTrigger(type: TriggerType, value: string | null | undefined): stri
   return keywords.join(",");
 }
 
+/** A flow row with its current version's number. */
+type Listed = Row<Flow> & { version: number | null };
+
 export class Flows {
   constructor(private readonly knex: Knex) {}
 
   async list(filter: FlowFilter): Promise<Page<PublicFlow>> {
-    const query = Flow.query(this.knex)
-      .alias("f")
+    const query = this.knex("flows as f")
       .leftJoin("flow_versions as v", "v.id", "f.current_version_id")
       .whereNull("f.deleted_at")
-      .select("f.*", "v.version")
+      .select<Listed[]>("f.*", "v.version")
       .orderBy([{ column: "f.name" }, { column: "f.id" }]);
     if (filter.trigger_type) query.where("f.trigger_type", filter.trigger_type);
     if (filter.is_active !== undefined) query.where("f.is_active", filter.is_active);
-    return paginate(query, filter.page, filter.limit, (row) => this.present(row as Flow & { version: number | null }));
+    return paginate(query, filter.page, filter.limit, (row) => this.present(row));
   }
 
   async get(id: string): Promise<PublicFlow> {
     const flow = await this.find(id);
-    const version = flow.current_version_id ? await FlowVersion.query(this.knex).findById(flow.current_version_id) : undefined;
-    const graph = version?.graph as unknown as FlowGraph | undefined;
-    return { ...this.present({ ...flow, version: version?.version ?? null } as Flow & { version: number | null }), nodes: graph, warnings: graph ? validateGraph(graph).warnings : [] };
+    const version = flow.current_version_id ? await this.knex("flow_versions").where({ id: flow.current_version_id }).first("version", "graph") : undefined;
+    const graph = version?.graph;
+    return { ...this.present({ ...flow, version: version?.version ?? null }), nodes: graph, warnings: graph ? validateGraph(graph).warnings : [] };
   }
 
   async create(caller: Caller, input: FlowDefinition): Promise<PublicFlow> {
@@ -189,13 +192,13 @@ export class Flows {
     }
   }
 
-  private async find(id: string): Promise<Flow> {
-    const flow = await Flow.query(this.knex).findById(id).whereNull("deleted_at");
+  private async find(id: string): Promise<Row<Flow>> {
+    const flow = await this.knex("flows").where({ id }).whereNull("deleted_at").first();
     if (!flow) throw new NotFound("flow", id);
     return flow;
   }
 
-  private present(flow: Flow & { version: number | null }): PublicFlow {
+  private present(flow: Listed): PublicFlow {
     return {
       id: flow.id,
       name: flow.name,

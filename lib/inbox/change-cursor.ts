@@ -10,7 +10,6 @@
 // is a fixed set of rows, so its pages stay stable: a cursor inside a batch
 // also names the batch's end and the last row handed out.
 import type { Knex } from "knex";
-import type { AnyQueryBuilder } from "objection";
 import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
 
@@ -103,7 +102,7 @@ export interface Batch {
  * position, in feed order. The bounds let the (change_xid, id) index do the
  * work; the snapshot tests decide.
  */
-export function whereInBatch<Q extends Knex.QueryBuilder | AnyQueryBuilder>(query: Q, alias: string, batch: Batch, limit: number): Q {
+export function whereInBatch<Q extends Knex.QueryBuilder>(query: Q, alias: string, batch: Batch, limit: number): Q {
   const xid = `${alias}.change_xid`;
   const q = query as Knex.QueryBuilder;
   q.where(xid, ">=", batch.since.xmin.toString())

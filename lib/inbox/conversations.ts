@@ -203,14 +203,13 @@ export class Conversations {
   constructor(private readonly knex: Knex) {}
 
   private select() {
-    return Conversation.query(this.knex)
-      .alias("c")
+    return this.knex("conversations as c")
       .join("contacts as k", "k.id", "c.contact_id")
       .join("whatsapp_accounts as a", "a.id", "c.whatsapp_account_id")
       .leftJoin("users as u", "u.id", "c.assigned_to")
       .leftJoin("queues as q", "q.id", "c.queue_id")
       .leftJoin("flows as f", "f.id", "c.current_flow_id")
-      .select(
+      .select<ConversationRow[]>(
         "c.*",
         "k.name as contact_name",
         "k.push_name as contact_push_name",
@@ -238,7 +237,7 @@ export class Conversations {
         .offset((filter.page - 1) * filter.limit),
       filtered(this.knex("conversations as c")).count({ total: "*" }) as unknown as Promise<Array<{ total: string }>>,
     ]);
-    return { items: rows.map((row) => present(row as ConversationRow)), total: Number(total), page: filter.page, limit: filter.limit };
+    return { items: rows.map(present), total: Number(total), page: filter.page, limit: filter.limit };
   }
 
   async get(caller: Caller, id: string): Promise<PublicConversation> {
@@ -263,7 +262,7 @@ export class Conversations {
   /** Conversations written in a batch of the change feed that the caller sees now, in feed order. */
   async changedIn(caller: Caller, batch: Batch, limit: number): Promise<Array<Position & { conversation: PublicConversation }>> {
     const query = whereInBatch(this.select(), "c", batch, limit);
-    const rows = (await whereVisibleTo(this.knex, query, caller)) as ConversationRow[];
+    const rows = await whereVisibleTo(this.knex, query, caller);
     return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, conversation: present(row) }));
   }
 
@@ -287,14 +286,12 @@ export class Conversations {
 
   async history(caller: Caller, id: string, page: number, limit: number): Promise<Page<PublicConversationEvent>> {
     await this.assertVisible(caller, id);
-    const query = ConversationEvent.query(this.knex)
-      .alias("e")
+    const query = this.knex("conversation_events as e")
       .leftJoin("users as u", "u.id", "e.actor_user_id")
       .where("e.conversation_id", id)
-      .select("e.*", "u.name as actor_name")
+      .select<Array<Row<ConversationEvent> & { actor_name: string | null }>>("e.*", "u.name as actor_name")
       .orderBy([{ column: "e.created_at" }, { column: "e.id" }]);
-    return paginate(query, page, limit, (row) => {
-      const event = row as ConversationEvent & { actor_name: string | null };
+    return paginate(query, page, limit, (event) => {
       return {
         id: event.id,
         kind: event.kind,

@@ -1,7 +1,7 @@
 // A conversation's timeline as clients read it: messages newest page first,
 // each page oldest to newest, and internal notes written by agents.
 import type { Knex } from "knex";
-import type { ModelObject } from "objection";
+import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
@@ -19,7 +19,7 @@ export type PublicMessage = Static<typeof MessageSchema>;
 
 export type MessagePage = Static<typeof MessagePageSchema>;
 
-type MessageRow = ModelObject<Message> & { sender_name: string | null; contact_id: string | null; contact_name: string | null };
+type MessageRow = Row<Message> & { sender_name: string | null; contact_id: string | null; contact_name: string | null };
 
 function present(row: MessageRow): PublicMessage {
   const fromContact = row.sender_type === "contact";
@@ -94,7 +94,7 @@ export interface RelayedMessage {
 }
 
 /** A message row as a statement's JSON gives it (timestamps as text), as the API shows it. */
-export type MessageJson = Omit<ModelObject<Message>, "created_at" | "sent_at" | "delivered_at" | "read_at"> &
+export type MessageJson = Omit<Row<Message>, "created_at" | "sent_at" | "delivered_at" | "read_at"> &
   Record<"created_at", string> & Record<"sent_at" | "delivered_at" | "read_at", string | null>;
 
 /**

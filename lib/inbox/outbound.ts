@@ -2,7 +2,7 @@
 // anything is sent), sent by the owning node one at a time, and moved forward
 // by receipts — never backwards.
 import type { Knex } from "knex";
-import type { ModelObject } from "objection";
+import type { Row } from "../db/tables";
 import { Conflict, NotFound } from "../errors";
 import { msg } from "../i18n/message";
 import type { Message, SenderType } from "../models/messages";
@@ -43,12 +43,12 @@ export function outboundRefusal(err: unknown, conversationId: string): unknown {
   return err;
 }
 
-export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<{ message: ModelObject<Message>; accountId: string; created: boolean }> {
+export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<{ message: Row<Message>; accountId: string; created: boolean }> {
   const metadata = request.metadata ?? {};
   validateOutgoing(request.type, request.content, metadata);
   const queue = async (db: Knex) => {
     const params = [request.conversationId, request.type, request.content ?? null, JSON.stringify(metadata), request.senderType, request.senderUserId ?? null, request.idempotencyKey ?? null];
-    const { rows } = await db.raw<{ rows: Array<ModelObject<Message> & { created: boolean }> }>(QUEUE_OUTBOUND, params).catch((err: unknown) => {
+    const { rows } = await db.raw<{ rows: Array<Row<Message> & { created: boolean }> }>(QUEUE_OUTBOUND, params).catch((err: unknown) => {
       throw outboundRefusal(err, request.conversationId);
     });
     const { created, ...message } = rows[0]!;

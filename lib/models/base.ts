@@ -1,12 +1,7 @@
 import { Model } from "objection";
 
-export class BaseModel extends Model {
-  /** Set by models whose table has an `updated_at` column, stamped on every update. */
-  static hasUpdatedAt = false;
-
-  override $beforeUpdate(): void {
-    if ((this.constructor as typeof BaseModel).hasUpdatedAt) {
-      Object.assign(this, { updated_at: new Date() });
-    }
-  }
-}
+/**
+ * A table's row: its name and columns. Queries go through knex, typed by these
+ * classes (lib/db/tables.ts); nothing calls objection's query methods.
+ */
+export class BaseModel extends Model {}

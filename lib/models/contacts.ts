@@ -2,7 +2,6 @@ import { BaseModel } from "./base";
 
 export class Contact extends BaseModel {
   static override tableName = "contacts";
-  static override hasUpdatedAt = true;
   id!: string;
   phone_number!: string | null;
   name!: string | null;

@@ -7,7 +7,6 @@ export type Priority = (typeof PRIORITIES)[number];
 
 export class Conversation extends BaseModel {
   static override tableName = "conversations";
-  static override hasUpdatedAt = true;
   id!: string;
   contact_id!: string;
   whatsapp_account_id!: string;

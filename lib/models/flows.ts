@@ -26,7 +26,6 @@ export interface FlowGraph {
 
 export class Flow extends BaseModel {
   static override tableName = "flows";
-  static override hasUpdatedAt = true;
   id!: string;
   name!: string;
   description!: string | null;

@@ -6,7 +6,6 @@ export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
 
 export class Queue extends BaseModel {
   static override tableName = "queues";
-  static override hasUpdatedAt = true;
   id!: string;
   name!: string;
   description!: string | null;

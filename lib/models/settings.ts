@@ -2,7 +2,6 @@ import { BaseModel } from "./base";
 
 export class QuickReply extends BaseModel {
   static override tableName = "quick_replies";
-  static override hasUpdatedAt = true;
   id!: string;
   shortcut!: string;
   content!: string;

@@ -7,7 +7,6 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 
 export class User extends BaseModel {
   static override tableName = "users";
-  static override hasUpdatedAt = true;
   id!: string;
   email!: string;
   name!: string;

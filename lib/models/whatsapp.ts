@@ -7,7 +7,6 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export class WhatsappAccount extends BaseModel {
   static override tableName = "whatsapp_accounts";
-  static override hasUpdatedAt = true;
   id!: string;
   name!: string;
   provider!: ProviderName;

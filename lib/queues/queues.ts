@@ -1,6 +1,7 @@
 // Queues: where conversations wait for a person, with their assignment rules,
 // capacity, SLA and opening hours, and the agents who work them.
 import type { Knex } from "knex";
+import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { config } from "../config";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
@@ -52,7 +53,7 @@ export class Queues {
   constructor(private readonly knex: Knex) {}
 
   async list(page: number, limit: number): Promise<Page<PublicQueue>> {
-    const result = await paginate(Queue.query(this.knex).whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]), page, limit, (queue) => queue);
+    const result = await paginate(this.knex("queues").whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]), page, limit, (queue) => queue);
     const agents = await this.agentsOf(result.items.map((queue) => queue.id));
     return { ...result, items: result.items.map((queue) => this.present(queue, agents.get(queue.id) ?? [])) };
   }
@@ -64,14 +65,14 @@ export class Queues {
 
   async create(input: QueueInput): Promise<PublicQueue> {
     const row = await this.validated(input);
-    const queue = await Queue.query(this.knex).insert({ timezone: config().defaultTimezone, ...row } as Partial<Queue>);
-    return this.get(queue.id);
+    const [queue] = await this.knex("queues").insert({ timezone: config().defaultTimezone, ...row }).returning("id");
+    return this.get(queue!.id);
   }
 
   async update(id: string, input: Partial<QueueInput>): Promise<PublicQueue> {
     await this.find(id);
     const row = await this.validated(input);
-    if (Object.keys(row).length) await Queue.query(this.knex).patch(row as Partial<Queue>).where({ id });
+    if (Object.keys(row).length) await this.knex("queues").update({ ...row, updated_at: this.knex.fn.now() }).where({ id });
     return this.get(id);
   }
 
@@ -141,8 +142,8 @@ export class Queues {
     if (willBeSupervisor && !isSupervisorNow) throw new Forbidden(msg("queues.onlyAdminsMakeSupervisors"), "is_supervisor");
   }
 
-  private async find(id: string): Promise<Queue> {
-    const queue = await Queue.query(this.knex).findById(id).whereNull("deleted_at");
+  private async find(id: string): Promise<Row<Queue>> {
+    const queue = await this.knex("queues").where({ id }).whereNull("deleted_at").first();
     if (!queue) throw new NotFound("queue", id);
     return queue;
   }
@@ -190,7 +191,7 @@ export class Queues {
     return byQueue;
   }
 
-  private present(queue: Queue, agents: PublicQueueAgent[]): PublicQueue {
+  private present(queue: Row<Queue>, agents: PublicQueueAgent[]): PublicQueue {
     return {
       id: queue.id,
       name: queue.name,

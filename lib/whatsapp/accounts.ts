@@ -1,6 +1,7 @@
 // WhatsApp accounts as the API shows them: CRUD on the rows. Connecting and
 // disconnecting happen in the session host of the node that owns the account.
 import type { Knex } from "knex";
+import type { Row } from "../db/tables";
 import { NotFound } from "../errors";
 import { WhatsappAccount, type ProviderName } from "../models/whatsapp";
 import { paginate, type Page } from "../pagination";
@@ -9,7 +10,7 @@ import type { Account as AccountSchema } from "../contract/resources";
 
 export type PublicAccount = Static<typeof AccountSchema>;
 
-export function presentAccount(account: WhatsappAccount, qrCode: string | null = null): PublicAccount {
+export function presentAccount(account: Row<WhatsappAccount>, qrCode: string | null = null): PublicAccount {
   return {
     id: account.id,
     name: account.name,
@@ -28,43 +29,43 @@ export class Accounts {
   constructor(private readonly knex: Knex) {}
 
   /** The rows (their owner_node says where a QR code is), for the caller to present. */
-  list(page: number, limit: number): Promise<Page<WhatsappAccount>> {
-    const query = WhatsappAccount.query(this.knex).whereNull("deleted_at").orderBy([{ column: "created_at" }, { column: "id" }]);
+  list(page: number, limit: number): Promise<Page<Row<WhatsappAccount>>> {
+    const query = this.knex("whatsapp_accounts").whereNull("deleted_at").orderBy([{ column: "created_at" }, { column: "id" }]);
     return paginate(query, page, limit, (row) => row);
   }
 
-  async find(id: string): Promise<WhatsappAccount> {
-    const account = await WhatsappAccount.query(this.knex).findById(id).whereNull("deleted_at");
+  async find(id: string): Promise<Row<WhatsappAccount>> {
+    const account = await this.knex("whatsapp_accounts").where({ id: id }).whereNull("deleted_at").first();
     if (!account) throw new NotFound("whatsappAccount", id);
     return account;
   }
 
   /** Creating an account asks for its connection: the QR code follows within seconds. */
   async create(name: string, provider: ProviderName): Promise<PublicAccount> {
-    const account = await WhatsappAccount.query(this.knex).insert({ name: name.trim(), provider, should_connect: true });
-    return presentAccount(await this.find(account.id));
+    const [account] = await this.knex("whatsapp_accounts").insert({ name: name.trim(), provider, should_connect: true }).returning("*");
+    return presentAccount(account!);
   }
 
   async rename(id: string, name: string): Promise<PublicAccount> {
     await this.find(id);
-    await WhatsappAccount.query(this.knex).patch({ name: name.trim() }).where("id", id);
+    await this.knex("whatsapp_accounts").update({ name: name.trim(), updated_at: this.knex.fn.now() }).where("id", id);
     return presentAccount(await this.find(id));
   }
 
-  async setShouldConnect(id: string, shouldConnect: boolean): Promise<WhatsappAccount> {
+  async setShouldConnect(id: string, shouldConnect: boolean): Promise<Row<WhatsappAccount>> {
     await this.find(id);
-    await WhatsappAccount.query(this.knex).patch({ should_connect: shouldConnect }).where("id", id);
+    await this.knex("whatsapp_accounts").update({ should_connect: shouldConnect, updated_at: this.knex.fn.now() }).where("id", id);
     return this.find(id);
   }
 
   /** For accounts no node holds: the status a live session would have written. */
   async markDisconnected(id: string, reason: string): Promise<void> {
-    await WhatsappAccount.query(this.knex).patch({ status: "disconnected", status_reason: reason }).where("id", id);
+    await this.knex("whatsapp_accounts").update({ status: "disconnected", status_reason: reason, updated_at: this.knex.fn.now() }).where("id", id);
   }
 
   /** Soft delete: messages and conversations keep their account. */
   async remove(id: string): Promise<void> {
     await this.find(id);
-    await WhatsappAccount.query(this.knex).patch({ deleted_at: new Date(), should_connect: false, status: "disconnected" }).where("id", id);
+    await this.knex("whatsapp_accounts").update({ deleted_at: this.knex.fn.now(), should_connect: false, status: "disconnected", updated_at: this.knex.fn.now() }).where("id", id);
   }
 }

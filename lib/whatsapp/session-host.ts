@@ -10,7 +10,7 @@ import type { Knex } from "knex";
 import { createActor, type Actor } from "xstate";
 import { statusOf, whatsappAccountMachine } from "../../actors/whatsapp-account.machine";
 import type { LeaseStore } from "../leases";
-import { WhatsappAccount, type AccountStatus, type ProviderName } from "../models/whatsapp";
+import type { AccountStatus, ProviderName } from "../models/whatsapp";
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
@@ -204,7 +204,7 @@ export class SessionHost {
     if (this.stopped) return;
     // Messages queued while no one told us (a lost event) still go out.
     for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
-    const wanted = await WhatsappAccount.query(this.knex)
+    const wanted = await this.knex("whatsapp_accounts")
       .select("id", "provider", "owner_node")
       .where("should_connect", true)
       .whereNull("deleted_at");
@@ -261,8 +261,8 @@ export class SessionHost {
 
   private async start(accountId: string, provider: WhatsAppProvider): Promise<void> {
     // The list this tick works from may be stale: claim the account only if it still wants a connection.
-    const claimed = await WhatsappAccount.query(this.knex)
-      .patch({ owner_node: this.settings.nodeId })
+    const claimed = await this.knex("whatsapp_accounts")
+      .update({ owner_node: this.settings.nodeId, updated_at: this.knex.fn.now() })
       .where({ id: accountId, should_connect: true })
       .whereNull("deleted_at");
     if (!claimed) {
@@ -385,8 +385,9 @@ export class SessionHost {
     const ended = TERMINAL.has(status) && context.reason !== "stopped";
     // Announced once stored, so whoever hears the news and reads the account sees the same status.
     this.enqueue(session, async () => {
-      await WhatsappAccount.query(this.knex)
-        .patch({
+      await this.knex("whatsapp_accounts")
+        .update({
+          updated_at: this.knex.fn.now(),
           status,
           status_reason: context.reason,
           ...(connected ? { phone_number: context.phoneNumber, wa_jid: context.jid, wa_lid: context.lid, last_connected_at: new Date() } : {}),
@@ -470,7 +471,7 @@ export class SessionHost {
     if (session.retryTimer) clearTimeout(session.retryTimer);
     session.actor.stop();
     await session.writes;
-    await WhatsappAccount.query(this.knex).patch({ owner_node: null }).where({ id: accountId, owner_node: this.settings.nodeId });
+    await this.knex("whatsapp_accounts").update({ owner_node: null, updated_at: this.knex.fn.now() }).where({ id: accountId, owner_node: this.settings.nodeId });
     await this.leases.release(leaseKey(accountId), this.settings.nodeId);
   }
 }

@@ -1584,7 +1584,7 @@ export interface components {
             name: string;
             description: string | null;
             /** @enum {string} */
-            assignment_method: "least_busy" | "round_robin" | "manual" | "skills";
+            assignment_method: "least_busy" | "round_robin" | "manual";
             max_per_agent: number;
             sla_first_response: number | null;
             sla_resolution: number | null;
@@ -1628,7 +1628,7 @@ export interface components {
                 name: string;
                 description: string | null;
                 /** @enum {string} */
-                assignment_method: "least_busy" | "round_robin" | "manual" | "skills";
+                assignment_method: "least_busy" | "round_robin" | "manual";
                 max_per_agent: number;
                 sla_first_response: number | null;
                 sla_resolution: number | null;
