@@ -230,14 +230,14 @@ export class Conversations {
       return query;
     };
     // Counted without the joins: each conversation has exactly one contact and one account.
-    const [rows, [{ total }]] = await Promise.all([
+    const [rows, counted] = await Promise.all([
       filtered(this.select())
         .orderBy([{ column: "c.last_message_at", order: "desc" }, { column: "c.id", order: "desc" }])
         .limit(filter.limit)
         .offset((filter.page - 1) * filter.limit),
-      filtered(this.knex("conversations as c")).count({ total: "*" }) as unknown as Promise<Array<{ total: string }>>,
+      filtered(this.knex("conversations as c")).count({ total: "*" }).first<{ total: string } | undefined>(),
     ]);
-    return { items: rows.map(present), total: Number(total), page: filter.page, limit: filter.limit };
+    return { items: rows.map(present), total: Number(counted?.total ?? 0), page: filter.page, limit: filter.limit };
   }
 
   async get(caller: Caller, id: string): Promise<PublicConversation> {

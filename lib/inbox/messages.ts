@@ -53,7 +53,7 @@ function timeline(knex: Knex) {
     .join("conversations as c", "c.id", "m.conversation_id")
     .join("contacts as k", "k.id", "c.contact_id")
     .leftJoin("users as u", "u.id", "m.sender_user_id")
-    .select("m.*", "u.name as sender_name", "c.contact_id", knex.raw("coalesce(k.name, k.push_name) AS contact_name"));
+    .select<MessageRow[]>("m.*", "u.name as sender_name", "c.contact_id", knex.raw("coalesce(k.name, k.push_name) AS contact_name"));
 }
 
 /**
@@ -71,7 +71,7 @@ export async function listMessages(knex: Knex, conversationId: string, before: s
     if (!cursor) throw new ValidationFailed("before", msg("messages.beforeCursor"));
     query.whereRaw("(m.created_at, m.id) < (?, ?)", [cursor.created_at, cursor.id]);
   }
-  const rows = (await query) as MessageRow[];
+  const rows = await query;
   const hasMore = rows.length > limit;
   return { items: rows.slice(0, limit).reverse().map(present), has_more: hasMore, limit };
 }
@@ -79,7 +79,7 @@ export async function listMessages(knex: Knex, conversationId: string, before: s
 /** Messages written (created or changed) in a batch of the change feed, in conversations the caller sees now, in feed order. */
 export async function messagesChangedIn(knex: Knex, caller: Caller, batch: Batch, limit: number): Promise<Array<Position & { message: PublicMessage }>> {
   const query = whereInBatch(timeline(knex), "m", batch, limit);
-  const rows = (await whereVisibleTo(knex, query, caller)) as MessageRow[];
+  const rows = await whereVisibleTo(knex, query, caller);
   return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, message: present(row) }));
 }
 
@@ -119,9 +119,9 @@ export function relayedFromJson(row: MessageJson, placement: Placement, contact?
 
 /** Messages and where their conversations sit (queue, assignee): what a realtime relay needs, in one query. */
 export async function findMessagesAndPlacements(knex: Knex, ids: string[]): Promise<Map<string, RelayedMessage>> {
-  const rows = (await timeline(knex).whereIn("m.id", ids).select("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to")) as Array<
-    MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }
-  >;
+  const rows = await timeline(knex)
+    .whereIn("m.id", ids)
+    .select<Array<MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }>>("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to");
   return new Map(rows.map((row) => [row.id, { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } }]));
 }
 

@@ -83,9 +83,10 @@ async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRul
     if (!choice) return null;
     // Under the agent's lock, their load is what it really is: another queue may just have given them one.
     await trx.raw("SELECT 1 FROM users WHERE id = ? FOR UPDATE", [choice.agent.user_id]);
-    const { count } = (await trx("conversations").where({ assigned_to: choice.agent.user_id, status: "active" }).count({ count: "*" }).first()) as { count: string };
-    if (Number(count) >= queue.max_per_agent) {
-      members[members.indexOf(choice.agent)] = { ...choice.agent, active: Number(count) };
+    const active = await trx("conversations").where({ assigned_to: choice.agent.user_id, status: "active" }).count({ count: "*" }).first();
+    const count = Number(active?.count ?? 0);
+    if (count >= queue.max_per_agent) {
+      members[members.indexOf(choice.agent)] = { ...choice.agent, active: count };
       continue;
     }
     const change = await applyChange(trx, conversation, null, {
