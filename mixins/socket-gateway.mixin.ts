@@ -13,41 +13,22 @@ import type { Server, Socket } from "socket.io";
 import type { Caller } from "../lib/auth/caller";
 import { config } from "../lib/config";
 import { createPublisher, createRedis } from "../lib/redis";
-import type { SessionsRevoked } from "../services/auth.service";
-import type { AccountQrEvent, AccountQuotaEvent, AccountStatusEvent } from "../services/whatsapp-sessions.service";
 import { toErrorResponse } from "../lib/http/error-response";
 import { findInputProblem, type InputProblem } from "../lib/http/input-guard";
 import { database } from "../lib/db/connection";
 import { AppError, ValidationFailed, Forbidden, Unauthorized } from "../lib/errors";
 import { chooseLanguage, type Language } from "../lib/i18n/language";
 import { msg } from "../lib/i18n/message";
-import { Conversations, type ConversationChange } from "../lib/inbox/conversations";
-import { findMessagesAndPlacements, type RelayedMessage } from "../lib/inbox/messages";
+import { Conversations } from "../lib/inbox/conversations";
+import { findMessagesAndPlacements } from "../lib/inbox/messages";
 import { Batcher } from "../lib/db/batcher";
 import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
-import type { MessageCreatedEvent } from "../services/messages.service";
-import type { MessageReceivedEvent, MessageStatusEvent } from "../services/whatsapp-sessions.service";
+import { toSockets, type EventContext, type RelayedMessage } from "../lib/contract/events";
 
 const MANAGERS = [roleRoom("admin"), roleRoom("supervisor")];
 // WhatsApp shows "typing…" for about 25 seconds; telling it more often is noise.
 const TYPING_PRESENCE_EVERY_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What a queue's membership change says, for the sockets of that user. */
-export interface QueueMembershipEvent {
-  queue_id: string;
-  user_id: string;
-  member: boolean;
-  is_supervisor: boolean;
-}
-
-/** An SLA deadline passed unmet (`sla.breached`) or is near (`sla.warning`). */
-export interface SlaEvent {
-  conversation_id: string;
-  queue_id: string;
-  kind: "first_response" | "resolution";
-  due_at: string;
-}
 
 type Ack = (response: unknown) => void;
 
@@ -158,59 +139,59 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     // had events routed to it (its own work's, mostly) after its gateway closed: this node's sockets,
     // though connected all along, catch up (docs/api.md).
     "$node.disconnected"(this: SocketGateway) {
-      if (!this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
+      if (!this.stopping) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
     },
 
     // A node let its numbers' leases lapse (dead or hung) before the cluster noticed: the same, sooner.
     "whatsapp.holder_lost"(this: SocketGateway) {
-      if (!this.stopping) this.io.local.emit("catch_up", { reason: "node_lost" });
+      if (!this.stopping) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
     },
 
     // WhatsApp connection news is for the people who manage numbers.
     // (Not while this node stops: its sockets are gone, and other gateway nodes fan out to theirs.)
-    "whatsapp.status"(this: SocketGateway, ctx: { params: AccountStatusEvent }) {
+    "whatsapp.status"(this: SocketGateway, ctx: EventContext<"whatsapp.status">) {
       if (this.stopping) return;
       const { account_id, status, reason } = ctx.params;
-      this.io.to(MANAGERS).emit("connection_status", { account_id, status, reason });
+      toSockets(this.io.to(MANAGERS), "connection_status", { account_id, status, reason });
     },
 
-    "whatsapp.qr"(this: SocketGateway, ctx: { params: AccountQrEvent }) {
+    "whatsapp.qr"(this: SocketGateway, ctx: EventContext<"whatsapp.qr">) {
       if (this.stopping) return;
-      this.io.to(MANAGERS).emit("qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
+      toSockets(this.io.to(MANAGERS), "qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
     },
 
-    "whatsapp.quota"(this: SocketGateway, ctx: { params: AccountQuotaEvent }) {
+    "whatsapp.quota"(this: SocketGateway, ctx: EventContext<"whatsapp.quota">) {
       if (this.stopping) return;
-      this.io.to(MANAGERS).emit("whatsapp_quota", ctx.params);
+      toSockets(this.io.to(MANAGERS), "whatsapp_quota", ctx.params);
     },
 
-    async "message.received"(this: SocketGateway, ctx: { params: MessageReceivedEvent }) {
+    async "message.received"(this: SocketGateway, ctx: EventContext<"message.received">) {
       if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
     },
 
-    async "message.created"(this: SocketGateway, ctx: { params: MessageCreatedEvent }) {
+    async "message.created"(this: SocketGateway, ctx: EventContext<"message.created">) {
       if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
     },
 
-    async "message.status"(this: SocketGateway, ctx: { params: MessageStatusEvent }) {
+    async "message.status"(this: SocketGateway, ctx: EventContext<"message.status">) {
       if (this.stopping) return;
       const { message_id } = ctx.params;
       // The status as stored, with its version (a pair clients merge safely): as its writer saw it, or read now.
       const audience = ctx.params.audience ?? (await messageAudience(database(), message_id));
       if (!audience) return;
       const { conversationId, status, version } = audience;
-      this.io.to(audience.rooms).emit("message_status", { message_id, conversation_id: conversationId, status, version });
+      toSockets(this.io.to(audience.rooms), "message_status", { message_id, conversation_id: conversationId, status, version });
     },
 
-    async "conversation.changed"(this: SocketGateway, ctx: { params: ConversationChange }) {
+    async "conversation.changed"(this: SocketGateway, ctx: EventContext<"conversation.changed">) {
       if (this.stopping) return;
       const change = ctx.params;
       const before = { queue_id: change.previous_queue_id, assigned_to: change.previous_assigned_to };
       // Those who could see it before learn that it moved away from them too.
       const rooms = audienceRooms(before, change);
       const { conversation_id, status, priority, queue_id, assigned_to, kind, version } = change;
-      this.io.to(rooms).emit("conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind, version });
-      if (assigned_to !== change.previous_assigned_to) this.io.to(rooms).emit("conversation_assigned", { conversation_id, assigned_to, version });
+      toSockets(this.io.to(rooms), "conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind, version });
+      if (assigned_to !== change.previous_assigned_to) toSockets(this.io.to(rooms), "conversation_assigned", { conversation_id, assigned_to, version });
       // Sockets watching it that may no longer see it stop hearing its typing.
       const room = conversationRoom(conversation_id);
       for (const socket of await this.io.in(room).fetchSockets()) {
@@ -218,7 +199,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       }
     },
 
-    async "queue.membership.changed"(this: SocketGateway, ctx: { params: QueueMembershipEvent }) {
+    async "queue.membership.changed"(this: SocketGateway, ctx: EventContext<"queue.membership.changed">) {
       if (this.stopping) return;
       const { queue_id, user_id, member, is_supervisor } = ctx.params;
       const sockets = this.io.in(userRoom(user_id));
@@ -238,23 +219,23 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       }
     },
 
-    "sla.warning"(this: SocketGateway, ctx: { params: SlaEvent }) {
+    "sla.warning"(this: SocketGateway, ctx: EventContext<"sla.warning">) {
       if (this.stopping) return;
       const { conversation_id, queue_id, kind, due_at } = ctx.params;
-      this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]).emit("sla_warning", { conversation_id, kind, due_at });
+      toSockets(this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]), "sla_warning", { conversation_id, kind, due_at });
     },
 
-    "sla.breached"(this: SocketGateway, ctx: { params: SlaEvent }) {
+    "sla.breached"(this: SocketGateway, ctx: EventContext<"sla.breached">) {
       if (this.stopping) return;
       const { conversation_id, queue_id, kind } = ctx.params;
-      this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]).emit("sla_breached", { conversation_id, kind });
+      toSockets(this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]), "sla_breached", { conversation_id, kind });
     },
 
-    "odoo.sync.progress"(this: SocketGateway, ctx: { params: Record<string, unknown> }) {
-      if (!this.stopping) this.io.to(roleRoom("admin")).emit("odoo_sync_progress", ctx.params);
+    "odoo.sync.progress"(this: SocketGateway, ctx: EventContext<"odoo.sync.progress">) {
+      if (!this.stopping) toSockets(this.io.to(roleRoom("admin")), "odoo_sync_progress", ctx.params);
     },
 
-    async "user.role_changed"(this: SocketGateway, ctx: { params: { user_id: string; role: Caller["role"] } }) {
+    async "user.role_changed"(this: SocketGateway, ctx: EventContext<"user.role_changed">) {
       if (this.stopping) return;
       for (const socket of this.io.of("/").sockets.values()) {
         const caller = callerOfSocket(socket);
@@ -265,12 +246,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       }
     },
 
-    "auth.sessions.revoked"(this: SocketGateway, ctx: { params: SessionsRevoked }) {
+    "auth.sessions.revoked"(this: SocketGateway, ctx: EventContext<"auth.sessions.revoked">) {
       if (this.stopping) return;
       const revoked = new Set(ctx.params.session_ids);
       for (const socket of this.io.of("/").sockets.values()) {
         if (revoked.has(callerOfSocket(socket).sessionId)) {
-          socket.emit("session_revoked", { reason: "session_ended" });
+          toSockets(socket, "session_revoked", { reason: "session_ended" });
           socket.disconnect(true);
         }
       }
@@ -290,7 +271,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
         return ids.map((id) => ({ value: found.get(id) }));
       }, { maxBatch: 200 });
       const found = told ?? (await this.relayReads.submit(messageId));
-      if (found) this.io.to(audienceRooms(found.placement)).emit("new_message", { conversation_id: found.message.conversation_id, message: found.message });
+      if (found) toSockets(this.io.to(audienceRooms(found.placement)), "new_message", { conversation_id: found.message.conversation_id, message: found.message });
     },
 
     // Registered as the socket connects, so an event sent right after connecting is not missed.
@@ -328,7 +309,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       const room = conversationRoom(conversation_id);
       if (!socket.rooms.has(room)) throw new Forbidden(msg("socket.joinBeforeTyping"));
       const caller = callerOfSocket(socket);
-      socket.to(room).emit("typing", { conversation_id, user: { id: caller.id, name: caller.name } });
+      toSockets(socket.to(room), "typing", { conversation_id, user: { id: caller.id, name: caller.name } });
       const data = socket.data as SocketData;
       data.typingShown ??= new Map();
       const last = data.typingShown.get(conversation_id) ?? 0;
@@ -354,7 +335,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       }
       // An access token is short-lived: its socket closes when it expires, telling the client to refresh and reconnect.
       const expiry = setTimeout(() => {
-        socket.emit("token_expired", { reason: "token_expired" });
+        toSockets(socket, "token_expired", { reason: "token_expired" });
         socket.disconnect(true);
       }, Math.max(0, caller.tokenExpiresAt - Date.now()));
       socket.on("disconnect", () => {
@@ -402,7 +383,7 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       // sockets (they stayed connected, so they cannot tell): once it is back, they catch up.
       let subscribedBefore = false;
       sub.on("ready", () => {
-        if (subscribedBefore && !this.stopping) this.io.local.emit("catch_up", { reason: "realtime_interrupted" });
+        if (subscribedBefore && !this.stopping) toSockets(this.io.local, "catch_up", { reason: "realtime_interrupted" });
         subscribedBefore = true;
       });
       this.closeAdapter = async () => {

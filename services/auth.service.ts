@@ -11,15 +11,11 @@ import { engineSecrets } from "../lib/secrets";
 import { recordAudit } from "../lib/audit";
 import { AppError, NotFound } from "../lib/errors";
 import { presentUser } from "../lib/users";
+import { broadcastEvent, inBackground } from "../lib/contract/events";
 
 interface AuthService extends Service {
   sessions: Sessions;
   closeLimiter?: () => Promise<void>;
-}
-
-export interface SessionsRevoked {
-  user_id: string;
-  session_ids: string[];
 }
 
 // Tokens must not be kept by browsers or proxies.
@@ -123,9 +119,8 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
     const { limiter, close } = configuredRateLimiter(this.logger);
     this.closeLimiter = close;
     this.sessions = new Sessions(database(), { ...config(), jwtSecret }, limiter, (userId, sessionIds) => {
-      const payload: SessionsRevoked = { user_id: userId, session_ids: sessionIds };
       // Every gateway node closes the sockets of these sessions.
-      void this.broker.broadcast("auth.sessions.revoked", payload);
+      inBackground(broadcastEvent(this.broker, "auth.sessions.revoked", { user_id: userId, session_ids: sessionIds }), this.logger);
     });
   },
 

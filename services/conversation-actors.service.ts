@@ -14,10 +14,10 @@ import { database } from "../lib/db/connection";
 import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
 import { claimOverdue } from "../lib/inbox/flow-inbox";
 import { ownerOf } from "../lib/flows/owner";
-import type { ConversationChange } from "../lib/inbox/conversations";
+
 import type { TimerRow } from "../lib/timers";
-import { announceQueued } from "./whatsapp.service";
-import type { MessageReceivedEvent } from "./whatsapp-sessions.service";
+import { emitEvent, type EventContext } from "../lib/contract/events";
+import { announceQueued } from "../lib/inbox/outbound";
 
 interface ActorsService extends Service {
   actors: ConversationActors;
@@ -49,7 +49,6 @@ async function closedQueueFallback(knex: Knex, queueId: string): Promise<string 
   if (!queue?.fallback_flow_id || isOpen(calendarOf(queue), new Date())) return undefined;
   return queue.fallback_flow_id;
 }
-
 
 const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = {
   name: NAME,
@@ -97,12 +96,12 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   // Handlers hand the event over and return: whoever emitted it (the WhatsApp session storing
   // messages, a flow announcing its own hand-off) must not wait for a flow to run.
   events: {
-    "message.received"(this: ActorsService, ctx: Context<MessageReceivedEvent>) {
+    "message.received"(this: ActorsService, ctx: EventContext<"message.received">) {
       if (ctx.params.direction !== "inbound") return;
       this.background(ctx.params.conversation_id, { kind: "inbox" });
     },
 
-    async "conversation.changed"(this: ActorsService, ctx: Context<ConversationChange>) {
+    async "conversation.changed"(this: ActorsService, ctx: EventContext<"conversation.changed">) {
       const change = ctx.params;
       // People took the conversation (or it was resolved, or handed off): the bot's flow stops where it is.
       if (change.status === "active" || change.status === "resolved" || (change.from_status === "bot" && change.status !== "bot")) {
@@ -199,7 +198,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     this.actors = new ConversationActors(database(), {
       nodeId: this.broker.nodeID,
       queued: (messages) => announceQueued(this.broker, messages),
-      emit: (event, payload) => this.broker.emit(event, payload),
+      emit: (event, payload) => emitEvent(this.broker, event, payload),
       odoo: async (action, params) => {
         if (nodesRunning(this.broker, "odoo").length === 0) throw new Error("Odoo is not available on this installation");
         return this.broker.call(`odoo.${action}`, params);

@@ -11,6 +11,7 @@ import { CONVERSATION_STATUSES, PRIORITIES, type Priority } from "../lib/models/
 import { pageParams } from "../lib/pagination";
 import { QuickReplies } from "../lib/quick-replies";
 import { renderTemplate } from "../lib/templates";
+import { emitEvent } from "../lib/contract/events";
 
 interface ConversationsService extends Service {
   conversations: Conversations;
@@ -164,7 +165,7 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
 
   methods: {
     async announce(this: ConversationsService, { conversation, change }: ChangeResult) {
-      if (change) await this.broker.emit("conversation.changed", change);
+      if (change) await emitEvent(this.broker, "conversation.changed", change);
       return conversation;
     },
   },

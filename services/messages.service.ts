@@ -1,7 +1,7 @@
 // /api/conversations/{id}/messages and /notes: a conversation's timeline, what
 // agents send (through the outbox, sent by the node holding the account) and
 // internal notes that never leave Charla.
-import type { RelayedMessage } from "../lib/inbox/messages";
+
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
@@ -11,6 +11,7 @@ import { msg } from "../lib/i18n/message";
 import { Conversations } from "../lib/inbox/conversations";
 import { addNote, DEFAULT_MESSAGE_LIMIT, findMessage, listMessages, MAX_MESSAGE_LIMIT } from "../lib/inbox/messages";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
+import { emitEvent } from "../lib/contract/events";
 
 interface MessagesService extends Service {
   conversations: Conversations;
@@ -23,14 +24,6 @@ interface SendBody {
   media_url?: string;
   metadata?: Record<string, unknown>;
   idempotency_key?: string;
-}
-
-/** What `message.created` carries: enough for the gateway to find the message and who may see it. */
-export interface MessageCreatedEvent {
-  message_id: string;
-  conversation_id: string;
-  /** The message as the inbox shows it, when its writer knew (the socket relay reads it otherwise). */
-  relay?: RelayedMessage;
 }
 
 type Ctx<P> = Context<P, RequestMeta>;
@@ -122,8 +115,7 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
         const caller = callerOf(ctx);
         const conversation = await this.conversations.assertVisible(caller, ctx.params.id);
         const note = await addNote(database(), caller, conversation, ctx.params.content);
-        const event: MessageCreatedEvent = { message_id: note.id, conversation_id: conversation.id };
-        await this.broker.emit("message.created", event);
+        await emitEvent(this.broker, "message.created", { message_id: note.id, conversation_id: conversation.id });
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/conversations/${conversation.id}/messages/${note.id}`;
         return note;

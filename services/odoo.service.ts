@@ -12,6 +12,7 @@ import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings
 import { checkStock, createLead, createPartner, listOrders, ORDER_STATES, searchPartners, type LeadInput, type OrderState } from "../lib/odoo/operations";
 import { NotConfigured, OdooSettingsStore, type OdooSettingsInput } from "../lib/odoo/settings";
 import { ContactSync, presentSyncJob, pushContact, type SyncProgress } from "../lib/odoo/sync";
+import { emitEvent } from "../lib/contract/events";
 
 interface OdooService extends Service {
   store: OdooSettingsStore;
@@ -140,7 +141,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           await database()("odoo_sync_jobs")
             .where({ id: job.id })
             .update({ ...columns, failures: jsonb(database(), failures), heartbeat_at: database().fn.now(), ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
-          await this.broker.emit("odoo.sync.progress", progress);
+          await emitEvent(this.broker, "odoo.sync.progress", progress);
         };
         new ContactSync(database(), client, job.id, report).run().catch((err: unknown) => this.logger.error("Contact sync crashed", err));
         ctx.meta.$statusCode = 202;

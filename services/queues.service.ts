@@ -7,7 +7,8 @@ import { ASSIGNMENT_METHODS } from "../lib/models/queues";
 import { pageParams } from "../lib/pagination";
 import { Queues, type AgentInput, type QueueInput } from "../lib/queues/queues";
 import { queueStats } from "../lib/queues/stats";
-import type { QueueMembershipEvent } from "../mixins/socket-gateway.mixin";
+import type { QueueMembershipEvent } from "../lib/contract/events";
+import { emitEvent } from "../lib/contract/events";
 
 interface QueuesService extends Service {
   queues: Queues;
@@ -87,7 +88,7 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
         const { id, ...input } = ctx.params;
         const queue = await this.queues.update(id, input);
         // A method or capacity change may let waiting conversations through.
-        await this.broker.emit("queue.changed", { queue_id: id });
+        await emitEvent(this.broker, "queue.changed", { queue_id: id });
         return queue;
       },
     },
@@ -124,7 +125,7 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
         const { id, ...input } = ctx.params;
         const { agent, added } = await this.queues.addAgent(callerOf(ctx), id, input);
         const event: QueueMembershipEvent = { queue_id: id, user_id: agent.user_id, member: true, is_supervisor: agent.is_supervisor };
-        await this.broker.emit("queue.membership.changed", event);
+        await emitEvent(this.broker, "queue.membership.changed", event);
         if (added) {
           ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/queues/${id}`;
@@ -143,7 +144,7 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
       async handler(this: QueuesService, ctx: Ctx<{ id: string; user_id: string }>) {
         await this.queues.removeAgent(callerOf(ctx), ctx.params.id, ctx.params.user_id);
         const event: QueueMembershipEvent = { queue_id: ctx.params.id, user_id: ctx.params.user_id, member: false, is_supervisor: false };
-        await this.broker.emit("queue.membership.changed", event);
+        await emitEvent(this.broker, "queue.membership.changed", event);
         ctx.meta.$statusCode = 204;
         return null;
       },

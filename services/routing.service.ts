@@ -7,11 +7,11 @@ import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
-import type { ConversationChange } from "../lib/inbox/conversations";
+
 import { assignWaiting } from "../lib/queues/assignment";
 import { requeueAwaitingReply } from "../lib/queues/away";
 import { cancelTimers, scheduleTimer, type TimerRow } from "../lib/timers";
-import type { QueueMembershipEvent } from "../mixins/socket-gateway.mixin";
+import { emitEvent, type ConversationChange, type EventContext } from "../lib/contract/events";
 
 interface RoutingService extends Service {
   sweepTimer?: NodeJS.Timeout;
@@ -52,7 +52,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
   },
 
   events: {
-    async "conversation.changed"(this: RoutingService, ctx: Context<ConversationChange>) {
+    async "conversation.changed"(this: RoutingService, ctx: EventContext<"conversation.changed">) {
       const change = ctx.params;
       const arrived = change.status === "waiting" && change.queue_id;
       // An agent who lost an active conversation (resolved, transferred, reassigned) has room again.
@@ -61,7 +61,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
       await this.assign(queues);
     },
 
-    async "user.status_changed"(this: RoutingService, ctx: Context<{ user_id: string; status: string }>) {
+    async "user.status_changed"(this: RoutingService, ctx: EventContext<"user.status_changed">) {
       const { user_id, status } = ctx.params;
       const knex = database();
       if (status === "online") {
@@ -73,11 +73,11 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
       }
     },
 
-    async "queue.membership.changed"(this: RoutingService, ctx: Context<QueueMembershipEvent>) {
+    async "queue.membership.changed"(this: RoutingService, ctx: EventContext<"queue.membership.changed">) {
       if (ctx.params.member) await this.assign([ctx.params.queue_id]);
     },
 
-    async "queue.changed"(this: RoutingService, ctx: Context<{ queue_id: string }>) {
+    async "queue.changed"(this: RoutingService, ctx: EventContext<"queue.changed">) {
       await this.assign([ctx.params.queue_id]);
     },
   },
@@ -90,7 +90,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
     },
 
     async announce(this: RoutingService, changes: ConversationChange[]) {
-      for (const change of changes) await this.broker.emit("conversation.changed", change);
+      for (const change of changes) await emitEvent(this.broker, "conversation.changed", change);
     },
 
     async queuesOf(this: RoutingService, userId: string) {

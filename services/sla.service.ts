@@ -6,7 +6,8 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { database } from "../lib/db/connection";
 import { SLA_KINDS, type SlaKind } from "../lib/queues/sla";
 import type { TimerRow } from "../lib/timers";
-import type { SlaEvent } from "../mixins/socket-gateway.mixin";
+import type { SlaEvent } from "../lib/contract/events";
+import { emitEvent } from "../lib/contract/events";
 
 const STOPPED_BY: Record<SlaKind, string> = { first_response: "first_response_at", resolution: "resolved_at" };
 
@@ -39,7 +40,7 @@ const SlaServiceSchema: ServiceSchema<ServiceSettingSchema, Service> = {
         }
         if (!row) return { emitted: false };
         const event: SlaEvent = { conversation_id, queue_id: row.queue_id, kind, due_at: String(payload.due_at) };
-        await this.broker.emit(phase === "breach" ? "sla.breached" : "sla.warning", event);
+        await emitEvent(this.broker, phase === "breach" ? "sla.breached" : "sla.warning", event);
         return { emitted: true };
       },
     },

@@ -9,6 +9,7 @@ import { ROLES, USER_STATUSES, type UserStatus } from "../lib/models/users";
 import { pageParams } from "../lib/pagination";
 import { configuredRateLimiter } from "../lib/rate-limit";
 import { Users, WrongCurrentPassword, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
+import { broadcastEvent, emitEvent } from "../lib/contract/events";
 
 interface UsersService extends Service {
   users: Users;
@@ -99,7 +100,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
           throw err;
         });
         // Open sockets move to the new role's rooms (REST requests read the role afresh anyway).
-        if (changes.role != null) await this.broker.broadcast("user.role_changed", { user_id: user.id, role: user.role });
+        if (changes.role != null) await broadcastEvent(this.broker, "user.role_changed", { user_id: user.id, role: user.role });
         return user;
       },
     },
@@ -129,7 +130,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
       params: { id: "uuid", status, $$strict: "remove" },
       async handler(this: UsersService, ctx: Context<{ id: string; status: UserStatus }, RequestMeta>) {
         const user = await this.users.setStatus(callerOf(ctx), ctx.params.id, ctx.params.status);
-        this.broker.emit("user.status_changed", { user_id: user.id, status: user.status });
+        await emitEvent(this.broker, "user.status_changed", { user_id: user.id, status: user.status });
         return user;
       },
     },
@@ -140,7 +141,7 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
       params: { user_id: "uuid", connected: "boolean" },
       async handler(this: UsersService, ctx: Context<{ user_id: string; connected: boolean }>) {
         const status = await this.users.markPresence(ctx.params.user_id, ctx.params.connected);
-        if (status) this.broker.emit("user.status_changed", { user_id: ctx.params.user_id, status });
+        if (status) await emitEvent(this.broker, "user.status_changed", { user_id: ctx.params.user_id, status });
         return { status: status ?? null };
       },
     },

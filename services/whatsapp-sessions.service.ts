@@ -17,8 +17,7 @@ import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { InboundStore } from "../lib/inbox/ingest";
 import { applyReceipt } from "../lib/inbox/outbound";
-import type { MessageAudience } from "../lib/inbox/rooms";
-import type { RelayedMessage } from "../lib/inbox/messages";
+import { broadcastEvent, emitEvent, inBackground, type EventContext, type MessageReceivedEvent } from "../lib/contract/events";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -32,48 +31,6 @@ interface SessionsService extends Service {
   qrImage(accountId: string, qr: string): Promise<string>;
   sessionOf(accountId: string): NonNullable<ReturnType<SessionHost["snapshot"]>>;
   tickSoon(): void;
-}
-
-export interface AccountStatusEvent {
-  account_id: string;
-  status: string;
-  reason: string | null;
-}
-
-/** For the inbox and the flow engine: a message was stored. */
-export interface MessageReceivedEvent {
-  message_id: string;
-  conversation_id: string;
-  contact_id: string;
-  account_id: string;
-  type: string;
-  direction: "inbound" | "outbound";
-  new_conversation: boolean;
-  /** The message as the inbox shows it, when its writer knew (the socket relay reads it otherwise). */
-  relay?: RelayedMessage;
-}
-
-/** A sent message moved on: sent, delivered, read or failed. */
-export interface MessageStatusEvent {
-  message_id: string;
-  conversation_id?: string;
-  status: string;
-  /** Who may see the message and its status as written, when the writer knew (the gateway reads it otherwise). */
-  audience?: MessageAudience;
-}
-
-/** WhatsApp's quota of new chats for a number, when it warns about it. */
-export interface AccountQuotaEvent {
-  account_id: string;
-  used: number | null;
-  total: number | null;
-  status: string | null;
-  cycle_ends_at: string | null;
-}
-
-export interface AccountQrEvent {
-  account_id: string;
-  qr_code: string;
 }
 
 function createLeaseStore(log: RedisLog): { store: LeaseStore; close?: () => Promise<void> } {
@@ -186,7 +143,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
   events: {
     // Something was queued for an account: if it is ours, send it now.
-    "whatsapp.outbound.queued"(this: SessionsService, ctx: { params: { account_id: string } }) {
+    "whatsapp.outbound.queued"(this: SessionsService, ctx: EventContext<"whatsapp.outbound.queued">) {
       this.host.kick(ctx.params.account_id);
     },
 
@@ -260,14 +217,12 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       {
         status: ({ accountId, status, reason }) => {
           if (status !== "qr") this.qrImages.delete(accountId);
-          const event: AccountStatusEvent = { account_id: accountId, status, reason };
-          void this.broker.emit("whatsapp.status", event);
+          inBackground(emitEvent(this.broker, "whatsapp.status", { account_id: accountId, status, reason }), this.logger);
         },
         qr: (accountId, qr) => {
           this.qrImage(accountId, qr)
             .then((image) => {
-              const event: AccountQrEvent = { account_id: accountId, qr_code: image };
-              return this.broker.emit("whatsapp.qr", event);
+              return emitEvent(this.broker, "whatsapp.qr", { account_id: accountId, qr_code: image });
             })
             .catch((err: unknown) => this.logger.error("Could not render a QR code", err));
         },
@@ -291,31 +246,29 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
               new_conversation: stored.newConversation,
               ...(stored.relay ? { relay: stored.relay } : {}),
             };
-            if (stored.reopened) await this.broker.emit("conversation.changed", stored.reopened);
-            await this.broker.emit("message.received", event);
+            if (stored.reopened) await emitEvent(this.broker, "conversation.changed", stored.reopened);
+            await emitEvent(this.broker, "message.received", event);
           }
         },
         receipts: async (accountId, receipts) => {
           for (const receipt of receipts) {
             const changed = await applyReceipt(database(), accountId, receipt.waMessageId, receipt.status, receipt.reason);
             if (changed) {
-              const event: MessageStatusEvent = { message_id: changed.id, conversation_id: changed.conversation_id, status: receipt.status };
-              await this.broker.emit("message.status", event);
+              await emitEvent(this.broker, "message.status", { message_id: changed.id, conversation_id: changed.conversation_id, status: receipt.status });
             }
           }
         },
         quota: (accountId, warning) => {
           this.logger.warn(`WhatsApp quota warning on ${accountId}: ${warning.used ?? "?"}/${warning.total ?? "?"} (${warning.status ?? "unknown"})`);
-          const event: AccountQuotaEvent = { account_id: accountId, used: warning.used, total: warning.total, status: warning.status, cycle_ends_at: warning.cycleEndsAt };
-          void this.broker.emit("whatsapp.quota", event);
+          const event = { account_id: accountId, used: warning.used, total: warning.total, status: warning.status, cycle_ends_at: warning.cycleEndsAt };
+          inBackground(emitEvent(this.broker, "whatsapp.quota", event), this.logger);
         },
         sent: (_accountId, messageId, status, audience) => {
-          const event: MessageStatusEvent = { message_id: messageId, status, ...(audience ? { audience } : {}) };
-          void this.broker.emit("message.status", event);
+          inBackground(emitEvent(this.broker, "message.status", { message_id: messageId, status, ...(audience ? { audience } : {}) }), this.logger);
         },
         log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
         // The cluster will declare it gone only at the heartbeat timeout; the sockets need not wait that long.
-        holderLost: (nodeId) => void this.broker.broadcast("whatsapp.holder_lost", { node_id: nodeId }),
+        holderLost: (nodeId) => inBackground(broadcastEvent(this.broker, "whatsapp.holder_lost", { node_id: nodeId }), this.logger),
       },
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.

@@ -1,7 +1,7 @@
 // /api/whatsapp/accounts: the numbers connected to Charla. Connection work
 // happens on the node that owns each account (whatsapp-sessions); this service
 // stores the intent and routes the calls there.
-import type { Context, ServiceBroker, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
@@ -12,9 +12,9 @@ import { PROVIDERS, type ProviderName, type WhatsappAccount } from "../lib/model
 import { pageParams } from "../lib/pagination";
 import { Accounts, presentAccount, type PublicAccount } from "../lib/whatsapp/accounts";
 import { wipeAuthState } from "../lib/whatsapp/auth-state";
-import { queueOutbound, recipientOf, type QueuedMessage } from "../lib/inbox/outbound";
+import { announceQueued, queueOutbound, recipientOf } from "../lib/inbox/outbound";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
-import type { MessageCreatedEvent } from "./messages.service";
+import { broadcastEvent } from "../lib/contract/events";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
 
 interface WhatsappService extends AccountOwnerCaller {
@@ -35,16 +35,6 @@ interface SendParams {
 
 const id = { id: "uuid" } as const;
 
-/** Messages just queued: every node hears it (the one holding the account sends), and the inbox shows them. */
-export async function announceQueued(broker: ServiceBroker, messages: QueuedMessage[]): Promise<void> {
-  for (const accountId of new Set(messages.map((message) => message.whatsapp_account_id))) {
-    await broker.broadcast("whatsapp.outbound.queued", { account_id: accountId });
-  }
-  for (const message of messages) {
-    const event: MessageCreatedEvent = { message_id: message.id, conversation_id: message.conversation_id, ...(message.relay ? { relay: message.relay } : {}) };
-    await broker.emit("message.created", event);
-  }
-}
 const name = { type: "string", trim: true, min: 1, max: 100 } as const;
 const READERS = ["admin", "supervisor"] as const;
 
@@ -82,7 +72,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
         }
         const account = await this.accounts.create(ctx.params.name, provider);
         // Whichever node has room takes the account and starts pairing.
-        await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        await broadcastEvent(this.broker, "whatsapp.accounts.changed", { account_id: account.id });
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/whatsapp/accounts/${account.id}`;
         return account;
@@ -124,7 +114,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
         // Unlink the device from the phone too, not just from Charla.
         if (!(await this.onOwner(ctx, account, "logout"))) await wipeAuthState(database(), account.id);
         await this.accounts.remove(account.id);
-        await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        await broadcastEvent(this.broker, "whatsapp.accounts.changed", { account_id: account.id });
         ctx.meta.$statusCode = 204;
         return null;
       },
@@ -231,7 +221,7 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
         // What is happening now, not the row from before: the holder's live state once it has acted; with no
         // holder yet, a node is about to take the account and connect it.
         const live = await this.onOwner<{ status: string; reason: string | null }>(ctx, account, "connect");
-        if (!live) await this.broker.broadcast("whatsapp.accounts.changed", { account_id: account.id });
+        if (!live) await broadcastEvent(this.broker, "whatsapp.accounts.changed", { account_id: account.id });
         const row = this.statusOf(await this.accounts.find(account.id));
         return live ? { ...row, status: live.status, status_reason: live.reason } : { ...row, status: "connecting", status_reason: null };
       },

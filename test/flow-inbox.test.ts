@@ -9,7 +9,7 @@ import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { connectedAccount, customerWrites } from "./support/inbox";
 import ActorsSchema from "../services/conversation-actors.service";
-import type { MessageReceivedEvent } from "../services/whatsapp-sessions.service";
+import type { MessageReceivedEvent } from "../lib/contract/events";
 
 const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", FLOW_INBOX_RETRY_SECONDS: "1", FETCH_ALLOW_HOSTS: "127.0.0.1" } });
 let admin: Client;

@@ -14,9 +14,9 @@ import { createActor, type Actor } from "xstate";
 import { conversationFlowMachine } from "../../actors/conversation-flow.machine";
 import { config } from "../config";
 import { Contacts } from "../contacts";
-import { applyChange, handoffRequest, resolveRequest, type ChangeRequest, type ConversationChange } from "../inbox/conversations";
+import { applyChange, handoffRequest, resolveRequest, type ChangeRequest } from "../inbox/conversations";
 import { addNote, relayedFromJson, type MessageJson } from "../inbox/messages";
-import type { Placement } from "../inbox/rooms";
+
 import type { QueuedMessage } from "../inbox/outbound";
 import type { Conversation } from "../models/conversations";
 import { queueCalendar } from "../queues/sla";
@@ -29,6 +29,7 @@ import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 import { Batcher, type Outcome } from "../db/batcher";
+import type { BrokerEvent, BrokerEvents, ConversationChange, Placement } from "../contract/events";
 
 export type ActorEvent =
   /** Inputs wait in the conversation's flow inbox: take them, in order. */
@@ -58,7 +59,7 @@ export interface ActorDeps {
   nodeId: string;
   /** Messages the flow queued (committed with its state): the sending node and the inbox hear of them. */
   queued(messages: QueuedMessage[]): Promise<void>;
-  emit(event: string, payload: unknown): Promise<void>;
+  emit<E extends BrokerEvent>(event: E, payload: BrokerEvents[E]): Promise<void>;
   odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
   log(level: "info" | "warn" | "error", message: string): void;
 }

@@ -2,6 +2,7 @@
 // may see, and moved through their lifecycle (assign, transfer, resolve,
 // reopen) one change at a time under a row lock, each change recorded.
 import type { Knex } from "knex";
+import type { ConversationChange } from "../contract/events";
 import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
@@ -28,21 +29,6 @@ export interface ConversationFilter {
 type Ref = { id: string; name: string } | null;
 
 export type PublicConversation = Static<typeof ConversationSchema>;
-
-/** One lifecycle change, as the realtime layer needs it: what moved, and who could see it before and after. */
-export interface ConversationChange {
-  conversation_id: string;
-  kind: string;
-  from_status: ConversationStatus;
-  status: ConversationStatus;
-  priority: Priority;
-  queue_id: string | null;
-  previous_queue_id: string | null;
-  assigned_to: string | null;
-  previous_assigned_to: string | null;
-  /** The conversation's version once the change is written (the one its realtime events carry). */
-  version: number;
-}
 
 export interface ChangeResult {
   conversation: PublicConversation;

@@ -6,14 +6,15 @@
 import type { Knex } from "knex";
 import type { MediaStore } from "../media-store";
 import type { Conversation } from "../models/conversations";
-import { applyChange, reopenRequest, type ConversationChange } from "./conversations";
+import { applyChange, reopenRequest } from "./conversations";
 import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
 import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
 import { isDatabaseUnavailable } from "../db/availability";
-import { relayedFromJson, type MessageJson, type RelayedMessage } from "./messages";
-import type { Placement } from "./rooms";
+import { relayedFromJson, type MessageJson } from "./messages";
+
 import { Batcher, type Outcome } from "../db/batcher";
+import type { ConversationChange, Placement, RelayedMessage } from "../contract/events";
 
 export interface IngestResult {
   messageId: string;

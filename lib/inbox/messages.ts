@@ -8,7 +8,7 @@ import { msg } from "../i18n/message";
 import type { Message } from "../models/messages";
 import { versionOf, whereInBatch, type Batch, type Position } from "./change-cursor";
 import { whereVisibleTo } from "./conversations";
-import type { Placement } from "./rooms";
+import type { Placement, RelayedMessage } from "../contract/events";
 import type { Static } from "@sinclair/typebox";
 import type { Message as MessageSchema, MessagePage as MessagePageSchema } from "../contract/resources";
 
@@ -85,12 +85,6 @@ export async function messagesChangedIn(knex: Knex, caller: Caller, batch: Batch
 
 export async function findMessage(knex: Knex, id: string): Promise<PublicMessage | undefined> {
   return (await findMessagesAndPlacements(knex, [id])).get(id)?.message;
-}
-
-/** A message as a realtime relay tells it: the message, and where its conversation sits (queue, assignee). */
-export interface RelayedMessage {
-  message: PublicMessage;
-  placement: Placement;
 }
 
 /** A message row as a statement's JSON gives it (timestamps as text), as the API shows it. */

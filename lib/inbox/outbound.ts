@@ -8,8 +8,8 @@ import { msg } from "../i18n/message";
 import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
 import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
-import { audienceOf, type MessageAudience } from "./rooms";
-import type { RelayedMessage } from "./messages";
+import { audienceOf } from "./rooms";
+import { broadcastEvent, emitEvent, type EventBus, type MessageAudience, type RelayedMessage } from "../contract/events";
 
 /** A message just queued, for those who send it and those who show it. */
 export interface QueuedMessage {
@@ -36,6 +36,16 @@ export interface QueueRequest {
 const QUEUE_OUTBOUND = "SELECT (q.message).*, q.created FROM charla_queue_outbound(?, ?, ?, ?, ?, ?, ?) q";
 
 /** The engine's error for what charla_queue_outbound (or a function that queues through it) refused. */
+/** Messages just queued: every node hears it (the one holding the account sends), and the inbox shows them. */
+export async function announceQueued(bus: EventBus, messages: QueuedMessage[]): Promise<void> {
+  for (const accountId of new Set(messages.map((message) => message.whatsapp_account_id))) {
+    await broadcastEvent(bus, "whatsapp.outbound.queued", { account_id: accountId });
+  }
+  for (const message of messages) {
+    await emitEvent(bus, "message.created", { message_id: message.id, conversation_id: message.conversation_id, ...(message.relay ? { relay: message.relay } : {}) });
+  }
+}
+
 export function outboundRefusal(err: unknown, conversationId: string): unknown {
   const { code, detail } = (err ?? {}) as { code?: string; detail?: string };
   if (code === "CH404") return new NotFound("conversation", conversationId);

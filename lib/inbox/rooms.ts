@@ -1,6 +1,8 @@
 // Socket.IO rooms, and which of them may hear about a conversation: the same
 // rule as the REST visibility (admins, the members of its queue, its assignee).
 import type { Knex } from "knex";
+import type { MessageAudience, Placement } from "../contract/events";
+import type { MessageStatus } from "../models/messages";
 import { versionOf } from "./change-cursor";
 
 export const userRoom = (userId: string): string => `user:${userId}`;
@@ -12,11 +14,6 @@ export const conversationRoom = (conversationId: string): string => `conversatio
 /** The conversation a room is about, if it is a conversation's room. */
 export const conversationOfRoom = (room: string): string | undefined => (room.startsWith("conversation:") ? room.slice("conversation:".length) : undefined);
 
-export interface Placement {
-  queue_id: string | null;
-  assigned_to: string | null;
-}
-
 /** The rooms of everyone who may see a conversation placed in any of these ways (before and after a move). */
 export function audienceRooms(...placements: Placement[]): string[] {
   const rooms = new Set([roleRoom("admin")]);
@@ -27,16 +24,8 @@ export function audienceRooms(...placements: Placement[]): string[] {
   return [...rooms];
 }
 
-export interface MessageAudience {
-  conversationId: string;
-  rooms: string[];
-  /** The message's status now, and the version that has it: a pair a client can merge safely. */
-  status: string;
-  version: number;
-}
-
 /** A message's audience from its row joined with its conversation's placement. */
-export const audienceOf = (row: Placement & { conversation_id: string; status: string; change_xid: string }): MessageAudience => ({
+export const audienceOf = (row: Placement & { conversation_id: string; status: MessageStatus; change_xid: string }): MessageAudience => ({
   conversationId: row.conversation_id,
   rooms: audienceRooms(row),
   status: row.status,

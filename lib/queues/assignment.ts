@@ -10,7 +10,8 @@ import type { Knex } from "knex";
 import type { Row } from "../db/tables";
 import type { Conversation } from "../models/conversations";
 import type { AssignmentMethod } from "../models/queues";
-import { applyChange, type ConversationChange } from "../inbox/conversations";
+import { applyChange } from "../inbox/conversations";
+import type { ConversationChange } from "../contract/events";
 
 export interface Candidate {
   user_id: string;

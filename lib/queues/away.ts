@@ -2,8 +2,9 @@
 // period: the conversations in which the customer waits for their reply go
 // back to the queue, keeping their place in line (their original queued_at).
 import type { Knex } from "knex";
-import { applyChange, type ConversationChange } from "../inbox/conversations";
+import { applyChange } from "../inbox/conversations";
 import type { Conversation } from "../models/conversations";
+import type { ConversationChange } from "../contract/events";
 
 export async function requeueAwaitingReply(knex: Knex, userId: string): Promise<ConversationChange[]> {
   const user = await knex("users").where({ id: userId }).first("status");

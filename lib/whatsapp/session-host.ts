@@ -17,9 +17,10 @@ import type { InboundMessage } from "./inbound";
 import { InboundRetry } from "./inbound-retry";
 import type { OutgoingMessage } from "./outbound";
 import { markFailed, markSent, nextToSend } from "../inbox/outbound";
-import type { MessageAudience } from "../inbox/rooms";
+
 import { Batcher } from "../db/batcher";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
+import type { MessageAudience } from "../contract/events";
 
 export interface SessionHostSettings {
   nodeId: string;
