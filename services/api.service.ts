@@ -12,6 +12,7 @@ import { config } from "../lib/config";
 import { toErrorResponse } from "../lib/http/error-response";
 import { answerClientErrors } from "../lib/http/client-errors";
 import { findInputProblem } from "../lib/http/input-guard";
+import { asyncApiDocument } from "../lib/contract/asyncapi";
 import { openApiDocument, type RestRoute } from "../lib/http/openapi";
 import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
@@ -176,6 +177,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
           "GET /health": "api.health",
           "GET /ready": "api.ready",
           "GET /openapi.json": "api.openapi",
+          "GET /asyncapi.json": "api.asyncapi",
         },
         bodyParsers: { json: { strict: true, limit: settings.bodyLimit, verify: refuseByteOrderMark }, urlencoded: false },
         use: [refuseUntilServing, guarded(requireJson), guarded(checkInput)],
@@ -221,6 +223,16 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       permissions: "public",
       handler(this: ApiService) {
         return openApiDocument(this.restRoutes(), VERSION);
+      },
+    },
+
+    /** The AsyncAPI 3.0 description of the Socket.IO events. */
+    asyncapi: {
+      summary: "The realtime events (AsyncAPI 3.0)",
+      response: { body: "AsyncApiDocument" },
+      permissions: "public",
+      handler() {
+        return asyncApiDocument(VERSION);
       },
     },
 

@@ -53,10 +53,10 @@ describe("socket connections", () => {
   it("joins the user's room, so events for the user reach it", async () => {
     const agent = await h.as("agent");
     const socket = await h.socket({ token: agent.token });
-    const received = new Promise((resolve) => socket.once("ping_user", resolve));
+    const received = new Promise((resolve) => socket.once("catch_up", resolve));
     await eventually(async () => (await h.broker.call<string[], { room: string }>("api.getClients", { room: `user:${agent.user.id}` })).length === 1);
-    await h.broker.call("api.broadcast", { event: "ping_user", args: [{ hello: true }], rooms: [`user:${agent.user.id}`] });
-    await expect(received).resolves.toEqual({ hello: true });
+    await h.broker.call("api.broadcast", { event: "catch_up", args: [{ reason: "node_lost" }], rooms: [`user:${agent.user.id}`] });
+    await expect(received).resolves.toEqual({ reason: "node_lost" });
   });
 
   it("is disconnected when its session is revoked by logout", async () => {

@@ -133,7 +133,8 @@ export function toSockets<E extends SocketEvent>(target: Emitter, event: E, payl
 // ---------------------------------------------------------------------------
 
 const ConversationRef = Strict({ conversation_id: Uuid() });
-const Refusal = Strict({
+/** The acknowledgement of a client event the server refuses (or does not know): the REST error format. */
+export const Refusal = Strict({
   ok: Type.Literal(false),
   detail: Strict({ code: Type.String(), message: Type.String(), field: Nullable(Type.String()) }),
 });

@@ -339,6 +339,10 @@ export const SimulatedDelivery = Strict({ wa_message_id: Text() });
 export const SimulatedSend = Strict({ wa_message_id: Text(), to: Nullable(Text()), type: Text(), content: Nullable(Text()), metadata: Bag(), sent_at: DateTime() });
 
 export const OpenApiDocument = Type.Object({ openapi: Type.Literal("3.1.0"), info: Bag(), paths: Bag(), components: Bag() }, { description: "This OpenAPI 3.1 document" });
+export const AsyncApiDocument = Type.Object(
+  { asyncapi: Type.Literal("3.0.0"), info: Bag(), channels: Bag(), operations: Bag(), components: Bag() },
+  { description: "The AsyncAPI 3.0 document of the Socket.IO events" },
+);
 export const Health = Strict({ status: Type.Literal("ok") });
 export const Ready = Strict({ status: Type.Literal("ready"), checks: Type.Record(Type.String(), OneOf(["ok", "failing"] as const)) });
 
@@ -384,6 +388,7 @@ export const RESPONSE_BODIES = {
   Health,
   Ready,
   OpenApiDocument,
+  AsyncApiDocument,
 } satisfies Record<string, TSchema>;
 
 export type ResponseBody = keyof typeof RESPONSE_BODIES;

@@ -1,5 +1,22 @@
 // Generated from GET /api/openapi.json by test/openapi.test.ts (UPDATE_API_TYPES=1 rewrites it); do not edit.
 export interface paths {
+    "/api/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The realtime events (AsyncAPI 3.0) */
+        get: operations["api.asyncapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -1974,6 +1991,23 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description The AsyncAPI 3.0 document of the Socket.IO events */
+        AsyncApiDocument: {
+            /** @constant */
+            asyncapi: "3.0.0";
+            info: {
+                [key: string]: unknown;
+            };
+            channels: {
+                [key: string]: unknown;
+            };
+            operations: {
+                [key: string]: unknown;
+            };
+            components: {
+                [key: string]: unknown;
+            };
+        };
         Error: {
             detail: {
                 code: string;
@@ -2074,6 +2108,28 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "api.asyncapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AsyncApiDocument"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["Timeout"];
+        };
+    };
     "auth.login": {
         parameters: {
             query?: never;

@@ -15,6 +15,7 @@ import { testDatabase, type TestDatabase } from "./database";
 import { clearRedisPrefix, REDIS_URL } from "./redis";
 import { typedApi, type TypedApi } from "./api-client";
 import { contractProblem, type OpenApiDocument } from "./contract";
+import { socketProblem, type AsyncApiDocument } from "./socket-contract";
 
 export { REDIS_URL };
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
@@ -95,6 +96,17 @@ export function harness(options: HarnessOptions = {}) {
   const sockets: Socket[] = [];
   let counter = 0;
   const documents = new Map<string, OpenApiDocument>();
+  const asyncDocuments = new Map<string, AsyncApiDocument>();
+  const socketProblems: string[] = [];
+
+  /** The AsyncAPI document a node serves: what every socket event is checked against. */
+  async function asyncDocumentOf(base: string): Promise<AsyncApiDocument | undefined> {
+    if (!asyncDocuments.has(base)) {
+      const served = await fetch(`${base}/api/asyncapi.json`).catch(() => undefined);
+      if (served?.status === 200) asyncDocuments.set(base, (await served.json()) as AsyncApiDocument);
+    }
+    return asyncDocuments.get(base);
+  }
 
   /** The OpenAPI document a node serves, once it serves it: what every answer is checked against. */
   async function documentOf(base: string): Promise<OpenApiDocument | undefined> {
@@ -199,16 +211,44 @@ export function harness(options: HarnessOptions = {}) {
     /** Starts another node of the cluster (a gateway-only one with `["api"]`). */
     startNode,
 
-    /** Opens a Socket.IO connection; resolves once connected, rejects with the server's refusal. */
-    socket(auth: Record<string, unknown>, url = baseUrl, headers?: Record<string, string>): Promise<Socket> {
+    /**
+     * Opens a Socket.IO connection; resolves once connected, rejects with the server's refusal. Every event
+     * it hears and every acknowledgement it gets is checked against the node's AsyncAPI document.
+     */
+    async socket(auth: Record<string, unknown>, url = baseUrl, headers?: Record<string, string>): Promise<Socket> {
+      const doc = await asyncDocumentOf(url);
       const socket = connectSocket(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true, extraHeaders: headers });
       sockets.push(socket);
+      const check = (message: string, payload: unknown) => {
+        const problem = doc && socketProblem(doc, message, payload);
+        if (problem) socketProblems.push(problem);
+      };
+      socket.onAny((event: string, payload: unknown) => check(event, payload));
+      const emit = socket.emit.bind(socket);
+      socket.emit = ((event: string, ...args: unknown[]) => {
+        const ack = args[args.length - 1];
+        // With socket.timeout(), the acknowledgement comes second, after the timeout's error (null when in time).
+        if (typeof ack === "function") {
+          args[args.length - 1] = (...answer: unknown[]) => {
+            const response = answer.length > 1 ? answer[1] : answer[0];
+            if (!(response instanceof Error)) check(`${event}_ack`, response);
+            return (ack as (...values: unknown[]) => unknown)(...answer);
+          };
+        }
+        return emit(event, ...args);
+      }) as typeof socket.emit;
       return new Promise((resolve, reject) => {
         socket.once("connect", () => resolve(socket));
         socket.once("connect_error", (err) => reject(err));
       });
     },
   };
+
+  // A socket event off the contract fails the test during which it arrived.
+  afterEach(() => {
+    const found = socketProblems.splice(0);
+    if (found.length) throw new Error(`Contract: ${found.join("\n")}`);
+  });
 
   beforeAll(async () => {
     await database.create();
