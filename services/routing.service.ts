@@ -8,8 +8,8 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 
-import { assignWaiting } from "../lib/queues/assignment";
-import { requeueAwaitingReply } from "../lib/queues/away";
+import { assignWaiting } from "../lib/routing/assignment";
+import { requeueAwaitingReply } from "../lib/routing/away";
 import { cancelTimers, scheduleTimer, type TimerRow } from "../lib/timers";
 import { emitEvent, type ConversationChange, type EventContext } from "../lib/contract/events";
 

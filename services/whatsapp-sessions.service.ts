@@ -16,7 +16,7 @@ import { BaileysProvider } from "../lib/whatsapp/baileys-provider";
 import { SessionHost } from "../lib/whatsapp/session-host";
 import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { InboundStore } from "../lib/inbox/ingest";
-import { applyReceipt } from "../lib/inbox/outbound";
+import { applyReceipt, sendQueueOn } from "../lib/inbox/outbound";
 import { broadcastEvent, emitEvent, inBackground, type EventContext, type MessageReceivedEvent } from "../lib/contract/events";
 
 interface SessionsService extends Service {
@@ -199,6 +199,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
     this.host = new SessionHost(
       sendingDatabase(),
       store,
+      sendQueueOn(sendingDatabase()),
       {
         simulator: this.simulator,
         baileys: new BaileysProvider(database(), (level, message) => this.logger[level](message), fetchMedia),

@@ -368,6 +368,7 @@ const REQUESTS: Record<string, Factory> = {
   "GET /api/health": () => ({ url: "/api/health" }),
   "GET /api/ready": () => ({ url: "/api/ready" }),
   "GET /api/openapi.json": () => ({ url: "/api/openapi.json" }),
+  "GET /api/asyncapi.json": () => ({ url: "/api/asyncapi.json" }),
 };
 
 async function send(route: string, who: Persona, target: { self: boolean; allowed: boolean }): Promise<HttpResult> {
@@ -642,7 +643,7 @@ async function servedRoutes(): Promise<string[]> {
 /** The Socket.IO interactions the gateway's code has: events it emits, client events it handles. */
 function socketInteractions(): string[] {
   const source = fs.readFileSync(MIXIN, "utf8");
-  const emitted = [...source.matchAll(/\.emit\(\s*"([a-z_]+)"/g)].map((m) => `io on ${m[1]}`);
+  const emitted = [...source.matchAll(/toSockets\([^;]*?, "([a-z_]+)", /g)].map((m) => `io on ${m[1]}`);
   const handled = [...source.matchAll(/socket\.on\(\s*"([a-z_]+)"/g)].map((m) => m[1]).filter((name) => name !== "disconnect").map((name) => `io emit ${name}`);
   const namespaceEvents = /events:\s*{\s*(?:\/\/[^\n]*\n\s*)*call\(/.test(source) ? ["io emit call"] : [];
   return [...new Set(["io connect", ...emitted, ...handled, ...namespaceEvents])].sort();

@@ -6,7 +6,7 @@ import type { ProviderConnection, WhatsAppProvider } from "../lib/whatsapp/provi
 import { SimulatorProvider } from "../lib/whatsapp/simulator";
 import type { MediaFetcher } from "../lib/net/guarded-fetch";
 import { ingestMessage } from "../lib/inbox/ingest";
-import { queueOutbound } from "../lib/inbox/outbound";
+import { queueOutbound, sendQueueOn } from "../lib/inbox/outbound";
 import { migratedDatabase } from "./support/database";
 import { eventually } from "./support/harness";
 
@@ -34,6 +34,7 @@ function host(
   const instance = new SessionHost(
     overrides.db ?? knex(),
     leases,
+    sendQueueOn(overrides.db ?? knex()),
     { simulator },
     { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5, peers: overrides.peers, alive: overrides.alive },
     { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
@@ -322,6 +323,7 @@ describe("WhatsApp session host", () => {
     const instance = new SessionHost(
       knex(),
       new MemoryLeaseStore(),
+      sendQueueOn(knex()),
       { simulator: slow },
       { nodeId: "node-a", leaseTtlMs: 500, maxQrCodes: 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
       { status: () => undefined, qr: () => undefined, inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },

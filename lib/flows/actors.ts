@@ -11,7 +11,7 @@
 import type { Knex } from "knex";
 import type { Row } from "../db/tables";
 import { createActor, type Actor } from "xstate";
-import { conversationFlowMachine } from "../../actors/conversation-flow.machine";
+import { conversationFlowMachine } from "./flow.machine";
 import { config } from "../config";
 import { Contacts } from "../contacts";
 import { applyChange, handoffRequest, resolveRequest, type ChangeRequest } from "../inbox/conversations";

@@ -2,7 +2,7 @@
 // lifecycle machine: the row is the snapshot, the machine decides what follows
 // and refuses what may not happen from here.
 import { transition } from "xstate";
-import { conversationLifecycleMachine, type LifecycleEvent } from "../../actors/conversation-lifecycle.machine";
+import { conversationLifecycleMachine, type LifecycleEvent } from "./lifecycle.machine";
 import { Conflict } from "../errors";
 import { msg } from "../i18n/message";
 import type { ConversationStatus } from "../models/conversations";

@@ -8,6 +8,7 @@ import { msg } from "../i18n/message";
 import type { Message, SenderType } from "../models/messages";
 import { metNow, stopClock } from "../queues/sla";
 import { validateOutgoing, type OutboundType, type OutgoingMessage } from "../whatsapp/outbound";
+import type { SendQueue } from "../whatsapp/session-host";
 import { audienceOf } from "./rooms";
 import { broadcastEvent, emitEvent, type EventBus, type MessageAudience, type RelayedMessage } from "../contract/events";
 
@@ -145,6 +146,13 @@ export async function markFailed(knex: Knex, messageId: string, reason: string):
 const RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3 };
 
 /** Moves a sent message forward (delivered → read), never back; returns it when it changed. */
+/** The messages table as the session host's send queue. */
+export const sendQueueOn = (knex: Knex): SendQueue => ({
+  next: (accountIds, limit) => nextToSend(knex, accountIds, limit),
+  markSent: (sends) => markSent(knex, sends),
+  markFailed: (messageId, reason) => markFailed(knex, messageId, reason),
+});
+
 export async function applyReceipt(
   knex: Knex,
   accountId: string,

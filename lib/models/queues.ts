@@ -1,5 +1,18 @@
-import type { Schedule } from "../queues/business-hours";
 import { BaseModel } from "./base";
+
+/** A queue's opening hours, as stored: per weekday, its ranges in the queue's zone. */
+export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** One open range of a day. `overnight` ranges end the next day (22:00–06:00). */
+export interface Interval {
+  start: string;
+  end: string;
+  overnight?: boolean;
+}
+
+/** Per weekday, its open ranges (empty: closed). */
+export type Schedule = Record<Weekday, Interval[]>;
 
 export const ASSIGNMENT_METHODS = ["least_busy", "round_robin", "manual"] as const;
 export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];

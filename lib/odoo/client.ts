@@ -4,6 +4,7 @@
 // errors to what they mean for us, retries only what may succeed next time,
 // and stops calling a server that keeps failing (circuit breaker).
 import { decodeResponse, encodeCall, XmlRpcFault } from "./xmlrpc";
+import type { OdooErrorKind } from "../i18n/catalog/odoo";
 
 export type OdooProtocol = "jsonrpc" | "xmlrpc" | "json2";
 
@@ -17,16 +18,7 @@ export interface OdooConnectionSettings {
 }
 
 /** What went wrong, in our terms (docs/odoo.md lists each with what to do). */
-export type OdooErrorKind =
-  | "credentials" // AccessDenied, bad or expired key, login cooldown
-  | "permission" // AccessError: ACLs or record rules
-  | "bad_data" // ValidationError / UserError / invalid field
-  | "not_found" // MissingError, unknown model
-  | "database" // the database does not exist
-  | "unreachable" // DNS, refused, reset, 502/503/504
-  | "timeout"
-  | "circuit_open"
-  | "upstream"; // anything else Odoo raised
+export type { OdooErrorKind };
 
 const RETRYABLE = new Set<OdooErrorKind>(["unreachable", "timeout"]);
 

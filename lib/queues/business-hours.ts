@@ -4,19 +4,8 @@
 // 09:30 the next open day).
 import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
+import { WEEKDAYS, type Interval, type Schedule, type Weekday } from "../models/queues";
 
-export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** One open range of a day. `overnight` ranges end the next day (22:00–06:00). */
-export interface Interval {
-  start: string;
-  end: string;
-  overnight?: boolean;
-}
-
-/** Per weekday, its open ranges (empty: closed). */
-export type Schedule = Record<Weekday, Interval[]>;
 
 export interface Calendar {
   /** null: always open. */

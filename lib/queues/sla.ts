@@ -6,7 +6,8 @@
 import type { Knex } from "knex";
 import type { Conversation } from "../models/conversations";
 import { cancelTimers, scheduleTimer } from "../timers";
-import { addBusinessSeconds, type Calendar, type Schedule } from "./business-hours";
+import type { Schedule } from "../models/queues";
+import { addBusinessSeconds, type Calendar } from "./business-hours";
 
 export const SLA_KINDS = ["first_response", "resolution"] as const;
 export type SlaKind = (typeof SLA_KINDS)[number];

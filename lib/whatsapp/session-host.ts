@@ -8,7 +8,7 @@
 // lease period, resuming from the auth state in PostgreSQL.
 import type { Knex } from "knex";
 import { createActor, type Actor } from "xstate";
-import { statusOf, whatsappAccountMachine } from "../../actors/whatsapp-account.machine";
+import { statusOf, whatsappAccountMachine } from "./account.machine";
 import type { LeaseStore } from "../leases";
 import type { AccountStatus, ProviderName } from "../models/whatsapp";
 import { wipeAuthState } from "./auth-state";
@@ -16,7 +16,6 @@ import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
 import { InboundRetry } from "./inbound-retry";
 import type { OutgoingMessage } from "./outbound";
-import { markFailed, markSent, nextToSend } from "../inbox/outbound";
 
 import { Batcher } from "../db/batcher";
 import type { ProviderConnection, QuotaWarning, Receipt, WhatsAppProvider } from "./provider";
@@ -41,6 +40,18 @@ export interface StatusChange {
   accountId: string;
   status: AccountStatus;
   reason: string | null;
+}
+
+/**
+ * The numbers' send queue, given by the host's owner (the messages table is
+ * the queue: lib/inbox/outbound.ts), as the inbound side's store is.
+ */
+export interface SendQueue {
+  /** The next messages to send on each account, oldest first. */
+  next(accountIds: string[], limit: number): Promise<Map<string, OutgoingMessage[]>>;
+  /** Records sends; who may see each message and its status, by message id. */
+  markSent(sends: Array<{ id: string; wa_message_id: string }>): Promise<Map<string, MessageAudience>>;
+  markFailed(messageId: string, reason: string): Promise<void>;
 }
 
 export interface SessionHostEvents {
@@ -107,17 +118,18 @@ export class SessionHost {
   );
   // The queues of all this node's numbers are read together, and their sends recorded together.
   private readonly queueHeads = new Batcher<string, OutgoingMessage[]>(async (accountIds) => {
-    const heads = await nextToSend(this.knex, [...new Set(accountIds)], SEND_BATCH);
+    const heads = await this.sendQueue.next([...new Set(accountIds)], SEND_BATCH);
     return accountIds.map((id) => ({ value: heads.get(id) ?? [] }));
   }, { maxBatch: 200 });
   private readonly sendRecords = new Batcher<{ id: string; wa_message_id: string }, MessageAudience | undefined>(async (sends) => {
-    const audiences = await markSent(this.knex, sends);
+    const audiences = await this.sendQueue.markSent(sends);
     return sends.map((send) => ({ value: audiences.get(send.id) }));
   }, { maxBatch: 200 });
 
   constructor(
     private readonly knex: Knex,
     private readonly leases: LeaseStore,
+    private readonly sendQueue: SendQueue,
     private readonly providers: Partial<Record<ProviderName, WhatsAppProvider>>,
     private readonly settings: SessionHostSettings,
     private readonly events: SessionHostEvents,
@@ -431,7 +443,7 @@ export class SessionHost {
             } catch (err) {
               // A connection that dropped mid-send keeps the message for the next one; anything else is final.
               if (session.status !== "connected" || session.connection !== connection) return;
-              await markFailed(this.knex, message.id, err instanceof Error ? err.message : String(err));
+              await this.sendQueue.markFailed(message.id, err instanceof Error ? err.message : String(err));
               this.events.sent(accountId, message.id, "failed");
               this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
             }

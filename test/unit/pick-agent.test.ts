@@ -1,4 +1,4 @@
-import { pickAgent, type Candidate } from "../../lib/queues/assignment";
+import { pickAgent, type Candidate } from "../../lib/routing/assignment";
 
 const agent = (user_id: string, extra: Partial<Candidate> = {}): Candidate => ({ user_id, online: true, skills: [], active: 0, last_assigned_at: null, ...extra });
 

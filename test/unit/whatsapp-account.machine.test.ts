@@ -1,5 +1,5 @@
 import { createActor } from "xstate";
-import { statusOf, whatsappAccountMachine, type AccountEvent } from "../../actors/whatsapp-account.machine";
+import { statusOf, whatsappAccountMachine, type AccountEvent } from "../../lib/whatsapp/account.machine";
 
 function start(maxQrCodes = 3, maxFailures = 3) {
   const effects: string[] = [];

@@ -1,9 +1,9 @@
 // Conversations, their messages and contacts, and catching up on changes.
-import type { LifecycleEvent } from "../../../actors/conversation-lifecycle.machine";
 import type { ConversationStatus } from "../../models/conversations";
 import type { Templates, Translation } from "./types";
 
-type LifecycleStep = LifecycleEvent["type"];
+/** The steps of a conversation's lifecycle (lib/inbox/lifecycle.machine.ts builds its events from them). */
+export type LifecycleStep = "HANDOFF" | "ASSIGN" | "UNASSIGN" | "TRANSFER" | "RESOLVE" | "REOPEN";
 
 const STATE_EN: Record<ConversationStatus, string> = { bot: "held by the bot", waiting: "waiting", active: "active", resolved: "resolved" };
 const DONE_EN: Record<LifecycleStep, string> = {

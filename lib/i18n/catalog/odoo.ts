@@ -1,6 +1,17 @@
 // Odoo: its settings, contact syncs, lookups, and its own failures.
-import type { OdooErrorKind } from "../../odoo/client";
 import type { Templates, Translation } from "./types";
+
+/** The kinds of failure the Odoo client tells apart (lib/odoo/client.ts), each worded below. */
+export type OdooErrorKind =
+  | "credentials" // AccessDenied, bad or expired key, login cooldown
+  | "permission" // AccessError: ACLs or record rules
+  | "bad_data" // ValidationError / UserError / invalid field
+  | "not_found" // MissingError, unknown model
+  | "database" // the database does not exist
+  | "unreachable" // DNS, refused, reset, 502/503/504
+  | "timeout"
+  | "circuit_open"
+  | "upstream"; // anything else Odoo raised
 
 // Odoo's own text (or our client's account of what went wrong) follows, as it came: it may be in
 // any language, so the Spanish message leads with what kind of failure it is.

@@ -157,8 +157,6 @@ export async function nothingPending(db: Db): Promise<CheckResult> {
     "SELECT status, sender_type, count(*) AS n FROM messages WHERE status IN ('pending', 'failed') GROUP BY status, sender_type",
   );
   for (const row of statuses) problems.push(`${row.n} ${row.sender_type} message(s) are still ${row.status}`);
-  const outbox = await db.rows<{ status: string; n: string }>("SELECT status, count(*) AS n FROM outbox WHERE status IN ('pending', 'processing') GROUP BY status");
-  for (const row of outbox) problems.push(`${row.n} outbox row(s) are still ${row.status}`);
   const running = await db.rows<{ n: string }>("SELECT count(*) AS n FROM conversation_actor_snapshots WHERE snapshot->>'value' = 'running'");
   if (Number(running[0]?.n ?? 0) > 0) problems.push(`${running[0].n} flow(s) were left in the middle of a step (snapshot value 'running')`);
   // The flow inbox (inputs waiting for their actor) exists once the engine keeps one; when it does, it must be empty.

@@ -3,7 +3,7 @@
 // does the work node by node and reports each new state with STATE; the actor's
 // persisted snapshot is what the database keeps after every node.
 import { assign, setup } from "xstate";
-import type { FlowState } from "../lib/flows/runtime";
+import type { FlowState } from "./runtime";
 
 export interface FlowActorContext {
   flow: FlowState | null;

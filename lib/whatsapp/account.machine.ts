@@ -2,8 +2,8 @@
 // (open a socket, publish a QR, schedule a retry…) is named here and supplied
 // by the service that hosts the actor.
 import { assign, setup } from "xstate";
-import type { AccountStatus } from "../lib/models/whatsapp";
-import type { CloseReason } from "../lib/whatsapp/provider";
+import type { AccountStatus } from "../models/whatsapp";
+import type { CloseReason } from "./provider";
 
 export interface AccountContext {
   accountId: string;

@@ -3,19 +3,23 @@
 // conversation's row is the snapshot, and callers apply the transition to it
 // under a row lock (lib/inbox/lifecycle.ts).
 import { assign, setup } from "xstate";
+import type { LifecycleStep } from "../i18n/catalog/inbox";
 
 export interface LifecycleContext {
   queueId: string | null;
   assignedTo: string | null;
 }
 
+// Each step is one the error catalog can name ("a resolved conversation cannot be reopened").
+type Step<T extends LifecycleStep, P = object> = { type: T } & P;
+
 export type LifecycleEvent =
-  | { type: "HANDOFF"; queueId: string } // the bot hands the conversation to a queue
-  | { type: "ASSIGN"; userId: string }
-  | { type: "UNASSIGN" } // back to its queue (the agent went away)
-  | { type: "TRANSFER"; queueId: string } // to a queue, unassigned
-  | { type: "RESOLVE" }
-  | { type: "REOPEN" };
+  | Step<"HANDOFF", { queueId: string }> // the bot hands the conversation to a queue
+  | Step<"ASSIGN", { userId: string }>
+  | Step<"UNASSIGN"> // back to its queue (the agent went away)
+  | Step<"TRANSFER", { queueId: string }> // to a queue, unassigned
+  | Step<"RESOLVE">
+  | Step<"REOPEN">;
 
 const working = {
   ASSIGN: { target: "active", actions: "toAgent" },
