@@ -54,6 +54,13 @@ export function cleanTags(tags: string[]): string[] {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** A contact's row; 404 when there is none (or it was deleted). */
+export async function findContact(knex: Knex, id: string): Promise<Row<Contact>> {
+  const contact = await knex("contacts").where({ id }).whereNull("deleted_at").first();
+  if (!contact) throw new NotFound("contact", id);
+  return contact;
+}
+
 export class Contacts {
   constructor(
     private readonly knex: Knex,
@@ -128,10 +135,8 @@ export class Contacts {
     return this.get(id);
   }
 
-  private async find(id: string): Promise<Row<Contact>> {
-    const contact = await this.knex("contacts").where({ id: id }).whereNull("deleted_at").first();
-    if (!contact) throw new NotFound("contact", id);
-    return contact;
+  private find(id: string): Promise<Row<Contact>> {
+    return findContact(this.knex, id);
   }
 
   private async assertPhoneFree(phone: string): Promise<void> {

@@ -70,6 +70,13 @@ export interface PasswordGuard {
   windowSeconds: number;
 }
 
+/** A user who has not been deleted, as the API shows them; 404 otherwise. */
+export async function activeUser(knex: Knex, id: string): Promise<PublicUser> {
+  const user = await knex("users").where({ id }).whereNull("deleted_at").first();
+  if (!user) throw new NotFound("user", id);
+  return presentUser(user);
+}
+
 export class Users {
   constructor(
     private readonly knex: Knex,
@@ -91,7 +98,7 @@ export class Users {
 
   async get(caller: Caller, id: string): Promise<PublicUser> {
     if (caller.role === "agent") assertSelfOrAdmin(caller, id);
-    return presentUser(await this.find(this.knex, id));
+    return activeUser(this.knex, id);
   }
 
   async create(input: NewUser): Promise<PublicUser> {

@@ -2,10 +2,8 @@
 // in `auth.token` ("Bearer " accepted), join their user's, role's and queues'
 // rooms, drive presence, and are dropped the moment their session is revoked.
 // Refusals (at the handshake and in acks) are worded in the language of the
-// handshake's Accept-Language, as REST errors are.
-// Inbox news goes to the rooms of everyone who may see the conversation, from
-// one gateway node (broker events are balanced), through the Redis adapter to
-// the sockets of every node: each socket hears it once.
+// handshake's Accept-Language, as REST errors are. What sockets hear of the
+// engine's news is the realtime fan-out (realtime-fanout.mixin.ts).
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Server as HttpServer } from "node:http";
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
@@ -20,12 +18,9 @@ import { AppError, ValidationFailed, Forbidden, Unauthorized } from "../lib/erro
 import { chooseLanguage, type Language } from "../lib/i18n/language";
 import { msg } from "../lib/i18n/message";
 import { Conversations } from "../lib/inbox/conversations";
-import { findMessagesAndPlacements } from "../lib/inbox/messages";
-import { Batcher } from "../lib/db/batcher";
-import { audienceRooms, conversationOfRoom, conversationRoom, membershipRooms, messageAudience, queueRoomsOf, roleRoom, supervisorsRoom, userRoom } from "../lib/inbox/rooms";
-import { toSockets, type EventContext, type RelayedMessage } from "../lib/contract/events";
+import { conversationRoom, queueRoomsOf, roleRoom, userRoom } from "../lib/inbox/rooms";
+import { toSockets } from "../lib/contract/events";
 
-const MANAGERS = [roleRoom("admin"), roleRoom("supervisor")];
 // WhatsApp shows "typing…" for about 25 seconds; telling it more often is noise.
 const TYPING_PRESENCE_EVERY_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,9 +37,6 @@ export interface SocketGateway extends Service {
   conversationsLib?: Conversations;
   /** Built on first use: on a single node the embedded database starts after the gateway. */
   conversations(): Conversations;
-  /** Tells a new message to those who may see it: as its writer told it, or as read now. */
-  relayMessage(messageId: string, told?: RelayedMessage): Promise<void>;
-  relayReads?: Batcher<string, RelayedMessage | undefined>;
   onClientEvents(socket: Socket): void;
   joinConversation(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
   relayTyping(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
@@ -62,7 +54,7 @@ interface SocketData {
   typingShown?: Map<string, number>;
 }
 
-function callerOfSocket(socket: { data: unknown }): Caller {
+export function callerOfSocket(socket: { data: unknown }): Caller {
   return (socket.data as SocketData).caller;
 }
 
@@ -134,145 +126,12 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
     },
   },
 
-  events: {
-    // A node that died may have stored messages whose events it never sent, and one that stopped may have
-    // had events routed to it (its own work's, mostly) after its gateway closed: this node's sockets,
-    // though connected all along, catch up (docs/api.md).
-    "$node.disconnected"(this: SocketGateway) {
-      if (!this.stopping) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
-    },
-
-    // A node let its numbers' leases lapse (dead or hung) before the cluster noticed: the same, sooner.
-    "whatsapp.holder_lost"(this: SocketGateway) {
-      if (!this.stopping) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
-    },
-
-    // WhatsApp connection news is for the people who manage numbers.
-    // (Not while this node stops: its sockets are gone, and other gateway nodes fan out to theirs.)
-    "whatsapp.status"(this: SocketGateway, ctx: EventContext<"whatsapp.status">) {
-      if (this.stopping) return;
-      const { account_id, status, reason } = ctx.params;
-      toSockets(this.io.to(MANAGERS), "connection_status", { account_id, status, reason });
-    },
-
-    "whatsapp.qr"(this: SocketGateway, ctx: EventContext<"whatsapp.qr">) {
-      if (this.stopping) return;
-      toSockets(this.io.to(MANAGERS), "qr_code", { account_id: ctx.params.account_id, qr_code: ctx.params.qr_code });
-    },
-
-    "whatsapp.quota"(this: SocketGateway, ctx: EventContext<"whatsapp.quota">) {
-      if (this.stopping) return;
-      toSockets(this.io.to(MANAGERS), "whatsapp_quota", ctx.params);
-    },
-
-    async "message.received"(this: SocketGateway, ctx: EventContext<"message.received">) {
-      if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
-    },
-
-    async "message.created"(this: SocketGateway, ctx: EventContext<"message.created">) {
-      if (!this.stopping) await this.relayMessage(ctx.params.message_id, ctx.params.relay);
-    },
-
-    async "message.status"(this: SocketGateway, ctx: EventContext<"message.status">) {
-      if (this.stopping) return;
-      const { message_id } = ctx.params;
-      // The status as stored, with its version (a pair clients merge safely): as its writer saw it, or read now.
-      const audience = ctx.params.audience ?? (await messageAudience(database(), message_id));
-      if (!audience) return;
-      const { conversationId, status, version } = audience;
-      toSockets(this.io.to(audience.rooms), "message_status", { message_id, conversation_id: conversationId, status, version });
-    },
-
-    async "conversation.changed"(this: SocketGateway, ctx: EventContext<"conversation.changed">) {
-      if (this.stopping) return;
-      const change = ctx.params;
-      const before = { queue_id: change.previous_queue_id, assigned_to: change.previous_assigned_to };
-      // Those who could see it before learn that it moved away from them too.
-      const rooms = audienceRooms(before, change);
-      const { conversation_id, status, priority, queue_id, assigned_to, kind, version } = change;
-      toSockets(this.io.to(rooms), "conversation_updated", { conversation_id, status, priority, queue_id, assigned_to, change: kind, version });
-      if (assigned_to !== change.previous_assigned_to) toSockets(this.io.to(rooms), "conversation_assigned", { conversation_id, assigned_to, version });
-      // Sockets watching it that may no longer see it stop hearing its typing.
-      const room = conversationRoom(conversation_id);
-      for (const socket of await this.io.in(room).fetchSockets()) {
-        if (!(await this.conversations().mayView(callerOfSocket(socket), change))) socket.leave(room);
-      }
-    },
-
-    async "queue.membership.changed"(this: SocketGateway, ctx: EventContext<"queue.membership.changed">) {
-      if (this.stopping) return;
-      const { queue_id, user_id, member, is_supervisor } = ctx.params;
-      const sockets = this.io.in(userRoom(user_id));
-      sockets.socketsLeave(membershipRooms(queue_id, true));
-      if (member) {
-        sockets.socketsJoin(membershipRooms(queue_id, is_supervisor));
-        return;
-      }
-      // Out of the queue: conversations of it they watched are no longer theirs to watch.
-      for (const socket of await sockets.fetchSockets()) {
-        for (const room of socket.rooms) {
-          const conversationId = conversationOfRoom(room);
-          if (!conversationId) continue;
-          const row = await database()("conversations").where({ id: conversationId }).first("queue_id", "assigned_to");
-          if (!row || !(await this.conversations().mayView(callerOfSocket(socket), row))) socket.leave(room);
-        }
-      }
-    },
-
-    "sla.warning"(this: SocketGateway, ctx: EventContext<"sla.warning">) {
-      if (this.stopping) return;
-      const { conversation_id, queue_id, kind, due_at } = ctx.params;
-      toSockets(this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]), "sla_warning", { conversation_id, kind, due_at });
-    },
-
-    "sla.breached"(this: SocketGateway, ctx: EventContext<"sla.breached">) {
-      if (this.stopping) return;
-      const { conversation_id, queue_id, kind } = ctx.params;
-      toSockets(this.io.to([roleRoom("admin"), supervisorsRoom(queue_id)]), "sla_breached", { conversation_id, kind });
-    },
-
-    "odoo.sync.progress"(this: SocketGateway, ctx: EventContext<"odoo.sync.progress">) {
-      if (!this.stopping) toSockets(this.io.to(roleRoom("admin")), "odoo_sync_progress", ctx.params);
-    },
-
-    async "user.role_changed"(this: SocketGateway, ctx: EventContext<"user.role_changed">) {
-      if (this.stopping) return;
-      for (const socket of this.io.of("/").sockets.values()) {
-        const caller = callerOfSocket(socket);
-        if (caller.id !== ctx.params.user_id || caller.role === ctx.params.role) continue;
-        await socket.leave(roleRoom(caller.role));
-        caller.role = ctx.params.role;
-        await socket.join(roleRoom(caller.role));
-      }
-    },
-
-    "auth.sessions.revoked"(this: SocketGateway, ctx: EventContext<"auth.sessions.revoked">) {
-      if (this.stopping) return;
-      const revoked = new Set(ctx.params.session_ids);
-      for (const socket of this.io.of("/").sockets.values()) {
-        if (revoked.has(callerOfSocket(socket).sessionId)) {
-          toSockets(socket, "session_revoked", { reason: "session_ended" });
-          socket.disconnect(true);
-        }
-      }
-    },
-  },
-
   methods: {
     conversations(this: SocketGateway) {
       this.conversationsLib ??= new Conversations(database());
       return this.conversationsLib;
     },
 
-    async relayMessage(this: SocketGateway, messageId: string, told?: RelayedMessage) {
-      // Messages relayed together are read together (built on first use, as conversations()).
-      this.relayReads ??= new Batcher(async (ids) => {
-        const found = await findMessagesAndPlacements(database(), ids);
-        return ids.map((id) => ({ value: found.get(id) }));
-      }, { maxBatch: 200 });
-      const found = told ?? (await this.relayReads.submit(messageId));
-      if (found) toSockets(this.io.to(audienceRooms(found.placement)), "new_message", { conversation_id: found.message.conversation_id, message: found.message });
-    },
 
     // Registered as the socket connects, so an event sent right after connecting is not missed.
     onClientEvents(this: SocketGateway, socket: Socket) {

@@ -16,6 +16,7 @@ import { asyncApiDocument } from "../lib/contract/asyncapi";
 import { openApiDocument, type RestRoute } from "../lib/http/openapi";
 import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
+import { RealtimeFanoutMixin } from "../mixins/realtime-fanout.mixin";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
 import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
 import { chooseLanguage, type Language } from "../lib/i18n/language";
@@ -150,7 +151,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   name: "api",
   // The first mixin wins on settings and starts last (after the Socket.IO server exists).
   // moleculer's typings cannot express mixins whose `this` is a richer service type.
-  mixins: [SocketGatewayMixin, ApiGateway, SocketIOMixin] as unknown as Partial<ServiceSchema>[],
+  mixins: [SocketGatewayMixin, RealtimeFanoutMixin, ApiGateway, SocketIOMixin] as unknown as Partial<ServiceSchema>[],
 
   settings: {
     port: settings.port,

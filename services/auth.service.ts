@@ -9,8 +9,8 @@ import { database } from "../lib/db/connection";
 import { configuredRateLimiter } from "../lib/rate-limit";
 import { engineSecrets } from "../lib/secrets";
 import { recordAudit } from "../lib/audit";
-import { AppError, NotFound } from "../lib/errors";
-import { presentUser } from "../lib/users";
+import { AppError } from "../lib/errors";
+import { activeUser } from "../lib/users";
 import { broadcastEvent, inBackground } from "../lib/contract/events";
 
 interface AuthService extends Service {
@@ -88,10 +88,7 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
       response: { body: "User" },
       permissions: "authenticated",
       async handler(ctx: Context<unknown, RequestMeta>) {
-        const caller = callerOf(ctx);
-        const user = await database()("users").where({ id: caller.id }).whereNull("deleted_at").first();
-        if (!user) throw new NotFound("user", caller.id);
-        return presentUser(user);
+        return activeUser(database(), callerOf(ctx).id);
       },
     },
 

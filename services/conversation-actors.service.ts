@@ -5,11 +5,9 @@
 // the middle of a run go on.
 import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
-import type { Knex } from "knex";
 import { nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
-import { isOpen } from "../lib/queues/business-hours";
-import { calendarOf } from "../lib/queues/sla";
+import { closedQueueFallback } from "../lib/queues/queues";
 import { database } from "../lib/db/connection";
 import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
 import { claimOverdue } from "../lib/inbox/flow-inbox";
@@ -42,13 +40,6 @@ const INBOX_SWEEP_MS = 1_000;
 const INBOX_WORRYING_ATTEMPTS = 4;
 // Changes by which a conversation arrives in a queue (not an agent leaving it there).
 const ARRIVALS = new Set(["handed_off", "transferred", "reopened"]);
-
-/** The fallback flow of a queue that is closed now, if it has one. */
-async function closedQueueFallback(knex: Knex, queueId: string): Promise<string | undefined> {
-  const queue = await knex("queues").where({ id: queueId }).whereNull("deleted_at").first("fallback_flow_id", "business_hours", "timezone", "holidays");
-  if (!queue?.fallback_flow_id || isOpen(calendarOf(queue), new Date())) return undefined;
-  return queue.fallback_flow_id;
-}
 
 const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = {
   name: NAME,

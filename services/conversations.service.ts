@@ -5,13 +5,13 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
-import { NotFound } from "../lib/errors";
 import { Conversations, type ChangeResult, type ConversationFilter, type PublicConversation } from "../lib/inbox/conversations";
 import { CONVERSATION_STATUSES, PRIORITIES, type Priority } from "../lib/models/conversations";
 import { pageParams } from "../lib/pagination";
 import { QuickReplies } from "../lib/quick-replies";
 import { renderTemplate } from "../lib/templates";
 import { emitEvent } from "../lib/contract/events";
+import { findContact } from "../lib/contacts";
 
 interface ConversationsService extends Service {
   conversations: Conversations;
@@ -148,8 +148,7 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
         const caller = callerOf(ctx);
         const conversation = await this.conversations.get(caller, ctx.params.id);
         const reply = await this.replies.usable(caller, ctx.params.quick_reply_id);
-        const contact = await database()("contacts").where({ id: conversation.contact.id }).first("name", "push_name", "phone_number", "email", "company", "metadata");
-        if (!contact) throw new NotFound("contact", conversation.contact.id);
+        const contact = await findContact(database(), conversation.contact.id);
         const text = renderTemplate(reply.content, {
           contact: { ...contact, name: contact.name ?? contact.push_name },
           agent: { name: caller.name },

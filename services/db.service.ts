@@ -6,7 +6,7 @@
 import type { ServiceSchema } from "moleculer";
 import { ensureFirstAdmin } from "../lib/bootstrap-admin";
 import { config } from "../lib/config";
-import { database, databaseUrl, setDatabaseUrl } from "../lib/db/connection";
+import { database, databaseUrl, pingDatabase, setDatabaseUrl } from "../lib/db/connection";
 import { embeddedPort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrateLatest } from "../lib/db/migrate";
 import { engineSecrets } from "../lib/secrets";
@@ -18,7 +18,7 @@ const DbServiceSchema: ServiceSchema = {
     health: {
       visibility: "public",
       async handler(): Promise<{ ok: true }> {
-        await database().raw("SELECT 1");
+        await pingDatabase();
         return { ok: true };
       },
     },

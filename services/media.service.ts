@@ -7,6 +7,7 @@ import { Conversations } from "../lib/inbox/conversations";
 import { database } from "../lib/db/connection";
 import { NotFound } from "../lib/errors";
 import { configuredMediaStore, type MediaStore } from "../lib/media-store";
+import { mediaOf } from "../lib/inbox/messages";
 
 const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif)|video\/(mp4|3gpp)|audio\/(ogg|mpeg|mp4|aac|amr))$/;
 
@@ -32,17 +33,16 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
       permissions: "authenticated",
       params: { id: "uuid" },
       async handler(this: MediaService, ctx: Context<{ id: string }, MediaMeta>) {
-        const message = await database()("messages").where({ id: ctx.params.id }).first("conversation_id", "media_path", "metadata");
-        if (!message?.media_path) throw new NotFound("messageMedia", ctx.params.id);
-        await this.conversations.assertVisible(callerOf(ctx), message.conversation_id);
-        const file = await this.store.open(message.media_path).catch(() => {
+        const media = await mediaOf(database(), ctx.params.id);
+        if (!media) throw new NotFound("messageMedia", ctx.params.id);
+        await this.conversations.assertVisible(callerOf(ctx), media.conversationId);
+        const file = await this.store.open(media.path).catch(() => {
           throw new NotFound("messageMedia", ctx.params.id);
         });
-        const metadata = message.metadata as { mimetype?: string | null; filename?: string | null };
         // The sender chose the type: only plain media is shown inline, anything else is a download.
-        const type = (metadata.mimetype ?? "").split(";")[0]!.trim().toLowerCase();
-        const inline = INLINE_TYPES.test(type) && !metadata.filename;
-        const filename = (metadata.filename ?? "file").replace(/[^\w .-]/g, "_");
+        const type = (media.mimetype ?? "").split(";")[0]!.trim().toLowerCase();
+        const inline = INLINE_TYPES.test(type) && !media.filename;
+        const filename = (media.filename ?? "file").replace(/[^\w .-]/g, "_");
         ctx.meta.$responseType = inline ? type : "application/octet-stream";
         ctx.meta.$responseHeaders = {
           "Content-Length": String(file.size),

@@ -5,14 +5,15 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
-import { jsonb } from "../lib/db/tables";
 import { AppError, Conflict, NotFound, ValidationFailed } from "../lib/errors";
 import { msg } from "../lib/i18n/message";
 import { OdooClient, OdooError, type CircuitBreaker, type OdooConnectionSettings } from "../lib/odoo/client";
 import { checkStock, createLead, createPartner, listOrders, ORDER_STATES, searchPartners, type LeadInput, type OrderState } from "../lib/odoo/operations";
 import { NotConfigured, OdooSettingsStore, type OdooSettingsInput } from "../lib/odoo/settings";
-import { ContactSync, presentSyncJob, pushContact, type SyncProgress } from "../lib/odoo/sync";
+import { ContactSync, pushContact, type SyncProgress } from "../lib/odoo/sync";
+import { findSyncJob, recordSyncProgress, startSyncJob } from "../lib/odoo/sync-jobs";
 import { emitEvent } from "../lib/contract/events";
+import { findContact } from "../lib/contacts";
 
 interface OdooService extends Service {
   store: OdooSettingsStore;
@@ -24,8 +25,6 @@ interface OdooService extends Service {
 
 type Ctx<P> = Context<P, RequestMeta>;
 const STAFF = "authenticated";
-// A running sync reports at least after every page; silent this long, it is taken for dead.
-const STALE_JOB_SECONDS = 300;
 
 /** Odoo's failure as an HTTP answer: 502 (or 422 when Odoo refused our data) with a code saying which. */
 export function odooFailure(err: OdooError): AppError {
@@ -125,22 +124,10 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       audit: "odoo.sync",
       async handler(this: OdooService, ctx: Ctx<Record<string, never>>) {
         const client = await this.client();
-        // A job whose node died stops holding the way for new ones.
-        await database()("odoo_sync_jobs")
-          .where({ status: "running" })
-          .where("heartbeat_at", "<", database().raw("now() - make_interval(secs => ?)", [STALE_JOB_SECONDS]))
-          .update({ status: "failed", error: "Interrupted: the node running it stopped", finished_at: database().fn.now() });
-        const [job] = await database()("odoo_sync_jobs")
-          .insert({ started_by: callerOf(ctx).id })
-          .onConflict(database().raw("((true)) WHERE status = 'running'"))
-          .ignore()
-          .returning("*");
+        const job = await startSyncJob(database(), callerOf(ctx).id);
         if (!job) throw new Conflict(undefined, msg("odoo.syncRunning"), "SYNC_RUNNING");
         const report = async (progress: SyncProgress) => {
-          const { job_id: _id, failures, ...columns } = progress;
-          await database()("odoo_sync_jobs")
-            .where({ id: job.id })
-            .update({ ...columns, failures: jsonb(database(), failures), heartbeat_at: database().fn.now(), ...(progress.status === "running" ? {} : { finished_at: database().fn.now() }) });
+          await recordSyncProgress(database(), job.id, progress);
           await emitEvent(this.broker, "odoo.sync.progress", progress);
         };
         new ContactSync(database(), client, job.id, report).run().catch((err: unknown) => this.logger.error("Contact sync crashed", err));
@@ -157,9 +144,9 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       permissions: ["admin"],
       params: { id: "uuid" },
       async handler(this: OdooService, ctx: Ctx<{ id: string }>) {
-        const job = await database()("odoo_sync_jobs").where({ id: ctx.params.id }).first();
+        const job = await findSyncJob(database(), ctx.params.id);
         if (!job) throw new NotFound("syncJob", ctx.params.id);
-        return presentSyncJob(job);
+        return job;
       },
     },
 
@@ -245,8 +232,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       visibility: "public",
       params: { contact_id: "uuid" },
       async handler(this: OdooService, ctx: Ctx<{ contact_id: string }>) {
-        const contact = await database()("contacts").where({ id: ctx.params.contact_id }).whereNull("deleted_at").first();
-        if (!contact) throw new NotFound("contact", ctx.params.contact_id);
+        const contact = await findContact(database(), ctx.params.contact_id);
         const partnerId = await this.odoo((client) => pushContact(database(), client, contact));
         return { contact_id: contact.id, odoo_partner_id: partnerId, has_odoo: true };
       },

@@ -8,7 +8,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 
-import { assignWaiting } from "../lib/routing/assignment";
+import { assignWaiting, queuesOfAgent, queuesWithWaiting } from "../lib/routing/assignment";
 import { requeueAwaitingReply } from "../lib/routing/away";
 import { cancelTimers, scheduleTimer, type TimerRow } from "../lib/timers";
 import { emitEvent, type ConversationChange, type EventContext } from "../lib/contract/events";
@@ -94,18 +94,14 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
     },
 
     async queuesOf(this: RoutingService, userId: string) {
-      const rows: Array<{ queue_id: string }> = await database()("queue_agents").where({ user_id: userId }).select("queue_id");
-      return rows.map((row) => row.queue_id);
+      return queuesOfAgent(database(), userId);
     },
   },
 
   started(this: RoutingService) {
     this.sweepTimer = setInterval(() => {
-      database()("conversations")
-        .where({ status: "waiting" })
-        .whereNotNull("queue_id")
-        .distinct("queue_id")
-        .then((rows) => this.assign(rows.flatMap((row) => (row.queue_id ? [row.queue_id] : []))))
+      queuesWithWaiting(database())
+        .then((queueIds) => this.assign(queueIds))
         .catch(unlessDatabaseDown((err) => this.logger.warn("Assignment sweep failed", err)));
     }, config().assignmentSweepIntervalMs);
     return Promise.resolve();

@@ -50,7 +50,7 @@ interface Row {
 }
 
 const DOC = path.join(__dirname, "..", "docs", "permissions.md");
-const MIXIN = path.join(__dirname, "..", "mixins", "socket-gateway.mixin.ts");
+const MIXINS = ["socket-gateway.mixin.ts", "realtime-fanout.mixin.ts"].map((file) => path.join(__dirname, "..", "mixins", file));
 
 function cellsOf(line: string): string[] {
   return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((cell) => cell.trim());
@@ -642,7 +642,7 @@ async function servedRoutes(): Promise<string[]> {
 
 /** The Socket.IO interactions the gateway's code has: events it emits, client events it handles. */
 function socketInteractions(): string[] {
-  const source = fs.readFileSync(MIXIN, "utf8");
+  const source = MIXINS.map((file) => fs.readFileSync(file, "utf8")).join("\n");
   const emitted = [...source.matchAll(/toSockets\([^;]*?, "([a-z_]+)", /g)].map((m) => `io on ${m[1]}`);
   const handled = [...source.matchAll(/socket\.on\(\s*"([a-z_]+)"/g)].map((m) => m[1]).filter((name) => name !== "disconnect").map((name) => `io emit ${name}`);
   const namespaceEvents = /events:\s*{\s*(?:\/\/[^\n]*\n\s*)*call\(/.test(source) ? ["io emit call"] : [];

@@ -79,3 +79,8 @@ export async function closeDatabase(): Promise<void> {
   if (current) await current.destroy();
   if (close) await close();
 }
+
+/** One round trip: whether the database answers. */
+export async function pingDatabase(): Promise<void> {
+  await database().raw("SELECT 1");
+}

@@ -2,7 +2,7 @@
 // may see, and moved through their lifecycle (assign, transfer, resolve,
 // reopen) one change at a time under a row lock, each change recorded.
 import type { Knex } from "knex";
-import type { ConversationChange } from "../contract/events";
+import type { ConversationChange, Placement } from "../contract/events";
 import type { Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
@@ -183,6 +183,11 @@ export async function reopenRequest(trx: Knex.Transaction, row: Conversation, da
   const patch: Record<string, unknown> = { resolved_at: null, resolved_by: null, resolution_note: null, sla_resolution_met: null, sla_resolution_due_at: null };
   if (next.queue_id) Object.assign(patch, await arrivalPatch(trx, { ...row, sla_resolution_due_at: null }, await queueClock(trx, next.queue_id), new Date()));
   return { kind: "reopened", event, patch, data };
+}
+
+/** Where a conversation sits now (who besides admins may see it), if it exists. */
+export async function placementOf(knex: Knex, conversationId: string): Promise<Placement | undefined> {
+  return knex("conversations").where({ id: conversationId }).first("queue_id", "assigned_to");
 }
 
 export class Conversations {

@@ -143,3 +143,11 @@ export async function addNote(
   if (!note) throw new Error("The note vanished after it was stored");
   return note;
 }
+
+/** Where a message's file is stored and what it is, if it has one. */
+export async function mediaOf(knex: Knex, messageId: string): Promise<{ conversationId: string; path: string; mimetype: string | null; filename: string | null } | undefined> {
+  const row = await knex("messages").where({ id: messageId }).first("conversation_id", "media_path", "metadata");
+  if (!row?.media_path) return undefined;
+  const metadata = row.metadata as { mimetype?: string | null; filename?: string | null };
+  return { conversationId: row.conversation_id, path: row.media_path, mimetype: metadata.mimetype ?? null, filename: metadata.filename ?? null };
+}

@@ -49,6 +49,13 @@ function seedHours(schedule: Schedule | null): SeedHours | null {
 }
 
 
+/** The fallback flow of a queue that is closed now, if it has one. */
+export async function closedQueueFallback(knex: Knex, queueId: string): Promise<string | undefined> {
+  const queue = await knex("queues").where({ id: queueId }).whereNull("deleted_at").first("fallback_flow_id", "business_hours", "timezone", "holidays");
+  if (!queue?.fallback_flow_id || isOpen(calendarOf(queue), new Date())) return undefined;
+  return queue.fallback_flow_id;
+}
+
 export class Queues {
   constructor(private readonly knex: Knex) {}
 

@@ -5,7 +5,8 @@
 // warn shortly before and mark the breach when they pass unmet.
 import type { Knex } from "knex";
 import type { Conversation } from "../models/conversations";
-import { cancelTimers, scheduleTimer } from "../timers";
+import type { SlaEvent } from "../contract/events";
+import { cancelTimers, scheduleTimer, type TimerRow } from "../timers";
 import type { Schedule } from "../models/queues";
 import { addBusinessSeconds, type Calendar } from "./business-hours";
 
@@ -82,3 +83,30 @@ export function stopClock(trx: Knex.Transaction, conversationId: string, kind: S
 
 /** The SQL that decides `met` when a clock stops now: null when no deadline applied. */
 export const metNow = (knex: Knex, dueColumn: string) => knex.raw(`CASE WHEN ?? IS NULL THEN NULL ELSE now() <= ?? END`, [dueColumn, dueColumn]);
+
+const STOPPED_BY: Record<SlaKind, "first_response_at" | "resolved_at"> = { first_response: "first_response_at", resolution: "resolved_at" };
+
+/**
+ * An SLA timer come due ("sla.<kind>.<warning|breach>"): the event to tell, or
+ * undefined when the deadline no longer stands (met, resolved, or replaced by
+ * a newer clock). A breach marks the conversation as having missed it.
+ */
+export async function slaDeadline(knex: Knex, timer: Pick<TimerRow, "kind" | "conversation_id" | "payload">): Promise<{ phase: "warning" | "breach"; event: SlaEvent } | undefined> {
+  const [, kind, phase] = timer.kind.split(".") as [string, SlaKind, "warning" | "breach"];
+  const conversationId = timer.conversation_id;
+  if (!SLA_KINDS.includes(kind) || !conversationId) throw new Error(`Unknown SLA timer ${timer.kind}`);
+  const dueAt = String(timer.payload.due_at);
+  // Still running, on this very deadline: not met, not resolved, not restarted in another queue.
+  const pending = () =>
+    knex("conversations")
+      .where({ id: conversationId, [`sla_${kind}_due_at`]: new Date(dueAt) })
+      .whereNull(STOPPED_BY[kind])
+      .whereNot("status", "resolved")
+      .whereNotNull("queue_id");
+  const row =
+    phase === "breach"
+      ? (await pending().whereNull(`sla_${kind}_met`).update({ [`sla_${kind}_met`]: false }).returning("queue_id"))[0]
+      : await pending().first("queue_id");
+  if (!row?.queue_id) return undefined;
+  return { phase, event: { conversation_id: conversationId, queue_id: row.queue_id, kind, due_at: dueAt } };
+}

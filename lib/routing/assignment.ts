@@ -137,3 +137,15 @@ export async function assignWaiting(knex: Knex, queueId: string): Promise<Conver
     changes.push(change);
   }
 }
+
+/** The queues a user is a member of. */
+export async function queuesOfAgent(knex: Knex, userId: string): Promise<string[]> {
+  const rows = await knex("queue_agents").where({ user_id: userId }).select("queue_id");
+  return rows.map((row) => row.queue_id);
+}
+
+/** The queues where conversations wait for an agent. */
+export async function queuesWithWaiting(knex: Knex): Promise<string[]> {
+  const rows = await knex("conversations").where({ status: "waiting" }).whereNotNull("queue_id").distinct("queue_id");
+  return rows.flatMap((row) => (row.queue_id ? [row.queue_id] : []));
+}
