@@ -143,7 +143,7 @@ async function bareBroadcast(agents: Agent[], messages: number): Promise<number[
   }
   await until("every bare event", async () => bare.length >= messages * agents.length, 300_000);
   for (const socket of clients) socket.disconnect();
-  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  await server.close();
   return bare;
 }
 

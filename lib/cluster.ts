@@ -1,6 +1,14 @@
 // Which nodes of the cluster run a service, from the broker's registry.
 import type { ServiceBroker } from "moleculer";
 
+/** The nodes the registry counts available now. */
+export function availableNodes(broker: ServiceBroker): string[] {
+  // Typed loosely by moleculer (its node catalog is `any`): each entry is a node info with its id.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access
+  const nodes = broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>;
+  return nodes.map((node) => node.id);
+}
+
 export function nodesRunning(broker: ServiceBroker, service: string): string[] {
   // The registry's typings describe schemas; its entries also carry the node they run on.
   const services = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;

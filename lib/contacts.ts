@@ -2,7 +2,7 @@
 // however the number was typed; tags without duplicates; search that ignores
 // case and accents.
 import type { Knex } from "knex";
-import type { Row } from "./db/tables";
+import { single, type Row } from "./db/tables";
 import { Conflict, NotFound } from "./errors";
 import { msg } from "./i18n/message";
 import { Contact } from "./models/contacts";
@@ -79,7 +79,7 @@ export class Contacts {
       });
     }
     if (filter.tags?.length) query.whereRaw("tags && ?::text[]", [cleanTags(filter.tags)]);
-    if (filter.has_odoo !== undefined) query.where((q) => (filter.has_odoo ? q.whereNotNull("odoo_partner_id") : q.whereNull("odoo_partner_id")));
+    if (filter.has_odoo !== undefined) query[filter.has_odoo ? "whereNotNull" : "whereNull"]("odoo_partner_id");
     return paginate(query, filter.page, filter.limit, presentContact);
   }
 
@@ -90,15 +90,15 @@ export class Contacts {
   async create(input: ContactInput & { phone_number: string }): Promise<PublicContact> {
     const phone = toE164(input.phone_number, this.defaultRegion);
     await this.assertPhoneFree(phone);
-    const [contact] = await this.knex("contacts").insert({
+    const contact = single(await this.knex("contacts").insert({
       phone_number: phone,
       name: input.name ?? null,
       email: input.email ?? null,
       company: input.company ?? null,
       tags: cleanTags(input.tags ?? []),
       metadata: input.metadata ?? {},
-    }).returning("id");
-    return this.get(contact!.id);
+    }).returning("id"), "new contact");
+    return this.get(contact.id);
   }
 
   async update(id: string, input: ContactInput): Promise<PublicContact> {

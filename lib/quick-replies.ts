@@ -1,7 +1,7 @@
 // Quick replies: canned answers agents pick by shortcut ("/saludo"), global or
 // for one queue. Each person sees the global ones and those of their queues.
 import type { Knex } from "knex";
-import type { Row } from "./db/tables";
+import { single, type Row } from "./db/tables";
 import type { Caller } from "./auth/caller";
 import { Conflict, Forbidden, NotFound } from "./errors";
 import { msg } from "./i18n/message";
@@ -40,9 +40,13 @@ export class QuickReplies {
     const query = this.knex("quick_replies").orderBy([{ column: "shortcut" }, { column: "id" }]);
     if (caller.role !== "admin") {
       const queues = await this.queuesOf(caller.id);
-      query.where((q) => q.whereNull("queue_id").orWhereIn("queue_id", queues));
+      query.where((q) => {
+        q.whereNull("queue_id").orWhereIn("queue_id", queues);
+      });
     }
-    if (filter.queue_id) query.where((q) => q.whereNull("queue_id").orWhere("queue_id", filter.queue_id!));
+    if (filter.queue_id) query.where((q) => {
+      q.whereNull("queue_id").orWhere("queue_id", filter.queue_id!);
+    });
     if (filter.search) query.whereRaw("lower(shortcut) LIKE lower(?)", [`${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     return paginate(query, filter.page, filter.limit, present);
   }
@@ -50,10 +54,11 @@ export class QuickReplies {
   async create(caller: Caller, input: QuickReplyInput): Promise<PublicQuickReply> {
     await this.assertMayEdit(caller, input.queue_id ?? null);
     await this.assertShortcutFree(input.shortcut, input.queue_id ?? null);
-    const [reply] = await this.knex("quick_replies")
-      .insert({ shortcut: input.shortcut, content: input.content, queue_id: input.queue_id ?? null, created_by: caller.id })
-      .returning("*");
-    return present(reply!);
+    const reply = single(
+      await this.knex("quick_replies").insert({ shortcut: input.shortcut, content: input.content, queue_id: input.queue_id ?? null, created_by: caller.id }).returning("*"),
+      "new quick reply",
+    );
+    return present(reply);
   }
 
   async update(caller: Caller, id: string, input: Partial<QuickReplyInput>): Promise<PublicQuickReply> {

@@ -44,6 +44,7 @@ export function createRedis(url: string, purpose: string, log: RedisLog): Redis 
 export function createPublisher(url: string, purpose: string, log: RedisLog): Redis {
   const redis = createRedis(url, purpose, log);
   let dropped = 0;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- picks, of ioredis' overloads, the one called below
   const publish = redis.publish.bind(redis) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
   // ioredis declares publish with callback overloads; callers of this client use the promise form only.
   (redis as unknown as { publish: typeof publish }).publish = (channel, message) =>

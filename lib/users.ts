@@ -6,7 +6,7 @@ import { assertSelfOrAdmin } from "./auth/permissions";
 import { hashPassword, verifyPassword } from "./auth/passwords";
 import { Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed } from "./errors";
 import { msg } from "./i18n/message";
-import type { Row } from "./db/tables";
+import { single, type Row } from "./db/tables";
 import type { Role, User, UserStatus } from "./models/users";
 import { paginate, type Page } from "./pagination";
 import type { RateLimiter } from "./rate-limit";
@@ -91,7 +91,9 @@ export class Users {
     if (filter.status) query.where("status", filter.status);
     if (filter.search) {
       const term = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.where((q) => q.whereRaw("charla_fold(name) LIKE charla_fold(?)", [term]).orWhereRaw("lower(email) LIKE lower(?)", [term]));
+      query.where((q) => {
+        q.whereRaw("charla_fold(name) LIKE charla_fold(?)", [term]).orWhereRaw("lower(email) LIKE lower(?)", [term]);
+      });
     }
     return paginate(query, filter.page, filter.limit, presentUser);
   }
@@ -105,10 +107,11 @@ export class Users {
     const email = input.email.trim().toLowerCase();
     const taken = await this.knex("users").whereRaw("lower(email) = ?", [email]).whereNull("deleted_at").first("id");
     if (taken) throw EMAIL_TAKEN();
-    const [user] = await this.knex("users")
-      .insert({ email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password) })
-      .returning("*");
-    return presentUser(user!);
+    const user = single(
+      await this.knex("users").insert({ email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password) }).returning("*"),
+      "new user",
+    );
+    return presentUser(user);
   }
 
   async update(caller: Caller, id: string, changes: UserChanges): Promise<PublicUser> {

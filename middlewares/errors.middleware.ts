@@ -11,7 +11,7 @@ export const ErrorsMiddleware: Middleware = {
   localAction(next: ActionHandler) {
     return async function translateErrors(ctx: Context) {
       try {
-        return await next(ctx);
+        return (await next(ctx)) as unknown;
       } catch (err) {
         if (noteDatabaseFailure(err)) throw new ServiceUnavailable(msg("database.unavailable"), DATABASE_RETRY_AFTER_SECONDS);
         throw translatePgError(err);

@@ -40,6 +40,8 @@ export interface SocketGateway extends Service {
   onClientEvents(socket: Socket): void;
   joinConversation(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
   relayTyping(socket: Socket, payload: unknown): Promise<{ conversation_id: string }>;
+  onSocketConnected(socket: Socket): Promise<void>;
+  onSocketDisconnected(caller: Caller): void;
 }
 
 type SocketNext = (err?: Error & { data?: unknown }) => void;
@@ -212,14 +214,13 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       if (this.stopping) return;
       const previous = this.offlineTimers.get(caller.id);
       if (previous) clearTimeout(previous);
-      const timer = setTimeout(async () => {
+      const timer = setTimeout(() => {
         this.offlineTimers.delete(caller.id);
-        try {
-          const remaining = await this.io.in(userRoom(caller.id)).fetchSockets();
-          if (remaining.length === 0) await this.broker.call("users.markPresence", { user_id: caller.id, connected: false });
-        } catch (err) {
-          this.logger.warn("Could not mark user offline", err);
-        }
+        this.io
+          .in(userRoom(caller.id))
+          .fetchSockets()
+          .then((remaining) => (remaining.length === 0 ? this.broker.call("users.markPresence", { user_id: caller.id, connected: false }) : undefined))
+          .catch((err: unknown) => this.logger.warn("Could not mark user offline", err));
       }, config().presenceGraceSeconds * 1000);
       timer.unref();
       this.offlineTimers.set(caller.id, timer);

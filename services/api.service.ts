@@ -143,6 +143,9 @@ interface ApiService extends SocketGateway {
   redisProbe?: ReturnType<typeof createRedis>;
   /** moleculer-web's route table. */
   aliases: Array<{ action?: string; method: string; fullPath: string }>;
+  /** moleculer-web's own: the error answer through onError, and its request log line. */
+  sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+  logResponse(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const settings = config();

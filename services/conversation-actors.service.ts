@@ -5,7 +5,7 @@
 // the middle of a run go on.
 import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
-import { nodesRunning } from "../lib/cluster";
+import { availableNodes, nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { closedQueueFallback } from "../lib/queues/queues";
 import { database } from "../lib/db/connection";
@@ -125,7 +125,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
      * such a node had not handed to a flow are handed over now (sweepInbox).
      */
     resumeOrphans(this: ActorsService) {
-      const alive = (this.broker.registry.nodes.list({ onlyAvailable: true, withServices: false }) as Array<{ id: string }>).map((node) => node.id);
+      const alive = availableNodes(this.broker);
       this.lookup(async () => {
         const interrupted = await this.actors.orphaned(alive);
         if (interrupted.length) this.logger.warn(`Resuming ${interrupted.length} flow(s) interrupted on a node that is gone`);
@@ -147,7 +147,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
      * Inputs whose event was lost (a node died, the transporter was down, the owner refused) go again:
      * those overdue, or all that wait when a node just left or this one just started.
      */
-    async sweepInbox(this: ActorsService, everything = false) {
+    async sweepInbox(this: ActorsService, everything: boolean = false) {
       for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds, everything)) {
         if (attempts >= INBOX_WORRYING_ATTEMPTS) this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
         this.background(conversation_id, { kind: "inbox" });

@@ -2,6 +2,7 @@
 // no conversation goes to two agents, no agent goes past a cap.
 import { database } from "../lib/db/connection";
 import { harness, type Node } from "./support/harness";
+import { single } from "../lib/db/tables";
 
 const h = harness({ cluster: true, env: { ASSIGNMENT_SWEEP_INTERVAL_MS: "3600000" } });
 let other: Node;
@@ -18,9 +19,9 @@ async function onlineAgents(count: number): Promise<string[]> {
 }
 
 async function queueWithWaiting(agents: string[], cap: number, waiting: number): Promise<string> {
-  const [{ id }] = await database()("queues").insert({ name: `Carrera ${Date.now()} ${Math.random()}`, assignment_method: "least_busy", max_per_agent: cap }).returning("id");
+  const { id } = single(await database()("queues").insert({ name: `Carrera ${Date.now()} ${Math.random()}`, assignment_method: "least_busy", max_per_agent: cap }).returning("id"), "test row");
   await database()("queue_agents").insert(agents.map((user_id) => ({ queue_id: id, user_id })));
-  const [{ id: accountId }] = await database()("whatsapp_accounts").insert({ name: "Carrera", provider: "simulator" }).returning("id");
+  const { id: accountId } = single(await database()("whatsapp_accounts").insert({ name: "Carrera", provider: "simulator" }).returning("id"), "test row");
   const contacts: Array<{ id: string }> = await database()("contacts").insert(Array.from({ length: waiting }, (_, i) => ({ name: `C${i}` }))).returning("id");
   await database()("conversations").insert(contacts.map((contact, i) => ({ contact_id: contact.id, whatsapp_account_id: accountId, queue_id: id, status: "waiting", queued_at: new Date(Date.now() - i * 1000) })));
   return id;

@@ -9,7 +9,6 @@ import { CLIENT_EVENTS, SOCKET_EVENTS } from "../lib/contract/events";
 import { harness } from "./support/harness";
 
 // The official JSON Schema of AsyncAPI 3.0.0, as the AsyncAPI initiative publishes it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is CommonJS JSON
 const { schemas } = require("@asyncapi/specs") as { schemas: Record<string, object> };
 
 const h = harness();

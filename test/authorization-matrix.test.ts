@@ -705,10 +705,10 @@ beforeAll(async () => {
   ok(await f.admin.post(`/api/conversations/${f.conversationId}/transfer`, { queue_id: f.q1 }), "transfer");
   ok(await f.admin.post(`/api/simulator/accounts/${f.accountId}/inbound`, { from: f.conversationPhone, type: "image", media_url: fileUrl }), "photo");
   const media = await eventually(() => database()("messages").where({ conversation_id: f.conversationId }).whereNotNull("media_path").first("id"));
-  f.mediaMessageId = media.id as string;
+  f.mediaMessageId = media.id;
   const first = await database()("messages").where({ conversation_id: f.conversationId, direction: "inbound" }).orderBy("created_at").first("id");
-  f.inboundMessageId = first!.id as string;
-  f.contactId = (await database()("conversations").where({ id: f.conversationId }).first("contact_id"))!.contact_id as string;
+  f.inboundMessageId = first!.id;
+  f.contactId = (await database()("conversations").where({ id: f.conversationId }).first("contact_id"))!.contact_id;
   ok(await f.admin.post(`/api/conversations/${f.conversationId}/messages`, { type: "text", content: "Hola, ya te atiendo" }), "answer", 201);
   const sent = await eventually(async () =>
     (await f.admin.get<Array<{ wa_message_id: string; content: string }>>(`/api/simulator/accounts/${f.accountId}/outbound`)).body.find(

@@ -1,6 +1,7 @@
 // Odd values in every field of every writing endpoint: always a 4xx in the error format, never a 500.
 import { database } from "../lib/db/connection";
 import { harness } from "./support/harness";
+import { single } from "../lib/db/tables";
 const h = harness();
 
 const weird: unknown[] = [null, 0, -1, 1e308, "", "x".repeat(5000), [], [1, 2], {}, { a: { b: [] } }, true, "00000000-0000-4000-8000-000000000000", "' OR 1=1 --", "\u0000", { $gt: "" }, [{ toString: "x" }]];
@@ -10,7 +11,7 @@ describe("null", () => {
     const admin = await h.admin();
     const acc = (await admin.post("/api/whatsapp/accounts", { name: "N", provider: "simulator" })).body.id;
     const contact = (await admin.post("/api/contacts", { phone_number: "+525511220000" })).body.id;
-    const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id");
+    const { id: conversation } = single(await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id"), "test row");
     const accounts = await database()("whatsapp_accounts").count({ n: "*" }).first();
     const cases: Array<[string, string, Record<string, unknown>, string]> = [
       ["POST", `/api/conversations/${conversation}/resolve`, { resolution_note: null }, "resolution_note"],
@@ -54,7 +55,7 @@ it("never answers 500 to odd input, and always in the error format", async () =>
   const admin = await h.admin();
   const acc = (await admin.post("/api/whatsapp/accounts", { name: "F", provider: "simulator" })).body.id;
   const contact = (await admin.post("/api/contacts", { phone_number: "+525511223344" })).body.id;
-  const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id");
+  const { id: conversation } = single(await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: acc }).returning("id"), "test row");
   const reply = (await admin.post("/api/quick-replies", { shortcut: "/x", content: "x" })).body.id;
   const c = `/api/conversations/${conversation}`;
   const q = `/api/queues/${(await admin.post("/api/queues", { name: "Q" })).body.id}`;

@@ -240,13 +240,13 @@ describe("a socket dropped while messages keep arriving", () => {
     await traffic;
 
     const visible = await database()("messages").whereIn("conversation_id", mine.map((c) => c.id)).select("id", "status", "change_xid");
-    await eventually(() => visible.every((row) => inbox.messages.get(row.id as string)?.version === Number(row.change_xid)), 10_000);
-    expect(new Map([...inbox.messages].map(([id, held]) => [id, held.status]))).toEqual(new Map(visible.map((row) => [row.id as string, row.status as string])));
+    await eventually(() => visible.every((row) => inbox.messages.get(row.id)?.version === Number(row.change_xid)), 10_000);
+    expect(new Map([...inbox.messages].map(([id, held]) => [id, held.status]))).toEqual(new Map(visible.map((row) => [row.id, row.status as string])));
     // Shown once each, nothing of the other queue.
     expect(inbox.shown).toHaveLength(visible.length);
     expect([...inbox.messages.values()].filter((held) => held.conversation_id === other.id)).toEqual([]);
     // Live events alone left a gap (the messages written while it was away); the catch-up filled it.
-    const missedLive = visible.map((row) => row.id as string).filter((id) => !inbox.heardLive.has(id) && !inbox.loaded.has(id));
+    const missedLive = visible.map((row) => row.id).filter((id) => !inbox.heardLive.has(id) && !inbox.loaded.has(id));
     expect(missedLive.length).toBeGreaterThanOrEqual(10);
     expect(missedLive.every((id) => inbox.caughtUp.has(id))).toBe(true);
   }, 60_000);

@@ -359,7 +359,7 @@ async function waitForSetupReplies(current: Run): Promise<void> {
   const contents = current.traffic?.deliveries.map((delivery) => botReplyTo(delivery.token)) ?? [];
   const answered = await waitUntil(async () => {
     const [row] = await current.db.rows<{ n: string }>("SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)", [contents]);
-    return Number(row.n) === contents.length;
+    return Number(row!.n) === contents.length;
   }, 30_000);
   if (answered === undefined) throw new Error("Setup: the flow did not answer every customer's first message within 30 s, with no fault yet");
 }
@@ -386,14 +386,14 @@ function catchUpStrategy(current: Run): CatchUp {
 async function connectWatchers(current: Run): Promise<void> {
   const catchUp = catchUpStrategy(current);
   for (const node of current.nodes) current.watchers.push(new SocketWatcher(`admin@${node.name}`, () => current.adminToken, node, () => current.nodes, catchUp));
-  current.watchers.push(new SocketWatcher(`agent@${current.nodes[1].name}`, () => current.agentToken, current.nodes[1], () => current.nodes, catchUp));
+  current.watchers.push(new SocketWatcher(`agent@${current.nodes[1]!.name}`, () => current.agentToken, current.nodes[1]!, () => current.nodes, catchUp));
   await Promise.all(current.watchers.map((watcher) => watcher.connect()));
   const agentConversations = new Set(current.customers.filter((customer) => customer.agent).map((customer) => customer.conversationId));
   current.scopes = current.watchers.map((watcher) => ({ watcher, conversations: watcher.name.startsWith("agent") ? agentConversations : undefined }));
   // Everything stored from here on must reach the watchers.
   await sleep(500);
   const [row] = await current.db.rows<{ now: Date }>("SELECT now() AS now");
-  current.trafficSince = row.now;
+  current.trafficSince = row!.now;
 }
 
 // ---------------------------------------------------------------------------------------------- the faults
@@ -415,7 +415,7 @@ async function steady(current: Run): Promise<number | undefined> {
   return waitUntil(async () => {
     if (!current.nodes.every((node) => node.state === "up")) return false;
     const [row] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM whatsapp_accounts WHERE status = 'connected' AND deleted_at IS NULL");
-    return Number(row.n) === current.accountIds.length;
+    return Number(row!.n) === current.accountIds.length;
   }, 90_000, 250);
 }
 
@@ -458,29 +458,29 @@ async function socketsCaughtUp(current: Run, phase: string): Promise<void> {
 async function killHolder(current: Run): Promise<void> {
   const held = await holdings(current);
   const victim = [...current.nodes].sort((a, b) => (held.get(b.nodeId)?.length ?? 0) - (held.get(a.nodeId)?.length ?? 0))[0];
-  const accounts = held.get(victim.nodeId) ?? [];
-  const id = victim.nodeId;
+  const accounts = held.get(victim!.nodeId) ?? [];
+  const id = victim!.nodeId;
   const killedAt = Date.now();
-  await victim.kill();
+  await victim!.kill();
   current.kills.push({ phase: "kill-holder", nodeId: id, at: killedAt });
   const failover = await movedAway(current, accounts, id, killedAt);
   current.failovers.push({ phase: "kill-holder", ms: failover });
   note(`kill -9 ${id} at ${clock(killedAt)} holding ${accounts.length} number(s); failover ${failover === undefined ? "NOT within 90 s" : seconds(failover)}`);
-  await victim.start();
+  await victim!.start();
 }
 
 async function killIdle(current: Run): Promise<void> {
   const held = await holdings(current);
   const ranked = [...current.nodes].sort((a, b) => (held.get(a.nodeId)?.length ?? 0) - (held.get(b.nodeId)?.length ?? 0));
   const victim = ranked[0];
-  const holding = held.get(victim.nodeId)?.length ?? 0;
+  const holding = held.get(victim!.nodeId)?.length ?? 0;
   // With the numbers spread over every node (rebalancing) none is idle: the one holding fewest stands in, and the report says so.
   if (holding > 0) note(`no node without numbers: killing the one holding fewest (${holding})`);
-  const id = victim.nodeId;
+  const id = victim!.nodeId;
   const accounts = held.get(id) ?? [];
   const killedAt = Date.now();
   current.kills.push({ phase: "kill-idle", nodeId: id, at: killedAt });
-  await victim.kill();
+  await victim!.kill();
   // Restarted only once the others have noticed, so requests routed to the dead node meanwhile are part of the test.
   const noticed = await waitUntil(() => current.observer.departures.has(id), SETTINGS.heartbeatTimeoutSeconds * 1000 + 15_000);
   if (accounts.length) {
@@ -488,7 +488,7 @@ async function killIdle(current: Run): Promise<void> {
     current.failovers.push({ phase: "kill-idle", ms: failover });
   }
   note(`kill -9 ${id} at ${clock(killedAt)} holding ${holding} number(s)${noticed === undefined ? "; NOT noticed by the cluster within the heartbeat timeout + 15 s" : ""}`);
-  await victim.start();
+  await victim!.start();
 }
 
 /**
@@ -558,7 +558,7 @@ async function settle(current: Run): Promise<void> {
   current.settled = await waitUntil(async () => {
     const [replies] = await current.db.rows<{ n: string }>("SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)", [expected]);
     const [pending] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM messages WHERE status = 'pending'");
-    return Number(replies.n) === expected.length && Number(pending.n) === 0;
+    return Number(replies!.n) === expected.length && Number(pending!.n) === 0;
   }, 45_000, 500);
   record.notes.push(current.settled === undefined ? "still missing replies or sending after 45 s" : `quiet after ${seconds(current.settled)}`);
   // Late duplicates (a recovery re-running a step) would show up now.

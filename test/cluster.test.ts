@@ -88,7 +88,7 @@ describe("a cluster of two nodes", () => {
 
     const owner = (await row())!.owner_node as string;
     const [ownerNode, otherNode] = owner === h.broker.nodeID ? [h.broker, worker.broker] : [worker.broker, h.broker];
-    await ownerNode.destroyService(ownerNode.getLocalService("whatsapp-sessions")!);
+    await ownerNode.destroyService(ownerNode.getLocalService("whatsapp-sessions"));
     await eventually(async () => {
       const current = await row();
       return current!.owner_node === otherNode.nodeID && current!.status === "connected";

@@ -6,6 +6,7 @@ import { verifyPassword } from "../lib/auth/passwords";
 import { testDatabase } from "./support/database";
 import { migrations } from "../migrations";
 import * as models from "../lib/models";
+import { single } from "../lib/db/tables";
 
 const db = testDatabase();
 const connect = () => knexFactory({ client: "pg", connection: db.url, pool: { min: 0, max: 4 } });
@@ -58,28 +59,28 @@ describe("schema rules", () => {
   let contactId: string;
 
   beforeAll(async () => {
-    [{ id: accountId }] = await knex("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id");
-    [{ id: contactId }] = await knex("contacts").insert({ phone_number: "+525551234567", name: "Juan" }).returning("id");
+    ({ id: accountId } = single(await knex("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id"), "test row"));
+    ({ id: contactId } = single(await knex("contacts").insert({ phone_number: "+525551234567", name: "Juan" }).returning("id"), "test row"));
   });
 
   it("keeps one open conversation per contact and account", async () => {
     const open = { contact_id: contactId, whatsapp_account_id: accountId, status: "bot" } as const;
-    const [{ id }] = await knex("conversations").insert(open).returning("id");
+    const { id } = single(await knex("conversations").insert(open).returning("id"), "test row");
     await expect(knex("conversations").insert({ ...open, status: "waiting" })).rejects.toMatchObject({ code: "23505" });
     await knex("conversations").where({ id }).update({ status: "resolved" });
     await knex("conversations").insert(open);
   });
 
   it("stores a WhatsApp message once per account", async () => {
-    const [{ id: conversationId }] = await knex("conversations").where({ contact_id: contactId }).whereNot("status", "resolved").select("id");
+    const { id: conversationId } = single(await knex("conversations").where({ contact_id: contactId }).whereNot("status", "resolved").select("id"), "test row");
     const message = { conversation_id: conversationId, whatsapp_account_id: accountId, wa_message_id: "ABC", direction: "inbound", type: "text", status: "received", sender_type: "contact" } as const;
     await knex("messages").insert(message);
     await expect(knex("messages").insert(message)).rejects.toMatchObject({ code: "23505" });
   });
 
   it("refuses to change a flow version", async () => {
-    const [{ id: flowId }] = await knex("flows").insert({ name: "Bienvenida", trigger_type: "welcome" }).returning("id");
-    const [{ id }] = await knex("flow_versions").insert({ flow_id: flowId, version: 1, graph: { nodes: [], edges: [] } }).returning("id");
+    const { id: flowId } = single(await knex("flows").insert({ name: "Bienvenida", trigger_type: "welcome" }).returning("id"), "test row");
+    const { id } = single(await knex("flow_versions").insert({ flow_id: flowId, version: 1, graph: { nodes: [], edges: [] } }).returning("id"), "test row");
     await expect(knex("flow_versions").where({ id }).update({ graph: { nodes: [], edges: [] } })).rejects.toThrow(/immutable/);
   });
 

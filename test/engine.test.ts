@@ -36,8 +36,8 @@ function startEngine(env: Record<string, string>): Engine {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SERVICEDIR: "dist/services", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   return {
     process: child,
     output: () => output,

@@ -113,7 +113,7 @@ describe("conversation actors", () => {
     await customerWrites(admin, accountId, phone, "Hola");
     await eventually(async () => (await sent(phone)).length === 2);
     // The answer is stored, but its node dies before passing it on to the actor.
-    await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
+    await h.broker.destroyService(h.broker.getLocalService("conversation-actors"));
     await customerWrites(admin, accountId, phone, "2");
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await sent(phone)).toHaveLength(2);
@@ -128,8 +128,8 @@ describe("conversation actors", () => {
     await eventually(async () => (await sent(phone)).join() === "¿De qué producto?");
     const before = (await database()("conversation_actor_snapshots").where({ conversation_id: id }).first())!.version;
     // The node's flow services go down (as in a restart) and stay down past the 5-second timeout.
-    await h.broker.destroyService(h.broker.getLocalService("timers")!);
-    await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
+    await h.broker.destroyService(h.broker.getLocalService("timers"));
+    await h.broker.destroyService(h.broker.getLocalService("conversation-actors"));
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     expect(await sent(phone)).toEqual(["¿De qué producto?"]);
     h.broker.createService(ActorsSchema as unknown as ServiceSchema);

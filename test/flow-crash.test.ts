@@ -68,7 +68,7 @@ it("finishes on another node a flow whose node was killed mid-step, sending each
 
   // A customer whose conversation the child node owns.
   let phone = "";
-  let conversationId = "";
+  let conversationId: string;
   for (let i = 0; ; i += 1) {
     phone = `+52558880${String(i).padStart(4, "0")}`;
     conversationId = await customerWrites(admin, accountId, phone, "hola");

@@ -38,7 +38,7 @@ it("answers, in order, every message whose event never reached the actor", async
   const conversationId = await customerWrites(admin, accountId, phone, "uno");
   await eventually(async () => (await sent(phone)).length === 1);
   // The node that should hand the next messages to their flow loses them (its actors are gone).
-  await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
+  await h.broker.destroyService(h.broker.getLocalService("conversation-actors"));
   for (const text of ["dos", "tres", "cuatro"]) await customerWrites(admin, accountId, phone, text);
   expect(await pending(conversationId)).toBe(3);
   h.broker.createService(ActorsSchema as unknown as ServiceSchema);
@@ -66,7 +66,7 @@ it("answers each message once when many are handed over at the same time", async
   const phone = "+525588900003";
   const conversationId = await customerWrites(admin, accountId, phone, "a");
   await eventually(async () => (await sent(phone)).length === 1);
-  await h.broker.destroyService(h.broker.getLocalService("conversation-actors")!);
+  await h.broker.destroyService(h.broker.getLocalService("conversation-actors"));
   for (const text of ["b", "c"]) await customerWrites(admin, accountId, phone, text);
   h.broker.createService(ActorsSchema as unknown as ServiceSchema);
   // Every way an input can be handed over, at once: the live event, again and again, and the sweep.
@@ -98,8 +98,15 @@ it("finishes a run that failed midway on a live node (its database went away), a
             asServerAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${h.database.name}' AND pid <> pg_backend_pid()`),
           )
         : Promise.resolve();
-    void outage.then(() => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'));
-    if (calls === 1) setTimeout(() => void asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`), 1_500);
+    outage.then(
+      () => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'),
+      () => res.destroy(),
+    );
+    if (calls === 1) {
+      setTimeout(() => {
+        asServerAdmin(`ALTER DATABASE ${h.database.name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      }, 1_500);
+    }
   });
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   try {

@@ -4,6 +4,7 @@
 import { ingestMessage } from "../lib/inbox/ingest";
 import { findMessage, relayedFromJson, type MessageJson } from "../lib/inbox/messages";
 import { migratedDatabase } from "./support/database";
+import { single } from "../lib/db/tables";
 
 const { knex } = migratedDatabase();
 
@@ -11,7 +12,7 @@ let accountId: string;
 let counter = 0;
 
 beforeAll(async () => {
-  [{ id: accountId }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id");
+  ({ id: accountId } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"), "test row"));
 });
 
 async function conversationWithInput(): Promise<{ conversationId: string; messageId: string }> {

@@ -28,7 +28,7 @@ describe("flows over REST", () => {
     expect(v2.body).toMatchObject({ version: 2, name: "Bienvenida 2" });
     const versions = await database()("flow_versions").where({ flow_id: id }).orderBy("version");
     expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    await expect(database()("flow_versions").where({ id: versions[0].id }).update({ graph: { nodes: [], edges: [] } })).rejects.toThrow(/immutable/);
+    await expect(database()("flow_versions").where({ id: versions[0]!.id }).update({ graph: { nodes: [], edges: [] } })).rejects.toThrow(/immutable/);
   });
 
   it("duplicates as an inactive copy, and toggles", async () => {

@@ -20,6 +20,7 @@ import fc from "fast-check";
 import type { Socket } from "socket.io-client";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
+import { single } from "../lib/db/tables";
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261201);
 const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 8));
@@ -107,7 +108,7 @@ async function digest(): Promise<Digest> {
     watched = rows.map((row) => row.table_name).filter((name) => !UNWATCHED.has(name)).sort();
   }
   const sql = watched.map((name) => `SELECT '${name}' AS name, t::text AS row FROM "${name}" t`).join(" UNION ALL ");
-  const { rows } = (await database().raw(sql)) as { rows: Array<{ name: string; row: string }> };
+  const { rows } = await database().raw<{ rows: Array<{ name: string; row: string }> }>(sql);
   const tables: Digest = Object.fromEntries(watched.map((name) => [name, [] as string[]]));
   for (const { name, row } of rows) tables[name]!.push(row);
   for (const list of Object.values(tables)) list.sort();
@@ -452,7 +453,7 @@ async function fixtures(): Promise<Fixtures> {
   const contact = await created("/api/contacts", { phone_number: "+525511220001", name: "Cliente", tags: ["vip"], metadata: { k: "v" } });
   const queue = await created("/api/queues", { name: "Ventas" });
   await admin.post(`/api/queues/${queue}/agents`, { user_id: agent });
-  const [{ id: conversation }] = await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: account, queue_id: queue, status: "waiting" }).returning("id");
+  const { id: conversation } = single(await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: account, queue_id: queue, status: "waiting" }).returning("id"), "test row");
   const message = await created(`/api/conversations/${conversation}/notes`, { content: "Nota" });
   const flow = await created("/api/flows", { name: "Hostil", trigger_type: "manual", nodes: { nodes: [{ id: "start", type: "start" }], edges: [] } });
   const reply = await created("/api/quick-replies", { shortcut: "/hola", content: "Hola {{contact.name}}" });

@@ -3,12 +3,13 @@ import { InboundStore, ingestMessage } from "../lib/inbox/ingest";
 import { findMessage } from "../lib/inbox/messages";
 import type { InboundMessage } from "../lib/whatsapp/inbound";
 import { migratedDatabase } from "./support/database";
+import { single } from "../lib/db/tables";
 
 const { knex } = migratedDatabase();
 let accountId: string;
 
 beforeAll(async () => {
-  [{ id: accountId }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id");
+  ({ id: accountId } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id"), "test row"));
 });
 
 let phoneCounter = 1000;
@@ -61,7 +62,7 @@ describe("storing inbound messages", () => {
   });
 
   it("keeps one contact when a new number writes to two accounts at once", async () => {
-    const [{ id: other }] = await knex()("whatsapp_accounts").insert({ name: "Soporte", provider: "simulator" }).returning("id");
+    const { id: other } = single(await knex()("whatsapp_accounts").insert({ name: "Soporte", provider: "simulator" }).returning("id"), "test row");
     const phone = newPhone();
     const results = await Promise.all([accountId, other, accountId, other].map((account) => ingestMessage(knex(), account, message({ phone }))));
     expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
@@ -98,7 +99,7 @@ describe("storing inbound messages", () => {
   it("reopens a conversation resolved within the reopen window, back to its agent, and records it", async () => {
     const phone = newPhone();
     const first = await ingestMessage(knex(), accountId, message({ phone }));
-    const [{ id: agentId }] = await knex()("users").insert({ email: `${phone}@test.local`, name: "Agente", password_hash: "x", role: "agent" }).returning("id");
+    const { id: agentId } = single(await knex()("users").insert({ email: `${phone}@test.local`, name: "Agente", password_hash: "x", role: "agent" }).returning("id"), "test row");
     await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date(), assigned_to: agentId, resolution_note: "listo" });
     const next = await ingestMessage(knex(), accountId, message({ phone }), { reopenWindowSeconds: 60 });
     expect(next).toMatchObject({ conversationId: first.conversationId, newConversation: false, reopened: { kind: "reopened", from_status: "resolved", status: "active", assigned_to: agentId } });
@@ -146,7 +147,7 @@ describe("storing inbound messages", () => {
 
     const columns = ["direction", "status", "sender_type", "type", "content", "metadata", "media_path", "sent_at", "whatsapp_account_id"] as const;
     const [one, two, three] = await knex()("messages").whereIn("id", [first.messageId, ...results.map((r) => r.messageId)]).orderBy("created_at").select(...columns);
-    expect(two).toEqual({ ...one, content: "dos", metadata: { ...one.metadata, quoted: "x", wa_timestamp: later[0]!.timestamp.toISOString() } });
+    expect(two).toEqual({ ...one, content: "dos", metadata: { ...one!.metadata, quoted: "x", wa_timestamp: later[0]!.timestamp.toISOString() } });
     expect(three).toMatchObject({ direction: "outbound", status: "sent", sender_type: "agent", sent_at: sentAt, metadata: expect.objectContaining({ from_phone: true }) });
 
     expect(await knex()("contacts").where({ id: first.contactId }).first()).toMatchObject({ push_name: "Ana María", phone_number: phone });

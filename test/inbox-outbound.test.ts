@@ -1,11 +1,12 @@
 import { applyReceipt, markSent, nextToSend, queueOutbound } from "../lib/inbox/outbound";
 import { ingestMessage } from "../lib/inbox/ingest";
 import { migratedDatabase } from "./support/database";
+import { single } from "../lib/db/tables";
 
 const { knex } = migratedDatabase();
 
 async function conversation(): Promise<{ accountId: string; conversationId: string }> {
-  const [{ id: accountId }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id");
+  const { id: accountId } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"), "test row");
   const { conversationId } = await ingestMessage(knex(), accountId, {
     waMessageId: `IN${accountId.slice(0, 8)}`, fromMe: false, peer: { phone: "+525511112233", lid: "77@lid", pushName: "Ana" },
     type: "text", text: "Hola", metadata: {}, timestamp: new Date(),

@@ -103,13 +103,13 @@ describe("the inbox in real time", () => {
     expect((await Promise.all(sends)).map((res) => res.status)).toEqual(Array(50).fill(200));
     const contacts = await database()("contacts").where({ phone_number: phone });
     expect(contacts).toHaveLength(1);
-    const conversations = await database()("conversations").where({ contact_id: contacts[0].id });
+    const conversations = await database()("conversations").where({ contact_id: contacts[0]!.id });
     expect(conversations).toHaveLength(1);
-    expect(await database()("messages").where({ conversation_id: conversations[0].id }).count()).toEqual([{ count: "50" }]);
-    await eventually(() => about(heard, conversations[0].id, "new_message").length === 50);
+    expect(await database()("messages").where({ conversation_id: conversations[0]!.id }).count()).toEqual([{ count: "50" }]);
+    await eventually(() => about(heard, conversations[0]!.id, "new_message").length === 50);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(new Set(about(heard, conversations[0].id, "new_message").map(([, p]) => p.message.id)).size).toBe(50);
-    expect(about(heard, conversations[0].id, "new_message")).toHaveLength(50);
+    expect(new Set(about(heard, conversations[0]!.id, "new_message").map(([, p]) => p.message.id)).size).toBe(50);
+    expect(about(heard, conversations[0]!.id, "new_message")).toHaveLength(50);
   });
 
   it("moves an agent's sockets into a queue's room when they join it, and drops watchers who lose sight", async () => {

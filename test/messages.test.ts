@@ -196,8 +196,8 @@ describe("media", () => {
       .insert({ conversation_id: id, whatsapp_account_id: accountId, direction: "inbound", type: "image", status: "received", sender_type: "contact", media_path: "nowhere/x.jpg" })
       .returning("id");
     const outsider = await h.as("agent");
-    expect((await outsider.get(`/api/media/${message.id}`)).status).toBe(403);
+    expect((await outsider.get(`/api/media/${message!.id}`)).status).toBe(403);
     // Visible to the admin: the file itself is missing here, so 404.
-    expect((await admin.get(`/api/media/${message.id}`)).status).toBe(404);
+    expect((await admin.get(`/api/media/${message!.id}`)).status).toBe(404);
   });
 });

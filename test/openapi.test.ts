@@ -120,7 +120,7 @@ describe("the OpenAPI document", () => {
     expect(doc.paths["/api/users/{id}"]!.delete!.responses["409"]!.description).toContain("LAST_ADMIN");
     expect(doc.paths["/api/whatsapp/accounts/{id}/qr"]!.get!.responses["409"]!.description).toContain("QR_NOT_AVAILABLE");
     expect(doc.paths["/api/conversations/{id}/reopen"]!.post!.responses["409"]!.description).toContain("CONVERSATION_OPEN");
-    expect(doc.paths["/api/users"]!.get!.responses["200"]!.content!["application/json"].schema).toEqual({ $ref: "#/components/schemas/UserPage" });
+    expect(doc.paths["/api/users"]!.get!.responses["200"]!.content!["application/json"]!.schema).toEqual({ $ref: "#/components/schemas/UserPage" });
   });
 
   it("publishes the bodies as components: strict objects, with the list envelopes", () => {

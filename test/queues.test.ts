@@ -262,7 +262,7 @@ describe("SLA clocks", () => {
     });
   });
 
-  const slaQueue = async () => (await database()("queues").where({ name: "SLA" }).first("id"))!.id as string;
+  const slaQueue = async () => (await database()("queues").where({ name: "SLA" }).first("id"))!.id;
 
   it("warns, then marks the breach and tells the queue's supervisors", async () => {
     const id = await waitingIn(await slaQueue());
@@ -287,7 +287,7 @@ describe("SLA clocks", () => {
   });
 
   it("fires deadlines that came due while no node was running timers", async () => {
-    const timers = h.broker.getLocalService("timers")!;
+    const timers = h.broker.getLocalService("timers");
     await h.broker.destroyService(timers);
     const id = await waitingIn(await slaQueue());
     await new Promise((resolve) => setTimeout(resolve, 2500));

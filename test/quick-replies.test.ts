@@ -1,11 +1,12 @@
 import { database } from "../lib/db/connection";
 import { harness, type Client } from "./support/harness";
+import { single } from "../lib/db/tables";
 
 const h = harness();
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
 async function queue(name: string, members: Array<{ user: Client; supervisor?: boolean }> = []): Promise<string> {
-  const [{ id }] = await database()("queues").insert({ name }).returning("id");
+  const { id } = single(await database()("queues").insert({ name }).returning("id"), "test row");
   for (const { user, supervisor } of members) await database()("queue_agents").insert({ queue_id: id, user_id: user.user.id, is_supervisor: Boolean(supervisor) });
   return id;
 }

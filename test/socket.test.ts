@@ -35,12 +35,12 @@ describe("socket connections", () => {
     const heard: unknown[] = [];
     socket.on("catch_up", (payload: unknown) => heard.push(payload));
     // A stopped node may have had events routed to it after its gateway closed; a dead one never sent some.
-    h.broker.broadcastLocal("$node.disconnected", { node: { id: "stopped-node" }, unexpected: false });
-    h.broker.broadcastLocal("$node.disconnected", { node: { id: "dead-node" }, unexpected: true });
+    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "stopped-node" }, unexpected: false });
+    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "dead-node" }, unexpected: true });
     await eventually(() => heard.length === 2);
     expect(heard).toEqual([{ reason: "node_lost" }, { reason: "node_lost" }]);
     // A node whose numbers' leases lapsed is lost too, even before the cluster declares it gone.
-    h.broker.broadcastLocal("whatsapp.holder_lost", { node_id: "hung-node" });
+    await h.broker.broadcastLocal("whatsapp.holder_lost", { node_id: "hung-node" });
     await eventually(() => heard.length === 3);
   });
 

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { bufferJsonCodec, loadAuthState, wipeAuthState, type AuthCodec } from "../lib/whatsapp/auth-state";
 import { migratedDatabase } from "./support/database";
+import { single } from "../lib/db/tables";
 
 const { knex } = migratedDatabase();
 
 async function account(): Promise<string> {
-  const [{ id }] = await knex()("whatsapp_accounts").insert({ name: `acc-${randomBytes(3).toString("hex")}`, provider: "baileys" }).returning("id");
+  const { id } = single(await knex()("whatsapp_accounts").insert({ name: `acc-${randomBytes(3).toString("hex")}`, provider: "baileys" }).returning("id"), "test row");
   return id;
 }
 

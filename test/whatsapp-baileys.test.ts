@@ -7,6 +7,7 @@ import { loadAuthState } from "../lib/whatsapp/auth-state";
 import type { InboundMessage } from "../lib/whatsapp/inbound";
 import type { ConnectionUpdate } from "../lib/whatsapp/provider";
 import { migratedDatabase } from "./support/database";
+import { single } from "../lib/db/tables";
 
 const { knex } = migratedDatabase();
 // Stands for the guarded download: a file per URL, or the guard's refusal.
@@ -60,7 +61,7 @@ function fakeKit() {
 }
 
 async function account(): Promise<string> {
-  const [{ id }] = await knex()("whatsapp_accounts").insert({ name: "Real", provider: "baileys" }).returning("id");
+  const { id } = single(await knex()("whatsapp_accounts").insert({ name: "Real", provider: "baileys" }).returning("id"), "test row");
   return id;
 }
 

@@ -9,6 +9,7 @@ import { ingestMessage } from "../lib/inbox/ingest";
 import { queueOutbound, sendQueueOn } from "../lib/inbox/outbound";
 import { migratedDatabase } from "./support/database";
 import { eventually } from "./support/harness";
+import { single } from "../lib/db/tables";
 
 const migrated = migratedDatabase();
 const { knex } = migrated;
@@ -44,7 +45,7 @@ function host(
 }
 
 async function account(): Promise<string> {
-  const [{ id }] = await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id");
+  const { id } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator" }).returning("id"), "test row");
   return id;
 }
 

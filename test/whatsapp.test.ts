@@ -4,6 +4,7 @@ import type { Socket } from "socket.io-client";
 import { reloadConfig } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
+import { single } from "../lib/db/tables";
 
 const h = harness({ env: { FETCH_ALLOW_HOSTS: "127.0.0.1", WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" } });
 const MISSING = "00000000-0000-4000-8000-000000000000";
@@ -44,7 +45,7 @@ describe("connecting a number", () => {
     expect(account).toMatchObject({ name: "Ventas Principal", status: "disconnected", qr_code: null });
 
     await eventually(() => qrEvents.some((e) => e.account_id === account.id));
-    expect(qrEvents[0].qr_code).toMatch(/^data:image\/png;base64,/);
+    expect(qrEvents[0]!.qr_code).toMatch(/^data:image\/png;base64,/);
     const qr = await admin.get(`/api/whatsapp/accounts/${account.id}/qr`);
     expect(qr.status).toBe(200);
     expect(qr.body.qr_code).toMatch(/^data:image\/png;base64,/);
@@ -221,20 +222,20 @@ describe("receiving messages", () => {
     const rows = await database()("messages").where({ whatsapp_account_id: account.id }).orderBy("created_at");
     expect(rows.map((row) => row.type)).toEqual(kinds.map((kind) => kind.type));
     expect(rows[0]).toMatchObject({ content: "Hola, quiero una laptop", direction: "inbound", status: "received" });
-    expect(rows[6].metadata).toMatchObject({ latitude: 19.4326, longitude: -99.1332 });
-    expect(rows[9].metadata).toMatchObject({ button_id: "ventas" });
+    expect(rows[6]!.metadata).toMatchObject({ latitude: 19.4326, longitude: -99.1332 });
+    expect(rows[9]!.metadata).toMatchObject({ button_id: "ventas" });
     expect(new Set(rows.map((row) => row.conversation_id)).size).toBe(1);
     const contact = await database()("contacts").where({ phone_number: "+525598765432" }).first();
     expect(contact).toMatchObject({ push_name: "Juan Pérez" });
 
     // The image's file is kept and served behind authentication.
-    const media = await fetch(`${h.baseUrl}/api/media/${rows[1].id}`, { headers: { authorization: `Bearer ${admin.token}` } });
+    const media = await fetch(`${h.baseUrl}/api/media/${rows[1]!.id}`, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(media.status).toBe(200);
     expect(media.headers.get("content-type")).toBe("image/jpeg");
     expect(await media.text()).toBe("file /factura.jpg");
-    expect(rows[1].metadata).toMatchObject({ mimetype: "image/jpeg", size: 17 });
-    expect((await h.request("GET", `/api/media/${rows[1].id}`)).status).toBe(401);
-    expect((await admin.get(`/api/media/${rows[0].id}`)).status).toBe(404);
+    expect(rows[1]!.metadata).toMatchObject({ mimetype: "image/jpeg", size: 17 });
+    expect((await h.request("GET", `/api/media/${rows[1]!.id}`)).status).toBe(401);
+    expect((await admin.get(`/api/media/${rows[0]!.id}`)).status).toBe(404);
 
     // The redelivery is told again (its first delivery may have been stored by a node that died before telling).
     await eventually(() => received.filter((event) => event.account_id === account.id).length === kinds.length + 1);
@@ -303,7 +304,7 @@ describe("the simulator's control API", () => {
     expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "meteor" })).body.detail.field).toBe("reason");
     expect((await admin.post(`/api/simulator/accounts/${MISSING}/scan`, { phone_number: "+525500000000" })).status).toBe(404);
 
-    const [{ id: baileysId }] = await database()("whatsapp_accounts").insert({ name: "Real", provider: "baileys", should_connect: false }).returning("id");
+    const { id: baileysId } = single(await database()("whatsapp_accounts").insert({ name: "Real", provider: "baileys", should_connect: false }).returning("id"), "test row");
     const other = await admin.post(`/api/simulator/accounts/${baileysId}/scan`, { phone_number: "+525500000000" });
     expect(other.status).toBe(422);
   });

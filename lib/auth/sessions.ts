@@ -7,7 +7,7 @@
 import type { Knex } from "knex";
 import { Unauthorized, TooManyRequests } from "../errors";
 import { msg } from "../i18n/message";
-import type { Row } from "../db/tables";
+import { single, type Row } from "../db/tables";
 import type { Role, User } from "../models/users";
 import type { RateLimiter } from "../rate-limit";
 import type { Caller } from "./caller";
@@ -62,10 +62,13 @@ export class Sessions {
 
     await this.limiter.reset(accountKey);
     return this.knex.transaction(async (trx) => {
-      const [session] = await trx("auth_sessions")
-        .insert({ user_id: user.id, ip: client.ip ?? null, user_agent: client.userAgent?.slice(0, 500) ?? null, expires_at: this.refreshExpiry() })
-        .returning("id");
-      return this.issue(trx, user, session!.id);
+      const session = single(
+        await trx("auth_sessions")
+          .insert({ user_id: user.id, ip: client.ip ?? null, user_agent: client.userAgent?.slice(0, 500) ?? null, expires_at: this.refreshExpiry() })
+          .returning("id"),
+        "new session",
+      );
+      return this.issue(trx, user, session.id);
     });
   }
 

@@ -53,10 +53,12 @@ export class Batcher<I, O> {
     while (this.inFlight < this.concurrency && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight += 1;
-      this.settle(batch).finally(() => {
+      // settle() hands every failure to the batch's callers: it never rejects.
+      const done = () => {
         this.inFlight -= 1;
         this.flush();
-      });
+      };
+      this.settle(batch).then(done, done);
     }
   }
 

@@ -64,7 +64,7 @@ export async function embeddedPort(configured: number | undefined, log: (message
   return port;
 }
 
-const describeFailure = (err: unknown): string => (err instanceof Error ? err.message : err === undefined ? "no reason given" : String(err));
+const describeFailure = (err: unknown): string => (err instanceof Error ? err.message : err === undefined ? "no reason given" : JSON.stringify(err));
 
 const SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
 
@@ -141,6 +141,7 @@ export async function startEmbeddedPostgres(
     throw new Error(
       `The embedded PostgreSQL did not start on 127.0.0.1:${port} (${describeFailure(err)}). Is another engine or PostgreSQL still running on ${clusterDir}? ` +
         `Stop it (or remove a stale ${path.join(clusterDir, "postmaster.pid")}), or set DATABASE_URL to use a PostgreSQL of your own.`,
+      { cause: err },
     );
   }
 

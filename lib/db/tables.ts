@@ -42,3 +42,10 @@ declare module "knex/types/tables" {
  * array, which jsonb refuses: arrays (and anything else) go as JSON text.
  */
 export const jsonb = (knex: Knex, value: unknown): Knex.Raw => knex.raw("?::jsonb", [JSON.stringify(value)]);
+
+/** The row a statement that always writes one (an INSERT, an UPDATE of a locked row) returned. */
+export function single<T>(rows: T[], what: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error(`${what}: the statement returned no row`);
+  return row;
+}

@@ -246,7 +246,9 @@ export class ConversationActors {
   async orphaned(aliveNodes: string[]): Promise<string[]> {
     const rows: Array<{ conversation_id: string }> = await this.knex("conversation_actor_snapshots")
       .whereRaw("snapshot->>'value' = 'running'")
-      .where((q) => q.whereNull("owner_node").orWhereNotIn("owner_node", aliveNodes.filter((node) => node !== this.deps.nodeId)))
+      .where((q) => {
+        q.whereNull("owner_node").orWhereNotIn("owner_node", aliveNodes.filter((node) => node !== this.deps.nodeId));
+      })
       .select("conversation_id");
     return rows.map((row) => row.conversation_id);
   }
@@ -333,7 +335,7 @@ export class ConversationActors {
     if (!conversation) return;
     const live = await this.load(conversationId);
     const current = live.actor.getSnapshot().context.flow;
-    let state: FlowState | null = current ? (structuredClone(current) as FlowState) : null;
+    let state: FlowState | null = current ? structuredClone<FlowState>(current) : null;
     const host = this.hostFor(conversation, live);
 
     if (event.kind === "stop") {

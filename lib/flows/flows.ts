@@ -1,7 +1,7 @@
 // Flows: named chatbot graphs with a trigger. Every change of the graph makes
 // a new immutable version; conversations keep the version they started on.
 import type { Knex } from "knex";
-import type { Row } from "../db/tables";
+import { single, type Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { NotFound, ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
@@ -86,7 +86,7 @@ export class Flows {
     const triggerValue = checkTrigger(input.trigger_type, input.trigger_value);
     await this.checkAccount(input.whatsapp_account_id);
     const id = await this.knex.transaction(async (trx) => {
-      const [flow] = await trx("flows")
+      const flow = single(await trx("flows")
         .insert({
           name: input.name,
           description: input.description ?? null,
@@ -96,9 +96,9 @@ export class Flows {
           is_active: input.is_active ?? false,
           created_by: caller.id,
         })
-        .returning("id");
+        .returning("id"), "new flow");
       await this.addVersion(trx, flow.id, graph, caller.id);
-      return flow.id as string;
+      return flow.id;
     });
     return this.get(id);
   }
@@ -160,7 +160,7 @@ export class Flows {
       .join("flow_versions as v", "v.id", "f.current_version_id")
       .where("f.id", flowId)
       .whereNull("f.deleted_at")
-      .first("f.id", "v.id as version_id", "v.graph");
+      .first<{ id: string; version_id: string; graph: FlowGraph } | undefined>("f.id", "v.id as version_id", "v.graph");
     return row && { flow_id: row.id, flow_version_id: row.version_id, graph: row.graph };
   }
 
@@ -179,9 +179,8 @@ export class Flows {
   private async addVersion(trx: Knex.Transaction, flowId: string, graph: FlowGraph, userId: string): Promise<void> {
     // The flow row is locked by the caller's update (or new): version numbers do not collide.
     await trx.raw("SELECT 1 FROM flows WHERE id = ? FOR UPDATE", [flowId]);
-    const latest = await trx("flow_versions").where({ flow_id: flowId }).max({ max: "version" }).first();
-    const [version] = await trx("flow_versions").insert({ flow_id: flowId, version: (latest?.max ?? 0) + 1, graph, created_by: userId }).returning("id");
-    if (!version) throw new Error(`flow ${flowId}: the new version was not written`);
+    const latest = await trx("flow_versions").where({ flow_id: flowId }).max({ max: "version" }).first<{ max: number | null } | undefined>();
+    const version = single(await trx("flow_versions").insert({ flow_id: flowId, version: (latest?.max ?? 0) + 1, graph, created_by: userId }).returning("id"), `flow ${flowId} version`);
     await trx("flows").where({ id: flowId }).update({ current_version_id: version.id });
   }
 

@@ -52,12 +52,12 @@ export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; wa
     if (!isObject(raw)) throw new ValidationFailed(path, msg("common.mustBeObject", { field: path }));
     const id = typeof raw.id === "string" && raw.id ? raw.id : `e${i}`;
     for (const end of ["source", "target"] as const) {
-      if (typeof raw[end] !== "string" || !byId.has(raw[end] as string)) throw new ValidationFailed(`${path}.${end}`, msg("graph.noSuchNode", { field: `${path}.${end}` }));
+      if (typeof raw[end] !== "string" || !byId.has(raw[end])) throw new ValidationFailed(`${path}.${end}`, msg("graph.noSuchNode", { field: `${path}.${end}` }));
     }
     if (raw.sourceHandle !== undefined && raw.sourceHandle !== null && typeof raw.sourceHandle !== "string") {
       throw new ValidationFailed(`${path}.sourceHandle`, msg("common.mustBeText", { field: `${path}.sourceHandle` }));
     }
-    const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: (raw.sourceHandle as string | null | undefined) ?? null };
+    const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: (raw.sourceHandle) ?? null };
     const handle = handleOf(edge);
     const exits = handles.get(edge.source)!;
     if (!exits.includes(handle)) {

@@ -90,6 +90,6 @@ function describeHandles(node: NodeType): string[] {
     case "ab_split":
       return ["<branch id>"];
     default:
-      return node.handles({} as Record<string, unknown>);
+      return node.handles({});
   }
 }

@@ -25,8 +25,8 @@ export interface SandboxOptions {
   stepLimit: number;
   /** The tester's language: of `error`, and of what the test itself says (the Odoo refusal). */
   language: Language;
-  loadFlow(flowId: string): Promise<LoadedFlow | undefined>;
-  loadVersion(flowVersionId: string): Promise<LoadedFlow | undefined>;
+  loadFlow: (flowId: string) => Promise<LoadedFlow | undefined>;
+  loadVersion: (flowVersionId: string) => Promise<LoadedFlow | undefined>;
   queueCalendar(queueId: string): Promise<Calendar | undefined>;
   http(request: Parameters<FlowEffects["http"]>[0]): Promise<HttpResult>;
 }

@@ -27,7 +27,9 @@ export async function triggeredFlow(knex: Knex, context: TriggerContext): Promis
     .whereNull("deleted_at")
     .whereNotNull("current_version_id")
     .whereIn("trigger_type", ["keyword", "welcome", "default"])
-    .where((q) => q.whereNull("whatsapp_account_id").orWhere("whatsapp_account_id", context.accountId))
+    .where((q) => {
+      q.whereNull("whatsapp_account_id").orWhere("whatsapp_account_id", context.accountId);
+    })
     .orderBy([{ column: "created_at" }, { column: "id" }])
     .select("id", "trigger_type", "trigger_value");
   const text = context.text ?? "";

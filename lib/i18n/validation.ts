@@ -117,6 +117,8 @@ export interface ValidationIssue {
 function asText(value: unknown): string {
   if (value === undefined || value === null) return "";
   try {
+    // Whatever the client sent, as text: an object's own toString may throw (caught below).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
   } catch {
     return typeof value;

@@ -34,7 +34,7 @@ type Positioned = Position & { item: ChangeItem };
 
 /** The snapshot this (repeatable read) transaction reads in. */
 async function snapshotOf(trx: Knex.Transaction): Promise<Snapshot> {
-  const { rows } = (await trx.raw("SELECT pg_current_snapshot()::text AS snapshot")) as { rows: Array<{ snapshot: string }> };
+  const { rows } = await trx.raw<{ rows: Array<{ snapshot: string }> }>("SELECT pg_current_snapshot()::text AS snapshot");
   const snapshot = parseSnapshot(rows[0]!.snapshot);
   if (!snapshot) throw new Error(`PostgreSQL answered a snapshot it would not read back: ${rows[0]!.snapshot}`);
   return snapshot;

@@ -3,7 +3,7 @@
 // reopen) one change at a time under a row lock, each change recorded.
 import type { Knex } from "knex";
 import type { ConversationChange, Placement } from "../contract/events";
-import type { Row } from "../db/tables";
+import { single, type Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
@@ -87,7 +87,9 @@ type Builder = Knex.QueryBuilder | ReturnType<typeof Conversation.query>;
 export function whereVisibleTo<Q extends Builder>(knex: Knex, query: Q, caller: Caller): Q {
   if (caller.role === "admin") return query;
   const memberOf = knex("queue_agents").select("queue_id").where("user_id", caller.id);
-  (query as Knex.QueryBuilder).where((q) => q.where("c.assigned_to", caller.id).orWhereIn("c.queue_id", memberOf));
+  (query as Knex.QueryBuilder).where((q) => {
+    q.where("c.assigned_to", caller.id).orWhereIn("c.queue_id", memberOf);
+  });
   return query;
 }
 
@@ -108,10 +110,13 @@ export interface ChangeRequest {
  */
 export async function applyChange(trx: Knex.Transaction, row: Row<Conversation>, actorId: string | null, request: ChangeRequest): Promise<ConversationChange> {
   const next = request.event ? nextLifecycle(row, request.event) : row;
-  const [updated] = await trx("conversations")
-    .where({ id: row.id })
-    .update({ ...request.patch, status: next.status, queue_id: next.queue_id, assigned_to: next.assigned_to, updated_at: trx.fn.now() })
-    .returning(["status", "priority", "queue_id", "assigned_to", "change_xid"]);
+  const updated = single(
+    await trx("conversations")
+      .where({ id: row.id })
+      .update({ ...request.patch, status: next.status, queue_id: next.queue_id, assigned_to: next.assigned_to, updated_at: trx.fn.now() })
+      .returning(["status", "priority", "queue_id", "assigned_to", "change_xid"]),
+    `conversation ${row.id}`,
+  );
   await trx("conversation_events").insert(
     [{ kind: request.kind, data: request.data ?? {} }, ...(request.alsoRecorded ?? [])].map(({ kind, data }) => ({
       conversation_id: row.id,
@@ -267,10 +272,14 @@ export class Conversations {
     const mine = this.knex("queue_agents").select("queue_id").where("user_id", caller.id);
     const departures = this.knex("conversation_departures as d").join("conversations as c", "c.id", "d.conversation_id");
     const rows: Array<{ id: string; conversation_id: string; change_xid: string }> = await whereInBatch(departures, "d", batch, limit)
-      .where((q) => q.where("d.assigned_to", caller.id).orWhereIn("d.queue_id", mine))
+      .where((q) => {
+        q.where("d.assigned_to", caller.id).orWhereIn("d.queue_id", mine);
+      })
       // Null-safe: an unassigned conversation in no queue of theirs is out of sight too.
       .whereRaw("c.assigned_to IS DISTINCT FROM ?", [caller.id])
-      .where((q) => q.whereNull("c.queue_id").orWhereNotIn("c.queue_id", mine))
+      .where((q) => {
+        q.whereNull("c.queue_id").orWhereNotIn("c.queue_id", mine);
+      })
       .select("d.id", "d.conversation_id", "d.change_xid");
     return rows.map((row) => ({ xid: BigInt(row.change_xid), id: row.id, conversation_id: row.conversation_id }));
   }
@@ -378,6 +387,6 @@ export class Conversations {
   private async present(id: string): Promise<PublicConversation> {
     const row = await this.select().where("c.id", id).first();
     if (!row) throw new NotFound("conversation", id);
-    return present(row as ConversationRow);
+    return present(row);
   }
 }

@@ -9,7 +9,7 @@ import type { Conversation } from "../models/conversations";
 import { applyChange, reopenRequest } from "./conversations";
 import { enqueueForFlow } from "./flow-inbox";
 import type { InboundMessage } from "../whatsapp/inbound";
-import { chosenOption, optionsOf, type OutboundType } from "../whatsapp/outbound";
+import { chosenOption, optionsOf } from "../whatsapp/outbound";
 import { isDatabaseUnavailable } from "../db/availability";
 import { relayedFromJson, type MessageJson } from "./messages";
 
@@ -48,7 +48,9 @@ function identitiesOf(message: InboundMessage): Identity[] {
 
 async function findOrCreateContact(trx: Knex.Transaction, message: InboundMessage, identities: Identity[]): Promise<string> {
   const known: Array<{ contact_id: string; kind: string }> = await trx("contact_identities")
-    .where((q) => identities.forEach(({ kind, value }) => q.orWhere({ kind, value })))
+    .where((q) => {
+      for (const { kind, value } of identities) q.orWhere({ kind, value });
+    })
     .select("contact_id", "kind");
   // The phone number is the stronger identity: a LID may belong to a contact we only knew by phone.
   let contactId: string | undefined = (known.find((row) => row.kind === "phone") ?? known[0])?.contact_id;
@@ -120,7 +122,7 @@ async function asChoice(trx: Knex.Transaction, conversationId: string, message: 
     .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
     .first("type", "metadata");
   if (!asked || (asked.type !== "buttons" && asked.type !== "list")) return message;
-  const option = chosenOption(optionsOf({ type: asked.type as OutboundType, metadata: asked.metadata }), message.text);
+  const option = chosenOption(optionsOf({ type: asked.type, metadata: asked.metadata }), message.text);
   if (!option) return message;
   return asked.type === "buttons"
     ? { ...message, type: "button_reply", metadata: { ...message.metadata, button_id: option.id, typed: message.text } }

@@ -24,5 +24,5 @@ export function nextLifecycle(current: LifecycleState, event: LifecycleEvent): L
     throw new Conflict(undefined, msg("conversations.transition", { status: current.status, step: event.type }), "INVALID_TRANSITION");
   }
   const [next] = transition(conversationLifecycleMachine, snapshot, event);
-  return { status: next.value as ConversationStatus, queue_id: next.context.queueId, assigned_to: next.context.assignedTo };
+  return { status: next.value, queue_id: next.context.queueId, assigned_to: next.context.assignedTo };
 }

@@ -94,7 +94,7 @@ export async function recipientOf(knex: Knex, conversationId: string): Promise<{
   const row = await knex("conversations as c")
     .join("contacts as k", "k.id", "c.contact_id")
     .where("c.id", conversationId)
-    .first("c.whatsapp_account_id", "k.phone_number", knex.raw(LID_OF_CONTACT));
+    .first<{ whatsapp_account_id: string; phone_number: string | null; lid: string | null } | undefined>("c.whatsapp_account_id", "k.phone_number", knex.raw(LID_OF_CONTACT));
   return row && { accountId: row.whatsapp_account_id, to: { phone: row.phone_number, lid: row.lid } };
 }
 

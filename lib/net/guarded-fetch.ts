@@ -37,7 +37,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 function publicLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
-    if (addresses.length === 0 || addresses.some((entry) => isPrivateAddress(entry.address))) return callback(refused(hostname) as NodeJS.ErrnoException, []);
+    if (addresses.length === 0 || addresses.some((entry) => isPrivateAddress(entry.address))) return callback(refused(hostname), []);
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0]!.address, addresses[0]!.family);
   });

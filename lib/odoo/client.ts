@@ -195,7 +195,7 @@ export class OdooClient {
     const text = await res.text();
     let body: { result?: unknown; error?: { message?: string; data?: { name?: string; message?: string } } };
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(text) as typeof body;
     } catch {
       throw new OdooError("upstream", `Odoo's /jsonrpc answered HTTP ${res.status} with something that is not JSON`);
     }
@@ -281,7 +281,7 @@ export class OdooClient {
 }
 
 function versionInfo(serverVersion: string, first: unknown): OdooVersionInfo {
-  const major = typeof first === "number" ? first : Number.parseInt(/(\d+)/.exec(String(first ?? serverVersion))?.[1] ?? "", 10);
+  const major = typeof first === "number" ? first : Number.parseInt(/(\d+)/.exec(typeof first === "string" ? first : serverVersion)?.[1] ?? "", 10);
   return { serverVersion, major: Number.isFinite(major) ? major : null };
 }
 

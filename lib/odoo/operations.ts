@@ -75,7 +75,7 @@ export async function searchPartners(client: OdooClient, query: PartnerQuery): P
   if (query.email) leaves.push(["email", "=ilike", query.email.replace(/[%_\\]/g, (c) => `\\${c}`)]);
   if (query.name) leaves.push(["name", "ilike", query.name]);
   if (leaves.length === 0) return [];
-  const domain = [...Array(leaves.length - 1).fill("|"), ...leaves];
+  const domain = [...Array<string>(leaves.length - 1).fill("|"), ...leaves];
   const limit = query.limit ?? 20;
   const rows = await client.call<PartnerRow[]>("res.partner", "search_read", [domain], {
     fields: await partnerFields(client),

@@ -141,7 +141,7 @@ export class ContactSync {
       return;
     }
     // Only people who can write on WhatsApp become contacts: a phone that parses, an active partner.
-    let e164: string | null = null;
+    let e164: string | null;
     try {
       e164 = phone ? toE164(phone, config().defaultPhoneRegion) : null;
     } catch {
@@ -186,7 +186,9 @@ export class ContactSync {
       const query = this.knex("contacts")
         .whereNull("deleted_at")
         .whereNotNull("phone_number")
-        .where((q) => q.whereNull("odoo_synced_at").orWhereRaw("updated_at > odoo_synced_at"))
+        .where((q) => {
+          q.whereNull("odoo_synced_at").orWhereRaw("updated_at > odoo_synced_at");
+        })
         .orderBy("id")
         .limit(PAGE);
       if (lastId) query.where("id", ">", lastId);

@@ -20,6 +20,7 @@ const escape = (text: string) =>
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     // XML 1.0 cannot carry most control characters; Odoo strips them too.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
 
 function encodeValue(value: unknown): string {

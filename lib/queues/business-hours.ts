@@ -84,10 +84,9 @@ export function parseTimezone(input: unknown, field = "timezone"): string {
 export function parseHolidays(input: unknown, field = "holidays"): string[] {
   if (input === null || input === undefined) return [];
   if (!Array.isArray(input) || input.length > 366) throw new ValidationFailed(field, msg("hours.holidays", { field }));
-  const dates = input.map((value, i) => {
+  const dates = (input as unknown[]).map((value, i) => {
     const time = typeof value === "string" && DATE.test(value) ? new Date(`${value}T00:00:00Z`).getTime() : NaN;
-    const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(value as string);
-    if (!valid) throw new ValidationFailed(`${field}[${i}]`, msg("hours.holiday", { field: `${field}[${i}]` }));
+    if (typeof value !== "string" || Number.isNaN(time) || !new Date(time).toISOString().startsWith(value)) throw new ValidationFailed(`${field}[${i}]`, msg("hours.holiday", { field: `${field}[${i}]` }));
     return value;
   });
   return [...new Set(dates)].sort();

@@ -1,7 +1,7 @@
 // Queues: where conversations wait for a person, with their assignment rules,
 // capacity, SLA and opening hours, and the agents who work them.
 import type { Knex } from "knex";
-import type { Row } from "../db/tables";
+import { single, type Row } from "../db/tables";
 import type { Caller } from "../auth/caller";
 import { config } from "../config";
 import { Conflict, Forbidden, NotFound, ValidationFailed } from "../errors";
@@ -72,8 +72,8 @@ export class Queues {
 
   async create(input: QueueInput): Promise<PublicQueue> {
     const row = await this.validated(input);
-    const [queue] = await this.knex("queues").insert({ timezone: config().defaultTimezone, ...row }).returning("id");
-    return this.get(queue!.id);
+    const queue = single(await this.knex("queues").insert({ timezone: config().defaultTimezone, ...row }).returning("id"), "new queue");
+    return this.get(queue.id);
   }
 
   async update(id: string, input: Partial<QueueInput>): Promise<PublicQueue> {

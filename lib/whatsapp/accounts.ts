@@ -1,7 +1,7 @@
 // WhatsApp accounts as the API shows them: CRUD on the rows. Connecting and
 // disconnecting happen in the session host of the node that owns the account.
 import type { Knex } from "knex";
-import type { Row } from "../db/tables";
+import { single, type Row } from "../db/tables";
 import { NotFound } from "../errors";
 import { WhatsappAccount, type ProviderName } from "../models/whatsapp";
 import { paginate, type Page } from "../pagination";
@@ -42,8 +42,7 @@ export class Accounts {
 
   /** Creating an account asks for its connection: the QR code follows within seconds. */
   async create(name: string, provider: ProviderName): Promise<PublicAccount> {
-    const [account] = await this.knex("whatsapp_accounts").insert({ name: name.trim(), provider, should_connect: true }).returning("*");
-    return presentAccount(account!);
+    return presentAccount(single(await this.knex("whatsapp_accounts").insert({ name: name.trim(), provider, should_connect: true }).returning("*"), "new account"));
   }
 
   async rename(id: string, name: string): Promise<PublicAccount> {

@@ -16,7 +16,8 @@ export interface AuthCodec {
 export interface KeyStore {
   get(type: string, ids: string[]): Promise<Record<string, unknown>>;
   /** `null` deletes. The whole batch is written in one transaction. */
-  set(data: Record<string, Record<string, unknown | null> | undefined>): Promise<void>;
+  /** A null value deletes the key. */
+  set(data: Record<string, Record<string, unknown> | undefined>): Promise<void>;
   clear(): Promise<void>;
 }
 
@@ -95,8 +96,8 @@ export const bufferJsonCodec: AuthCodec = {
       }
       return item;
     }),
-  decode: (_type, text) =>
-    JSON.parse(text, (_key, item: unknown) => {
+  decode: (_type, text): unknown =>
+    JSON.parse(text, (_key, item: unknown): unknown => {
       const maybe = item as { type?: unknown; data?: unknown } | null;
       if (maybe && typeof maybe === "object" && maybe.type === "Buffer" && typeof maybe.data === "string") {
         return Buffer.from(maybe.data, "base64");

@@ -39,9 +39,9 @@ export async function loadBaileys(): Promise<BaileysKit> {
 
 export function baileysCodec(kit: BaileysKit): AuthCodec {
   return {
-    encode: (value) => JSON.stringify(value, kit.BufferJSON.replacer),
+    encode: (value) => JSON.stringify(value, (key: string, item: unknown) => kit.BufferJSON.replacer(key, item)),
     decode: (type, text) => {
-      const value: unknown = JSON.parse(text, kit.BufferJSON.reviver);
+      const value: unknown = JSON.parse(text, (key: string, item: unknown) => kit.BufferJSON.reviver(key, item));
       return type === "app-state-sync-key" ? kit.reviveAppStateSyncKey(value) : value;
     },
   };
@@ -109,9 +109,9 @@ export function baileysContent(message: OutgoingMessage, jid: string, media?: Bu
     case "video":
       return { video: media, caption };
     case "audio":
-      return { audio: media, mimetype: (m.mimetype as string | undefined) ?? "audio/mp4" };
+      return { audio: media, mimetype: (m.mimetype) ?? "audio/mp4" };
     case "document":
-      return { document: media, fileName: m.filename ?? "document", mimetype: (m.mimetype as string | undefined) ?? "application/octet-stream", caption };
+      return { document: media, fileName: m.filename ?? "document", mimetype: (m.mimetype) ?? "application/octet-stream", caption };
     case "sticker":
       return { sticker: media };
     case "location":
@@ -204,7 +204,7 @@ export class BaileysProvider implements WhatsAppProvider {
       stored.saveCreds(creds).catch((err: unknown) => this.log("error", `Could not save WhatsApp creds of ${accountId}: ${String(err)}`));
     });
     socket.ev.on("connection.update", (update) => {
-      const mapped = mapConnectionUpdate(update, socket.user as { id: string; lid?: string } | undefined);
+      const mapped = mapConnectionUpdate(update, socket.user);
       if (mapped) listener.connection(mapped);
     });
 

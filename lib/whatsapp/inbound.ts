@@ -98,7 +98,10 @@ export function contentOf(raw: proto.IMessage): Content | undefined {
   if (m.protocolMessage) {
     const p = m.protocolMessage;
     const target = p.key?.id ?? null;
+    // Baileys' ProtocolMessage.Type by number (its enum lives in an ES module): 0 REVOKE, 14 MESSAGE_EDIT.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison
     if (p.type === 0) return { type: "revoked", text: null, metadata: { target_wa_message_id: target } }; // REVOKE
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison
     if (p.type === 14 && p.editedMessage) {
       const edited = contentOf(p.editedMessage); // MESSAGE_EDIT
       return { type: "edited", text: edited?.text ?? null, metadata: { target_wa_message_id: target } };
@@ -109,7 +112,7 @@ export function contentOf(raw: proto.IMessage): Content | undefined {
 
 /** A Baileys `messages.upsert` message in the engine's shape; undefined when it is not for the inbox. */
 export function normaliseBaileysMessage(message: WAMessage): InboundMessage | undefined {
-  const key = message.key as WAMessage["key"] & { remoteJidAlt?: string | null };
+  const key = message.key;
   if (!key.id || !message.message) return undefined;
   const peer = peerOf(key);
   if (!peer) return undefined;

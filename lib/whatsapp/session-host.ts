@@ -166,7 +166,7 @@ export class SessionHost {
   /** Sends what is queued on an account, if this node holds it and it is connected. */
   kick(accountId: string): void {
     const session = this.sessions.get(accountId);
-    if (session) void this.drain(accountId, session);
+    if (session) this.inBackground(this.drain(accountId, session), `Sending on ${accountId}`);
   }
 
   /** Shows "typing…" to a contact, when this node holds the account and it is connected; false otherwise. */
@@ -216,7 +216,7 @@ export class SessionHost {
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     // Messages queued while no one told us (a lost event) still go out.
-    for (const [accountId, session] of this.sessions) void this.drain(accountId, session);
+    for (const [accountId, session] of this.sessions) this.inBackground(this.drain(accountId, session), `Sending on ${accountId}`);
     const wanted = await this.knex("whatsapp_accounts")
       .select("id", "provider", "owner_node")
       .where("should_connect", true)
@@ -365,7 +365,7 @@ export class SessionHost {
       .then((connection) => {
         // A connection nobody waits for any more is closed — unless a logout claimed it meanwhile.
         if (generation === session.generation) session.connection = connection;
-        else if (session.loggingOut !== opening) void connection.close();
+        else if (session.loggingOut !== opening) this.inBackground(connection.close(), `Closing ${accountId}`);
         return connection;
       })
       .catch((err: unknown) => {
@@ -381,7 +381,7 @@ export class SessionHost {
     const connection = session.connection;
     session.connection = undefined;
     session.generation += 1;
-    if (close) void connection?.close();
+    if (close && connection) this.inBackground(connection.close(), "Closing a connection");
   }
 
   private onChange(
@@ -411,15 +411,20 @@ export class SessionHost {
         .where({ id: accountId, owner_node: this.settings.nodeId });
       this.events.status({ accountId, status, reason: context.reason });
     });
-    if (connected) void this.drain(accountId, session);
+    if (connected) this.inBackground(this.drain(accountId, session), `Sending on ${accountId}`);
     // Not from inside the actor's own transition: let go once it has settled.
-    if (ended) setImmediate(() => void this.letGo(accountId, false));
+    if (ended) setImmediate(() => this.inBackground(this.letGo(accountId, false), `Letting ${accountId} go`));
   }
 
   // One message at a time, oldest first, paced; stops when the queue is empty or the connection is gone.
   // The queue's head is read a batch at a time (only this loop moves pending messages on), and read again
   // only when the batch was full or more was queued meanwhile. Sends made back to back are recorded
   // together; a paced number's each before its pause.
+  /** Work nobody waits for: its failure is logged, not lost. */
+  private inBackground(work: Promise<unknown>, what: string): void {
+    work.catch((err: unknown) => this.events.log("warn", `${what} failed`, err));
+  }
+
   private async drain(accountId: string, session: Session): Promise<void> {
     if (session.status !== "connected") return;
     if (session.draining) {

@@ -195,7 +195,8 @@ export class SimulatorProvider implements WhatsAppProvider {
 
   async connect(accountId: string, listener: ProviderListener): Promise<ProviderConnection> {
     const { creds } = await loadAuthState(this.knex, accountId, bufferJsonCodec);
-    void this.live.get(accountId)?.close();
+    // A connection still open for the account is replaced: closing it cannot fail the new one.
+    this.live.get(accountId)?.close().catch(() => undefined);
     const connection = new SimulatedConnection(
       accountId,
       listener,
@@ -231,8 +232,8 @@ export class SimulatorProvider implements WhatsAppProvider {
       jid: `${digits}@s.whatsapp.net`,
       lid: `${BigInt(`0x${randomBytes(6).toString("hex")}`)}@lid`,
     };
-    const { saveCreds } = await loadAuthState(this.knex, accountId, bufferJsonCodec);
-    await saveCreds(pairing);
+    const state = await loadAuthState(this.knex, accountId, bufferJsonCodec);
+    await state.saveCreds(pairing);
     connection.drop("restart_required");
   }
 

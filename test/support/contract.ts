@@ -56,7 +56,7 @@ const resolve = <T>(doc: OpenApiDocument, value: T | Reference): T => {
     const [, , kind, name] = value.$ref.split("/") as [string, string, "responses", string];
     return doc.components[kind][name] as T;
   }
-  return value as T;
+  return value;
 };
 
 function validatorFor(checker: Checker, reference: Reference): ValidateFunction {

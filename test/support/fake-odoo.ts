@@ -143,7 +143,7 @@ export class FakeOdoo {
       req.on("end", () => this.route(req, body, res));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
 
@@ -287,7 +287,7 @@ export class FakeOdoo {
     if (this.options.denied?.includes(model)) throw new OdooException("odoo.exceptions.AccessError", `You are not allowed to access '${model}' records.`);
     const fields = fieldsOf(this.options.version);
     const context = (kwargs.context ?? {}) as Record<string, unknown>;
-    const rows = this.data[model]!;
+    const rows = this.data[model];
     switch (method) {
       case "fields_get": {
         const wanted = (kwargs.allfields as string[] | undefined) ?? Object.keys(fields);

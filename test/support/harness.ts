@@ -170,7 +170,7 @@ export function harness(options: HarnessOptions = {}) {
 
     /** The API through the OpenAPI document's types, without a token. */
     get api(): TypedApi {
-      return typedApi(h.request);
+      return typedApi((method, url, opts) => h.request(method, url, opts));
     },
 
     async login(email: string, password: string): Promise<Client> {
@@ -185,7 +185,7 @@ export function harness(options: HarnessOptions = {}) {
         token,
         refreshToken,
         user,
-        api: typedApi(h.request, token),
+        api: typedApi((method, url, opts) => h.request(method, url, opts), token),
         get: (url) => call("GET", url),
         post: (url, body) => call("POST", url, body ?? {}),
         put: (url, body) => call("PUT", url, body ?? {}),

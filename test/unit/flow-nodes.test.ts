@@ -43,15 +43,15 @@ async function run(nodes: Array<{ id?: string; type: string; data?: Record<strin
   const flow: LoadedFlow = { flow_id: "f1", flow_version_id: "v1", graph };
   const versions: Record<string, LoadedFlow> = { v1: flow, ...Object.fromEntries(Object.values(options.flows ?? {}).map((f) => [f.flow_version_id, f])) };
   const fx: FlowEffects = {
-    send: record("send") as FlowEffects["send"],
-    handoff: record("handoff") as FlowEffects["handoff"],
-    addTags: record("addTags") as FlowEffects["addTags"],
-    removeTags: record("removeTags") as FlowEffects["removeTags"],
-    updateContact: record("updateContact") as FlowEffects["updateContact"],
-    setPriority: record("setPriority") as FlowEffects["setPriority"],
-    addNote: record("addNote") as FlowEffects["addNote"],
-    setCsat: record("setCsat") as FlowEffects["setCsat"],
-    resolve: record("resolve") as FlowEffects["resolve"],
+    send: record("send"),
+    handoff: record("handoff"),
+    addTags: record("addTags"),
+    removeTags: record("removeTags"),
+    updateContact: record("updateContact"),
+    setPriority: record("setPriority"),
+    addNote: record("addNote"),
+    setCsat: record("setCsat"),
+    resolve: record("resolve"),
     http: (request) => guardedRequest(request, ["127.0.0.1"]),
     odoo: async (action) => {
       throw new Error(`odoo.${action} is not available`);

@@ -9,7 +9,7 @@ const from = (message: Record<string, unknown>, key: Record<string, unknown> = {
     messageTimestamp: at,
     pushName: "Juan Pérez",
     message,
-  }) as unknown as WAMessage;
+  });
 
 describe("peers", () => {
   it("keeps both identities when WhatsApp gives a LID with the phone as its alternative", () => {
@@ -63,6 +63,6 @@ describe("message kinds", () => {
   it("skips what is not for the inbox", () => {
     expect(normaliseBaileysMessage(from({ senderKeyDistributionMessage: { groupId: "x" } }))).toBeUndefined();
     expect(normaliseBaileysMessage(from({ conversation: "hola grupo" }, { remoteJid: "1203@g.us" }))).toBeUndefined();
-    expect(normaliseBaileysMessage({ key: { remoteJid: "525551234567@s.whatsapp.net", id: "X" } } as WAMessage)).toBeUndefined();
+    expect(normaliseBaileysMessage({ key: { remoteJid: "525551234567@s.whatsapp.net", id: "X" } })).toBeUndefined();
   });
 });

@@ -31,11 +31,11 @@ interface QuestionSpec<D extends QuestionData> {
   fields?: Fields;
   /** The exits besides `invalid` and `timeout` (default: next). */
   choices?(data: D): string[];
-  validate?(data: D, path: string): void;
+  validate?: (data: D, path: string) => void;
   /** Sends the question (default: the text). */
   ask?(ctx: NodeContext, data: D): Promise<void>;
-  /** The stored value, or undefined when the reply does not answer. */
-  parse(input: FlowInput, data: D, ctx: NodeContext): unknown | Promise<unknown>;
+  /** The stored value (or a promise of it), or undefined when the reply does not answer. */
+  parse(input: FlowInput, data: D, ctx: NodeContext): unknown;
   /** The exit a stored value leaves by (default: next). */
   handleFor?(value: unknown, data: D): string;
 }

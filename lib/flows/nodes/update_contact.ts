@@ -16,7 +16,7 @@ export default defineNode<Data>({
   async run(ctx, data) {
     const patch: Record<string, unknown> = {};
     for (const key of ["name", "email", "company"] as const) {
-      const value = data[key] === undefined ? "" : ctx.render(data[key]!).trim();
+      const value = data[key] === undefined ? "" : ctx.render(data[key]).trim();
       if (value) patch[key] = value;
     }
     if (data.metadata) {

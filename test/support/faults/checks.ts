@@ -158,13 +158,13 @@ export async function nothingPending(db: Db): Promise<CheckResult> {
   );
   for (const row of statuses) problems.push(`${row.n} ${row.sender_type} message(s) are still ${row.status}`);
   const running = await db.rows<{ n: string }>("SELECT count(*) AS n FROM conversation_actor_snapshots WHERE snapshot->>'value' = 'running'");
-  if (Number(running[0]?.n ?? 0) > 0) problems.push(`${running[0].n} flow(s) were left in the middle of a step (snapshot value 'running')`);
+  if (Number(running[0]?.n ?? 0) > 0) problems.push(`${running[0]!.n} flow(s) were left in the middle of a step (snapshot value 'running')`);
   // The flow inbox (inputs waiting for their actor) exists once the engine keeps one; when it does, it must be empty.
   let inbox = "no flow_inbox table";
   if (await tableExists(db, "flow_inbox")) {
     const [row] = await db.rows<{ n: string }>("SELECT count(*) AS n FROM flow_inbox");
-    inbox = `flow_inbox ${row.n}`;
-    if (Number(row.n) > 0) problems.push(`${row.n} customer message(s) still wait in flow_inbox`);
+    inbox = `flow_inbox ${row!.n}`;
+    if (Number(row!.n) > 0) problems.push(`${row!.n} customer message(s) still wait in flow_inbox`);
   }
   return { name: "nothing left pending", summary: `pending/failed messages ${statuses.reduce((sum, row) => sum + Number(row.n), 0)}; ${inbox}`, problems };
 }

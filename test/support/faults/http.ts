@@ -41,7 +41,7 @@ export class Balancer {
     this.turn += 1;
     let last = "";
     for (let i = 0; i < candidates.length; i += 1) {
-      const node = candidates[(this.turn + i) % candidates.length];
+      const node = candidates[(this.turn + i) % candidates.length]!;
       try {
         return this.count(purpose, await this.send<T>(node, method, path, options));
       } catch (err) {

@@ -364,11 +364,14 @@ export class EngineNode {
     const supervised = new Supervised(child, this.reaper);
     this.current = supervised;
     const nodeId = this.nodeId;
-    void supervised.exited.then(({ code, signal }) => {
-      if (this.current !== supervised) return;
-      this.state = "down";
-      if (!this.expectingExit) this.onUnexpectedExit({ node: this.name, nodeId, at: Date.now(), code, signal, log: tail(this.logFile, 15) });
-    });
+    // `exited` never rejects: it resolves with how the process ended.
+    supervised.exited
+      .then(({ code, signal }) => {
+        if (this.current !== supervised) return;
+        this.state = "down";
+        if (!this.expectingExit) this.onUnexpectedExit({ node: this.name, nodeId, at: Date.now(), code, signal, log: tail(this.logFile, 15) });
+      })
+      .catch(() => undefined);
     const took = await waitUntil(async () => !supervised.running || (await this.ready()), timeoutMs, 100);
     if (!supervised.running) throw new Error(`Node ${nodeId} exited while starting:\n${tail(this.logFile, 30)}`);
     if (took === undefined) throw new Error(`Node ${nodeId} was not ready within ${timeoutMs / 1000} s:\n${tail(this.logFile, 30)}`);

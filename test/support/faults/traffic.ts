@@ -71,7 +71,8 @@ class InFlight {
 
   add(work: Promise<unknown>): void {
     this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+    // Its failure is recorded by whoever started it; here it only leaves the pending set.
+    work.finally(() => this.pending.delete(work)).catch(() => undefined);
   }
 
   async drain(): Promise<void> {
@@ -100,7 +101,7 @@ export class CustomerTraffic {
    */
   async burst(phase: string, count: number, perSecond: number, together: number): Promise<void> {
     for (let sent = 0; sent < count; sent += together) {
-      const customer = this.customers[this.turn % this.customers.length];
+      const customer = this.customers[this.turn % this.customers.length]!;
       this.turn += 1;
       for (let i = 0; i < Math.min(together, count - sent); i += 1) this.inFlight.add(this.deliver(this.newDelivery(phase, customer)));
       await sleep((1000 * together) / perSecond);
@@ -149,7 +150,7 @@ export class AgentTraffic {
   /** `count` agent messages, one every `everyMs`, to the agent's conversations in turn. */
   async burst(phase: string, count: number, everyMs: number): Promise<void> {
     for (let i = 0; i < count; i += 1) {
-      const conversationId = this.conversationIds[this.turn % this.conversationIds.length];
+      const conversationId = this.conversationIds[this.turn % this.conversationIds.length]!;
       this.turn += 1;
       const token = `a${String(this.sends.length + 1).padStart(5, "0")}`;
       const send: AgentSend = { token, phase, conversationId, content: agentContent(token), firstTry: Date.now(), attempts: 0 };

@@ -314,6 +314,8 @@ export class Observer {
       // The test process decides when it ends; the broker must not exit it on signals.
       skipProcessEventRegistration: true,
     });
+    // The service's handlers run with the service as `this`; they report to this observer.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const observer = this;
     this.broker.createService({
       name: "fault-observer",
@@ -322,7 +324,7 @@ export class Observer {
           const node = ctx.nodeID ?? "?";
           observer.statusChanges.push({ at: Date.now(), phase: observer.phase, node, accountId: ctx.params.account_id, status: ctx.params.status, reason: ctx.params.reason });
           // The moment a node connects a number is when a former holder that has not let go yet can be caught.
-          if (ctx.params.status === "connected") void observer.othersHolding(ctx.params.account_id, node);
+          if (ctx.params.status === "connected") observer.othersHolding(ctx.params.account_id, node).catch(() => undefined);
         },
         "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
           observer.departures.set(ctx.params.node.id, Date.now());
