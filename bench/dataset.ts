@@ -24,7 +24,10 @@ export async function seedInbox(url: string, conversations: number, messagesPer:
       VALUES ('Bench', 'America/Mexico_City', 180, 3600, 'manual') RETURNING id`);
     await client.query(`INSERT INTO queue_agents (queue_id, user_id) SELECT $1, id FROM users WHERE email LIKE '%@bench.local'`, [queueId]);
     const { id: accountId } = await one(`INSERT INTO whatsapp_accounts (name, provider) VALUES ('Bench', 'simulator') RETURNING id`);
-    await client.query(`INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g`, [conversations]);
+    await client.query(
+      `INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g`,
+      [conversations],
+    );
     await client.query(
       `WITH agents AS (SELECT array_agg(id ORDER BY email) AS ids FROM users WHERE email LIKE '%@bench.local'),
             numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM contacts),

@@ -3,7 +3,20 @@ import pg from "pg";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import {
-  atRate, connectAccounts, inLanes, log, percentile, round, startEngine, startMeter, until, whileProgress, type Account, type Cost, type Engine, type Result,
+  atRate,
+  connectAccounts,
+  inLanes,
+  log,
+  percentile,
+  round,
+  startEngine,
+  startMeter,
+  until,
+  whileProgress,
+  type Account,
+  type Cost,
+  type Engine,
+  type Result,
 } from "./support";
 
 interface Agent {
@@ -48,11 +61,22 @@ async function createAgents(engine: Engine, sql: pg.Client, account: Account, co
   for (let i = 0; i < count; i += 1) {
     const email = `agent${i}@fanout.local`;
     const user = await call<{ id: string }>("users.create", { email, password: "password-123", name: `Agent ${i}`, role: "agent" });
-    const res = await fetch(`${engine.baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": `10.9.${i >> 8}.${i & 255}` }, body: JSON.stringify({ email, password: "password-123" }) });
+    const res = await fetch(`${engine.baseUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": `10.9.${i >> 8}.${i & 255}` },
+      body: JSON.stringify({ email, password: "password-123" }),
+    });
     const token = ((await res.json()) as { access_token: string }).access_token;
     const phone = `+5255${String(20_000_000 + i)}`;
-    await engine.broker.call("whatsapp-sessions.simulatorInbound", { account_id: account.id, message: { from: phone, type: "text", text: "hola" } }, { nodeID: account.nodeID });
-    await until("the conversation", async () => (await sql.query("SELECT 1 FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE k.phone_number = $1", [phone])).rowCount === 1);
+    await engine.broker.call(
+      "whatsapp-sessions.simulatorInbound",
+      { account_id: account.id, message: { from: phone, type: "text", text: "hola" } },
+      { nodeID: account.nodeID },
+    );
+    await until(
+      "the conversation",
+      async () => (await sql.query("SELECT 1 FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE k.phone_number = $1", [phone])).rowCount === 1,
+    );
     const { rows } = await sql.query(
       "UPDATE conversations c SET status = 'active', queue_id = $1, assigned_to = $2 FROM contacts k WHERE k.id = c.contact_id AND k.phone_number = $3 RETURNING c.id",
       [queue[0].id, user.id, phone],
@@ -111,7 +135,12 @@ async function run(bench: Bench, prefix: string, messages: number, schedule: (se
   await whileProgress(() => deliveries.latencies.length, expected);
   await meter.settle();
   const delivered = deliveries.latencies.length;
-  return { expected, latencies: deliveries.latencies, perSecond: delivered ? delivered / ((deliveries.lastAt - startedAt) / 1000) : 0, cost: meter.stop(messages) };
+  return {
+    expected,
+    latencies: deliveries.latencies,
+    perSecond: delivered ? delivered / ((deliveries.lastAt - startedAt) / 1000) : 0,
+    cost: meter.stop(messages),
+  };
 }
 
 /** What every run reports: what was delivered, how fast, and what a message cost. */
@@ -130,11 +159,14 @@ async function bareBroadcast(agents: Agent[], messages: number): Promise<number[
   server.listen(port);
   const bare: number[] = [];
   const clients = await Promise.all(
-    agents.map(() => new Promise<Socket>((resolve) => {
-      const socket = connect(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false, forceNew: true });
-      socket.on("new_message", (payload: { at: number }) => bare.push(Date.now() - payload.at));
-      socket.once("connect", () => resolve(socket));
-    })),
+    agents.map(
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = connect(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false, forceNew: true });
+          socket.on("new_message", (payload: { at: number }) => bare.push(Date.now() - payload.at));
+          socket.once("connect", () => resolve(socket));
+        }),
+    ),
   );
   await new Promise((resolve) => setTimeout(resolve, 200));
   for (let i = 0; i < messages; i += 1) {

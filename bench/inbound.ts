@@ -3,7 +3,26 @@
 // two, over the Redis transporter).
 import pg from "pg";
 import { startProcessEngine, type ProcessEngine } from "./processes";
-import { atRate, connectAccounts, inLanes, insertFlow, log, now, percentile, round, startEngine, settleAfterBurst, startMeter, watchPhones, whileProgress, type Account, type Cost, type CostWindow, type Engine, type Result } from "./support";
+import {
+  atRate,
+  connectAccounts,
+  inLanes,
+  insertFlow,
+  log,
+  now,
+  percentile,
+  round,
+  startEngine,
+  settleAfterBurst,
+  startMeter,
+  watchPhones,
+  whileProgress,
+  type Account,
+  type Cost,
+  type CostWindow,
+  type Engine,
+  type Result,
+} from "./support";
 
 /** Answers every message with its echo, then asks a question that waits for the next one. */
 const ECHO_FLOW = {
@@ -12,7 +31,11 @@ const ECHO_FLOW = {
     { id: "echo", type: "send_text", data: { text: "Recibido {{message.text}}" } },
     { id: "ask", type: "ask_text", data: { text: "¿Algo más?", variable: "texto" } },
   ],
-  edges: [{ id: "e1", source: "start", target: "echo" }, { id: "e2", source: "echo", target: "ask" }, { id: "e3", source: "ask", target: "echo" }],
+  edges: [
+    { id: "e1", source: "start", target: "echo" },
+    { id: "e2", source: "echo", target: "ask" },
+    { id: "e3", source: "ask", target: "echo" },
+  ],
 };
 const ECHO = "Recibido ";
 
@@ -168,12 +191,14 @@ async function insertRate(url: string, sql: pg.Client): Promise<number> {
   const count = 5000;
   const startedAt = Date.now();
   let inserted = 0;
-  await Promise.all(Array.from({ length: 10 }, async () => {
-    while (inserted < count) {
-      inserted += 1;
-      await pool.query("INSERT INTO bench_baseline (body) VALUES ($1)", [`m${inserted}`]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (inserted < count) {
+        inserted += 1;
+        await pool.query("INSERT INTO bench_baseline (body) VALUES ($1)", [`m${inserted}`]);
+      }
+    }),
+  );
   const perSecond = count / ((Date.now() - startedAt) / 1000);
   await pool.end();
   return perSecond;
@@ -258,25 +283,27 @@ export async function cluster(sizes: { clusterMessages: number; clusterContacts:
     }
   }
   const [one, two] = [runs[1]!, runs[2]!];
-  return [{
-    scenario: "cluster",
-    messages: sizes.clusterMessages,
-    numbers: sizes.accounts,
-    one_process_per_second: round(one.perSecond, 1),
-    two_processes_per_second: round(two.perSecond, 1),
-    throughput_ratio: round(two.perSecond / one.perSecond, 2),
-    lost_one_process: sizes.clusterMessages - one.answered,
-    lost_two_processes: sizes.clusterMessages - two.answered,
-    duplicated_one_process: one.answeredTwice,
-    duplicated_two_processes: two.answeredTwice,
-    stored_two_processes: two.stored,
-    round_trips_per_message_one_process: one.cost.round_trips_per_message,
-    round_trips_per_message_two_processes: two.cost.round_trips_per_message,
-    cpu_ms_per_message_one_process: one.cost.cpu_ms_per_message,
-    cpu_ms_per_message_two_processes: two.cost.cpu_ms_per_message,
-    cpu_ratio: round(two.cost.cpu_ms_per_message / one.cost.cpu_ms_per_message, 2),
-    node_cpu_cores_two_processes: two.cost.node_cpu_cores,
-    latency_p50_ms_two_processes: round(percentile(two.latencies, 50)),
-    latency_p99_ms_two_processes: round(percentile(two.latencies, 99)),
-  }];
+  return [
+    {
+      scenario: "cluster",
+      messages: sizes.clusterMessages,
+      numbers: sizes.accounts,
+      one_process_per_second: round(one.perSecond, 1),
+      two_processes_per_second: round(two.perSecond, 1),
+      throughput_ratio: round(two.perSecond / one.perSecond, 2),
+      lost_one_process: sizes.clusterMessages - one.answered,
+      lost_two_processes: sizes.clusterMessages - two.answered,
+      duplicated_one_process: one.answeredTwice,
+      duplicated_two_processes: two.answeredTwice,
+      stored_two_processes: two.stored,
+      round_trips_per_message_one_process: one.cost.round_trips_per_message,
+      round_trips_per_message_two_processes: two.cost.round_trips_per_message,
+      cpu_ms_per_message_one_process: one.cost.cpu_ms_per_message,
+      cpu_ms_per_message_two_processes: two.cost.cpu_ms_per_message,
+      cpu_ratio: round(two.cost.cpu_ms_per_message / one.cost.cpu_ms_per_message, 2),
+      node_cpu_cores_two_processes: two.cost.node_cpu_cores,
+      latency_p50_ms_two_processes: round(percentile(two.latencies, 50)),
+      latency_p99_ms_two_processes: round(percentile(two.latencies, 99)),
+    },
+  ];
 }

@@ -46,10 +46,13 @@ export async function startProcessEngine(name: string, nodes: number): Promise<P
   const engine = await engineClient(broker, storage, `http://127.0.0.1:${started[0]!.port}`, async () => {
     await broker.stop();
     await Promise.all(
-      started.map(({ child }) => new Promise((resolve) => {
-        child.once("exit", resolve);
-        child.kill("SIGTERM");
-      })),
+      started.map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            child.once("exit", resolve);
+            child.kill("SIGTERM");
+          }),
+      ),
     );
     await dropRedisKeys(redisPrefix);
     await storage.drop();
@@ -74,7 +77,7 @@ export async function startProcessEngine(name: string, nodes: number): Promise<P
         // The nodes' trailing work: until they send PostgreSQL nothing for 200 ms (5 s at most).
         async settle() {
           let last = await statements();
-          for (const deadline = performance.now() + 5_000; performance.now() < deadline; ) {
+          for (const deadline = performance.now() + 5_000; performance.now() < deadline;) {
             await sleep(200);
             const now = await statements();
             if (now === last) return;

@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   process.stdout.write(`\nMachine: ${machine}. Sizes: ${JSON.stringify(sizes)}.\n\n`);
   for (const result of results) {
     const { scenario, ...figures } = result;
-    process.stdout.write(`- **${scenario}** ${Object.entries(figures).map(([key, value]) => `${key}: ${String(value)}`).join(" · ")}\n`);
+    process.stdout.write(
+      `- **${scenario}** ${Object.entries(figures)
+        .map(([key, value]) => `${key}: ${String(value)}`)
+        .join(" · ")}\n`,
+    );
   }
   // Services may hold timers; the numbers are out.
   process.exit(0);

@@ -38,7 +38,13 @@ async function compare(runs: number, rest: (i: number) => Promise<unknown>, dire
   }
   const rest_p50 = median(figures.rest_p50);
   const sql_p50 = median(figures.sql_p50);
-  return { rest_p50_ms: round(rest_p50), rest_p99_ms: round(median(figures.rest_p99)), sql_p50_ms: round(sql_p50), sql_p99_ms: round(median(figures.sql_p99)), ratio_p50: round(rest_p50 / sql_p50, 1) };
+  return {
+    rest_p50_ms: round(rest_p50),
+    rest_p99_ms: round(median(figures.rest_p99)),
+    sql_p50_ms: round(sql_p50),
+    sql_p99_ms: round(median(figures.sql_p99)),
+    ratio_p50: round(rest_p50 / sql_p50, 1),
+  };
 }
 
 const LIST_SQL = `SELECT c.*, k.name AS contact_name, k.push_name, k.phone_number, a.name AS account_name, u.name AS assignee_name, q.name AS queue_name, f.name AS flow_name
@@ -70,7 +76,10 @@ export async function inbox(sizes: Sizes): Promise<Result[]> {
     // A page in the middle of each conversation's history.
     const cursors: Array<{ conversation: string; before: string; at: Date }> = [];
     for (const id of data.conversationIds.slice(0, 200)) {
-      const { rows } = await sql.query("SELECT id, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id OFFSET $2 LIMIT 1", [id, Math.floor(sizes.messagesPer / 2)]);
+      const { rows } = await sql.query("SELECT id, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id OFFSET $2 LIMIT 1", [
+        id,
+        Math.floor(sizes.messagesPer / 2),
+      ]);
       cursors.push({ conversation: id, before: rows[0]!.id as string, at: rows[0]!.created_at as Date });
     }
     log("inbox: GET /api/conversations/{id}/messages?before=");
@@ -118,16 +127,18 @@ export async function queueStats(sizes: Sizes): Promise<Result[]> {
       for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
     };
     walk(plan.Plan);
-    return [{
-      scenario: "queue-stats",
-      conversations_in_queue: sizes.conversations,
-      waiting: stats.waiting,
-      active: stats.active,
-      resolved_today: stats.resolved_today,
-      ...figures,
-      resolved_today_plan: nodes.join(" → "),
-      resolved_today_execution_ms: round(plan["Execution Time"]),
-    }];
+    return [
+      {
+        scenario: "queue-stats",
+        conversations_in_queue: sizes.conversations,
+        waiting: stats.waiting,
+        active: stats.active,
+        resolved_today: stats.resolved_today,
+        ...figures,
+        resolved_today_plan: nodes.join(" → "),
+        resolved_today_execution_ms: round(plan["Execution Time"]),
+      },
+    ];
   } finally {
     await sql.end();
     await engine.stop();
@@ -159,16 +170,40 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
         { id: "ask", type: "ask_text", data: { text: "¿Tu nombre?", variable: "nombre" } },
         { id: "thanks", type: "send_text", data: { text: "Gracias, {{vars.nombre}}." } },
       ],
-      edges: [{ id: "e1", source: "start", target: "ask" }, { id: "e2", source: "ask", target: "thanks" }],
+      edges: [
+        { id: "e1", source: "start", target: "ask" },
+        { id: "e2", source: "ask", target: "thanks" },
+      ],
     };
     const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0];
     const { flowId, versionId } = await insertFlow(sql, "Bench", "manual", graph);
     const { id: accountId } = await one("INSERT INTO whatsapp_accounts (name, provider, should_connect) VALUES ('Bench', 'simulator', true) RETURNING id");
-    await sql.query("INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g", [sizes.actors]);
-    await sql.query("INSERT INTO conversations (contact_id, whatsapp_account_id, status, current_flow_id, current_flow_version_id) SELECT id, $1, 'bot', $2, $3 FROM contacts", [accountId, flowId, versionId]);
+    await sql.query("INSERT INTO contacts (phone_number, name) SELECT '+5255' || lpad(g::text, 8, '0'), 'Contacto ' || g FROM generate_series(1, $1::int) g", [
+      sizes.actors,
+    ]);
+    await sql.query(
+      "INSERT INTO conversations (contact_id, whatsapp_account_id, status, current_flow_id, current_flow_version_id) SELECT id, $1, 'bot', $2, $3 FROM contacts",
+      [accountId, flowId, versionId],
+    );
     const flow = {
-      run_id: "bench-run", origin: "trigger", flow_id: flowId, flow_version_id: versionId, status: "waiting_input", node_id: "ask", vars: {}, retries: 0,
-      pending_handle: null, timer_token: null, seq: 1, consumed: [], last_text: "Hola", trace: [{ node_id: "start", type: "start", handle: "next" }, { node_id: "ask", type: "ask_text", handle: null }], error: null,
+      run_id: "bench-run",
+      origin: "trigger",
+      flow_id: flowId,
+      flow_version_id: versionId,
+      status: "waiting_input",
+      node_id: "ask",
+      vars: {},
+      retries: 0,
+      pending_handle: null,
+      timer_token: null,
+      seq: 1,
+      consumed: [],
+      last_text: "Hola",
+      trace: [
+        { node_id: "start", type: "start", handle: "next" },
+        { node_id: "ask", type: "ask_text", handle: null },
+      ],
+      error: null,
     };
     await sql.query(
       "INSERT INTO conversation_actor_snapshots (conversation_id, flow_version_id, snapshot, version) SELECT id, $1, $2::jsonb, 1 FROM conversations",
@@ -185,23 +220,27 @@ export async function actors(sizes: Sizes & { actors: number; wakeups: number })
       await sql.query("INSERT INTO flow_inbox (message_id, conversation_id, next_attempt_at) VALUES ($1, $2, now() + interval '1 hour')", [messageId, id]);
     }
     log(`actors: waking ${picked.length}`);
-    const latencies = await timed(picked.length, (i) => engine.broker.call("conversation-actors.dispatch", { conversation_id: picked[i], event: { kind: "inbox" } }));
+    const latencies = await timed(picked.length, (i) =>
+      engine.broker.call("conversation-actors.dispatch", { conversation_id: picked[i], event: { kind: "inbox" } }),
+    );
     const after = rss();
     const { n: replied } = await one("SELECT count(*)::int AS n FROM messages WHERE direction = 'outbound' AND content = 'Gracias, Ana.'");
     const { n: completed } = await one("SELECT count(*)::int AS n FROM conversation_actor_snapshots WHERE snapshot->>'value' = 'completed'");
-    return [{
-      scenario: "actors",
-      parked: sizes.actors,
-      woken: picked.length,
-      replies_queued: replied,
-      flows_completed: completed,
-      // Parked actors live only in the database: what the node's memory grew by while they were parked.
-      rss_growth_while_parking_bytes: before - empty,
-      rss_per_parked_conversation_bytes: round(Math.max(0, before - empty) / sizes.actors, 1),
-      rss_per_woken_actor_bytes: Math.max(0, Math.round((after - before) / picked.length)),
-      wake_p50_ms: round(percentile(latencies, 50)),
-      wake_p99_ms: round(percentile(latencies, 99)),
-    }];
+    return [
+      {
+        scenario: "actors",
+        parked: sizes.actors,
+        woken: picked.length,
+        replies_queued: replied,
+        flows_completed: completed,
+        // Parked actors live only in the database: what the node's memory grew by while they were parked.
+        rss_growth_while_parking_bytes: before - empty,
+        rss_per_parked_conversation_bytes: round(Math.max(0, before - empty) / sizes.actors, 1),
+        rss_per_woken_actor_bytes: Math.max(0, Math.round((after - before) / picked.length)),
+        wake_p50_ms: round(percentile(latencies, 50)),
+        wake_p99_ms: round(percentile(latencies, 99)),
+      },
+    ];
   } finally {
     await sql.end();
     await engine.stop();

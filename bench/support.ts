@@ -166,7 +166,12 @@ export async function startEngine(name: string): Promise<Engine> {
 }
 
 /** What a scenario drives an engine through: a broker that reaches its services, its REST API as the admin, its database. */
-export async function engineClient(broker: ServiceBroker, storage: { database: string; url: string }, baseUrl: string, stop: () => Promise<void>): Promise<Engine> {
+export async function engineClient(
+  broker: ServiceBroker,
+  storage: { database: string; url: string },
+  baseUrl: string,
+  stop: () => Promise<void>,
+): Promise<Engine> {
   const token = await adminToken(baseUrl);
   return {
     broker,
@@ -186,7 +191,10 @@ export async function engineClient(broker: ServiceBroker, storage: { database: s
 /** An active flow with one version, written straight into the database. */
 export async function insertFlow(sql: pg.Client, name: string, trigger: string, graph: unknown): Promise<{ flowId: string; versionId: string }> {
   const { rows: flow } = await sql.query("INSERT INTO flows (name, trigger_type, is_active) VALUES ($1, $2, true) RETURNING id", [name, trigger]);
-  const { rows: version } = await sql.query("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [flow[0].id, JSON.stringify(graph)]);
+  const { rows: version } = await sql.query("INSERT INTO flow_versions (flow_id, version, graph) VALUES ($1, 1, $2) RETURNING id", [
+    flow[0].id,
+    JSON.stringify(graph),
+  ]);
   await sql.query("UPDATE flows SET current_version_id = $1 WHERE id = $2", [version[0].id, flow[0].id]);
   return { flowId: flow[0].id, versionId: version[0].id };
 }
@@ -216,7 +224,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Waits until `check` holds, polling; fails after `ms`. */
 export async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !(await check()); ) {
+  for (const deadline = Date.now() + ms; !(await check());) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(100);
   }
@@ -245,7 +253,11 @@ export interface Meter {
 const BY_STATEMENT = Boolean(process.env.BENCH_STATEMENTS);
 
 /** A statement without what varies from one call to the next (savepoint names), cut to what tells it apart. */
-const statementKind = (sql: unknown) => String(sql).replace(/\s+/g, " ").replace(/trx\d+/g, "trx…").slice(0, 100);
+const statementKind = (sql: unknown) =>
+  String(sql)
+    .replace(/\s+/g, " ")
+    .replace(/trx\d+/g, "trx…")
+    .slice(0, 100);
 
 function logStatements(statements: Map<string, number>, messages: number): void {
   const lines = [...statements].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${(n / messages).toFixed(2).padStart(7)}  ${kind}`);
@@ -282,7 +294,7 @@ export function startMeter(): Meter {
   const cpuAtStart = process.cpuUsage();
   return {
     async settle(quietMs = 100, maxMs = 2_000) {
-      for (const deadline = performance.now() + maxMs; performance.now() - lastQueryAt < quietMs && performance.now() < deadline; ) await sleep(quietMs / 4);
+      for (const deadline = performance.now() + maxMs; performance.now() - lastQueryAt < quietMs && performance.now() < deadline;) await sleep(quietMs / 4);
     },
     stop(messages) {
       const cpu = process.cpuUsage(cpuAtStart);
@@ -326,7 +338,7 @@ export async function atRate(count: number, perSecond: number, send: (i: number)
   const startedAt = performance.now();
   const sends: Array<Promise<unknown>> = [];
   const failures: unknown[] = [];
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const due = Math.min(count, Math.floor(((performance.now() - startedAt) * perSecond) / 1000) + 1);
     // Caught at once: a failure must not be an unhandled rejection while later messages are still due.
     for (; i < due; i += 1) sends.push(send(i).catch((err: unknown) => failures.push(err)));
@@ -389,7 +401,11 @@ export async function connectAccounts(engine: Engine, sql: pg.Client, count: num
     ids.push((await engine.broker.call<{ id: string }, Record<string, unknown>>("whatsapp.create", { name: `Bench ${n + 1}`, provider: "simulator" })).id);
   }
   const rows = async () =>
-    (await sql.query("SELECT id, owner_node, status FROM whatsapp_accounts WHERE id = ANY($1) ORDER BY name", [ids])).rows as Array<{ id: string; owner_node: string | null; status: string }>;
+    (await sql.query("SELECT id, owner_node, status FROM whatsapp_accounts WHERE id = ANY($1) ORDER BY name", [ids])).rows as Array<{
+      id: string;
+      owner_node: string | null;
+      status: string;
+    }>;
   await until("a QR code on every number", async () => (await rows()).every((row) => row.status === "qr"), 60_000);
   for (const [n, row] of (await rows()).entries()) {
     await engine.broker.call("whatsapp-sessions.simulatorScan", { account_id: row.id, phone_number: accountPhone(n) }, { nodeID: row.owner_node! });

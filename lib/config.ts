@@ -267,7 +267,10 @@ export function loadConfig(env: Env = process.env): Config {
     assignmentSweepIntervalMs: integer(env, "ASSIGNMENT_SWEEP_INTERVAL_MS", 30_000, 100, 3_600_000),
     flowStepLimit: integer(env, "FLOW_STEP_LIMIT", 50, 1, 10_000),
     // FLOW_HTTP_ALLOW_HOSTS is the older name, from when only http_request fetched.
-    fetchAllowHosts: (text(env, "FETCH_ALLOW_HOSTS") ?? text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "").split(",").map((host) => host.trim().toLowerCase()).filter(Boolean),
+    fetchAllowHosts: (text(env, "FETCH_ALLOW_HOSTS") ?? text(env, "FLOW_HTTP_ALLOW_HOSTS") ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
     actorIdleSeconds: integer(env, "ACTOR_IDLE_SECONDS", 300, 1, 86_400),
     flowInboxRetrySeconds: integer(env, "FLOW_INBOX_RETRY_SECONDS", 5, 1, 3_600),
     heartbeatIntervalSeconds,

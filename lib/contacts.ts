@@ -68,7 +68,12 @@ export class Contacts {
   ) {}
 
   list(filter: ContactFilter): Promise<Page<PublicContact>> {
-    const query = this.knex("contacts").whereNull("deleted_at").orderBy([{ column: "updated_at", order: "desc" }, { column: "id", order: "desc" }]);
+    const query = this.knex("contacts")
+      .whereNull("deleted_at")
+      .orderBy([
+        { column: "updated_at", order: "desc" },
+        { column: "id", order: "desc" },
+      ]);
     if (filter.search) {
       const term = `%${escapeLike(filter.search)}%`;
       const digits = filter.search.replace(/\D/g, "");
@@ -90,14 +95,19 @@ export class Contacts {
   async create(input: ContactInput & { phone_number: string }): Promise<PublicContact> {
     const phone = toE164(input.phone_number, this.defaultRegion);
     await this.assertPhoneFree(phone);
-    const contact = single(await this.knex("contacts").insert({
-      phone_number: phone,
-      name: input.name ?? null,
-      email: input.email ?? null,
-      company: input.company ?? null,
-      tags: cleanTags(input.tags ?? []),
-      metadata: input.metadata ?? {},
-    }).returning("id"), "new contact");
+    const contact = single(
+      await this.knex("contacts")
+        .insert({
+          phone_number: phone,
+          name: input.name ?? null,
+          email: input.email ?? null,
+          company: input.company ?? null,
+          tags: cleanTags(input.tags ?? []),
+          metadata: input.metadata ?? {},
+        })
+        .returning("id"),
+      "new contact",
+    );
     return this.get(contact.id);
   }
 
@@ -112,7 +122,10 @@ export class Contacts {
     for (const field of ["name", "email", "company"] as const) if (input[field] !== undefined) patch[field] = input[field];
     if (input.tags != null) patch.tags = cleanTags(input.tags);
     if (input.metadata != null) patch.metadata = input.metadata;
-    if (Object.keys(patch).length) await this.knex("contacts").update({ ...patch, updated_at: this.knex.fn.now() }).where("id", id);
+    if (Object.keys(patch).length)
+      await this.knex("contacts")
+        .update({ ...patch, updated_at: this.knex.fn.now() })
+        .where("id", id);
     return this.get(id);
   }
 
@@ -131,7 +144,9 @@ export class Contacts {
 
   async removeTag(id: string, tag: string): Promise<PublicContact> {
     await this.find(id);
-    await this.knex("contacts").where({ id }).update({ tags: this.knex.raw("array_remove(tags, ?)", [tag]), updated_at: this.knex.fn.now() });
+    await this.knex("contacts")
+      .where({ id })
+      .update({ tags: this.knex.raw("array_remove(tags, ?)", [tag]), updated_at: this.knex.fn.now() });
     return this.get(id);
   }
 

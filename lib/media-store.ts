@@ -10,8 +10,15 @@ import { config } from "./config";
 export const MAX_MEDIA_BYTES = 64 * 1024 * 1024;
 
 const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
-  "video/mp4": "mp4", "audio/ogg": "ogg", "audio/mpeg": "mp3", "audio/mp4": "m4a", "application/pdf": "pdf",
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "video/mp4": "mp4",
+  "audio/ogg": "ogg",
+  "audio/mpeg": "mp3",
+  "audio/mp4": "m4a",
+  "application/pdf": "pdf",
 };
 
 const safe = (part: string) => part.replace(/[^A-Za-z0-9_-]/g, "_");

@@ -44,9 +44,10 @@ export class QuickReplies {
         q.whereNull("queue_id").orWhereIn("queue_id", queues);
       });
     }
-    if (filter.queue_id) query.where((q) => {
-      q.whereNull("queue_id").orWhere("queue_id", filter.queue_id!);
-    });
+    if (filter.queue_id)
+      query.where((q) => {
+        q.whereNull("queue_id").orWhere("queue_id", filter.queue_id!);
+      });
     if (filter.search) query.whereRaw("lower(shortcut) LIKE lower(?)", [`${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     return paginate(query, filter.page, filter.limit, present);
   }
@@ -55,7 +56,9 @@ export class QuickReplies {
     await this.assertMayEdit(caller, input.queue_id ?? null);
     await this.assertShortcutFree(input.shortcut, input.queue_id ?? null);
     const reply = single(
-      await this.knex("quick_replies").insert({ shortcut: input.shortcut, content: input.content, queue_id: input.queue_id ?? null, created_by: caller.id }).returning("*"),
+      await this.knex("quick_replies")
+        .insert({ shortcut: input.shortcut, content: input.content, queue_id: input.queue_id ?? null, created_by: caller.id })
+        .returning("*"),
       "new quick reply",
     );
     return present(reply);

@@ -16,7 +16,9 @@ interface ActorRow {
 /** Asks every node running conversation actors for its live ones. */
 export async function liveActors(broker: ServiceBroker): Promise<ActorRow[]> {
   const nodes = nodesRunning(broker, "conversation-actors");
-  const lists = await Promise.all(nodes.map((nodeID) => broker.call<ActorRow[], Record<string, never>>("conversation-actors.list", {}, { nodeID }).catch(() => [] as ActorRow[])));
+  const lists = await Promise.all(
+    nodes.map((nodeID) => broker.call<ActorRow[], Record<string, never>>("conversation-actors.list", {}, { nodeID }).catch(() => [] as ActorRow[])),
+  );
   return lists.flat();
 }
 

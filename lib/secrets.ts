@@ -32,7 +32,11 @@ async function load(knex: Knex): Promise<EngineSecrets> {
       continue;
     }
     // Nodes starting together may race here: the first insert wins and everyone reads it.
-    const inserted = await knex("engine_secrets").insert({ name, value: randomBytes(48).toString("base64url") }).onConflict("name").ignore().returning("name");
+    const inserted = await knex("engine_secrets")
+      .insert({ name, value: randomBytes(48).toString("base64url") })
+      .onConflict("name")
+      .ignore()
+      .returning("name");
     if (inserted.length > 0) secrets.generated.push(variable);
     const row = await knex("engine_secrets").where({ name }).first("value");
     if (!row) throw new Error(`engine secret ${name} was neither found nor written`);

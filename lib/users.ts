@@ -86,7 +86,9 @@ export class Users {
   ) {}
 
   list(filter: UserFilter): Promise<Page<PublicUser>> {
-    const query = this.knex("users").whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]);
+    const query = this.knex("users")
+      .whereNull("deleted_at")
+      .orderBy([{ column: "name" }, { column: "id" }]);
     if (filter.role) query.where("role", filter.role);
     if (filter.status) query.where("status", filter.status);
     if (filter.search) {
@@ -108,7 +110,9 @@ export class Users {
     const taken = await this.knex("users").whereRaw("lower(email) = ?", [email]).whereNull("deleted_at").first("id");
     if (taken) throw EMAIL_TAKEN();
     const user = single(
-      await this.knex("users").insert({ email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password) }).returning("*"),
+      await this.knex("users")
+        .insert({ email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password) })
+        .returning("*"),
       "new user",
     );
     return presentUser(user);
@@ -141,7 +145,10 @@ export class Users {
         const taken = await trx("users").whereRaw("lower(email) = ?", [patch.email]).whereNull("deleted_at").whereNot("id", id).first("id");
         if (taken) throw EMAIL_TAKEN();
       }
-      if (Object.keys(patch).length > 0) await trx("users").update({ ...patch, updated_at: trx.fn.now() }).where("id", id);
+      if (Object.keys(patch).length > 0)
+        await trx("users")
+          .update({ ...patch, updated_at: trx.fn.now() })
+          .where("id", id);
     });
 
     // A new password or a disabled account ends other sessions (the caller's own stays).
@@ -174,7 +181,10 @@ export class Users {
    */
   async markPresence(id: string, connected: boolean): Promise<UserStatus | undefined> {
     const status: UserStatus = connected ? "online" : "offline";
-    const query = this.knex("users").update({ status, last_seen_at: this.knex.fn.now(), updated_at: this.knex.fn.now() }).where("id", id).whereNull("deleted_at");
+    const query = this.knex("users")
+      .update({ status, last_seen_at: this.knex.fn.now(), updated_at: this.knex.fn.now() })
+      .where("id", id)
+      .whereNull("deleted_at");
     if (connected) query.where("status", "offline");
     else query.whereNot("status", "offline");
     return (await query) > 0 ? status : undefined;
@@ -201,11 +211,7 @@ export class Users {
   // Locks the active admins so two admins cannot demote each other at the same time.
   /** `field`: the request's field that would take the last admin away (none for a deletion). */
   private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field?: "role" | "is_active"): Promise<void> {
-    const admins = await trx("users")
-      .select("id")
-      .where({ role: "admin", is_active: true })
-      .whereNull("deleted_at")
-      .forUpdate();
+    const admins = await trx("users").select("id").where({ role: "admin", is_active: true }).whereNull("deleted_at").forUpdate();
     if (!admins.some((admin) => admin.id !== exceptId)) {
       throw new Conflict(field, msg("users.lastAdmin"), "LAST_ADMIN");
     }

@@ -2,8 +2,7 @@
 // CHECK constraints for the enumerations the API exposes.
 import type { Knex } from "knex";
 
-const id = (t: Knex.CreateTableBuilder, knex: Knex) =>
-  t.uuid("id").primary().defaultTo(knex.raw("gen_random_uuid()"));
+const id = (t: Knex.CreateTableBuilder, knex: Knex) => t.uuid("id").primary().defaultTo(knex.raw("gen_random_uuid()"));
 
 const stamps = (t: Knex.CreateTableBuilder, knex: Knex) => {
   t.timestamp("created_at", { useTz: true }).notNullable().defaultTo(knex.fn.now());
@@ -358,15 +357,31 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    "audit_log", "odoo_settings", "quick_replies", "outbox", "timers", "conversation_actor_snapshots",
-    "messages", "conversation_events", "conversations", "queue_agents", "queues",
+    "audit_log",
+    "odoo_settings",
+    "quick_replies",
+    "outbox",
+    "timers",
+    "conversation_actor_snapshots",
+    "messages",
+    "conversation_events",
+    "conversations",
+    "queue_agents",
+    "queues",
   ]) {
     await knex.schema.dropTableIfExists(table);
   }
   await knex.schema.alterTable("flows", (t) => t.dropForeign("current_version_id", "flows_current_version_fk"));
   for (const table of [
-    "flow_versions", "flows", "contact_identities", "contacts", "whatsapp_auth_state", "whatsapp_accounts",
-    "refresh_tokens", "auth_sessions", "users",
+    "flow_versions",
+    "flows",
+    "contact_identities",
+    "contacts",
+    "whatsapp_auth_state",
+    "whatsapp_accounts",
+    "refresh_tokens",
+    "auth_sessions",
+    "users",
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -17,11 +17,7 @@ export const AccountOwnerMixin: Partial<ServiceSchema<ServiceSettingSchema, Acco
     async onOwner<T>(this: AccountOwnerCaller, ctx: Context, account: Row<WhatsappAccount>, action: string, params: Record<string, unknown> = {}) {
       if (!account.owner_node) return undefined;
       try {
-        return await ctx.call<T, Record<string, unknown>>(
-          `whatsapp-sessions.${action}`,
-          { account_id: account.id, ...params },
-          { nodeID: account.owner_node },
-        );
+        return await ctx.call<T, Record<string, unknown>>(`whatsapp-sessions.${action}`, { account_id: account.id, ...params }, { nodeID: account.owner_node });
       } catch (err) {
         // The owner went away after we read it: its lease lapses and another node takes over.
         if (UNREACHABLE.has((err as { type?: string }).type ?? "")) {

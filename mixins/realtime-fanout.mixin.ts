@@ -147,12 +147,16 @@ export const RealtimeFanoutMixin: Partial<ServiceSchema<ServiceSettingSchema, Re
   methods: {
     async relayMessage(this: RealtimeFanout, messageId: string, told?: RelayedMessage) {
       // Messages relayed together are read together (built on first use: the database may start after the gateway).
-      this.relayReads ??= new Batcher(async (ids) => {
-        const found = await findMessagesAndPlacements(database(), ids);
-        return ids.map((id) => ({ value: found.get(id) }));
-      }, { maxBatch: 200 });
+      this.relayReads ??= new Batcher(
+        async (ids) => {
+          const found = await findMessagesAndPlacements(database(), ids);
+          return ids.map((id) => ({ value: found.get(id) }));
+        },
+        { maxBatch: 200 },
+      );
       const found = told ?? (await this.relayReads.submit(messageId));
-      if (found) toSockets(this.io.to(audienceRooms(found.placement)), "new_message", { conversation_id: found.message.conversation_id, message: found.message });
+      if (found)
+        toSockets(this.io.to(audienceRooms(found.placement)), "new_message", { conversation_id: found.message.conversation_id, message: found.message });
     },
   },
 };

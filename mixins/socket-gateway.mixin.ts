@@ -107,7 +107,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
               try {
                 if (!token) throw new Unauthorized("TOKEN_MISSING");
                 const caller = await this.broker.call<Caller, { token: string }>("auth.authenticate", { token });
-                const data: SocketData = { caller, language, rooms: [userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))] };
+                const data: SocketData = {
+                  caller,
+                  language,
+                  rooms: [userRoom(caller.id), roleRoom(caller.role), ...(await queueRoomsOf(database(), caller.id))],
+                };
                 socket.data = data;
                 next();
               } catch (err) {
@@ -134,18 +138,23 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
       return this.conversationsLib;
     },
 
-
     // Registered as the socket connects, so an event sent right after connecting is not missed.
     onClientEvents(this: SocketGateway, socket: Socket) {
       const { language } = socket.data as SocketData;
       // Every client event's payload passes the same check as a REST body before any handler walks it.
       socket.use((packet, next) => {
         const args = packet.slice(1);
-        const problem = args.reduce<InputProblem | undefined>((found, arg) => found ?? (typeof arg === "function" ? undefined : findInputProblem(arg, "payload")), undefined);
+        const problem = args.reduce<InputProblem | undefined>(
+          (found, arg) => found ?? (typeof arg === "function" ? undefined : findInputProblem(arg, "payload")),
+          undefined,
+        );
         if (!problem) return next();
         ackOf(args)(refusal(new ValidationFailed(problem.field, problem.message), language));
       });
-      socket.on("join_conversation", answering(language, (payload) => this.joinConversation(socket, payload)));
+      socket.on(
+        "join_conversation",
+        answering(language, (payload) => this.joinConversation(socket, payload)),
+      );
       socket.on(
         "leave_conversation",
         answering(language, async (payload) => {
@@ -154,7 +163,10 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
           return { conversation_id };
         }),
       );
-      socket.on("typing", answering(language, (payload) => this.relayTyping(socket, payload)));
+      socket.on(
+        "typing",
+        answering(language, (payload) => this.relayTyping(socket, payload)),
+      );
     },
 
     async joinConversation(this: SocketGateway, socket: Socket, payload: unknown) {
@@ -195,17 +207,20 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
         this.offlineTimers.delete(caller.id);
       }
       // An access token is short-lived: its socket closes when it expires, telling the client to refresh and reconnect.
-      const expiry = setTimeout(() => {
-        toSockets(socket, "token_expired", { reason: "token_expired" });
-        socket.disconnect(true);
-      }, Math.max(0, caller.tokenExpiresAt - Date.now()));
+      const expiry = setTimeout(
+        () => {
+          toSockets(socket, "token_expired", { reason: "token_expired" });
+          socket.disconnect(true);
+        },
+        Math.max(0, caller.tokenExpiresAt - Date.now()),
+      );
       socket.on("disconnect", () => {
         clearTimeout(expiry);
         this.onSocketDisconnected(caller);
       });
-      await this.broker.call("users.markPresence", { user_id: caller.id, connected: true }).catch((err: unknown) =>
-        this.logger.warn("Could not mark user online", err),
-      );
+      await this.broker
+        .call("users.markPresence", { user_id: caller.id, connected: true })
+        .catch((err: unknown) => this.logger.warn("Could not mark user online", err));
     },
 
     // Offline only after a grace period with no socket left anywhere, so a page reload is not a logout.

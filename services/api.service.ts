@@ -126,7 +126,10 @@ function languageOf(req: IncomingMessage): Language {
 /** Adds to a Vary header another part of the request the answer depends on (CORS may have set Origin). */
 function varyOn(res: ServerResponse, header: string): void {
   const current = res.getHeader("Vary");
-  const names = (Array.isArray(current) ? current.join(",") : String(current ?? "")).split(",").map((name) => name.trim()).filter(Boolean);
+  const names = (Array.isArray(current) ? current.join(",") : String(current ?? ""))
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (!names.some((name) => name.toLowerCase() === header.toLowerCase() || name === "*")) res.setHeader("Vary", [...names, header].join(", "));
 }
 
@@ -161,7 +164,12 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     ip: settings.host,
     path: "/api",
     cors: settings.corsOrigins.length
-      ? { origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins, methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], credentials: !settings.corsOrigins.includes("*"), maxAge: 3600 }
+      ? {
+          origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins,
+          methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+          credentials: !settings.corsOrigins.includes("*"),
+          maxAge: 3600,
+        }
       : undefined,
     // Our own request log line (with request id and user) replaces the default two.
     rootCallOptions: prepareRequest,
@@ -247,8 +255,15 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       async handler(this: ApiService, ctx: Context<unknown, RequestMeta>) {
         const checks: Record<string, "ok" | "failing"> = {};
         checks.routes = this.serving() ? "ok" : "failing";
-        checks.database = await ctx.call("db.health").then(() => "ok" as const, () => "failing" as const);
-        if (this.redisProbe) checks.redis = await this.redisProbe.ping().then(() => "ok" as const, () => "failing" as const);
+        checks.database = await ctx.call("db.health").then(
+          () => "ok" as const,
+          () => "failing" as const,
+        );
+        if (this.redisProbe)
+          checks.redis = await this.redisProbe.ping().then(
+            () => "ok" as const,
+            () => "failing" as const,
+          );
         if (Object.values(checks).includes("failing")) {
           const failing = Object.keys(checks).filter((name) => checks[name] === "failing");
           throw new ServiceUnavailable(msg("gateway.notReadyChecks", { failing }));
@@ -271,7 +286,10 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     restRoutes(this: ApiService): RestRoute[] {
       type Declared = Omit<RestRoute, "method" | "path" | "action">;
       const actions = new Map<string, Declared>();
-      for (const { name, action } of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as Array<{ name: string; action?: Declared }>) {
+      for (const { name, action } of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as Array<{
+        name: string;
+        action?: Declared;
+      }>) {
         if (action) actions.set(name, action);
       }
       return this.aliases
@@ -310,7 +328,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
     logResponse(this: ApiService, req: GatewayRequest, res: ServerResponse) {
       const started = req.$startTime;
-      const ms = started ? (Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6) : undefined;
+      const ms = started ? Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6 : undefined;
       const ctx = req.$ctx;
       const line = `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${ms !== undefined ? ` ${ms.toFixed(1)}ms` : ""} req=${ctx?.requestID ?? "-"} user=${ctx?.meta.caller?.id ?? "-"}`;
       // A 503 is an answer we chose (the database or a service is away, reported once where it is noticed).

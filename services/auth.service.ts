@@ -46,7 +46,14 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
         } catch (err) {
           // Wrong credentials are audited; refusals by the rate limit are not (a flood would fill the log).
           if (err instanceof AppError && err.type === "INVALID_CREDENTIALS") {
-            await recordAudit({ actorUserId: null, action: "auth.login_failed", resourceType: "auth", data: { email: ctx.params.email.toLowerCase() }, ip: ctx.meta.clientIp ?? null, requestId: ctx.requestID ?? null });
+            await recordAudit({
+              actorUserId: null,
+              action: "auth.login_failed",
+              resourceType: "auth",
+              data: { email: ctx.params.email.toLowerCase() },
+              ip: ctx.meta.clientIp ?? null,
+              requestId: ctx.requestID ?? null,
+            });
           }
           throw err;
         }

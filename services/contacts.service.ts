@@ -36,7 +36,14 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
       params: {
         search: { type: "string", trim: true, max: 100, optional: true },
         // ?tags=a&tags=b or ?tags=a,b
-        tags: { type: "multi", optional: true, rules: [{ type: "array", items: "string", max: 50 }, { type: "string", max: 500 }] },
+        tags: {
+          type: "multi",
+          optional: true,
+          rules: [
+            { type: "array", items: "string", max: 50 },
+            { type: "string", max: 500 },
+          ],
+        },
         has_odoo: { type: "boolean", convert: true, optional: true },
         ...pageParams,
         $$strict: "remove",
@@ -117,7 +124,19 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
       rest: "POST /:id/sync-odoo",
       summary: "Link a contact to its Odoo partner (creating it when missing)",
       response: { body: "Contact" },
-      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
+      errors: {
+        409: ["ODOO_NOT_CONFIGURED"],
+        502: [
+          "ODOO_UNREACHABLE",
+          "ODOO_TIMEOUT",
+          "ODOO_CREDENTIALS",
+          "ODOO_PERMISSION",
+          "ODOO_DATABASE_NOT_FOUND",
+          "ODOO_NOT_FOUND",
+          "ODOO_PAUSED",
+          "ODOO_ERROR",
+        ],
+      },
       permissions: STAFF,
       audit: "contacts.sync-odoo",
       params: { id: "uuid" },

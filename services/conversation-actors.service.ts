@@ -149,13 +149,16 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
      */
     async sweepInbox(this: ActorsService, everything: boolean = false) {
       for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds, everything)) {
-        if (attempts >= INBOX_WORRYING_ATTEMPTS) this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
+        if (attempts >= INBOX_WORRYING_ATTEMPTS)
+          this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
         this.background(conversation_id, { kind: "inbox" });
       }
     },
 
     background(this: ActorsService, conversationId: string, event: ActorEvent) {
-      this.dispatch(conversationId, event).catch(unlessDatabaseDown((err) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err)));
+      this.dispatch(conversationId, event).catch(
+        unlessDatabaseDown((err) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err)),
+      );
     },
 
     ownerOf(this: ActorsService, conversationId: string) {

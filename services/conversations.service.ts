@@ -156,7 +156,11 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
           conversation: { id: conversation.id },
         });
         if (!ctx.params.send) return { text, message: null };
-        const message = await ctx.call<{ id: string }, Record<string, unknown>>("messages.send", { id: conversation.id, type: "text", content: text }, { meta: ctx.meta });
+        const message = await ctx.call<{ id: string }, Record<string, unknown>>(
+          "messages.send",
+          { id: conversation.id, type: "text", content: text },
+          { meta: ctx.meta },
+        );
         return { text, message };
       },
     },

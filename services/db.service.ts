@@ -42,7 +42,9 @@ const DbServiceSchema: ServiceSchema = {
 
     const { generated } = await engineSecrets(database());
     if (generated.length) {
-      this.logger.warn(`Generated ${generated.join(" and ")} (none was set) and stored them in the database, shared by every node on it; see docs/security.md to set or rotate them.`);
+      this.logger.warn(
+        `Generated ${generated.join(" and ")} (none was set) and stored them in the database, shared by every node on it; see docs/security.md to set or rotate them.`,
+      );
     }
 
     const admin = await ensureFirstAdmin(database(), {
@@ -51,9 +53,7 @@ const DbServiceSchema: ServiceSchema = {
       name: settings.adminName,
     });
     if (admin?.generatedPassword) {
-      this.logger.warn(
-        `First run: created admin ${admin.email} with password ${admin.generatedPassword} — it is shown only now; change it after logging in.`,
-      );
+      this.logger.warn(`First run: created admin ${admin.email} with password ${admin.generatedPassword} — it is shown only now; change it after logging in.`);
     } else if (admin) {
       this.logger.info(`First run: created admin ${admin.email} from ADMIN_EMAIL/ADMIN_PASSWORD`);
     }

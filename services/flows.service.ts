@@ -55,7 +55,12 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
       summary: "List flows",
       response: { body: "FlowPage" },
       permissions: EDITORS,
-      params: { trigger_type: { type: "enum", values: [...TRIGGER_TYPES], optional: true }, is_active: { type: "boolean", convert: true, optional: true }, ...pageParams, $$strict: "remove" },
+      params: {
+        trigger_type: { type: "enum", values: [...TRIGGER_TYPES], optional: true },
+        is_active: { type: "boolean", convert: true, optional: true },
+        ...pageParams,
+        $$strict: "remove",
+      },
       handler(this: FlowsService, ctx: Ctx<FlowFilter>) {
         return this.flows.list(ctx.params);
       },

@@ -92,12 +92,25 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       response: { body: "OdooConnectionTest" },
       errors: { 409: ["ODOO_NOT_CONFIGURED", "ODOO_KEY_UNREADABLE"] },
       permissions: ["admin"],
-      params: { ...settingsParams, url: { ...settingsParams.url, optional: true }, database: { ...settingsParams.database, optional: true }, username: { ...settingsParams.username, optional: true }, $$strict: "remove" },
+      params: {
+        ...settingsParams,
+        url: { ...settingsParams.url, optional: true },
+        database: { ...settingsParams.database, optional: true },
+        username: { ...settingsParams.username, optional: true },
+        $$strict: "remove",
+      },
       async handler(this: OdooService, ctx: Ctx<Partial<OdooSettingsInput>>) {
         const stored = await this.store.current();
         const p = ctx.params;
         const candidate: OdooConnectionSettings | undefined = p.url
-          ? { url: p.url, database: p.database ?? stored?.database ?? "", username: p.username ?? stored?.username ?? "", apiKey: p.api_key ?? stored?.apiKey ?? "", protocol: p.protocol ?? "auto", timeoutMs: p.timeout_ms ?? stored?.timeoutMs ?? 15_000 }
+          ? {
+              url: p.url,
+              database: p.database ?? stored?.database ?? "",
+              username: p.username ?? stored?.username ?? "",
+              apiKey: p.api_key ?? stored?.apiKey ?? "",
+              protocol: p.protocol ?? "auto",
+              timeoutMs: p.timeout_ms ?? stored?.timeoutMs ?? 15_000,
+            }
           : stored;
         if (!candidate) throw new NotConfigured();
         // The stored key goes only to the server it was saved for.
@@ -154,7 +167,19 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /partners/search",
       summary: "Search Odoo partners",
       response: { body: "PartnerList" },
-      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
+      errors: {
+        409: ["ODOO_NOT_CONFIGURED"],
+        502: [
+          "ODOO_UNREACHABLE",
+          "ODOO_TIMEOUT",
+          "ODOO_CREDENTIALS",
+          "ODOO_PERMISSION",
+          "ODOO_DATABASE_NOT_FOUND",
+          "ODOO_NOT_FOUND",
+          "ODOO_PAUSED",
+          "ODOO_ERROR",
+        ],
+      },
       permissions: STAFF,
       params: {
         phone: { type: "string", trim: true, min: 3, max: 32, optional: true },
@@ -174,7 +199,19 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /orders",
       summary: "A partner's sale orders",
       response: { body: "OrderList" },
-      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
+      errors: {
+        409: ["ODOO_NOT_CONFIGURED"],
+        502: [
+          "ODOO_UNREACHABLE",
+          "ODOO_TIMEOUT",
+          "ODOO_CREDENTIALS",
+          "ODOO_PERMISSION",
+          "ODOO_DATABASE_NOT_FOUND",
+          "ODOO_NOT_FOUND",
+          "ODOO_PAUSED",
+          "ODOO_ERROR",
+        ],
+      },
       permissions: STAFF,
       params: {
         partner_id: { type: "number", integer: true, min: 1, convert: true },
@@ -192,9 +229,25 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /products/:id/stock",
       summary: "A product's stock",
       response: { body: "Stock" },
-      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
+      errors: {
+        409: ["ODOO_NOT_CONFIGURED"],
+        502: [
+          "ODOO_UNREACHABLE",
+          "ODOO_TIMEOUT",
+          "ODOO_CREDENTIALS",
+          "ODOO_PERMISSION",
+          "ODOO_DATABASE_NOT_FOUND",
+          "ODOO_NOT_FOUND",
+          "ODOO_PAUSED",
+          "ODOO_ERROR",
+        ],
+      },
       permissions: STAFF,
-      params: { id: { type: "string", trim: true, min: 1, max: 100 }, warehouse_id: { type: "number", integer: true, min: 1, convert: true, optional: true }, $$strict: "remove" },
+      params: {
+        id: { type: "string", trim: true, min: 1, max: 100 },
+        warehouse_id: { type: "number", integer: true, min: 1, convert: true, optional: true },
+        $$strict: "remove",
+      },
       async handler(this: OdooService, ctx: Ctx<{ id: string; warehouse_id?: number }>) {
         const stock = await this.odoo((client) => checkStock(client, ctx.params.id, ctx.params.warehouse_id));
         if (!stock) throw new NotFound("product", ctx.params.id);
@@ -206,7 +259,19 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "POST /leads",
       summary: "Create a CRM lead in Odoo",
       response: { status: 201, body: "Created" },
-      errors: { 409: ["ODOO_NOT_CONFIGURED"], 502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"] },
+      errors: {
+        409: ["ODOO_NOT_CONFIGURED"],
+        502: [
+          "ODOO_UNREACHABLE",
+          "ODOO_TIMEOUT",
+          "ODOO_CREDENTIALS",
+          "ODOO_PERMISSION",
+          "ODOO_DATABASE_NOT_FOUND",
+          "ODOO_NOT_FOUND",
+          "ODOO_PAUSED",
+          "ODOO_ERROR",
+        ],
+      },
       permissions: STAFF,
       audit: "odoo.lead",
       params: {
@@ -251,7 +316,11 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     createPartner: {
       visibility: "public",
-      params: { name: { type: "string", optional: true, nullable: true }, email: { type: "string", optional: true, nullable: true }, phone: { type: "string", optional: true, nullable: true } },
+      params: {
+        name: { type: "string", optional: true, nullable: true },
+        email: { type: "string", optional: true, nullable: true },
+        phone: { type: "string", optional: true, nullable: true },
+      },
       handler(this: OdooService, ctx: Context<{ name?: string | null; email?: string | null; phone?: string | null }>) {
         const { name, email, phone } = ctx.params;
         return this.odoo((client) => createPartner(client, { name: name || phone || "WhatsApp", email, phone }));
@@ -260,7 +329,12 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     listOrders: {
       visibility: "public",
-      params: { partner_id: { type: "any", optional: true, nullable: true }, phone: { type: "string", optional: true, nullable: true }, state: { type: "string", optional: true, nullable: true }, limit: { type: "number", optional: true } },
+      params: {
+        partner_id: { type: "any", optional: true, nullable: true },
+        phone: { type: "string", optional: true, nullable: true },
+        state: { type: "string", optional: true, nullable: true },
+        limit: { type: "number", optional: true },
+      },
       async handler(this: OdooService, ctx: Context<{ partner_id?: unknown; phone?: string | null; state?: string | null; limit?: number }>) {
         return this.odoo(async (client) => {
           let partnerId = typeof ctx.params.partner_id === "number" ? ctx.params.partner_id : null;
@@ -268,7 +342,13 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
           if (!partnerId) return [];
           const state = ORDER_STATES.includes(ctx.params.state as OrderState) ? (ctx.params.state as OrderState) : undefined;
           const orders = await listOrders(client, { partnerId, state, limit: ctx.params.limit ?? 5 });
-          return orders.map((order) => ({ name: order.name, state: order.state, amount_total: order.amount_total, date_order: order.date_order, currency: order.currency }));
+          return orders.map((order) => ({
+            name: order.name,
+            state: order.state,
+            amount_total: order.amount_total,
+            date_order: order.date_order,
+            currency: order.currency,
+          }));
         });
       },
     },
@@ -284,7 +364,14 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
     leadFromFlow: {
       visibility: "public",
-      params: { name: "string", description: { type: "string", optional: true, nullable: true }, expected_revenue: { type: "number", optional: true, nullable: true }, contact_name: { type: "string", optional: true, nullable: true }, email: { type: "string", optional: true, nullable: true }, phone: { type: "string", optional: true, nullable: true } },
+      params: {
+        name: "string",
+        description: { type: "string", optional: true, nullable: true },
+        expected_revenue: { type: "number", optional: true, nullable: true },
+        contact_name: { type: "string", optional: true, nullable: true },
+        email: { type: "string", optional: true, nullable: true },
+        phone: { type: "string", optional: true, nullable: true },
+      },
       handler(this: OdooService, ctx: Context<LeadInput>) {
         return this.odoo((client) => createLead(client, ctx.params));
       },

@@ -12,7 +12,12 @@ interface QuickRepliesService extends Service {
 }
 
 const EDITORS = ["admin", "supervisor"] as const;
-const shortcut = { type: "string", trim: true, pattern: /^\/[\p{L}\p{N}_-]{1,40}$/u, messages: { stringPattern: ruleMessage("quickReplies.shortcutPattern") } } as const;
+const shortcut = {
+  type: "string",
+  trim: true,
+  pattern: /^\/[\p{L}\p{N}_-]{1,40}$/u,
+  messages: { stringPattern: ruleMessage("quickReplies.shortcutPattern") },
+} as const;
 const content = { type: "string", min: 1, max: 4096 } as const;
 const queueId = { type: "uuid", optional: true, nullable: true } as const;
 
@@ -27,7 +32,12 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
       summary: "List quick replies",
       response: { body: "QuickReplyPage" },
       permissions: "authenticated",
-      params: { queue_id: { type: "uuid", optional: true }, search: { type: "string", trim: true, max: 41, optional: true }, ...pageParams, $$strict: "remove" },
+      params: {
+        queue_id: { type: "uuid", optional: true },
+        search: { type: "string", trim: true, max: 41, optional: true },
+        ...pageParams,
+        $$strict: "remove",
+      },
       handler(this: QuickRepliesService, ctx: Context<QuickReplyFilter, RequestMeta>) {
         return this.replies.list(callerOf(ctx), ctx.params);
       },

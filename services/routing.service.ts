@@ -56,7 +56,8 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
       const change = ctx.params;
       const arrived = change.status === "waiting" && change.queue_id;
       // An agent who lost an active conversation (resolved, transferred, reassigned) has room again.
-      const freed = change.from_status === "active" && change.previous_assigned_to && (change.status !== "active" || change.assigned_to !== change.previous_assigned_to);
+      const freed =
+        change.from_status === "active" && change.previous_assigned_to && (change.status !== "active" || change.assigned_to !== change.previous_assigned_to);
       const queues = [arrived ? change.queue_id : null, ...(freed ? await this.queuesOf(change.previous_assigned_to!) : [])];
       await this.assign(queues);
     },

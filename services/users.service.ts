@@ -95,7 +95,14 @@ const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
         const user = await this.users.update(callerOf(ctx), id, changes).catch(async (err: unknown) => {
           // A wrong current password is audited like a failed login (the audit middleware records successes).
           if (err instanceof WrongCurrentPassword) {
-            await recordAudit({ actorUserId: ctx.meta.caller?.id ?? null, action: "users.password_rejected", resourceType: "users", resourceId: id, ip: ctx.meta.clientIp ?? null, requestId: ctx.requestID ?? null });
+            await recordAudit({
+              actorUserId: ctx.meta.caller?.id ?? null,
+              action: "users.password_rejected",
+              resourceType: "users",
+              resourceId: id,
+              ip: ctx.meta.clientIp ?? null,
+              requestId: ctx.requestID ?? null,
+            });
           }
           throw err;
         });

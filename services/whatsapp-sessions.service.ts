@@ -273,9 +273,12 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       },
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.
-    this.tickTimer = setInterval(() => {
-      this.tickSoon();
-    }, Math.max(200, Math.floor(settings.whatsappLeaseTtlMs / 3)));
+    this.tickTimer = setInterval(
+      () => {
+        this.tickSoon();
+      },
+      Math.max(200, Math.floor(settings.whatsappLeaseTtlMs / 3)),
+    );
     await this.host.tick();
   },
 

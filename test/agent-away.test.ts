@@ -31,5 +31,11 @@ it("returns to the queue, in their place, the conversations awaiting the agent's
   expect(requeued).toMatchObject({ assigned_to: null, queue: { id: queue }, queued_at: queuedAt });
   expect((await admin.get(`/api/conversations/${awaitingCustomer}`)).body).toMatchObject({ status: "active", assigned_to: { id: agent.user.id } });
   const history = (await admin.get(`/api/conversations/${awaitingAgent}/events`)).body.items;
-  expect(history.at(-1)).toMatchObject({ kind: "unassigned", from_status: "active", to_status: "waiting", actor: null, data: { reason: "agent_away", user_id: agent.user.id } });
+  expect(history.at(-1)).toMatchObject({
+    kind: "unassigned",
+    from_status: "active",
+    to_status: "waiting",
+    actor: null,
+    data: { reason: "agent_away", user_id: agent.user.id },
+  });
 });

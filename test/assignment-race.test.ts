@@ -13,17 +13,40 @@ beforeAll(async () => {
 
 async function onlineAgents(count: number): Promise<string[]> {
   const rows: Array<{ id: string }> = await database()("users")
-    .insert(Array.from({ length: count }, (_, i) => ({ email: `race${Date.now()}-${i}-${Math.random()}@test.local`, name: `Race ${i}`, password_hash: "x", role: "agent", status: "online" })))
+    .insert(
+      Array.from({ length: count }, (_, i) => ({
+        email: `race${Date.now()}-${i}-${Math.random()}@test.local`,
+        name: `Race ${i}`,
+        password_hash: "x",
+        role: "agent",
+        status: "online",
+      })),
+    )
     .returning("id");
   return rows.map((row) => row.id);
 }
 
 async function queueWithWaiting(agents: string[], cap: number, waiting: number): Promise<string> {
-  const { id } = single(await database()("queues").insert({ name: `Carrera ${Date.now()} ${Math.random()}`, assignment_method: "least_busy", max_per_agent: cap }).returning("id"), "test row");
+  const { id } = single(
+    await database()("queues")
+      .insert({ name: `Carrera ${Date.now()} ${Math.random()}`, assignment_method: "least_busy", max_per_agent: cap })
+      .returning("id"),
+    "test row",
+  );
   await database()("queue_agents").insert(agents.map((user_id) => ({ queue_id: id, user_id })));
   const { id: accountId } = single(await database()("whatsapp_accounts").insert({ name: "Carrera", provider: "simulator" }).returning("id"), "test row");
-  const contacts: Array<{ id: string }> = await database()("contacts").insert(Array.from({ length: waiting }, (_, i) => ({ name: `C${i}` }))).returning("id");
-  await database()("conversations").insert(contacts.map((contact, i) => ({ contact_id: contact.id, whatsapp_account_id: accountId, queue_id: id, status: "waiting", queued_at: new Date(Date.now() - i * 1000) })));
+  const contacts: Array<{ id: string }> = await database()("contacts")
+    .insert(Array.from({ length: waiting }, (_, i) => ({ name: `C${i}` })))
+    .returning("id");
+  await database()("conversations").insert(
+    contacts.map((contact, i) => ({
+      contact_id: contact.id,
+      whatsapp_account_id: accountId,
+      queue_id: id,
+      status: "waiting",
+      queued_at: new Date(Date.now() - i * 1000),
+    })),
+  );
   return id;
 }
 

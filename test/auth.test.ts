@@ -80,8 +80,7 @@ describe("login", () => {
 
   it("limits attempts per account with 429 and Retry-After, and a success resets the count", async () => {
     const agent = await h.as("agent");
-    const attempt = (password: string) =>
-      h.request("POST", "/api/auth/login", { body: { email: agent.user.email, password } });
+    const attempt = (password: string) => h.request("POST", "/api/auth/login", { body: { email: agent.user.email, password } });
     for (let i = 0; i < 4; i += 1) expect((await attempt("wrong")).status).toBe(401);
     expect((await attempt("password-123")).status).toBe(200);
     for (let i = 0; i < 5; i += 1) expect((await attempt("wrong")).status).toBe(401);
@@ -244,7 +243,10 @@ describe("gateway", () => {
   });
 
   it("records failed logins with the email tried and the client address", async () => {
-    const res = await h.request("POST", "/api/auth/login", { body: { email: "Nobody-Here@test.local", password: "wrong" }, headers: { "x-forwarded-for": "10.9.8.7" } });
+    const res = await h.request("POST", "/api/auth/login", {
+      body: { email: "Nobody-Here@test.local", password: "wrong" },
+      headers: { "x-forwarded-for": "10.9.8.7" },
+    });
     expect(res.status).toBe(401);
     const row = await database()("audit_log").where({ action: "auth.login_failed" }).orderBy("created_at", "desc").first();
     expect(row).toMatchObject({ actor_user_id: null, ip: "10.9.8.7", data: { email: "nobody-here@test.local" } });

@@ -53,7 +53,12 @@ const DOC = path.join(__dirname, "..", "docs", "permissions.md");
 const MIXINS = ["socket-gateway.mixin.ts", "realtime-fanout.mixin.ts"].map((file) => path.join(__dirname, "..", "mixins", file));
 
 function cellsOf(line: string): string[] {
-  return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((cell) => cell.trim());
+  return line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/\|$/, "")
+    .split("|")
+    .map((cell) => cell.trim());
 }
 
 /** The table of docs/permissions.md whose first column is "route": one row per route (or several, split by <br>). */
@@ -173,7 +178,8 @@ const USING_UP_ACCOUNTS = [
 ];
 const isSuccess = (cell: string) => /^2\d\d$/.test(cell);
 const ACCOUNTS_NEEDED =
-  1 + MATRIX.filter((row) => USING_UP_ACCOUNTS.includes(row.route)).reduce((sum, row) => sum + PERSONAS.filter(({ key }) => isSuccess(row.cells[key])).length, 0);
+  1 +
+  MATRIX.filter((row) => USING_UP_ACCOUNTS.includes(row.route)).reduce((sum, row) => sum + PERSONAS.filter(({ key }) => isSuccess(row.cells[key])).length, 0);
 
 /**
  * An account a request may use up (delete, disconnect, scan, …). A request the
@@ -268,7 +274,10 @@ const REQUESTS: Record<string, Factory> = {
     url: `/api/simulator/accounts/${await accountFor(allowed)}/scan`,
     body: { phone_number: newPhone() },
   }),
-  "POST /api/simulator/accounts/{id}/inbound": () => ({ url: `/api/simulator/accounts/${f.accountId}/inbound`, body: { from: newPhone(), type: "text", text: "Hola" } }),
+  "POST /api/simulator/accounts/{id}/inbound": () => ({
+    url: `/api/simulator/accounts/${f.accountId}/inbound`,
+    body: { from: newPhone(), type: "text", text: "Hola" },
+  }),
   "GET /api/simulator/accounts/{id}/outbound": () => ({ url: `/api/simulator/accounts/${f.accountId}/outbound` }),
   "POST /api/simulator/accounts/{id}/receipts": () => ({
     url: `/api/simulator/accounts/${f.accountId}/receipts`,
@@ -314,7 +323,10 @@ const REQUESTS: Record<string, Factory> = {
   }),
   "GET /api/conversations/{id}/messages": () => ({ url: `/api/conversations/${f.conversationId}/messages` }),
   "GET /api/conversations/{id}/messages/{message_id}": () => ({ url: `/api/conversations/${f.conversationId}/messages/${f.inboundMessageId}` }),
-  "POST /api/conversations/{id}/messages": () => ({ url: `/api/conversations/${f.conversationId}/messages`, body: { type: "text", content: "¿En qué te ayudo?" } }),
+  "POST /api/conversations/{id}/messages": () => ({
+    url: `/api/conversations/${f.conversationId}/messages`,
+    body: { type: "text", content: "¿En qué te ayudo?" },
+  }),
   "POST /api/conversations/{id}/notes": () => ({ url: `/api/conversations/${f.conversationId}/notes`, body: { content: "Nota interna" } }),
 
   "GET /api/changes": () => ({ url: "/api/changes" }),
@@ -374,7 +386,7 @@ const REQUESTS: Record<string, Factory> = {
 async function send(route: string, who: Persona, target: { self: boolean; allowed: boolean }): Promise<HttpResult> {
   const [method] = route.split(" ");
   const call = await REQUESTS[route]!(who, target);
-  const token = call.token === undefined ? who.client?.token : call.token ?? undefined;
+  const token = call.token === undefined ? who.client?.token : (call.token ?? undefined);
   const body = call.body ?? (method === "POST" || method === "PUT" ? {} : undefined);
   return h.request(method!, call.url, { token, body });
 }
@@ -489,7 +501,11 @@ const BROADCASTS: Record<string, Broadcast> = {
   "io on message_status": {
     event: "message_status",
     async trigger() {
-      const message = ok(await f.admin.post<{ id: string }>(`/api/conversations/${f.conversationId}/messages`, { type: "text", content: "Un momento" }), "send", 201);
+      const message = ok(
+        await f.admin.post<{ id: string }>(`/api/conversations/${f.conversationId}/messages`, { type: "text", content: "Un momento" }),
+        "send",
+        201,
+      );
       return (p) => p.message_id === message.id;
     },
   },
@@ -513,7 +529,8 @@ const BROADCASTS: Record<string, Broadcast> = {
     event: "typing",
     async trigger() {
       await Promise.all([...sockets.values()].map((socket) => ask(socket, "join_conversation", conversationRef())));
-      if ((await acknowledged(targetSocket, "join_conversation", conversationRef())) !== "ok") throw new Error("The target user could not join the conversation");
+      if ((await acknowledged(targetSocket, "join_conversation", conversationRef())) !== "ok")
+        throw new Error("The target user could not join the conversation");
       if ((await acknowledged(targetSocket, "typing", conversationRef())) !== "ok") throw new Error("The target user could not type");
       return (p) => p.conversation_id === f.conversationId && (p.user as Payload | undefined)?.id === f.target.user.id;
     },
@@ -587,7 +604,10 @@ const BROADCASTS: Record<string, Broadcast> = {
       const session = await h.login(f.target.user.email, PASSWORD);
       const claims = jwt.decode(session.token) as { sub: string; sid: string };
       // The same session, with an access token that expires in a moment.
-      const shortLived = jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) + 2 }, process.env.JWT_SECRET ?? "", { subject: claims.sub, issuer: "charla" });
+      const shortLived = jwt.sign({ sid: claims.sid, exp: Math.floor(Date.now() / 1000) + 2 }, process.env.JWT_SECRET ?? "", {
+        subject: claims.sub,
+        issuer: "charla",
+      });
       const heard = listen(await h.socket({ token: shortLived }));
       return { matches: () => true, sentinel: heard };
     },
@@ -614,7 +634,8 @@ async function observe(row: Row): Promise<Record<PersonaKey, string>> {
   const marks = new Map(personas.map((who) => [who.key, ears.get(who.key)?.length ?? 0]));
   const triggered = await broadcast.trigger();
   const { matches, sentinel } = typeof triggered === "function" ? { matches: triggered, sentinel: undefined } : triggered;
-  const heardBy = (heard: Heard | undefined, from: number) => Boolean(heard?.slice(from).some(([event, payload]) => event === broadcast.event && matches(payload)));
+  const heardBy = (heard: Heard | undefined, from: number) =>
+    Boolean(heard?.slice(from).some(([event, payload]) => event === broadcast.event && matches(payload)));
   const reached = (key: PersonaKey) => heardBy(ears.get(key), broadcast.fromStart ? 0 : marks.get(key)!);
   try {
     await eventually(() => (sentinel ? heardBy(sentinel, 0) : reached("admin")), broadcast.timeoutMs ?? 5_000);
@@ -644,7 +665,10 @@ async function servedRoutes(): Promise<string[]> {
 function socketInteractions(): string[] {
   const source = MIXINS.map((file) => fs.readFileSync(file, "utf8")).join("\n");
   const emitted = [...source.matchAll(/toSockets\([^;]*?, "([a-z_]+)", /g)].map((m) => `io on ${m[1]}`);
-  const handled = [...source.matchAll(/socket\.on\(\s*"([a-z_]+)"/g)].map((m) => m[1]).filter((name) => name !== "disconnect").map((name) => `io emit ${name}`);
+  const handled = [...source.matchAll(/socket\.on\(\s*"([a-z_]+)"/g)]
+    .map((m) => m[1])
+    .filter((name) => name !== "disconnect")
+    .map((name) => `io emit ${name}`);
   const namespaceEvents = /events:\s*{\s*(?:\/\/[^\n]*\n\s*)*call\(/.test(source) ? ["io emit call"] : [];
   return [...new Set(["io connect", ...emitted, ...handled, ...namespaceEvents])].sort();
 }
@@ -791,7 +815,10 @@ describe("the table", () => {
     );
     expect(badCells).toEqual([]);
     const known = [...Object.keys(REQUESTS), "io connect", ...Object.keys(CLIENT_EVENTS), ...Object.keys(BROADCASTS)];
-    expect({ rowsWithoutRequest: routes.filter((route) => !known.includes(route)), requestsWithoutRow: known.filter((route) => !routes.includes(route)) }).toEqual({
+    expect({
+      rowsWithoutRequest: routes.filter((route) => !known.includes(route)),
+      requestsWithoutRow: known.filter((route) => !routes.includes(route)),
+    }).toEqual({
       rowsWithoutRequest: [],
       requestsWithoutRow: [],
     });
@@ -811,7 +838,9 @@ describe("Socket.IO", () => {
 
   it.each(SOCKET_ROWS.map((row) => [row.route, row] as const))("%s", async (_route, row) => {
     const outcome = await observe(row);
-    const problems = personas.filter((who) => outcome[who.key] !== row.cells[who.key]).map((who) => `${row.route} — ${who.column}: expected ${row.cells[who.key]}, got ${outcome[who.key]}`);
+    const problems = personas
+      .filter((who) => outcome[who.key] !== row.cells[who.key])
+      .map((who) => `${row.route} — ${who.column}: expected ${row.cells[who.key]}, got ${outcome[who.key]}`);
     expect(problems).toEqual([]);
   });
 });

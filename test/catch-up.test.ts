@@ -65,7 +65,17 @@ describe("GET /api/changes", () => {
     const cursor = await cursorOf(agent);
     expect(cursor).toMatch(/^\d+:\d+:[\d,]*$/);
     const ahead = BigInt(cursor.split(":")[1]!) + 1_000_000n;
-    for (const since of ["abc", "", "-1", "1.x", "12345678901234567890", "20:10:", "10:20:15,12", `${ahead}:${ahead}:`, `${cursor}~${ahead}:${ahead}:~${ahead - 1n}.00000000-0000-4000-8000-000000000000`]) {
+    for (const since of [
+      "abc",
+      "",
+      "-1",
+      "1.x",
+      "12345678901234567890",
+      "20:10:",
+      "10:20:15,12",
+      `${ahead}:${ahead}:`,
+      `${cursor}~${ahead}:${ahead}:~${ahead - 1n}.00000000-0000-4000-8000-000000000000`,
+    ]) {
       const res = await agent.get(`/api/changes?since=${encodeURIComponent(since)}`);
       expect([since, res.status, res.body]).toEqual([since, 422, { detail: { code: "VALIDATION_ERROR", message: expect.any(String), field: "since" } }]);
     }
@@ -99,7 +109,11 @@ describe("GET /api/changes", () => {
     expect((await seenBy(admin, since.admin)).filter((item) => item.type === "message")).toHaveLength(3);
 
     // Moved to the other queue: its old watchers hear it left, its new ones get it, admins keep it.
-    const beforeMove = { member: (await walk(member, since.member)).cursor, outsider: (await walk(outsider, since.outsider)).cursor, admin: (await walk(admin, since.admin)).cursor };
+    const beforeMove = {
+      member: (await walk(member, since.member)).cursor,
+      outsider: (await walk(outsider, since.outsider)).cursor,
+      admin: (await walk(admin, since.admin)).cursor,
+    };
     expect((await admin.post(`/api/conversations/${id}/transfer`, { queue_id: q2 })).status).toBe(200);
     const left = await seenBy(member, beforeMove.member);
     expect(left.map((item) => item.type)).toEqual(["conversation_left"]);
@@ -127,8 +141,13 @@ describe("GET /api/changes", () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(whole.items.filter((item) => item.type === "message")).toHaveLength(7);
 
-    const reply = (await member.post(`/api/conversations/${id}/messages`, { type: "text", content: "Hola, te atiendo" })).body as { id: string; version: number };
-    const sent = await eventually(async () => (await walk(member, whole.cursor)).items.find((item) => item.message?.id === reply.id && item.message.status === "sent"));
+    const reply = (await member.post(`/api/conversations/${id}/messages`, { type: "text", content: "Hola, te atiendo" })).body as {
+      id: string;
+      version: number;
+    };
+    const sent = await eventually(async () =>
+      (await walk(member, whole.cursor)).items.find((item) => item.message?.id === reply.id && item.message.status === "sent"),
+    );
     expect(sent.version).toBeGreaterThan(reply.version);
     expect(sent.message!.version).toBe(sent.version);
   });
@@ -159,7 +178,9 @@ class InboxClient {
     this.cursor = await cursorOf(this.client);
     const conversations = (await this.client.get("/api/conversations?limit=100")).body.items as Array<{ id: string }>;
     for (const { id } of conversations) {
-      const page = (await this.client.get(`/api/conversations/${id}/messages?limit=200`)).body as { items: Array<{ id: string; status: string; version: number; conversation_id: string }> };
+      const page = (await this.client.get(`/api/conversations/${id}/messages?limit=200`)).body as {
+        items: Array<{ id: string; status: string; version: number; conversation_id: string }>;
+      };
       for (const message of page.items) {
         this.loaded.add(message.id);
         this.keep(message);
@@ -239,7 +260,12 @@ describe("a socket dropped while messages keep arriving", () => {
     await inbox.connect(gateway.baseUrl);
     await traffic;
 
-    const visible = await database()("messages").whereIn("conversation_id", mine.map((c) => c.id)).select("id", "status", "change_xid");
+    const visible = await database()("messages")
+      .whereIn(
+        "conversation_id",
+        mine.map((c) => c.id),
+      )
+      .select("id", "status", "change_xid");
     await eventually(() => visible.every((row) => inbox.messages.get(row.id)?.version === Number(row.change_xid)), 10_000);
     expect(new Map([...inbox.messages].map(([id, held]) => [id, held.status]))).toEqual(new Map(visible.map((row) => [row.id, row.status as string])));
     // Shown once each, nothing of the other queue.

@@ -45,7 +45,18 @@ import {
   type WatcherScope,
 } from "./support/faults/checks";
 import { Balancer, explain, success } from "./support/faults/http";
-import { EngineNode, freePort, makeRunFolder, PostgresServer, Reaper, RedisServer, REPO, sleep, waitUntil, type UnexpectedExit } from "./support/faults/processes";
+import {
+  EngineNode,
+  freePort,
+  makeRunFolder,
+  PostgresServer,
+  Reaper,
+  RedisServer,
+  REPO,
+  sleep,
+  waitUntil,
+  type UnexpectedExit,
+} from "./support/faults/processes";
 import { AgentTraffic, botReplyTo, CustomerTraffic, type Customer } from "./support/faults/traffic";
 import { changesCatchUp, noCatchUp, Observer, restCatchUp, SocketWatcher, type CatchUp } from "./support/faults/watchers";
 
@@ -296,11 +307,15 @@ async function login(email: string, password: string): Promise<{ token: string; 
 
 async function connectedAccount(current: Run, index: number): Promise<string> {
   const token = current.adminToken;
-  const account = await call<{ id: string }>("create a simulated number", "POST", "/api/whatsapp/accounts", token, { name: `Número ${index + 1}`, provider: "simulator" });
+  const account = await call<{ id: string }>("create a simulated number", "POST", "/api/whatsapp/accounts", token, {
+    name: `Número ${index + 1}`,
+    provider: "simulator",
+  });
   const status = async () => (await call<{ status: string }>("read its status", "GET", `/api/whatsapp/accounts/${account.id}/status`, token)).status;
   if ((await waitUntil(async () => (await status()) === "qr", 30_000)) === undefined) throw new Error(`number ${index + 1} never showed a QR code`);
   await call("scan its QR code", "POST", `/api/simulator/accounts/${account.id}/scan`, token, { phone_number: `+5255000001${String(index).padStart(2, "0")}` });
-  if ((await waitUntil(async () => (await status()) === "connected", 30_000)) === undefined) throw new Error(`number ${index + 1} did not connect after the scan`);
+  if ((await waitUntil(async () => (await status()) === "connected", 30_000)) === undefined)
+    throw new Error(`number ${index + 1} did not connect after the scan`);
   return account.id;
 }
 
@@ -343,7 +358,13 @@ async function setUpInbox(current: Run): Promise<void> {
       current.customers.push({ accountId, phone: `+5255${20000000 + a * 100 + i}`, conversationId: "", agent: false });
     }
   }
-  current.traffic = new CustomerTraffic(current.lb, () => current.adminToken, current.customers, randomBytes(3).toString("hex").toUpperCase(), SETTINGS.deliveryDeadlineMs);
+  current.traffic = new CustomerTraffic(
+    current.lb,
+    () => current.adminToken,
+    current.customers,
+    randomBytes(3).toString("hex").toUpperCase(),
+    SETTINGS.deliveryDeadlineMs,
+  );
   const traffic = current.traffic;
   await Promise.all(current.customers.map((customer) => traffic.single("setup", customer)));
   for (const customer of current.customers) {
@@ -358,7 +379,9 @@ async function setUpInbox(current: Run): Promise<void> {
 async function waitForSetupReplies(current: Run): Promise<void> {
   const contents = current.traffic?.deliveries.map((delivery) => botReplyTo(delivery.token)) ?? [];
   const answered = await waitUntil(async () => {
-    const [row] = await current.db.rows<{ n: string }>("SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)", [contents]);
+    const [row] = await current.db.rows<{ n: string }>("SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)", [
+      contents,
+    ]);
     return Number(row!.n) === contents.length;
   }, 30_000);
   if (answered === undefined) throw new Error("Setup: the flow did not answer every customer's first message within 30 s, with no fault yet");
@@ -372,7 +395,12 @@ async function handToAgent(current: Run, queueId: string): Promise<void> {
     await call("the agent takes it", "POST", `/api/conversations/${customer.conversationId}/assign`, current.agentToken, { user_id: current.agentId });
     customer.agent = true;
   }
-  current.agentTraffic = new AgentTraffic(current.lb, () => current.agentToken, taken.map((customer) => customer.conversationId), SETTINGS.deliveryDeadlineMs);
+  current.agentTraffic = new AgentTraffic(
+    current.lb,
+    () => current.agentToken,
+    taken.map((customer) => customer.conversationId),
+    SETTINGS.deliveryDeadlineMs,
+  );
 }
 
 function catchUpStrategy(current: Run): CatchUp {
@@ -385,8 +413,25 @@ function catchUpStrategy(current: Run): CatchUp {
 /** An admin's socket on each node, and the agent's. */
 async function connectWatchers(current: Run): Promise<void> {
   const catchUp = catchUpStrategy(current);
-  for (const node of current.nodes) current.watchers.push(new SocketWatcher(`admin@${node.name}`, () => current.adminToken, node, () => current.nodes, catchUp));
-  current.watchers.push(new SocketWatcher(`agent@${current.nodes[1]!.name}`, () => current.agentToken, current.nodes[1]!, () => current.nodes, catchUp));
+  for (const node of current.nodes)
+    current.watchers.push(
+      new SocketWatcher(
+        `admin@${node.name}`,
+        () => current.adminToken,
+        node,
+        () => current.nodes,
+        catchUp,
+      ),
+    );
+  current.watchers.push(
+    new SocketWatcher(
+      `agent@${current.nodes[1]!.name}`,
+      () => current.agentToken,
+      current.nodes[1]!,
+      () => current.nodes,
+      catchUp,
+    ),
+  );
   await Promise.all(current.watchers.map((watcher) => watcher.connect()));
   const agentConversations = new Set(current.customers.filter((customer) => customer.agent).map((customer) => customer.conversationId));
   current.scopes = current.watchers.map((watcher) => ({ watcher, conversations: watcher.name.startsWith("agent") ? agentConversations : undefined }));
@@ -399,12 +444,16 @@ async function connectWatchers(current: Run): Promise<void> {
 // ---------------------------------------------------------------------------------------------- the faults
 
 async function accountRows(current: Run): Promise<AccountRow[]> {
-  return current.db.rows<AccountRow>("SELECT id, owner_node, last_connected_at::text AS last_connected_at FROM whatsapp_accounts WHERE deleted_at IS NULL ORDER BY id");
+  return current.db.rows<AccountRow>(
+    "SELECT id, owner_node, last_connected_at::text AS last_connected_at FROM whatsapp_accounts WHERE deleted_at IS NULL ORDER BY id",
+  );
 }
 
 /** Node id → the numbers it holds connected now. */
 async function holdings(current: Run): Promise<Map<string, string[]>> {
-  const rows = await current.db.rows<{ id: string; owner_node: string }>("SELECT id, owner_node FROM whatsapp_accounts WHERE status = 'connected' AND owner_node IS NOT NULL");
+  const rows = await current.db.rows<{ id: string; owner_node: string }>(
+    "SELECT id, owner_node FROM whatsapp_accounts WHERE status = 'connected' AND owner_node IS NOT NULL",
+  );
   const held = new Map<string, string[]>();
   for (const row of rows) held.set(row.owner_node, [...(held.get(row.owner_node) ?? []), row.id]);
   return held;
@@ -412,19 +461,30 @@ async function holdings(current: Run): Promise<Map<string, string[]>> {
 
 /** Every node up and every number connected; how long that took, or undefined after 90 s. */
 async function steady(current: Run): Promise<number | undefined> {
-  return waitUntil(async () => {
-    if (!current.nodes.every((node) => node.state === "up")) return false;
-    const [row] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM whatsapp_accounts WHERE status = 'connected' AND deleted_at IS NULL");
-    return Number(row!.n) === current.accountIds.length;
-  }, 90_000, 250);
+  return waitUntil(
+    async () => {
+      if (!current.nodes.every((node) => node.state === "up")) return false;
+      const [row] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM whatsapp_accounts WHERE status = 'connected' AND deleted_at IS NULL");
+      return Number(row!.n) === current.accountIds.length;
+    },
+    90_000,
+    250,
+  );
 }
 
 /** Until every one of `accounts` is connected on a node other than `leaving`; ms since `since`, or undefined after 90 s. */
 async function movedAway(current: Run, accounts: string[], leaving: string, since: number): Promise<number | undefined> {
-  const took = await waitUntil(async () => {
-    const rows = await current.db.rows<{ id: string }>("SELECT id FROM whatsapp_accounts WHERE id = ANY($1) AND status = 'connected' AND owner_node IS DISTINCT FROM $2", [accounts, leaving]);
-    return rows.length === accounts.length;
-  }, 90_000, 100);
+  const took = await waitUntil(
+    async () => {
+      const rows = await current.db.rows<{ id: string }>(
+        "SELECT id FROM whatsapp_accounts WHERE id = ANY($1) AND status = 'connected' AND owner_node IS DISTINCT FROM $2",
+        [accounts, leaving],
+      );
+      return rows.length === accounts.length;
+    },
+    90_000,
+    100,
+  );
   return took === undefined ? undefined : Date.now() - since;
 }
 
@@ -487,7 +547,9 @@ async function killIdle(current: Run): Promise<void> {
     const failover = await movedAway(current, accounts, id, killedAt);
     current.failovers.push({ phase: "kill-idle", ms: failover });
   }
-  note(`kill -9 ${id} at ${clock(killedAt)} holding ${holding} number(s)${noticed === undefined ? "; NOT noticed by the cluster within the heartbeat timeout + 15 s" : ""}`);
+  note(
+    `kill -9 ${id} at ${clock(killedAt)} holding ${holding} number(s)${noticed === undefined ? "; NOT noticed by the cluster within the heartbeat timeout + 15 s" : ""}`,
+  );
   await victim!.start();
 }
 
@@ -532,7 +594,9 @@ async function gracefulRestart(current: Run, node: EngineNode): Promise<void> {
   current.stops.push({ node: id, ...stop });
   const handover = accounts.length ? await movedAway(current, accounts, id, stoppedAt) : undefined;
   if (accounts.length) current.failovers.push({ phase: `graceful-${node.name}`, ms: handover });
-  note(`SIGTERM ${id} (${accounts.length} number(s)): exited after ${seconds(stop.ms)}${stop.forced ? " — FORCED with SIGKILL" : ""} (code ${stop.code}); numbers moved in ${seconds(handover)}`);
+  note(
+    `SIGTERM ${id} (${accounts.length} number(s)): exited after ${seconds(stop.ms)}${stop.forced ? " — FORCED with SIGKILL" : ""} (code ${stop.code}); numbers moved in ${seconds(handover)}`,
+  );
   await node.start();
 }
 
@@ -555,11 +619,18 @@ async function settle(current: Run): Promise<void> {
   current.observer.phase = "settle";
   await Promise.all([current.traffic?.drain(), current.agentTraffic?.drain()]);
   const expected = (current.traffic?.deliveries ?? []).filter((delivery) => delivery.expectsBotReply).map((delivery) => botReplyTo(delivery.token));
-  current.settled = await waitUntil(async () => {
-    const [replies] = await current.db.rows<{ n: string }>("SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)", [expected]);
-    const [pending] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM messages WHERE status = 'pending'");
-    return Number(replies!.n) === expected.length && Number(pending!.n) === 0;
-  }, 45_000, 500);
+  current.settled = await waitUntil(
+    async () => {
+      const [replies] = await current.db.rows<{ n: string }>(
+        "SELECT count(DISTINCT content) AS n FROM messages WHERE sender_type = 'bot' AND content = ANY($1)",
+        [expected],
+      );
+      const [pending] = await current.db.rows<{ n: string }>("SELECT count(*) AS n FROM messages WHERE status = 'pending'");
+      return Number(replies!.n) === expected.length && Number(pending!.n) === 0;
+    },
+    45_000,
+    500,
+  );
   record.notes.push(current.settled === undefined ? "still missing replies or sending after 45 s" : `quiet after ${seconds(current.settled)}`);
   // Late duplicates (a recovery re-running a step) would show up now.
   await sleep(3_000);
@@ -591,7 +662,8 @@ async function runChecks(current: Run): Promise<void> {
 /** WhatsApp's side: how many sends each node's simulator recorded, and messages that went out more than once (the same WhatsApp id). */
 function whatsappSide(current: Run): string {
   const perMessage = new Map<string, Set<string>>();
-  for (const send of current.observer.sends.values()) perMessage.set(send.waMessageId, new Set([...(perMessage.get(send.waMessageId) ?? []), `${send.node}@${send.sentAt}`]));
+  for (const send of current.observer.sends.values())
+    perMessage.set(send.waMessageId, new Set([...(perMessage.get(send.waMessageId) ?? []), `${send.node}@${send.sentAt}`]));
   const repeated = [...perMessage.entries()].filter(([, sends]) => sends.size > 1);
   return `${current.observer.sends.size} sends recorded by the simulators (lost with a killed node's memory); sent again with the same WhatsApp id: ${repeated.length}`;
 }
@@ -607,7 +679,10 @@ function report(current: Run): string {
     `took ${seconds(Date.now() - current.startedAt)}`,
     "",
     "phases:",
-    ...current.phases.map((phase) => `  ${phase.name.padEnd(16)} +${seconds(phase.startedAt - current.startedAt).padStart(8)}  ${seconds((phase.endedAt ?? Date.now()) - phase.startedAt).padStart(8)}  ${phase.notes.join("; ")}`),
+    ...current.phases.map(
+      (phase) =>
+        `  ${phase.name.padEnd(16)} +${seconds(phase.startedAt - current.startedAt).padStart(8)}  ${seconds((phase.endedAt ?? Date.now()) - phase.startedAt).padStart(8)}  ${phase.notes.join("; ")}`,
+    ),
     "",
     `failover (kill -9 or SIGTERM → the node's numbers connected elsewhere): ${current.failovers.map((f) => `${f.phase} ${f.ms === undefined ? "NOT within 90 s" : seconds(f.ms)}`).join(", ") || "none measured"}`,
     `kill -9 noticed by the cluster ($node.disconnected, heartbeat ${SETTINGS.heartbeatIntervalSeconds} s / timeout ${SETTINGS.heartbeatTimeoutSeconds} s): ${current.kills.map((k) => `${k.phase} ${seconds(noticedAfter(current, k))}`).join(", ") || "no kill"}`,
@@ -622,7 +697,9 @@ function report(current: Run): string {
     ...current.kept.map((result) => `  ${result.problems.length ? "note" : "ok  "} ${result.name} (reported, not asserted): ${result.summary}`),
     "",
     "problems:",
-    ...[...results.values(), ...current.kept].flatMap((result) => result.problems.map((problem) => `  - [${result.name}] ${problem.replace(/\n/g, "\n      ")}`)),
+    ...[...results.values(), ...current.kept].flatMap((result) =>
+      result.problems.map((problem) => `  - [${result.name}] ${problem.replace(/\n/g, "\n      ")}`),
+    ),
   ];
   return lines.join("\n");
 }

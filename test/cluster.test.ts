@@ -48,8 +48,7 @@ describe("a cluster of two nodes", () => {
 
   it("counts login attempts across nodes", async () => {
     const agent = await h.as("agent");
-    const attempt = (url: string) =>
-      h.request("POST", `${url}/api/auth/login`, { body: { email: agent.user.email, password: "wrong" } });
+    const attempt = (url: string) => h.request("POST", `${url}/api/auth/login`, { body: { email: agent.user.email, password: "wrong" } });
     for (const url of [h.baseUrl, gateway.baseUrl, h.baseUrl, gateway.baseUrl]) expect((await attempt(url)).status).toBe(401);
     expect((await attempt(h.baseUrl)).status).toBe(429);
     expect((await attempt(gateway.baseUrl)).status).toBe(429);
@@ -71,7 +70,10 @@ describe("a cluster of two nodes", () => {
 
   it("connects each WhatsApp account on one node only, and another node takes it over, paired, when the owner stops", async () => {
     const admin = await h.admin();
-    const created = await h.request("POST", `${gateway.baseUrl}/api/whatsapp/accounts`, { token: admin.token, body: { name: "Ventas", provider: "simulator" } });
+    const created = await h.request("POST", `${gateway.baseUrl}/api/whatsapp/accounts`, {
+      token: admin.token,
+      body: { name: "Ventas", provider: "simulator" },
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const row = () => database()("whatsapp_accounts").where({ id }).first();
@@ -82,7 +84,10 @@ describe("a cluster of two nodes", () => {
     expect(await leaseOwner()).toBe((await row())!.owner_node);
 
     // Calls for the account are routed to its owner, whichever node they arrive on.
-    const scan = await h.request("POST", `${gateway.baseUrl}/api/simulator/accounts/${id}/scan`, { token: admin.token, body: { phone_number: "+525511112222" } });
+    const scan = await h.request("POST", `${gateway.baseUrl}/api/simulator/accounts/${id}/scan`, {
+      token: admin.token,
+      body: { phone_number: "+525511112222" },
+    });
     expect(scan.status).toBe(200);
     await eventually(async () => (await row())!.status === "connected");
 

@@ -135,7 +135,9 @@ describe("the conversation list", () => {
     await admin.post(`/api/conversations/${newer}/transfer`, { queue_id: queue });
     await admin.post(`/api/conversations/${newer}/assign`, { user_id: agent.user.id });
     // The older one gets a new message: it comes first now.
-    await database()("conversations").where({ id: older }).update({ last_message_at: new Date(Date.now() + 60_000) });
+    await database()("conversations")
+      .where({ id: older })
+      .update({ last_message_at: new Date(Date.now() + 60_000) });
 
     const inQueue = await admin.get(`/api/conversations?queue_id=${queue}`);
     expect(inQueue.body).toMatchObject({ total: 2, page: 1 });
@@ -168,7 +170,11 @@ describe("who sees what", () => {
     expect(await ids(outsider)).toEqual([outsiders]);
     expect(await ids(admin)).toEqual(expect.arrayContaining([queued, unqueued, outsiders]));
 
-    for (const [client, id] of [[member, unqueued], [outsider, queued], [supervisor, outsiders]] as const) {
+    for (const [client, id] of [
+      [member, unqueued],
+      [outsider, queued],
+      [supervisor, outsiders],
+    ] as const) {
       for (const res of [
         await client.get(`/api/conversations/${id}`),
         await client.get(`/api/conversations/${id}/events`),

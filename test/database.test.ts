@@ -43,7 +43,21 @@ describe("migrations", () => {
       .map((model) => model.tableName)
       .sort();
     expect(tables).toEqual(modelled);
-    expect(tables).toEqual(expect.arrayContaining(["users", "whatsapp_accounts", "contacts", "conversations", "messages", "flows", "flow_versions", "queues", "queue_agents", "quick_replies", "odoo_settings"]));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "users",
+        "whatsapp_accounts",
+        "contacts",
+        "conversations",
+        "messages",
+        "flows",
+        "flow_versions",
+        "queues",
+        "queue_agents",
+        "quick_replies",
+        "odoo_settings",
+      ]),
+    );
   });
 
   it("can be rolled back and applied again", async () => {
@@ -73,15 +87,32 @@ describe("schema rules", () => {
 
   it("stores a WhatsApp message once per account", async () => {
     const { id: conversationId } = single(await knex("conversations").where({ contact_id: contactId }).whereNot("status", "resolved").select("id"), "test row");
-    const message = { conversation_id: conversationId, whatsapp_account_id: accountId, wa_message_id: "ABC", direction: "inbound", type: "text", status: "received", sender_type: "contact" } as const;
+    const message = {
+      conversation_id: conversationId,
+      whatsapp_account_id: accountId,
+      wa_message_id: "ABC",
+      direction: "inbound",
+      type: "text",
+      status: "received",
+      sender_type: "contact",
+    } as const;
     await knex("messages").insert(message);
     await expect(knex("messages").insert(message)).rejects.toMatchObject({ code: "23505" });
   });
 
   it("refuses to change a flow version", async () => {
     const { id: flowId } = single(await knex("flows").insert({ name: "Bienvenida", trigger_type: "welcome" }).returning("id"), "test row");
-    const { id } = single(await knex("flow_versions").insert({ flow_id: flowId, version: 1, graph: { nodes: [], edges: [] } }).returning("id"), "test row");
-    await expect(knex("flow_versions").where({ id }).update({ graph: { nodes: [], edges: [] } })).rejects.toThrow(/immutable/);
+    const { id } = single(
+      await knex("flow_versions")
+        .insert({ flow_id: flowId, version: 1, graph: { nodes: [], edges: [] } })
+        .returning("id"),
+      "test row",
+    );
+    await expect(
+      knex("flow_versions")
+        .where({ id })
+        .update({ graph: { nodes: [], edges: [] } }),
+    ).rejects.toThrow(/immutable/);
   });
 
   it("folds accents and case for search", async () => {

@@ -10,7 +10,12 @@ async function ids(domain: unknown[], context: Record<string, unknown> = {}): Pr
   const res = await fetch(`${odoo.url}/jsonrpc`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { service: "object", method: "execute_kw", args: ["mydb", 7, "KEY", "res.partner", "search", [domain], { context }] }, id: 1 }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      method: "call",
+      params: { service: "object", method: "execute_kw", args: ["mydb", 7, "KEY", "res.partner", "search", [domain], { context }] },
+      id: 1,
+    }),
   });
   const body = (await res.json()) as { result?: number[]; error?: { data: { name: string } } };
   if (body.error) throw new Error(body.error.data.name);

@@ -15,7 +15,9 @@ let accountId: string;
 let queueId: string;
 
 const sent = async (to: string) =>
-  ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(to)}`)).body as Array<{ type: string; content: string }>).map((m) => m.content);
+  ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(to)}`)).body as Array<{ type: string; content: string }>).map(
+    (m) => m.content,
+  );
 
 beforeAll(async () => {
   admin = await h.admin();
@@ -55,7 +57,9 @@ describe("conversation actors", () => {
     const actor = await h.broker.call<Record<string, any>, { conversation_id: string }>("conversation-actors.inspect", { conversation_id: id });
     expect(actor).toMatchObject({ state: "waiting_input", current_node: "menu", owner: h.broker.nodeID });
     // What the REPL's `actors` and `actor <id>` show.
-    expect(await liveActors(h.broker)).toContainEqual(expect.objectContaining({ conversation_id: id, node: h.broker.nodeID, state: "waiting_input", step: "menu" }));
+    expect(await liveActors(h.broker)).toContainEqual(
+      expect.objectContaining({ conversation_id: id, node: h.broker.nodeID, state: "waiting_input", step: "menu" }),
+    );
     const printed = jest.spyOn(console, "log").mockImplementation(() => undefined);
     await replCommands[1]!.action(h.broker, { conversation_id: id });
     expect(String(printed.mock.calls[0]![0])).toContain('"current_node": "menu"');
@@ -102,7 +106,10 @@ describe("conversation actors", () => {
     const id = await customerWrites(admin, accountId, phone, "PRECIO");
     await eventually(async () => (await sent(phone)).join() === "¿De qué producto?");
     await admin.post(`/api/conversations/${id}/assign`, { user_id: admin.user.id });
-    await eventually(async () => (await h.broker.call<Record<string, any>, { conversation_id: string }>("conversation-actors.inspect", { conversation_id: id })).state === "handed_off");
+    await eventually(
+      async () =>
+        (await h.broker.call<Record<string, any>, { conversation_id: string }>("conversation-actors.inspect", { conversation_id: id })).state === "handed_off",
+    );
     await customerWrites(admin, accountId, phone, "laptops");
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await sent(phone)).toEqual(["¿De qué producto?"]);

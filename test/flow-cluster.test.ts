@@ -20,7 +20,11 @@ it("answers every message exactly once while the ring of actor nodes changes", a
         { id: "echo", type: "send_text", data: { text: "Eco {{message.text}}" } },
         { id: "ask", type: "ask_text", data: { text: "¿Algo más?", variable: "t" } },
       ],
-      edges: [{ source: "start", target: "echo" }, { source: "echo", target: "ask" }, { source: "ask", target: "echo" }],
+      edges: [
+        { source: "start", target: "echo" },
+        { source: "echo", target: "ask" },
+        { source: "ask", target: "echo" },
+      ],
     },
   });
   expect(flow.status).toBe(201);

@@ -22,7 +22,8 @@ let slowUrl: string;
 let requests = 0;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(__dirname, "..", "dist", "moleculer.config.js"))) throw new Error("The build is missing: run `npm run build` (npm test does it first)");
+  if (!fs.existsSync(path.join(__dirname, "..", "dist", "moleculer.config.js")))
+    throw new Error("The build is missing: run `npm run build` (npm test does it first)");
   // An API that takes its time: the flow is inside this node when its process dies.
   slow = http.createServer((_req, res) => {
     requests += 1;
@@ -60,11 +61,19 @@ it("finishes on another node a flow whose node was killed mid-step, sending each
         { id: "api", type: "http_request", data: { method: "GET", url: slowUrl, save_to: "r" } },
         { id: "two", type: "send_text", data: { text: "Listo: {{vars.r.body.ok}}" } },
       ],
-      edges: [{ source: "start", target: "one" }, { source: "one", target: "api" }, { source: "api", sourceHandle: "success", target: "two" }],
+      edges: [
+        { source: "start", target: "one" },
+        { source: "one", target: "api" },
+        { source: "api", sourceHandle: "success", target: "two" },
+      ],
     },
   });
   expect(flow.status).toBe(201);
-  await eventually(() => h.broker.registry.getServiceList({ onlyAvailable: true }).some((s) => s.name === "conversation-actors" && (s as unknown as { nodeID: string }).nodeID === CHILD));
+  await eventually(() =>
+    h.broker.registry
+      .getServiceList({ onlyAvailable: true })
+      .some((s) => s.name === "conversation-actors" && (s as unknown as { nodeID: string }).nodeID === CHILD),
+  );
 
   // A customer whose conversation the child node owns.
   let phone = "";
@@ -74,7 +83,10 @@ it("finishes on another node a flow whose node was killed mid-step, sending each
     conversationId = await customerWrites(admin, accountId, phone, "hola");
     if (ownerOf(conversationId, [h.broker.nodeID, CHILD].sort()) === CHILD) break;
   }
-  const sent = async () => ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map((m) => m.content);
+  const sent = async () =>
+    ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map(
+      (m) => m.content,
+    );
   await customerWrites(admin, accountId, phone, "pedido");
   await eventually(async () => (await sent()).length === 1 && requests === 1, 5000);
   child.kill("SIGKILL");

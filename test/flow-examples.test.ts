@@ -23,7 +23,10 @@ it("runs the sales menu, hands off to a closed queue, and its after-hours flow t
   expect([sales.status, sales.body.warnings]).toEqual([201, []]);
 
   const phone = "+525599900001";
-  const sent = async () => ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map((m) => m.content);
+  const sent = async () =>
+    ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map(
+      (m) => m.content,
+    );
   const say = async (text: string, expected: number) => {
     await customerWrites(admin, accountId, phone, text, "Lucía");
     await eventually(async () => (await sent()).length >= expected, 5000);
@@ -47,13 +50,19 @@ it("runs the sales menu, hands off to a closed queue, and its after-hours flow t
     "Ese correo no parece válido. ¿Lo escribes de nuevo?",
     "¡Gracias, Lucía Gómez! Te escribimos mañana.",
   ]);
-  const conversation = (await database()("conversations as c").join("contacts as k", "k.id", "c.contact_id").where("k.phone_number", phone).first("c.id"));
+  const conversation = await database()("conversations as c").join("contacts as k", "k.id", "c.contact_id").where("k.phone_number", phone).first("c.id");
   const body = (await admin.get(`/api/conversations/${conversation.id}`)).body;
   expect(body).toMatchObject({ status: "waiting", queue: { id: queue.body.id }, current_flow: null, contact: { name: "Lucía Gómez" } });
   const contact = (await admin.get(`/api/contacts/${body.contact.id}`)).body;
   expect(contact).toMatchObject({ email: "lucia@example.com", tags: ["interesado"] });
   const notes = (await admin.get(`/api/conversations/${conversation.id}/messages`)).body.items.filter((m: { type: string }) => m.type === "note");
-  expect(notes).toEqual([expect.objectContaining({ is_internal: true, sender: { type: "bot", id: null, name: null }, content: expect.stringContaining("No se pudo crear el lead en Odoo") })]);
+  expect(notes).toEqual([
+    expect.objectContaining({
+      is_internal: true,
+      sender: { type: "bot", id: null, name: null },
+      content: expect.stringContaining("No se pudo crear el lead en Odoo"),
+    }),
+  ]);
 });
 
 it("answers from Odoo's stock when Odoo is configured", async () => {
@@ -64,8 +73,15 @@ it("answers from Odoo's stock when Odoo is configured", async () => {
     await admin.put("/api/odoo/settings", { url: odoo.url, database: odoo.database, username: odoo.login, api_key: odoo.apiKey });
     const accountId = await connectedAccount(admin, "Con Odoo");
     const phone = "+525599900002";
-    const sent = async () => ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map((m) => m.content);
-    for (const [text, expected] of [["Hola", 2], ["Ver existencias", 3], ["SKU-1", 5]] as const) {
+    const sent = async () =>
+      ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ content: string }>).map(
+        (m) => m.content,
+      );
+    for (const [text, expected] of [
+      ["Hola", 2],
+      ["Ver existencias", 3],
+      ["SKU-1", 5],
+    ] as const) {
       await customerWrites(admin, accountId, phone, text);
       await eventually(async () => (await sent()).length >= expected, 5000);
     }

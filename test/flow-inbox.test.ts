@@ -17,7 +17,8 @@ let accountId: string;
 
 const sent = async (to: string): Promise<string[]> =>
   ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(to)}`)).body as Array<{ content: string }>).map((m) => m.content);
-const pending = async (conversationId: string): Promise<number> => Number((await database()("flow_inbox").where({ conversation_id: conversationId }).count({ n: "*" }).first())?.n);
+const pending = async (conversationId: string): Promise<number> =>
+  Number((await database()("flow_inbox").where({ conversation_id: conversationId }).count({ n: "*" }).first())?.n);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
 
 beforeAll(async () => {
@@ -28,7 +29,13 @@ beforeAll(async () => {
     name: "Eco",
     trigger_type: "default",
     is_active: true,
-    nodes: { nodes: [{ id: "start", type: "start", data: {} }, { id: "echo", type: "send_text", data: { text: "Recibido: {{message.text}}" } }], edges: [{ source: "start", target: "echo" }] },
+    nodes: {
+      nodes: [
+        { id: "start", type: "start", data: {} },
+        { id: "echo", type: "send_text", data: { text: "Recibido: {{message.text}}" } },
+      ],
+      edges: [{ source: "start", target: "echo" }],
+    },
   });
   expect(echo.status).toBe(201);
 });
@@ -56,7 +63,15 @@ it("answers a message once when its event arrives again after later messages wer
   await eventually(async () => (await sent(phone)).length === 2);
   // The first message's event is delivered again (a node replays what it was not sure went out).
   const first = await database()("messages").where({ conversation_id: conversationId, direction: "inbound", content: "primero" }).first("id");
-  const replay: MessageReceivedEvent = { message_id: first!.id, conversation_id: conversationId, contact_id: "", account_id: accountId, type: "text", direction: "inbound", new_conversation: false };
+  const replay: MessageReceivedEvent = {
+    message_id: first!.id,
+    conversation_id: conversationId,
+    contact_id: "",
+    account_id: accountId,
+    type: "text",
+    direction: "inbound",
+    new_conversation: false,
+  };
   await h.broker.broadcast("message.received", replay);
   await settle();
   expect(await sent(phone)).toEqual(["Recibido: primero", "Recibido: segundo"]);
@@ -70,7 +85,8 @@ it("answers each message once when many are handed over at the same time", async
   for (const text of ["b", "c"]) await customerWrites(admin, accountId, phone, text);
   h.broker.createService(ActorsSchema as unknown as ServiceSchema);
   // Every way an input can be handed over, at once: the live event, again and again, and the sweep.
-  for (let i = 0; i < 5; i += 1) await h.broker.call("conversation-actors.dispatch", { conversation_id: conversationId, event: { kind: "inbox" } }).catch(() => undefined);
+  for (let i = 0; i < 5; i += 1)
+    await h.broker.call("conversation-actors.dispatch", { conversation_id: conversationId, event: { kind: "inbox" } }).catch(() => undefined);
   await eventually(async () => (await sent(phone)).length >= 3, 8_000);
   await settle();
   expect(await sent(phone)).toEqual(["Recibido: a", "Recibido: b", "Recibido: c"]);

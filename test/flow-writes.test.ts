@@ -12,14 +12,22 @@ let accountId: string;
 let counter = 0;
 
 beforeAll(async () => {
-  ({ id: accountId } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"), "test row"));
+  ({ id: accountId } = single(
+    await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"),
+    "test row",
+  ));
 });
 
 async function conversationWithInput(): Promise<{ conversationId: string; messageId: string }> {
   counter += 1;
   const stored = await ingestMessage(knex(), accountId, {
-    waMessageId: `W${counter}-${Date.now()}`, fromMe: false, peer: { phone: `+5255000${String(counter).padStart(5, "0")}`, lid: null, pushName: null },
-    type: "text", text: "hola", metadata: {}, timestamp: new Date(),
+    waMessageId: `W${counter}-${Date.now()}`,
+    fromMe: false,
+    peer: { phone: `+5255000${String(counter).padStart(5, "0")}`, lid: null, pushName: null },
+    type: "text",
+    text: "hola",
+    metadata: {},
+    timestamp: new Date(),
   });
   return { conversationId: stored.conversationId, messageId: stored.messageId };
 }
@@ -63,13 +71,17 @@ it("writes each conversation's state, sends, timer and consumed input, and keeps
 
   const outbound = await knex()("messages").where({ direction: "outbound" }).pluck("content");
   expect(outbound).toEqual(["para A"]);
-  expect(await knex()("flow_inbox").whereIn("message_id", [a.messageId, b.messageId, c.messageId]).pluck("message_id")).toEqual(expect.arrayContaining([b.messageId, c.messageId]));
+  expect(await knex()("flow_inbox").whereIn("message_id", [a.messageId, b.messageId, c.messageId]).pluck("message_id")).toEqual(
+    expect.arrayContaining([b.messageId, c.messageId]),
+  );
   expect(await knex()("flow_inbox").where({ message_id: a.messageId }).first()).toBeUndefined();
   expect(await knex()("timers").whereNull("cancelled_at").pluck("dedupe_key")).toEqual([`flow:${a.conversationId}`]);
   expect(await knex()("conversation_actor_snapshots").where({ conversation_id: c.conversationId }).first()).toBeUndefined();
 
   // Written again with the same keys (a run repeated after a crash), nothing new is queued.
-  const again = await writeMany([{ ...write(a.conversationId, 1, null, "para A"), outbox: [{ type: "text", content: "para A", metadata: {}, idempotency_key: `k:${a.conversationId}:0` }] }]);
+  const again = await writeMany([
+    { ...write(a.conversationId, 1, null, "para A"), outbox: [{ type: "text", content: "para A", metadata: {}, idempotency_key: `k:${a.conversationId}:0` }] },
+  ]);
   expect(again[0]).toMatchObject({ version: 2, queued: [] });
   expect(await knex()("timers").whereNull("cancelled_at").count({ n: "*" }).first()).toEqual({ n: "1" });
 

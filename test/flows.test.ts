@@ -13,13 +13,21 @@ beforeAll(async () => {
   queueId = await queueWith([]);
 });
 
-const create = (body: Record<string, unknown>) => admin.post("/api/flows", { name: "Bienvenida", trigger_type: "welcome", trigger_value: null, nodes: menuFlow(queueId), ...body });
+const create = (body: Record<string, unknown>) =>
+  admin.post("/api/flows", { name: "Bienvenida", trigger_type: "welcome", trigger_value: null, nodes: menuFlow(queueId), ...body });
 
 describe("flows over REST", () => {
   it("creates a flow, and versions it only when its graph changes", async () => {
     const res = await create({ description: "Flujo de bienvenida para nuevos contactos", is_active: true });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: "Bienvenida", trigger_type: "welcome", is_active: true, version: 1, warnings: [], nodes: { nodes: expect.any(Array), edges: expect.any(Array) } });
+    expect(res.body).toMatchObject({
+      name: "Bienvenida",
+      trigger_type: "welcome",
+      is_active: true,
+      version: 1,
+      warnings: [],
+      nodes: { nodes: expect.any(Array), edges: expect.any(Array) },
+    });
     const id = res.body.id;
     expect((await admin.put(`/api/flows/${id}`, { nodes: menuFlow(queueId) })).body.version).toBe(1);
     const changed = menuFlow(queueId);
@@ -28,7 +36,11 @@ describe("flows over REST", () => {
     expect(v2.body).toMatchObject({ version: 2, name: "Bienvenida 2" });
     const versions = await database()("flow_versions").where({ flow_id: id }).orderBy("version");
     expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    await expect(database()("flow_versions").where({ id: versions[0]!.id }).update({ graph: { nodes: [], edges: [] } })).rejects.toThrow(/immutable/);
+    await expect(
+      database()("flow_versions")
+        .where({ id: versions[0]!.id })
+        .update({ graph: { nodes: [], edges: [] } }),
+    ).rejects.toThrow(/immutable/);
   });
 
   it("duplicates as an inactive copy, and toggles", async () => {
@@ -46,7 +58,14 @@ describe("flows over REST", () => {
       [(g) => (g.nodes[1]!.type = "send_fax"), "nodes[1].type"],
       [(g) => (g.nodes[1]!.data = {}), "nodes[1].data.text"],
       [(g) => (g.nodes[2]!.data.buttons = [1, 2, 3, 4].map((i) => ({ id: `b${i}`, text: "B" }))), "nodes[2].data.buttons"],
-      [(g) => (g.nodes[2]!.data.buttons = [{ id: "a", text: "A" }, { id: "a", text: "B" }]), "nodes[2].data.buttons"],
+      [
+        (g) =>
+          (g.nodes[2]!.data.buttons = [
+            { id: "a", text: "A" },
+            { id: "a", text: "B" },
+          ]),
+        "nodes[2].data.buttons",
+      ],
       [(g) => (g.nodes[3]!.data.queue_id = "cola"), "nodes[3].data.queue_id"],
       [(g) => (g.edges[0]!.target = "nowhere"), "edges[0].target"],
       [(g) => (g.edges[2]!.sourceHandle = "compras"), "edges[2].sourceHandle"],

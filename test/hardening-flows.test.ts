@@ -27,7 +27,13 @@ beforeAll(async () => {
 
 it("answers a catastrophic-backtracking pattern at once and keeps /api/health fast", async () => {
   const accountId = await connectedAccount(admin, "Patrones");
-  const flow = await admin.post("/api/flows", { name: "Patrón", trigger_type: "default", whatsapp_account_id: accountId, is_active: true, nodes: patternFlow("^(a+)+$") });
+  const flow = await admin.post("/api/flows", {
+    name: "Patrón",
+    trigger_type: "default",
+    whatsapp_account_id: accountId,
+    is_active: true,
+    nodes: patternFlow("^(a+)+$"),
+  });
   expect(flow.status).toBe(201);
   // A backtracking engine would take about a day on this text.
   await customerWrites(admin, accountId, "+525512340001", `${"a".repeat(45)}!`);

@@ -47,7 +47,10 @@ describe("deeply nested or huge JSON", () => {
 });
 
 describe("bodies that are not one JSON object", () => {
-  it.each([["an array", "[]"], ["an array of pairs", '[["email","x"]]']])("answers %s with 400", async (_name, rawBody) => {
+  it.each([
+    ["an array", "[]"],
+    ["an array of pairs", '[["email","x"]]'],
+  ])("answers %s with 400", async (_name, rawBody) => {
     const admin = await h.admin();
     const res = await h.request("POST", "/api/queues", { token: admin.token, rawBody, headers: json });
     expect(res.status).toBe(400);
@@ -75,7 +78,11 @@ describe("NUL characters and __proto__", () => {
 
   it("refuses a __proto__ key", async () => {
     const admin = await h.admin();
-    const res = await h.request("POST", "/api/contacts", { token: admin.token, rawBody: '{"phone_number":"+525511110002","__proto__":{"role":"admin"}}', headers: json });
+    const res = await h.request("POST", "/api/contacts", {
+      token: admin.token,
+      rawBody: '{"phone_number":"+525511110002","__proto__":{"role":"admin"}}',
+      headers: json,
+    });
     expect(res.status).toBe(422);
     expect(res.body.detail.field).toBe("__proto__");
   });

@@ -105,7 +105,10 @@ async function digest(): Promise<Digest> {
     const rows: Array<{ table_name: string }> = await database()("information_schema.tables")
       .where({ table_schema: database().raw("current_schema()"), table_type: "BASE TABLE" })
       .select("table_name");
-    watched = rows.map((row) => row.table_name).filter((name) => !UNWATCHED.has(name)).sort();
+    watched = rows
+      .map((row) => row.table_name)
+      .filter((name) => !UNWATCHED.has(name))
+      .sort();
   }
   const sql = watched.map((name) => `SELECT '${name}' AS name, t::text AS row FROM "${name}" t`).join(" UNION ALL ");
   const { rows } = await database().raw<{ rows: Array<{ name: string; row: string }> }>(sql);
@@ -147,19 +150,98 @@ async function settled(): Promise<Digest> {
 // ---------------------------------------------------------------- hostile values
 
 const INJECTIONS = [
-  "' OR '1'='1", "'; DROP TABLE users; --", "1; SELECT pg_sleep(10)", "\" OR \"\"=\"", "admin'--",
-  "{{constructor.constructor('return process')().exit()}}", "${process.exit()}", "#{7*7}", "{{7*7}}", "<%= 7*7 %>",
-  "<script>alert(1)</script>", "javascript:alert(1)", "../../../../etc/passwd", "..\\..\\windows\\win.ini", "/dev/zero", "file:///etc/passwd",
-  "http://127.0.0.1:9/", "http://[::1]/", "http://169.254.169.254/latest/meta-data/", "$where", "$gt", "\\", "%", "%00", "%zz", "\\u0000",
-  "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "null", "undefined", "NaN", "Infinity", "-1", "0", "1e309", "true", "[]", "{}",
-  "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "\r\nSet-Cookie: x=1", "a\nb", "\t", " ", "",
+  "' OR '1'='1",
+  "'; DROP TABLE users; --",
+  "1; SELECT pg_sleep(10)",
+  '" OR ""="',
+  "admin'--",
+  "{{constructor.constructor('return process')().exit()}}",
+  "${process.exit()}",
+  "#{7*7}",
+  "{{7*7}}",
+  "<%= 7*7 %>",
+  "<script>alert(1)</script>",
+  "javascript:alert(1)",
+  "../../../../etc/passwd",
+  "..\\..\\windows\\win.ini",
+  "/dev/zero",
+  "file:///etc/passwd",
+  "http://127.0.0.1:9/",
+  "http://[::1]/",
+  "http://169.254.169.254/latest/meta-data/",
+  "$where",
+  "$gt",
+  "\\",
+  "%",
+  "%00",
+  "%zz",
+  "\\u0000",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "null",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "-1",
+  "0",
+  "1e309",
+  "true",
+  "[]",
+  "{}",
+  "00000000-0000-0000-0000-000000000000",
+  "ffffffff-ffff-ffff-ffff-ffffffffffff",
+  "\r\nSet-Cookie: x=1",
+  "a\nb",
+  "\t",
+  " ",
+  "",
 ];
 const ODDITIES = [
-  "\u0000", "a\u0000b", "\ud800", "\udfff", "a\ud83db", "\u202e\u0644\u0627", "\u200b", "\ufeff", "\uffff", "\ufffe", "e\u0301\u0301\u0301", "\u0085",
-  "👩‍👩‍👧‍👦", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "İ", "ß", "ﬃ", "\u2028\u2029", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇", "\u001b[31mred", "\u0007",
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "\udfff",
+  "a\ud83db",
+  "\u202e\u0644\u0627",
+  "\u200b",
+  "\ufeff",
+  "\uffff",
+  "\ufffe",
+  "e\u0301\u0301\u0301",
+  "\u0085",
+  "👩‍👩‍👧‍👦",
+  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+  "İ",
+  "ß",
+  "ﬃ",
+  "\u2028\u2029",
+  "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇",
+  "\u001b[31mred",
+  "\u0007",
 ];
-const ODD_UNITS = ["\u0000", "\ud800", "\udfff", "\u202e", "\u200b", "\ufeff", "'", "\"", "\\", "%", "{", "}", "$", "<", "/", ".", "\n", "é", "😀"];
-const ODD_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "$where", "$gt", "a.b", "a[0]", "", " ", "\u0000", "k\u0000", "ключ", "🔑", "x".repeat(300)];
+const ODD_UNITS = ["\u0000", "\ud800", "\udfff", "\u202e", "\u200b", "\ufeff", "'", '"', "\\", "%", "{", "}", "$", "<", "/", ".", "\n", "é", "😀"];
+const ODD_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "$where",
+  "$gt",
+  "a.b",
+  "a[0]",
+  "",
+  " ",
+  "\u0000",
+  "k\u0000",
+  "ключ",
+  "🔑",
+  "x".repeat(300),
+];
 
 /** Numbers JSON.stringify cannot write: the marker is replaced by the raw text after serialisation. */
 const RAW_NUMBERS = ["1e400", "-1e400", "123456789012345678901234567890", "1e-400", "-0", "0.1e1", "1E+2", "9007199254740993"];
@@ -190,16 +272,41 @@ const { hostileValue } = fc.letrec<{ hostileValue: unknown }>((tie) => ({
     { weight: 6, arbitrary: hostileScalar },
     { weight: 1, arbitrary: fc.array(tie("hostileValue"), { maxLength: 4 }) },
     { weight: 1, arbitrary: fc.array(fc.tuple(hostileKey, tie("hostileValue")), { maxLength: 4 }).map(objectOf) },
-    { weight: 1, arbitrary: fc.constantFrom({ $gt: "" }, { $ne: null }, [null], [[]], {}, [], Array.from({ length: 2_000 }, (_, i) => i)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        { $gt: "" },
+        { $ne: null },
+        [null],
+        [[]],
+        {},
+        [],
+        Array.from({ length: 2_000 }, (_, i) => i),
+      ),
+    },
   ),
 }));
 
 /** JSON text nested `depth` levels, written directly (JSON.stringify would recurse). */
-const deepJson = (depth: number, kind: "array" | "object") => (kind === "array" ? `${"[".repeat(depth)}1${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`);
+const deepJson = (depth: number, kind: "array" | "object") =>
+  kind === "array" ? `${"[".repeat(depth)}1${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
 // ---------------------------------------------------------------- the operations
 
-type JsonSchema = { type?: string; format?: string; enum?: unknown[]; minimum?: number; minLength?: number; maxLength?: number; minItems?: number; items?: JsonSchema; oneOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[]; pattern?: string };
+type JsonSchema = {
+  type?: string;
+  format?: string;
+  enum?: unknown[];
+  minimum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  pattern?: string;
+};
 interface Operation {
   method: string;
   path: string;
@@ -228,17 +335,32 @@ function fixtureFor(path: string, param: string): string {
   if (param === "tag") return "vip";
   const resource = path.split("/")[2];
   const byResource: Record<string, string> = {
-    users: f.agent, whatsapp: f.account, simulator: f.account, contacts: f.contact, conversations: f.conversation,
-    flows: f.flow, queues: f.queue, "quick-replies": f.reply, odoo: path.includes("products") ? "SKU-1" : "00000000-0000-4000-8000-000000000000",
+    users: f.agent,
+    whatsapp: f.account,
+    simulator: f.account,
+    contacts: f.contact,
+    conversations: f.conversation,
+    flows: f.flow,
+    queues: f.queue,
+    "quick-replies": f.reply,
+    odoo: path.includes("products") ? "SKU-1" : "00000000-0000-4000-8000-000000000000",
   };
   return byResource[resource ?? ""] ?? "00000000-0000-4000-8000-000000000000";
 }
 
 // Values the rules accept, so that one hostile field among plausible ones reaches the code behind the validator.
 const PLAUSIBLE: Record<string, unknown> = {
-  shortcut: "/hostil", from: "+525511223399", phone_number: "+525511223399", to: "+525511223399", wa_message_id: "abcd1234",
+  shortcut: "/hostil",
+  from: "+525511223399",
+  phone_number: "+525511223399",
+  to: "+525511223399",
+  wa_message_id: "abcd1234",
   // Accounts with the real provider would try to reach WhatsApp from the test.
-  provider: "simulator", timezone: "America/Mexico_City", email: "hostil@example.com", url: "http://127.0.0.1:9/", media_url: "http://127.0.0.1:9/x.png",
+  provider: "simulator",
+  timezone: "America/Mexico_City",
+  email: "hostil@example.com",
+  url: "http://127.0.0.1:9/",
+  media_url: "http://127.0.0.1:9/x.png",
 };
 function plausible(name: string, rule: JsonSchema): unknown {
   if (name in PLAUSIBLE) return PLAUSIBLE[name];
@@ -248,18 +370,46 @@ function plausible(name: string, rule: JsonSchema): unknown {
   if (rule.format === "email") return "hostil@example.com";
   if (rule.format === "uri") return "http://127.0.0.1:9/";
   switch (rule.type) {
-    case "string": return "x".repeat(Math.max(rule.minLength ?? 1, 1));
-    case "integer": case "number": return rule.minimum ?? 1;
-    case "boolean": return true;
-    case "array": return Array.from({ length: rule.minItems ?? 0 }, () => plausible("", rule.items ?? { type: "string" }));
-    default: return {};
+    case "string":
+      return "x".repeat(Math.max(rule.minLength ?? 1, 1));
+    case "integer":
+    case "number":
+      return rule.minimum ?? 1;
+    case "boolean":
+      return true;
+    case "array":
+      return Array.from({ length: rule.minItems ?? 0 }, () => plausible("", rule.items ?? { type: "string" }));
+    default:
+      return {};
   }
 }
 
 const HOSTILE_SEGMENTS = [
-  "not-a-uuid", "%00", "%zz", "%E0%A4%A", "%C0%AF", "%F0%9F%92%A9", "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "..", "00000000-0000-0000-0000-000000000000",
-  "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "-1", "0", "1e309", "__proto__", "constructor", "null", "undefined", "%5Bobject%20Object%5D", "x".repeat(3_000),
-  "'%20OR%20'1'%3D'1", "%0d%0aSet-Cookie:%20x=1", "%7B%7B7*7%7D%7D", "a%2Fb", "%25",
+  "not-a-uuid",
+  "%00",
+  "%zz",
+  "%E0%A4%A",
+  "%C0%AF",
+  "%F0%9F%92%A9",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%2e%2e",
+  "..",
+  "00000000-0000-0000-0000-000000000000",
+  "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+  "-1",
+  "0",
+  "1e309",
+  "__proto__",
+  "constructor",
+  "null",
+  "undefined",
+  "%5Bobject%20Object%5D",
+  "x".repeat(3_000),
+  "'%20OR%20'1'%3D'1",
+  "%0d%0aSet-Cookie:%20x=1",
+  "%7B%7B7*7%7D%7D",
+  "a%2Fb",
+  "%25",
 ];
 const encode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 // A lone surrogate cannot be URI-encoded; the raw UTF-8 replacement is what a client would send.
@@ -267,17 +417,19 @@ const safeEncode = (text: string) => encode(text.replace(/[\ud800-\udfff]/g, "\u
 
 function pathArb(op: Operation): fc.Arbitrary<string> {
   const parts = op.path.split(/(\{\w+\})/);
-  return fc.tuple(
-    ...parts.map((part) => {
-      const param = /^\{(\w+)\}$/.exec(part)?.[1];
-      if (!param) return fc.constant(part);
-      return fc.oneof(
-        { weight: 3, arbitrary: fc.constant(null).map(() => fixtureFor(op.path, param)) },
-        { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS) },
-        { weight: 1, arbitrary: hostileString.map(safeEncode) },
-      );
-    }),
-  ).map((segments) => segments.join(""));
+  return fc
+    .tuple(
+      ...parts.map((part) => {
+        const param = /^\{(\w+)\}$/.exec(part)?.[1];
+        if (!param) return fc.constant(part);
+        return fc.oneof(
+          { weight: 3, arbitrary: fc.constant(null).map(() => fixtureFor(op.path, param)) },
+          { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS) },
+          { weight: 1, arbitrary: hostileString.map(safeEncode) },
+        );
+      }),
+    )
+    .map((segments) => segments.join(""));
 }
 
 const queryNameVariants = (name: string) => fc.constantFrom(name, `${name}[]`, `${name}[a]`, `${name}[__proto__]`, `${name}[0][1][2][3][4][5]`);
@@ -287,7 +439,9 @@ function queryArb(op: Operation): fc.Arbitrary<string> {
     { weight: 4, arbitrary: hostileString.map(safeEncode) },
     { weight: 2, arbitrary: fc.constantFrom("%zz", "%00", "%E0%A4%A", "1e400", "-0", "9".repeat(400), "0x10", "%20", "") },
   );
-  const pair = fc.tuple(fc.constantFrom(...names).chain(queryNameVariants), value).map(([name, v]) => `${encode(name).replace(/%5B/g, "[").replace(/%5D/g, "]")}=${v}`);
+  const pair = fc
+    .tuple(fc.constantFrom(...names).chain(queryNameVariants), value)
+    .map(([name, v]) => `${encode(name).replace(/%5B/g, "[").replace(/%5D/g, "]")}=${v}`);
   return fc.oneof(
     { weight: 2, arbitrary: fc.constant("") },
     { weight: 6, arbitrary: fc.array(pair, { minLength: 1, maxLength: 5 }).map((pairs) => `?${pairs.join("&")}`) },
@@ -306,24 +460,46 @@ const json = (value: unknown): Payload => ({ contentType: "application/json", bo
 function bodyArb(op: Operation): fc.Arbitrary<Payload> {
   const props = Object.entries(op.body?.properties ?? {});
   const required = new Set(op.body?.required ?? []);
-  const someValue = (name: string, rule: JsonSchema) => fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 1, arbitrary: fc.constant(plausible(name, rule)) });
+  const someValue = (name: string, rule: JsonSchema) =>
+    fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 1, arbitrary: fc.constant(plausible(name, rule)) });
   // Every field plausible or hostile or left out, plus odd extra keys.
   const mutated = fc
     .tuple(
-      fc.tuple(...props.map(([name, rule]) => fc.option(someValue(name, rule).map((v): [string, unknown] => [name, v]), { freq: 3 }))),
+      fc.tuple(
+        ...props.map(([name, rule]) =>
+          fc.option(
+            someValue(name, rule).map((v): [string, unknown] => [name, v]),
+            { freq: 3 },
+          ),
+        ),
+      ),
       fc.array(fc.tuple(hostileKey, hostileValue), { maxLength: 2 }),
     )
     .map(([fields, extra]) => json(objectOf([...fields.filter((e): e is [string, unknown] => e !== null), ...extra])));
   // The required fields plausible and exactly one field hostile: reaches deepest.
   const oneHostile = props.length
-    ? fc.tuple(fc.constantFrom(...props.map(([name]) => name)), hostileValue).map(([target, value]) =>
-        json(objectOf([...props.filter(([name]) => required.has(name) && name !== target).map(([name, rule]): [string, unknown] => [name, plausible(name, rule)]), [target, value]])),
-      )
+    ? fc
+        .tuple(fc.constantFrom(...props.map(([name]) => name)), hostileValue)
+        .map(([target, value]) =>
+          json(
+            objectOf([
+              ...props.filter(([name]) => required.has(name) && name !== target).map(([name, rule]): [string, unknown] => [name, plausible(name, rule)]),
+              [target, value],
+            ]),
+          ),
+        )
     : hostileValue.map((value) => json(objectOf([["x", value]])));
-  const deep = fc.tuple(fc.constantFrom(33, 200, 5_000, 20_000), fc.constantFrom<"array" | "object">("array", "object"), fc.constantFrom(...(props.length ? props.map(([n]) => n) : ["x"]))).map(
-    ([depth, kind, field]): Payload => ({ contentType: "application/json", body: `{${JSON.stringify(field)}:${deepJson(depth, kind)}}` }),
+  const deep = fc
+    .tuple(
+      fc.constantFrom(33, 200, 5_000, 20_000),
+      fc.constantFrom<"array" | "object">("array", "object"),
+      fc.constantFrom(...(props.length ? props.map(([n]) => n) : ["x"])),
+    )
+    .map(([depth, kind, field]): Payload => ({ contentType: "application/json", body: `{${JSON.stringify(field)}:${deepJson(depth, kind)}}` }));
+  const whole = fc.oneof(
+    hostileValue.map(json),
+    fc.constantFrom(...RAW_NUMBERS).map((n): Payload => ({ contentType: "application/json", body: n })),
   );
-  const whole = fc.oneof(hostileValue.map(json), fc.constantFrom(...RAW_NUMBERS).map((n): Payload => ({ contentType: "application/json", body: n })));
   const malformed = fc.constantFrom<Payload>(
     { contentType: "application/json", body: "{" },
     { contentType: "application/json", body: '{"a":1,"a":2,"__proto__":{"isAdmin":true}}' },
@@ -340,9 +516,9 @@ function bodyArb(op: Operation): fc.Arbitrary<Payload> {
     { contentType: "application/json", extraHeaders: { "content-encoding": "br, deflate, identity, x" }, body: "{}" },
     { contentType: "text/plain", body: '{"name":"x"}' },
     { contentType: "application/x-www-form-urlencoded", body: "name=x&__proto__[admin]=1&constructor[prototype][x]=1&tags[]=a&tags[][b]=c" },
-    { contentType: "multipart/form-data; boundary=x", body: "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--x--" },
+    { contentType: "multipart/form-data; boundary=x", body: '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--' },
     { contentType: "multipart/form-data", body: "garbage" },
-    { contentType: "application/xml", body: "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>" },
+    { contentType: "application/xml", body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' },
     { contentType: "application/octet-stream", body: randomBytes(64) },
     { contentType: "", body: '{"name":"x"}' },
     { body: '{"name":"x"}' },
@@ -377,8 +553,14 @@ const hostileHeaders = fc.constantFrom<Record<string, string>>(
 
 type AuthMode = "admin" | "anonymous" | "forged";
 const FORGED = [
-  "Bearer x.y.z", "Bearer ", `Bearer ${"a".repeat(5_000)}`, "Basic YWRtaW46YWRtaW4=", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
-  "bearer null", "Bearer \u00ff\u00fe", "Bearer a b c",
+  "Bearer x.y.z",
+  "Bearer ",
+  `Bearer ${"a".repeat(5_000)}`,
+  "Basic YWRtaW46YWRtaW4=",
+  "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+  "bearer null",
+  "Bearer \u00ff\u00fe",
+  "Bearer a b c",
 ];
 
 interface Case {
@@ -394,7 +576,11 @@ function caseArb(op: Operation): fc.Arbitrary<Case> {
   return fc.record({
     method: fc.oneof({ weight: 19, arbitrary: fc.constant(op.method) }, { weight: 1, arbitrary: fc.constant("PATCH") }),
     path: fc.tuple(pathArb(op), queryArb(op)).map(([path, query]) => path + query),
-    auth: fc.oneof({ weight: 8, arbitrary: fc.constant<AuthMode>("admin") }, { weight: 1, arbitrary: fc.constant<AuthMode>("anonymous") }, { weight: 1, arbitrary: fc.constant<AuthMode>("forged") }),
+    auth: fc.oneof(
+      { weight: 8, arbitrary: fc.constant<AuthMode>("admin") },
+      { weight: 1, arbitrary: fc.constant<AuthMode>("anonymous") },
+      { weight: 1, arbitrary: fc.constant<AuthMode>("forged") },
+    ),
     forged: fc.constantFrom(...FORGED),
     payload: bodyArb(op),
     headers: fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: hostileHeaders }),
@@ -453,7 +639,10 @@ async function fixtures(): Promise<Fixtures> {
   const contact = await created("/api/contacts", { phone_number: "+525511220001", name: "Cliente", tags: ["vip"], metadata: { k: "v" } });
   const queue = await created("/api/queues", { name: "Ventas" });
   await admin.post(`/api/queues/${queue}/agents`, { user_id: agent });
-  const { id: conversation } = single(await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: account, queue_id: queue, status: "waiting" }).returning("id"), "test row");
+  const { id: conversation } = single(
+    await database()("conversations").insert({ contact_id: contact, whatsapp_account_id: account, queue_id: queue, status: "waiting" }).returning("id"),
+    "test row",
+  );
   const message = await created(`/api/conversations/${conversation}/notes`, { content: "Nota" });
   const flow = await created("/api/flows", { name: "Hostil", trigger_type: "manual", nodes: { nodes: [{ id: "start", type: "start" }], edges: [] } });
   const reply = await created("/api/quick-replies", { shortcut: "/hola", content: "Hola {{contact.name}}" });
@@ -467,7 +656,10 @@ const counts = { rest: 0, socket: 0, accepted: 0 };
 
 beforeAll(async () => {
   const doc = (await send({ method: "GET", path: "/api/openapi.json", headers: {} })).json as {
-    paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>
+    >;
   };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
@@ -481,54 +673,62 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
-  console.log(`hostile input: seed ${SEED}, ${RUNS} per operation/event: ${counts.rest} REST cases over ${operations.length} operations (${counts.accepted} accepted), ${counts.socket} socket cases`);
+  console.log(
+    `hostile input: seed ${SEED}, ${RUNS} per operation/event: ${counts.rest} REST cases over ${operations.length} operations (${counts.accepted} accepted), ${counts.socket} socket cases`,
+  );
 });
 
-it("answers every generated request below 500, in the error format, healthy, and a refusal changes nothing", async () => {
-  expect(operations.length).toBeGreaterThan(60);
-  const problems: string[] = [];
-  let before = await settled();
-  for (const [index, op] of operations.entries()) {
-    const cases = fc.sample(caseArb(op), { seed: SEED + index, numRuns: RUNS });
-    for (const c of cases) {
-      counts.rest += 1;
-      const label = `${op.method} ${op.path} — ${describeCase(c)}`;
-      let answer: Answer;
-      try {
-        answer = await send(wireOf(c));
-      } catch (err) {
-        problems.push(`${label}\n    → no answer: ${(err as Error).message}`);
-        before = await settled();
-        continue;
-      }
-      if (answer.status >= 500) problems.push(`${label}\n    → ${answer.status} ${answer.text.slice(0, 300)}`);
-      else if (answer.status >= 400) {
-        const format = errorFormatProblem(answer);
-        if (format) problems.push(`${label}\n    → ${answer.status} ${format}`);
-      }
-      if (answer.status >= 400) {
-        const after = await digest();
-        const changed = changedTables(before, after);
-        if (changed.length) {
-          problems.push(`${label}\n    → refused with ${answer.status} ${answer.text.slice(0, 200)} but changed ${changed.join(", ")}\n${describeChange(before, after)}`);
+it(
+  "answers every generated request below 500, in the error format, healthy, and a refusal changes nothing",
+  async () => {
+    expect(operations.length).toBeGreaterThan(60);
+    const problems: string[] = [];
+    let before = await settled();
+    for (const [index, op] of operations.entries()) {
+      const cases = fc.sample(caseArb(op), { seed: SEED + index, numRuns: RUNS });
+      for (const c of cases) {
+        counts.rest += 1;
+        const label = `${op.method} ${op.path} — ${describeCase(c)}`;
+        let answer: Answer;
+        try {
+          answer = await send(wireOf(c));
+        } catch (err) {
+          problems.push(`${label}\n    → no answer: ${(err as Error).message}`);
+          before = await settled();
+          continue;
+        }
+        if (answer.status >= 500) problems.push(`${label}\n    → ${answer.status} ${answer.text.slice(0, 300)}`);
+        else if (answer.status >= 400) {
+          const format = errorFormatProblem(answer);
+          if (format) problems.push(`${label}\n    → ${answer.status} ${format}`);
+        }
+        if (answer.status >= 400) {
+          const after = await digest();
+          const changed = changedTables(before, after);
+          if (changed.length) {
+            problems.push(
+              `${label}\n    → refused with ${answer.status} ${answer.text.slice(0, 200)} but changed ${changed.join(", ")}\n${describeChange(before, after)}`,
+            );
+            before = await settled();
+          }
+        } else {
+          // Accepted: whatever it changed is the new baseline, once what it set off has finished.
+          counts.accepted += 1;
+          await keepAdmin();
           before = await settled();
         }
-      } else {
-        // Accepted: whatever it changed is the new baseline, once what it set off has finished.
-        counts.accepted += 1;
-        await keepAdmin();
-        before = await settled();
+      }
+      const sick = await healthy();
+      if (sick) {
+        problems.push(`after ${op.method} ${op.path}: ${sick}`);
+        break;
       }
     }
-    const sick = await healthy();
-    if (sick) {
-      problems.push(`after ${op.method} ${op.path}: ${sick}`);
-      break;
-    }
-  }
-  if (problems.length) console.log(`hostile input (seed ${SEED}, runs ${RUNS}) found:\n${problems.join("\n")}`);
-  expect(problems).toEqual([]);
-}, 120_000 + RUNS * 15_000);
+    if (problems.length) console.log(`hostile input (seed ${SEED}, runs ${RUNS}) found:\n${problems.join("\n")}`);
+    expect(problems).toEqual([]);
+  },
+  120_000 + RUNS * 15_000,
+);
 
 // ---------------------------------------------------------------- Socket.IO
 
@@ -548,7 +748,12 @@ function socketCaseArb(event: string): fc.Arbitrary<SocketCase> {
     { weight: 1, arbitrary: fc.constantFrom("00000000-0000-4000-8000-000000000000", "not-a-uuid", `${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}\u0000`) },
   );
   const payload = fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(conversationId, fc.array(fc.tuple(hostileKey, hostileValue), { maxLength: 2 })).map(([id, extra]) => objectOf([["conversation_id", id], ...extra])) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(conversationId, fc.array(fc.tuple(hostileKey, hostileValue), { maxLength: 2 }))
+        .map(([id, extra]) => objectOf([["conversation_id", id], ...extra])),
+    },
     { weight: 3, arbitrary: hostileValue },
     { weight: 1, arbitrary: fc.constantFrom(33, 200, 2_000).map((depth) => JSON.parse(deepJson(depth, "object"))) },
     { weight: 1, arbitrary: fc.constant(null).map(() => JSON.parse('{"__proto__":{"conversation_id":"x"},"conversation_id":{"toString":1}}')) },
@@ -571,78 +776,94 @@ function ackProblem(answer: unknown): string | undefined {
   return undefined;
 }
 
-it("answers hostile Socket.IO events with an error acknowledgement or not at all, and stays up", async () => {
-  await keepAdmin();
-  const problems: string[] = [];
-  const open = () => h.socket({ token: f.admin.token });
-  let socket: Socket = await open();
-  // Connecting marks the admin online: that is the baseline.
-  let before = await settled();
-  const events = [...CLIENT_EVENTS, ...UNKNOWN_EVENTS];
-  for (const [index, event] of events.entries()) {
-    const cases = fc.sample(socketCaseArb(event), { seed: SEED + 10_000 + index, numRuns: RUNS });
-    for (const c of cases) {
-      counts.socket += 1;
-      const label = `socket ${JSON.stringify(event.slice(0, 40))} ${JSON.stringify(c.args, (_, v) => (typeof v === "string" && v.length > 100 ? `${v.slice(0, 100)}…(${v.length})` : v)).slice(0, 300)} ack=${c.ack}`;
-      const known = CLIENT_EVENTS.includes(event);
-      if (c.ack) {
-        // An unknown event is never acknowledged: waiting long for it proves nothing.
-        const answer = await socket
-          .timeout(known ? 3_000 : 250)
-          .emitWithAck(event, ...c.args)
-          .then((value: unknown) => ({ value }), () => undefined);
-        if (answer === undefined && known) problems.push(`${label}\n    → no acknowledgement`);
-        if (answer !== undefined) {
-          const problem = ackProblem(answer.value);
-          if (problem) problems.push(`${label}\n    → ${problem}`);
+it(
+  "answers hostile Socket.IO events with an error acknowledgement or not at all, and stays up",
+  async () => {
+    await keepAdmin();
+    const problems: string[] = [];
+    const open = () => h.socket({ token: f.admin.token });
+    let socket: Socket = await open();
+    // Connecting marks the admin online: that is the baseline.
+    let before = await settled();
+    const events = [...CLIENT_EVENTS, ...UNKNOWN_EVENTS];
+    for (const [index, event] of events.entries()) {
+      const cases = fc.sample(socketCaseArb(event), { seed: SEED + 10_000 + index, numRuns: RUNS });
+      for (const c of cases) {
+        counts.socket += 1;
+        const label = `socket ${JSON.stringify(event.slice(0, 40))} ${JSON.stringify(c.args, (_, v) => (typeof v === "string" && v.length > 100 ? `${v.slice(0, 100)}…(${v.length})` : v)).slice(0, 300)} ack=${c.ack}`;
+        const known = CLIENT_EVENTS.includes(event);
+        if (c.ack) {
+          // An unknown event is never acknowledged: waiting long for it proves nothing.
+          const answer = await socket
+            .timeout(known ? 3_000 : 250)
+            .emitWithAck(event, ...c.args)
+            .then(
+              (value: unknown) => ({ value }),
+              () => undefined,
+            );
+          if (answer === undefined && known) problems.push(`${label}\n    → no acknowledgement`);
+          if (answer !== undefined) {
+            const problem = ackProblem(answer.value);
+            if (problem) problems.push(`${label}\n    → ${problem}`);
+          }
+        } else {
+          socket.emit(event, ...c.args);
         }
-      } else {
-        socket.emit(event, ...c.args);
-      }
-      // Still connected, and still served: a plain leave is acknowledged.
-      const alive = await socket
-        .timeout(3_000)
-        .emitWithAck("leave_conversation", { conversation_id: f.conversation })
-        .then((value: { ok?: boolean }) => value?.ok === true, () => false);
-      if (!alive || !socket.connected) {
-        problems.push(`${label}\n    → the socket was dropped or stopped answering`);
-        socket.disconnect();
-        socket = await open();
-        before = await settled();
-        continue;
-      }
-      const after = await digest();
-      const changed = changedTables(before, after);
-      if (changed.length) {
-        problems.push(`${label}\n    → changed ${changed.join(", ")}\n${describeChange(before, after)}`);
-        before = await settled();
+        // Still connected, and still served: a plain leave is acknowledged.
+        const alive = await socket
+          .timeout(3_000)
+          .emitWithAck("leave_conversation", { conversation_id: f.conversation })
+          .then(
+            (value: { ok?: boolean }) => value?.ok === true,
+            () => false,
+          );
+        if (!alive || !socket.connected) {
+          problems.push(`${label}\n    → the socket was dropped or stopped answering`);
+          socket.disconnect();
+          socket = await open();
+          before = await settled();
+          continue;
+        }
+        const after = await digest();
+        const changed = changedTables(before, after);
+        if (changed.length) {
+          problems.push(`${label}\n    → changed ${changed.join(", ")}\n${describeChange(before, after)}`);
+          before = await settled();
+        }
       }
     }
-  }
-  // Over Socket.IO's message limit (1 MB): that client is cut off by Socket.IO itself; the server stays up and others connect.
-  counts.socket += 1;
-  socket.emit("join_conversation", { conversation_id: "x".repeat(1_200_000) });
-  await eventually(() => !socket.connected).catch(() => undefined);
-  socket.disconnect();
-  const next = await open().catch((err: Error) => err);
-  if (next instanceof Error) problems.push(`after an oversized message no socket could connect: ${next.message}`);
-  else next.disconnect();
-
-  // A hostile handshake is refused in the error format; the server stays up.
-  for (const auth of [{ token: { $gt: "" } }, { token: "x".repeat(100_000) }, { token: "Bearer \u0000" }, JSON.parse('{"__proto__":{"token":"x"}}'), { token: ["a"] }]) {
+    // Over Socket.IO's message limit (1 MB): that client is cut off by Socket.IO itself; the server stays up and others connect.
     counts.socket += 1;
-    const refusal = await h.socket(auth).then(
-      (s) => {
-        s.disconnect();
-        return "connected";
-      },
-      (err: Error & { data?: unknown }) => err.data,
-    );
-    const format = refusal === "connected" ? "a hostile token was let in" : errorFormatProblem({ status: 401, text: JSON.stringify(refusal), json: refusal });
-    if (format) problems.push(`handshake ${JSON.stringify(auth).slice(0, 80)} → ${format}`);
-  }
-  const sick = await healthy();
-  if (sick) problems.push(sick);
-  if (problems.length) console.log(`hostile socket input (seed ${SEED}, runs ${RUNS}) found:\n${problems.join("\n")}`);
-  expect(problems).toEqual([]);
-}, 60_000 + RUNS * 10_000);
+    socket.emit("join_conversation", { conversation_id: "x".repeat(1_200_000) });
+    await eventually(() => !socket.connected).catch(() => undefined);
+    socket.disconnect();
+    const next = await open().catch((err: Error) => err);
+    if (next instanceof Error) problems.push(`after an oversized message no socket could connect: ${next.message}`);
+    else next.disconnect();
+
+    // A hostile handshake is refused in the error format; the server stays up.
+    for (const auth of [
+      { token: { $gt: "" } },
+      { token: "x".repeat(100_000) },
+      { token: "Bearer \u0000" },
+      JSON.parse('{"__proto__":{"token":"x"}}'),
+      { token: ["a"] },
+    ]) {
+      counts.socket += 1;
+      const refusal = await h.socket(auth).then(
+        (s) => {
+          s.disconnect();
+          return "connected";
+        },
+        (err: Error & { data?: unknown }) => err.data,
+      );
+      const format = refusal === "connected" ? "a hostile token was let in" : errorFormatProblem({ status: 401, text: JSON.stringify(refusal), json: refusal });
+      if (format) problems.push(`handshake ${JSON.stringify(auth).slice(0, 80)} → ${format}`);
+    }
+    const sick = await healthy();
+    if (sick) problems.push(sick);
+    if (problems.length) console.log(`hostile socket input (seed ${SEED}, runs ${RUNS}) found:\n${problems.join("\n")}`);
+    expect(problems).toEqual([]);
+  },
+  60_000 + RUNS * 10_000,
+);

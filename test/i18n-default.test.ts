@@ -31,7 +31,11 @@ describe("the configured default language", () => {
       req.end();
     });
     expect(status).toBe(431);
-    expect(JSON.parse(body).detail).toEqual({ code: "HEADERS_TOO_LARGE", message: "Los encabezados de la solicitud (o la URL) son demasiado grandes", field: null });
+    expect(JSON.parse(body).detail).toEqual({
+      code: "HEADERS_TOO_LARGE",
+      message: "Los encabezados de la solicitud (o la URL) son demasiado grandes",
+      field: null,
+    });
     expect(language).toBe("es");
   });
 

@@ -30,14 +30,27 @@ describe("error messages in the client's language", () => {
   });
 
   it("words the checks of the modules in Spanish too, whatever node ran them", async () => {
-    const business_hours = { monday: [{ start: "09:00", end: "13:00" }, { start: "12:00", end: "18:00" }] };
+    const business_hours = {
+      monday: [
+        { start: "09:00", end: "13:00" },
+        { start: "12:00", end: "18:00" },
+      ],
+    };
     const res = await h.request("POST", "/api/queues", { token: admin.token, body: { name: "Ventas", business_hours }, headers: SPANISH });
     expect(res.status).toBe(422);
-    expect(res.body.detail).toEqual({ code: "VALIDATION_ERROR", message: "Los rangos 09:00–13:00 y 12:00–18:00 se superponen", field: "business_hours.monday" });
+    expect(res.body.detail).toEqual({
+      code: "VALIDATION_ERROR",
+      message: "Los rangos 09:00–13:00 y 12:00–18:00 se superponen",
+      field: "business_hours.monday",
+    });
 
     // A parameter rule's own message has its own translation.
     const shortcut = await h.request("POST", "/api/quick-replies", { token: admin.token, body: { shortcut: "saludo", content: "Hola" }, headers: SPANISH });
-    expect(shortcut.body.detail).toEqual({ code: "VALIDATION_ERROR", message: "El atajo debe empezar con / seguido de 1 a 40 letras, dígitos, _ o -", field: "shortcut" });
+    expect(shortcut.body.detail).toEqual({
+      code: "VALIDATION_ERROR",
+      message: "El atajo debe empezar con / seguido de 1 a 40 letras, dígitos, _ o -",
+      field: "shortcut",
+    });
   });
 
   it("answers 401 in Spanish", async () => {

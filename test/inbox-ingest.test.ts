@@ -99,15 +99,37 @@ describe("storing inbound messages", () => {
   it("reopens a conversation resolved within the reopen window, back to its agent, and records it", async () => {
     const phone = newPhone();
     const first = await ingestMessage(knex(), accountId, message({ phone }));
-    const { id: agentId } = single(await knex()("users").insert({ email: `${phone}@test.local`, name: "Agente", password_hash: "x", role: "agent" }).returning("id"), "test row");
-    await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date(), assigned_to: agentId, resolution_note: "listo" });
+    const { id: agentId } = single(
+      await knex()("users")
+        .insert({ email: `${phone}@test.local`, name: "Agente", password_hash: "x", role: "agent" })
+        .returning("id"),
+      "test row",
+    );
+    await knex()("conversations")
+      .where({ id: first.conversationId })
+      .update({ status: "resolved", resolved_at: new Date(), assigned_to: agentId, resolution_note: "listo" });
     const next = await ingestMessage(knex(), accountId, message({ phone }), { reopenWindowSeconds: 60 });
-    expect(next).toMatchObject({ conversationId: first.conversationId, newConversation: false, reopened: { kind: "reopened", from_status: "resolved", status: "active", assigned_to: agentId } });
-    expect(await knex()("conversations").where({ id: first.conversationId }).first()).toMatchObject({ status: "active", resolved_at: null, resolution_note: null });
-    expect(await knex()("conversation_events").where({ conversation_id: first.conversationId, kind: "reopened" }).first()).toMatchObject({ from_status: "resolved", to_status: "active", actor_user_id: null, data: { source: "inbound" } });
+    expect(next).toMatchObject({
+      conversationId: first.conversationId,
+      newConversation: false,
+      reopened: { kind: "reopened", from_status: "resolved", status: "active", assigned_to: agentId },
+    });
+    expect(await knex()("conversations").where({ id: first.conversationId }).first()).toMatchObject({
+      status: "active",
+      resolved_at: null,
+      resolution_note: null,
+    });
+    expect(await knex()("conversation_events").where({ conversation_id: first.conversationId, kind: "reopened" }).first()).toMatchObject({
+      from_status: "resolved",
+      to_status: "active",
+      actor_user_id: null,
+      data: { source: "inbound" },
+    });
 
     // Resolved longer ago than the window: a new conversation.
-    await knex()("conversations").where({ id: first.conversationId }).update({ status: "resolved", resolved_at: new Date(Date.now() - 120_000) });
+    await knex()("conversations")
+      .where({ id: first.conversationId })
+      .update({ status: "resolved", resolved_at: new Date(Date.now() - 120_000) });
     const later = await ingestMessage(knex(), accountId, message({ phone }), { reopenWindowSeconds: 60 });
     expect(later).toMatchObject({ newConversation: true });
     expect(later.reopened).toBeUndefined();
@@ -117,14 +139,38 @@ describe("storing inbound messages", () => {
     const phone = newPhone();
     const first = await ingestMessage(knex(), accountId, message({ phone }));
     const ask = async (type: string, metadata: Record<string, unknown>) =>
-      knex()("messages").insert({ conversation_id: first.conversationId, whatsapp_account_id: accountId, direction: "outbound", status: "sent", sender_type: "bot", type, content: "¿Qué necesitas?", metadata });
-    await ask("buttons", { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] });
+      knex()("messages").insert({
+        conversation_id: first.conversationId,
+        whatsapp_account_id: accountId,
+        direction: "outbound",
+        status: "sent",
+        sender_type: "bot",
+        type,
+        content: "¿Qué necesitas?",
+        metadata,
+      });
+    await ask("buttons", {
+      buttons: [
+        { id: "ventas", text: "Ventas" },
+        { id: "soporte", text: "Soporte" },
+      ],
+    });
     const typed = async (text: string) => {
       const stored = await ingestMessage(knex(), accountId, message({ phone }, { text }));
       return knex()("messages").where({ id: stored.messageId }).first();
     };
     expect(await typed("2")).toMatchObject({ type: "button_reply", content: "2", metadata: expect.objectContaining({ button_id: "soporte" }) });
-    await ask("list", { button_text: "Ver", sections: [{ rows: [{ id: "laptop", title: "Laptops" }, { id: "telefono", title: "Teléfonos" }] }] });
+    await ask("list", {
+      button_text: "Ver",
+      sections: [
+        {
+          rows: [
+            { id: "laptop", title: "Laptops" },
+            { id: "telefono", title: "Teléfonos" },
+          ],
+        },
+      ],
+    });
     expect(await typed("telefonos")).toMatchObject({ type: "list_reply", metadata: expect.objectContaining({ row_id: "telefono" }) });
     expect(await typed("LAPTOP")).toMatchObject({ type: "list_reply", metadata: expect.objectContaining({ row_id: "laptop" }) });
     expect(await typed("7")).toMatchObject({ type: "text" });
@@ -146,9 +192,18 @@ describe("storing inbound messages", () => {
     expect(results.every((r) => r.contactId === first.contactId && !r.duplicate && !r.newConversation)).toBe(true);
 
     const columns = ["direction", "status", "sender_type", "type", "content", "metadata", "media_path", "sent_at", "whatsapp_account_id"] as const;
-    const [one, two, three] = await knex()("messages").whereIn("id", [first.messageId, ...results.map((r) => r.messageId)]).orderBy("created_at").select(...columns);
+    const [one, two, three] = await knex()("messages")
+      .whereIn("id", [first.messageId, ...results.map((r) => r.messageId)])
+      .orderBy("created_at")
+      .select(...columns);
     expect(two).toEqual({ ...one, content: "dos", metadata: { ...one!.metadata, quoted: "x", wa_timestamp: later[0]!.timestamp.toISOString() } });
-    expect(three).toMatchObject({ direction: "outbound", status: "sent", sender_type: "agent", sent_at: sentAt, metadata: expect.objectContaining({ from_phone: true }) });
+    expect(three).toMatchObject({
+      direction: "outbound",
+      status: "sent",
+      sender_type: "agent",
+      sent_at: sentAt,
+      metadata: expect.objectContaining({ from_phone: true }),
+    });
 
     expect(await knex()("contacts").where({ id: first.contactId }).first()).toMatchObject({ push_name: "Ana María", phone_number: phone });
     expect(await count("contact_identities", { contact_id: first.contactId })).toBe(2);
@@ -176,8 +231,19 @@ describe("storing inbound messages", () => {
     const chooser = newPhone();
     const asked = await store.store(accountId, message({ phone: chooser }, { text: "menú" }));
     await knex()("messages").insert({
-      conversation_id: asked.conversationId, whatsapp_account_id: accountId, direction: "outbound", status: "sent", sender_type: "bot", type: "buttons",
-      content: "¿Qué necesitas?", metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] },
+      conversation_id: asked.conversationId,
+      whatsapp_account_id: accountId,
+      direction: "outbound",
+      status: "sent",
+      sender_type: "bot",
+      type: "buttons",
+      content: "¿Qué necesitas?",
+      metadata: {
+        buttons: [
+          { id: "ventas", text: "Ventas" },
+          { id: "soporte", text: "Soporte" },
+        ],
+      },
     });
     const repeated = message({ phone: known }, { text: "dos" });
     const batch = [
@@ -196,12 +262,22 @@ describe("storing inbound messages", () => {
     expect(results[2]).toMatchObject({ newConversation: true });
     expect(results[6]).toMatchObject({ newConversation: false, conversationId: results[2]!.conversationId });
     const timeline = async (conversationId: string) =>
-      knex()("messages").where({ conversation_id: conversationId, direction: "inbound" }).orderBy([{ column: "created_at" }, { column: "id" }]).pluck("content");
+      knex()("messages")
+        .where({ conversation_id: conversationId, direction: "inbound" })
+        .orderBy([{ column: "created_at" }, { column: "id" }])
+        .pluck("content");
     expect(await timeline(first.conversationId)).toEqual(["antes", "uno", "dos", "tres"]);
     expect(await timeline(results[2]!.conversationId)).toEqual(["soy nuevo", "¿hola?"]);
-    const inbox = await knex()("flow_inbox as i").join("messages as m", "m.id", "i.message_id").where("i.conversation_id", first.conversationId).orderBy("i.seq").pluck("m.content");
+    const inbox = await knex()("flow_inbox as i")
+      .join("messages as m", "m.id", "i.message_id")
+      .where("i.conversation_id", first.conversationId)
+      .orderBy("i.seq")
+      .pluck("m.content");
     expect(inbox).toEqual(["antes", "uno", "dos", "tres"]);
-    expect(await knex()("messages").where({ id: results[5]!.messageId }).first()).toMatchObject({ type: "button_reply", metadata: expect.objectContaining({ button_id: "soporte" }) });
+    expect(await knex()("messages").where({ id: results[5]!.messageId }).first()).toMatchObject({
+      type: "button_reply",
+      metadata: expect.objectContaining({ button_id: "soporte" }),
+    });
   });
 
   it("keeps every kind's details", async () => {

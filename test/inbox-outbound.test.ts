@@ -6,10 +6,18 @@ import { single } from "../lib/db/tables";
 const { knex } = migratedDatabase();
 
 async function conversation(): Promise<{ accountId: string; conversationId: string }> {
-  const { id: accountId } = single(await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"), "test row");
+  const { id: accountId } = single(
+    await knex()("whatsapp_accounts").insert({ name: "Ventas", provider: "simulator", should_connect: true }).returning("id"),
+    "test row",
+  );
   const { conversationId } = await ingestMessage(knex(), accountId, {
-    waMessageId: `IN${accountId.slice(0, 8)}`, fromMe: false, peer: { phone: "+525511112233", lid: "77@lid", pushName: "Ana" },
-    type: "text", text: "Hola", metadata: {}, timestamp: new Date(),
+    waMessageId: `IN${accountId.slice(0, 8)}`,
+    fromMe: false,
+    peer: { phone: "+525511112233", lid: "77@lid", pushName: "Ana" },
+    type: "text",
+    text: "Hola",
+    metadata: {},
+    timestamp: new Date(),
   });
   return { accountId, conversationId };
 }
@@ -61,6 +69,9 @@ describe("the outbound queue", () => {
   it("refuses accounts switched off", async () => {
     const { accountId, conversationId } = await conversation();
     await knex()("whatsapp_accounts").where({ id: accountId }).update({ should_connect: false });
-    await expect(queueOutbound(knex(), { conversationId, type: "text", content: "¿hola?", senderType: "agent" })).rejects.toMatchObject({ code: 409, type: "NOT_CONNECTED" });
+    await expect(queueOutbound(knex(), { conversationId, type: "text", content: "¿hola?", senderType: "agent" })).rejects.toMatchObject({
+      code: 409,
+      type: "NOT_CONNECTED",
+    });
   });
 });

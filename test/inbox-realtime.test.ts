@@ -23,8 +23,7 @@ async function listening(client: Client): Promise<{ socket: Socket; heard: Heard
 const about = (heard: Heard, conversationId: string, event?: string) =>
   heard.filter(([name, payload]) => (!event || name === event) && payload?.conversation_id === conversationId);
 
-const ask = (socket: Socket, event: string, payload: unknown) =>
-  new Promise<any>((resolve) => socket.emit(event, payload, resolve));
+const ask = (socket: Socket, event: string, payload: unknown) => new Promise<any>((resolve) => socket.emit(event, payload, resolve));
 
 beforeAll(async () => {
   admin = await h.admin();
@@ -42,18 +41,28 @@ describe("the inbox in real time", () => {
     // A new customer: the bot holds it, in no queue yet — only admins see it.
     const id = await customerWrites(admin, accountId, phone, "Hola", "Cliente");
     await eventually(() => about(adminEar.heard, id, "new_message").length === 1);
-    expect(about(adminEar.heard, id, "new_message")[0]![1]).toMatchObject({ conversation_id: id, message: { content: "Hola", direction: "inbound", sender: { type: "contact", name: "Cliente" } } });
+    expect(about(adminEar.heard, id, "new_message")[0]![1]).toMatchObject({
+      conversation_id: id,
+      message: { content: "Hola", direction: "inbound", sender: { type: "contact", name: "Cliente" } },
+    });
 
     await admin.post(`/api/conversations/${id}/transfer`, { queue_id: queue });
     await eventually(() => about(memberEar.heard, id, "conversation_updated").length === 1);
-    expect(about(memberEar.heard, id, "conversation_updated")[0]![1]).toMatchObject({ status: "waiting", queue_id: queue, assigned_to: null, change: "transferred" });
+    expect(about(memberEar.heard, id, "conversation_updated")[0]![1]).toMatchObject({
+      status: "waiting",
+      queue_id: queue,
+      assigned_to: null,
+      change: "transferred",
+    });
 
     await customerWrites(admin, accountId, phone, "¿Hay alguien?");
     await eventually(() => about(memberEar.heard, id, "new_message").length === 1);
 
     expect((await member.post(`/api/conversations/${id}/assign`, { user_id: member.user.id })).status).toBe(200);
     await eventually(() => about(memberEar.heard, id, "conversation_assigned").length === 1);
-    expect(about(adminEar.heard, id, "conversation_assigned")).toEqual([["conversation_assigned", { conversation_id: id, assigned_to: member.user.id, version: expect.any(Number) }]]);
+    expect(about(adminEar.heard, id, "conversation_assigned")).toEqual([
+      ["conversation_assigned", { conversation_id: id, assigned_to: member.user.id, version: expect.any(Number) }],
+    ]);
 
     // Watching the conversation: typing goes to the others there, and "typing…" to the customer.
     expect(await ask(memberEar.socket, "join_conversation", { conversation_id: id })).toEqual({ ok: true, conversation_id: id });
@@ -61,7 +70,10 @@ describe("the inbox in real time", () => {
     const refused = await ask(outsiderEar.socket, "join_conversation", { conversation_id: id });
     expect(refused).toMatchObject({ ok: false, detail: { code: "FORBIDDEN" } });
     expect(await ask(outsiderEar.socket, "typing", { conversation_id: id })).toMatchObject({ ok: false, detail: { code: "FORBIDDEN" } });
-    expect(await ask(memberEar.socket, "join_conversation", { conversation_id: "x" })).toMatchObject({ ok: false, detail: { code: "VALIDATION_ERROR", field: "conversation_id" } });
+    expect(await ask(memberEar.socket, "join_conversation", { conversation_id: "x" })).toMatchObject({
+      ok: false,
+      detail: { code: "VALIDATION_ERROR", field: "conversation_id" },
+    });
     expect(await ask(memberEar.socket, "typing", { conversation_id: id })).toEqual({ ok: true, conversation_id: id });
     await eventually(() => about(adminEar.heard, id, "typing").length === 1);
     expect(about(adminEar.heard, id, "typing")[0]![1]).toEqual({ conversation_id: id, user: { id: member.user.id, name: "Ana" } });
@@ -73,15 +85,28 @@ describe("the inbox in real time", () => {
     const reply = await member.post(`/api/conversations/${id}/messages`, { type: "text", content: "Aquí estoy" });
     await eventually(() => about(adminEar.heard, id, "new_message").some(([, p]) => p.message.id === reply.body.id));
     const onPhone = await eventually(async () =>
-      ((await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{ wa_message_id: string; content: string }>).find(
-        (m) => m.content === "Aquí estoy",
-      ),
+      (
+        (await admin.get(`/api/simulator/accounts/${accountId}/outbound?to=${encodeURIComponent(phone)}`)).body as Array<{
+          wa_message_id: string;
+          content: string;
+        }>
+      ).find((m) => m.content === "Aquí estoy"),
     );
     for (const status of ["delivered", "read"]) {
       expect((await admin.post(`/api/simulator/accounts/${accountId}/receipts`, { wa_message_id: onPhone.wa_message_id, status })).status).toBe(200);
     }
-    await eventually(() => about(memberEar.heard, id, "message_status").map(([, p]) => p.status).join() === "sent,delivered,read");
-    expect(about(memberEar.heard, id, "message_status")[2]![1]).toEqual({ message_id: reply.body.id, conversation_id: id, status: "read", version: expect.any(Number) });
+    await eventually(
+      () =>
+        about(memberEar.heard, id, "message_status")
+          .map(([, p]) => p.status)
+          .join() === "sent,delivered,read",
+    );
+    expect(about(memberEar.heard, id, "message_status")[2]![1]).toEqual({
+      message_id: reply.body.id,
+      conversation_id: id,
+      status: "read",
+      version: expect.any(Number),
+    });
     // Each status is a later version of the message: a client keeps the greatest it has seen.
     const versions = about(memberEar.heard, id, "message_status").map(([, p]) => p.version as number);
     expect(versions[0]).toBeGreaterThan(reply.body.version);

@@ -35,7 +35,9 @@ async function timelineOf(conversationId: string, count: number): Promise<string
 describe("reading a conversation", () => {
   it("pages newest first with a cursor, each page oldest to newest, unmoved by new messages", async () => {
     const id = await customerWrites(admin, accountId, newPhone(), "m-first");
-    await database()("messages").where({ conversation_id: id }).update({ created_at: new Date(Date.now() - 10_000_000) });
+    await database()("messages")
+      .where({ conversation_id: id })
+      .update({ created_at: new Date(Date.now() - 10_000_000) });
     await timelineOf(id, 119);
     const contents = (page: { items: Array<{ content: string }> }) => page.items.map((m) => m.content);
 
@@ -92,7 +94,17 @@ describe("writing to a customer", () => {
     const bodies = [
       { type: "text", content: "Hola, ¿en qué te puedo ayudar?" },
       { type: "image", media_url: "https://example.com/image.jpg", content: "Caption opcional" },
-      { type: "buttons", content: "¿Qué necesitas?", metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }, { id: "otro", text: "Otro" }] } },
+      {
+        type: "buttons",
+        content: "¿Qué necesitas?",
+        metadata: {
+          buttons: [
+            { id: "ventas", text: "Ventas" },
+            { id: "soporte", text: "Soporte" },
+            { id: "otro", text: "Otro" },
+          ],
+        },
+      },
       {
         type: "list",
         content: "Selecciona una opción:",
@@ -104,7 +116,12 @@ describe("writing to a customer", () => {
       const res = await agent.post(`/api/conversations/${id}/messages`, body);
       expect(res.status).toBe(201);
       expect(res.headers.get("location")).toBe(`/api/conversations/${id}/messages/${res.body.id}`);
-      expect(res.body).toMatchObject({ direction: "outbound", status: expect.stringMatching(/^(pending|sent)$/), type: body.type, sender: { type: "agent", id: agent.user.id, name: "Rosa" } });
+      expect(res.body).toMatchObject({
+        direction: "outbound",
+        status: expect.stringMatching(/^(pending|sent)$/),
+        type: body.type,
+        sender: { type: "agent", id: agent.user.id, name: "Rosa" },
+      });
       sent.push(res.body);
     }
     expect(sent[1].metadata.media_url).toBe("https://example.com/image.jpg");
@@ -146,8 +163,23 @@ describe("writing to a customer", () => {
       [{ type: "image", media_url: "javascript:alert(1)" }, "media_url"],
       [{ type: "buttons", content: "?", metadata: { buttons: [] } }, "metadata.buttons"],
       [{ type: "buttons", content: "?", metadata: { buttons: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, text: "B" })) } }, "metadata.buttons"],
-      [{ type: "buttons", content: "?", metadata: { buttons: [{ id: "a", text: "A" }, { id: "a", text: "B" }] } }, "metadata.buttons"],
-      [{ type: "list", content: "?", metadata: { button_text: "Ver", sections: [{ rows: Array.from({ length: 11 }, (_, i) => row(i)) }] } }, "metadata.sections"],
+      [
+        {
+          type: "buttons",
+          content: "?",
+          metadata: {
+            buttons: [
+              { id: "a", text: "A" },
+              { id: "a", text: "B" },
+            ],
+          },
+        },
+        "metadata.buttons",
+      ],
+      [
+        { type: "list", content: "?", metadata: { button_text: "Ver", sections: [{ rows: Array.from({ length: 11 }, (_, i) => row(i)) }] } },
+        "metadata.sections",
+      ],
       [{ type: "list", content: "?", metadata: { sections: [{ rows: [row(1)] }] } }, "metadata.button_text"],
       [{ type: "text", content: "x", metadata: "no" }, "metadata"],
     ];
@@ -176,7 +208,12 @@ describe("internal notes", () => {
     const id = await customerWrites(admin, accountId, phone);
     const note = await admin.post(`/api/conversations/${id}/notes`, { content: "Cliente interesado, dar seguimiento" });
     expect(note.status).toBe(201);
-    expect(note.body).toMatchObject({ type: "note", is_internal: true, content: "Cliente interesado, dar seguimiento", sender: { type: "agent", id: admin.user.id } });
+    expect(note.body).toMatchObject({
+      type: "note",
+      is_internal: true,
+      content: "Cliente interesado, dar seguimiento",
+      sender: { type: "agent", id: admin.user.id },
+    });
     await admin.post(`/api/conversations/${id}/messages`, { type: "text", content: "después de la nota" });
     await eventually(async () => (await outbound(phone)).length === 1);
     expect((await outbound(phone)).map((m) => m.content)).toEqual(["después de la nota"]);
@@ -193,7 +230,15 @@ describe("media", () => {
   it("is served only to those who may see its conversation", async () => {
     const id = await customerWrites(admin, accountId, newPhone());
     const [message] = await database()("messages")
-      .insert({ conversation_id: id, whatsapp_account_id: accountId, direction: "inbound", type: "image", status: "received", sender_type: "contact", media_path: "nowhere/x.jpg" })
+      .insert({
+        conversation_id: id,
+        whatsapp_account_id: accountId,
+        direction: "inbound",
+        type: "image",
+        status: "received",
+        sender_type: "contact",
+        media_path: "nowhere/x.jpg",
+      })
       .returning("id");
     const outsider = await h.as("agent");
     expect((await outsider.get(`/api/media/${message!.id}`)).status).toBe(403);

@@ -11,7 +11,13 @@ beforeAll(async () => {
   admin = await h.admin();
 });
 
-const settingsFor = (odoo: FakeOdoo, extra: Record<string, unknown> = {}) => ({ url: odoo.url, database: odoo.database, username: odoo.login, api_key: odoo.apiKey, ...extra });
+const settingsFor = (odoo: FakeOdoo, extra: Record<string, unknown> = {}) => ({
+  url: odoo.url,
+  database: odoo.database,
+  username: odoo.login,
+  api_key: odoo.apiKey,
+  ...extra,
+});
 
 it("is a clear 4xx until Odoo is configured", async () => {
   const res = await admin.get("/api/odoo/partners/search?name=Ana");
@@ -32,7 +38,17 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
 
   it("stores the API key encrypted and never shows it", async () => {
     const view = (await admin.get("/api/odoo/settings")).body;
-    expect(view).toEqual({ configured: true, source: "database", url: odoo.url, database: "mydb", username: "bot@acme.mx", api_key_set: true, protocol: "auto", timeout_ms: 2000, updated_at: expect.any(String) });
+    expect(view).toEqual({
+      configured: true,
+      source: "database",
+      url: odoo.url,
+      database: "mydb",
+      username: "bot@acme.mx",
+      api_key_set: true,
+      protocol: "auto",
+      timeout_ms: 2000,
+      updated_at: expect.any(String),
+    });
     const row = await database()("odoo_settings").first();
     expect(row!.api_key_encrypted).not.toContain("KEY");
     expect(JSON.stringify(view)).not.toContain(odoo.apiKey);
@@ -65,7 +81,17 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
       expect([query, res.status, res.body.items.map((p: { id: number }) => p.id)]).toEqual([query, 200, [42]]);
     }
     const [ana] = (await admin.get("/api/odoo/partners/search?email=ana@acme.mx")).body.items;
-    expect(ana).toEqual({ id: 42, name: "Ana Pérez", email: "ana@acme.mx", phone: "+52 55 1234 5678", mobile: null, is_company: false, parent: { id: 40, name: "Acme SA de CV" }, active: true, write_date: "2024-05-02T17:03:11Z" });
+    expect(ana).toEqual({
+      id: 42,
+      name: "Ana Pérez",
+      email: "ana@acme.mx",
+      phone: "+52 55 1234 5678",
+      mobile: null,
+      is_company: false,
+      parent: { id: 40, name: "Acme SA de CV" },
+      active: true,
+      write_date: "2024-05-02T17:03:11Z",
+    });
     expect((await admin.get("/api/odoo/partners/search?name=Beto")).body.items).toEqual([]);
     expect((await admin.get("/api/odoo/partners/search")).status).toBe(422);
     expect((await admin.get("/api/odoo/partners/search?phone=12")).status).toBe(422);
@@ -78,7 +104,12 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
       ["S00012", "sale", false],
       ["S00013", "locked", true],
     ]);
-    expect(all[1]).toMatchObject({ amount_total: 11600, currency: "MXN", partner: { id: 42, name: "Acme SA de CV, Ana Pérez" }, date_order: "2024-05-02T16:40:00Z" });
+    expect(all[1]).toMatchObject({
+      amount_total: 11600,
+      currency: "MXN",
+      partner: { id: 42, name: "Acme SA de CV, Ana Pérez" },
+      date_order: "2024-05-02T16:40:00Z",
+    });
     expect((await admin.get("/api/odoo/orders?partner_id=40&state=locked")).body.items.map((o: { name: string }) => o.name)).toEqual(["S00013"]);
     expect((await admin.get("/api/odoo/orders?partner_id=40&state=sale&limit=1")).body.items).toHaveLength(1);
     expect((await admin.get("/api/odoo/orders?partner_id=x")).status).toBe(422);
@@ -86,17 +117,38 @@ describe.each([16, 17, 18, 19] as OdooVersion[])("Odoo %i", (version) => {
   });
 
   it("reads stock by code or id, per warehouse when asked", async () => {
-    expect((await admin.get("/api/odoo/products/SKU-1/stock")).body).toEqual({ id: 9, name: "Widget", default_code: "SKU-1", qty_available: 25, virtual_available: 18, free_qty: 20, warehouse_id: null });
+    expect((await admin.get("/api/odoo/products/SKU-1/stock")).body).toEqual({
+      id: 9,
+      name: "Widget",
+      default_code: "SKU-1",
+      qty_available: 25,
+      virtual_available: 18,
+      free_qty: 20,
+      warehouse_id: null,
+    });
     expect((await admin.get("/api/odoo/products/SKU-1/stock?warehouse_id=2")).body).toMatchObject({ qty_available: 5, warehouse_id: 2 });
     expect((await admin.get("/api/odoo/products/10/stock")).body).toMatchObject({ name: "Gadget", qty_available: 0 });
     expect((await admin.get("/api/odoo/products/NOPE/stock")).status).toBe(404);
   });
 
   it("creates leads with an HTML-safe description, without overwriting a partner's email", async () => {
-    const res = await admin.post("/api/odoo/leads", { name: "Web inquiry", contact_name: "Ana Pérez", email: "otra@x.mx", description: "<b>10</b> unidades\nurgente", expected_revenue: 15000, partner_id: 42 });
+    const res = await admin.post("/api/odoo/leads", {
+      name: "Web inquiry",
+      contact_name: "Ana Pérez",
+      email: "otra@x.mx",
+      description: "<b>10</b> unidades\nurgente",
+      expected_revenue: 15000,
+      partner_id: 42,
+    });
     expect(res.status).toBe(201);
     const lead = odoo.data["crm.lead"]!.find((row) => row.id === res.body.id)!;
-    expect(lead).toMatchObject({ name: "Web inquiry", type: "lead", description: "<p>&lt;b&gt;10&lt;/b&gt; unidades</p><p>urgente</p>", expected_revenue: 15000, partner_id: 42 });
+    expect(lead).toMatchObject({
+      name: "Web inquiry",
+      type: "lead",
+      description: "<p>&lt;b&gt;10&lt;/b&gt; unidades</p><p>urgente</p>",
+      expected_revenue: 15000,
+      partner_id: 42,
+    });
     expect(lead.email_from).toBeUndefined();
     const bad = await admin.post("/api/odoo/leads", { name: "" });
     expect([bad.status, bad.body.detail.field]).toEqual([422, "name"]);
@@ -181,7 +233,12 @@ describe("contact sync", () => {
     await admin.put(`/api/contacts/${local.id}`, { name: "Sin partner" });
     const other = (await admin.post("/api/contacts", { phone_number: "+525577775555", name: "Otra" })).body;
     const fourth = await runSync();
-    expect(fourth).toMatchObject({ status: "done", pushed: 1, failed: 1, failures: [{ record: `contact ${local.id}`, error: expect.stringContaining("does not exist") }] });
+    expect(fourth).toMatchObject({
+      status: "done",
+      pushed: 1,
+      failed: 1,
+      failures: [{ record: `contact ${local.id}`, error: expect.stringContaining("does not exist") }],
+    });
     expect((await admin.get(`/api/contacts/${other.id}`)).body.has_odoo).toBe(true);
   });
 

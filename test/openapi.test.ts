@@ -13,21 +13,61 @@ const TYPES_HEADER = "// Generated from GET /api/openapi.json by test/openapi.te
 
 // Every endpoint of the seed.
 const SEED = [
-  "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "GET /api/auth/me",
-  "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PUT /api/users/{id}", "DELETE /api/users/{id}", "PUT /api/users/{id}/status",
-  "GET /api/whatsapp/accounts", "POST /api/whatsapp/accounts", "GET /api/whatsapp/accounts/{id}/qr", "GET /api/whatsapp/accounts/{id}/status",
-  "POST /api/whatsapp/accounts/{id}/disconnect", "POST /api/whatsapp/accounts/{id}/reconnect",
-  "GET /api/contacts", "POST /api/contacts", "GET /api/contacts/{id}", "PUT /api/contacts/{id}", "POST /api/contacts/{id}/tags",
-  "GET /api/conversations", "GET /api/conversations/{id}", "POST /api/conversations/{id}/assign", "POST /api/conversations/{id}/transfer",
-  "POST /api/conversations/{id}/resolve", "POST /api/conversations/{id}/reopen",
-  "GET /api/conversations/{id}/messages", "POST /api/conversations/{id}/messages", "POST /api/conversations/{id}/notes",
-  "GET /api/quick-replies", "POST /api/quick-replies", "PUT /api/quick-replies/{id}", "DELETE /api/quick-replies/{id}",
-  "GET /api/queues", "POST /api/queues", "GET /api/queues/{id}", "PUT /api/queues/{id}", "POST /api/queues/{id}/agents",
-  "DELETE /api/queues/{id}/agents/{user_id}", "GET /api/queues/{id}/stats",
-  "GET /api/flows", "POST /api/flows", "GET /api/flows/{id}", "PUT /api/flows/{id}", "POST /api/flows/{id}/duplicate",
-  "PUT /api/flows/{id}/toggle", "POST /api/flows/{id}/test",
-  "POST /api/contacts/{id}/sync-odoo", "POST /api/odoo/test-connection", "POST /api/odoo/sync-contacts", "GET /api/odoo/partners/search",
-  "GET /api/odoo/orders", "GET /api/odoo/products/{id}/stock", "POST /api/odoo/leads",
+  "POST /api/auth/login",
+  "POST /api/auth/refresh",
+  "POST /api/auth/logout",
+  "GET /api/auth/me",
+  "GET /api/users",
+  "POST /api/users",
+  "GET /api/users/{id}",
+  "PUT /api/users/{id}",
+  "DELETE /api/users/{id}",
+  "PUT /api/users/{id}/status",
+  "GET /api/whatsapp/accounts",
+  "POST /api/whatsapp/accounts",
+  "GET /api/whatsapp/accounts/{id}/qr",
+  "GET /api/whatsapp/accounts/{id}/status",
+  "POST /api/whatsapp/accounts/{id}/disconnect",
+  "POST /api/whatsapp/accounts/{id}/reconnect",
+  "GET /api/contacts",
+  "POST /api/contacts",
+  "GET /api/contacts/{id}",
+  "PUT /api/contacts/{id}",
+  "POST /api/contacts/{id}/tags",
+  "GET /api/conversations",
+  "GET /api/conversations/{id}",
+  "POST /api/conversations/{id}/assign",
+  "POST /api/conversations/{id}/transfer",
+  "POST /api/conversations/{id}/resolve",
+  "POST /api/conversations/{id}/reopen",
+  "GET /api/conversations/{id}/messages",
+  "POST /api/conversations/{id}/messages",
+  "POST /api/conversations/{id}/notes",
+  "GET /api/quick-replies",
+  "POST /api/quick-replies",
+  "PUT /api/quick-replies/{id}",
+  "DELETE /api/quick-replies/{id}",
+  "GET /api/queues",
+  "POST /api/queues",
+  "GET /api/queues/{id}",
+  "PUT /api/queues/{id}",
+  "POST /api/queues/{id}/agents",
+  "DELETE /api/queues/{id}/agents/{user_id}",
+  "GET /api/queues/{id}/stats",
+  "GET /api/flows",
+  "POST /api/flows",
+  "GET /api/flows/{id}",
+  "PUT /api/flows/{id}",
+  "POST /api/flows/{id}/duplicate",
+  "PUT /api/flows/{id}/toggle",
+  "POST /api/flows/{id}/test",
+  "POST /api/contacts/{id}/sync-odoo",
+  "POST /api/odoo/test-connection",
+  "POST /api/odoo/sync-contacts",
+  "GET /api/odoo/partners/search",
+  "GET /api/odoo/orders",
+  "GET /api/odoo/products/{id}/stock",
+  "POST /api/odoo/leads",
 ];
 
 type Operation = {
@@ -76,7 +116,9 @@ describe("the OpenAPI document", () => {
       const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "support", "lint-openapi.mjs"), file]);
       const problems = JSON.parse(stdout) as Array<{ rule: string; severity: string; where: string }>;
       // The probes (health, readiness, the two documents) have no client error to answer with: the one warning kept.
-      const probes = ["/api/health", "/api/ready", "/api/openapi.json", "/api/asyncapi.json"].map((probe) => `#/paths/${probe.replace(/\//g, "~1")}/get/responses`);
+      const probes = ["/api/health", "/api/ready", "/api/openapi.json", "/api/asyncapi.json"].map(
+        (probe) => `#/paths/${probe.replace(/\//g, "~1")}/get/responses`,
+      );
       expect(problems.filter((problem) => !(problem.rule === "operation-4xx-response" && probes.includes(problem.where)))).toEqual([]);
     } finally {
       fs.rmSync(file, { force: true });
@@ -87,7 +129,9 @@ describe("the OpenAPI document", () => {
     const file = path.join(os.tmpdir(), `charla-openapi-types-${process.pid}.json`);
     fs.writeFileSync(file, JSON.stringify(doc));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "support", "generate-api-types.mjs"), file], { maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "support", "generate-api-types.mjs"), file], {
+        maxBuffer: 16 * 1024 * 1024,
+      });
       const generated = `${TYPES_HEADER}\n${stdout}`;
       if (process.env.UPDATE_API_TYPES === "1") fs.writeFileSync(TYPES_FILE, generated);
       // Out of date: run `UPDATE_API_TYPES=1 npx jest test/openapi.test.ts` and commit the file.
@@ -104,7 +148,8 @@ describe("the OpenAPI document", () => {
         expect([where, typeof op.summary, op.tags?.length]).toEqual([where, "string", 1]);
         const success = Object.keys(op.responses).filter((status) => status.startsWith("2"));
         expect([where, success.length > 0]).toEqual([where, true]);
-        for (const status of success.filter((code) => code !== "204")) expect([where, status, op.responses[status]!.content]).toEqual([where, status, expect.any(Object)]);
+        for (const status of success.filter((code) => code !== "204"))
+          expect([where, status, op.responses[status]!.content]).toEqual([where, status, expect.any(Object)]);
         expect([where, op.responses["503"]]).toEqual([where, { $ref: "#/components/responses/Unavailable" }]);
         if (op["x-permissions"] !== "public") expect([where, op.responses["401"], op.responses["403"]]).toEqual([where, expect.anything(), expect.anything()]);
       }
@@ -124,9 +169,15 @@ describe("the OpenAPI document", () => {
   });
 
   it("publishes the bodies as components: strict objects, with the list envelopes", () => {
-    const schemas = (doc as unknown as { components: { schemas: Record<string, { additionalProperties?: boolean; required?: string[]; properties?: Record<string, unknown> }> } }).components.schemas;
-    for (const name of ["User", "Contact", "Conversation", "Message", "Flow", "Queue", "QuickReply", "Account"]) expect([name, schemas[name]?.additionalProperties]).toEqual([name, false]);
-    for (const name of ["User", "Contact", "Conversation", "Flow", "Queue", "QuickReply", "Account"]) expect(schemas[`${name}Page`]?.required).toEqual(["items", "total", "page", "limit"]);
+    const schemas = (
+      doc as unknown as {
+        components: { schemas: Record<string, { additionalProperties?: boolean; required?: string[]; properties?: Record<string, unknown> }> };
+      }
+    ).components.schemas;
+    for (const name of ["User", "Contact", "Conversation", "Message", "Flow", "Queue", "QuickReply", "Account"])
+      expect([name, schemas[name]?.additionalProperties]).toEqual([name, false]);
+    for (const name of ["User", "Contact", "Conversation", "Flow", "Queue", "QuickReply", "Account"])
+      expect(schemas[`${name}Page`]?.required).toEqual(["items", "total", "page", "limit"]);
     expect(schemas.MessagePage!.required).toEqual(["items", "has_more", "limit"]);
     expect(schemas.NodeTypeList!.required).toEqual(["items"]);
   });
@@ -135,7 +186,10 @@ describe("the OpenAPI document", () => {
     const send = doc.paths["/api/conversations/{id}/messages"]!.post!;
     expect(send.requestBody.content["application/json"].schema).toMatchObject({
       required: ["type"],
-      properties: { type: { type: "string", enum: expect.arrayContaining(["text", "image", "buttons", "list"]) }, content: { oneOf: [{ type: "string", maxLength: 4096 }, { type: "null" }] } },
+      properties: {
+        type: { type: "string", enum: expect.arrayContaining(["text", "image", "buttons", "list"]) },
+        content: { oneOf: [{ type: "string", maxLength: 4096 }, { type: "null" }] },
+      },
     });
     expect(send.security).toEqual([{ bearer: [] }]);
     const list = doc.paths["/api/conversations"]!.get!;
@@ -154,41 +208,75 @@ describe("the OpenAPI document", () => {
         // Unknown ids: whatever the validator lets through stops at a 404 and stores nothing.
         const url = path.replace(/\{\w+\}/g, "00000000-0000-4000-8000-000000000000");
         for (const [field, rule] of Object.entries(schema.properties ?? {})) {
-          const others = Object.fromEntries((schema.required ?? []).filter((name) => name !== field).map((name) => [name, sampleOf(name, schema.properties![name]!)]));
+          const others = Object.fromEntries(
+            (schema.required ?? []).filter((name) => name !== field).map((name) => [name, sampleOf(name, schema.properties![name]!)]),
+          );
           const res = await h.request(method.toUpperCase(), url, { token: admin.token, body: { ...others, [field]: null } });
           const refused = res.status === 422 && res.body?.detail?.field === field;
           const nullable = (rule.oneOf ?? []).some((option) => option.type === "null");
           checked.push(`${method} ${path} ${field}`);
-          if (res.status >= 500 || refused === nullable) wrong.push(`${method.toUpperCase()} ${path} ${field}: null → ${res.status} ${JSON.stringify(res.body?.detail)} (documented ${nullable ? "" : "not "}nullable)`);
+          if (res.status >= 500 || refused === nullable)
+            wrong.push(
+              `${method.toUpperCase()} ${path} ${field}: null → ${res.status} ${JSON.stringify(res.body?.detail)} (documented ${nullable ? "" : "not "}nullable)`,
+            );
         }
       }
     }
     expect(checked.length).toBeGreaterThan(50);
     expect(wrong).toEqual([]);
     expect(doc.paths["/api/quick-replies"]!.post!.requestBody.content["application/json"].schema.properties.queue_id.oneOf).toContainEqual({ type: "null" });
-    expect(doc.paths["/api/conversations/{id}/resolve"]!.post!.requestBody.content["application/json"].schema.properties.resolution_note).toEqual({ type: "string", maxLength: 2000 });
+    expect(doc.paths["/api/conversations/{id}/resolve"]!.post!.requestBody.content["application/json"].schema.properties.resolution_note).toEqual({
+      type: "string",
+      maxLength: 2000,
+    });
   });
 });
 
-type JsonSchema = { type?: string; format?: string; enum?: unknown[]; minimum?: number; minLength?: number; minItems?: number; items?: JsonSchema; oneOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[] };
+type JsonSchema = {
+  type?: string;
+  format?: string;
+  enum?: unknown[];
+  minimum?: number;
+  minLength?: number;
+  minItems?: number;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+};
 
 // A value the rule accepts, so that the field under test is the first (and only) one refused.
-const SAMPLES: Record<string, unknown> = { shortcut: "/muestra", from: "+525511223344", phone_number: "+525511223344", wa_message_id: "abcd1234", timezone: "America/Mexico_City" };
+const SAMPLES: Record<string, unknown> = {
+  shortcut: "/muestra",
+  from: "+525511223344",
+  phone_number: "+525511223344",
+  wa_message_id: "abcd1234",
+  timezone: "America/Mexico_City",
+};
 function sampleOf(name: string, rule: JsonSchema): unknown {
   if (name in SAMPLES) return SAMPLES[name];
   if (rule.oneOf) return sampleOf(name, rule.oneOf[0]!);
   if (rule.enum) return rule.enum[0];
   switch (rule.format) {
-    case "uuid": return "00000000-0000-4000-8000-000000000000";
-    case "email": return "muestra@example.com";
-    case "uri": return "https://example.com/";
+    case "uuid":
+      return "00000000-0000-4000-8000-000000000000";
+    case "email":
+      return "muestra@example.com";
+    case "uri":
+      return "https://example.com/";
   }
   switch (rule.type) {
-    case "string": return "x".repeat(Math.max(rule.minLength ?? 1, 1));
-    case "integer": case "number": return rule.minimum ?? 1;
-    case "boolean": return true;
-    case "array": return Array.from({ length: rule.minItems ?? 0 }, () => sampleOf("", rule.items ?? { type: "string" }));
-    default: return {};
+    case "string":
+      return "x".repeat(Math.max(rule.minLength ?? 1, 1));
+    case "integer":
+    case "number":
+      return rule.minimum ?? 1;
+    case "boolean":
+      return true;
+    case "array":
+      return Array.from({ length: rule.minItems ?? 0 }, () => sampleOf("", rule.items ?? { type: "string" }));
+    default:
+      return {};
   }
 }
 
@@ -199,7 +287,11 @@ describe("validation rules as JSON Schema", () => {
     expect(schemaOf({ type: "string", pattern: /^\/x$/, nullable: true })).toEqual({ oneOf: [{ type: "string", pattern: "^\\/x$" }, { type: "null" }] });
     expect(schemaOf("string|min:2|optional|nullable")).toEqual({ oneOf: [{ type: "string", minLength: 2 }, { type: "null" }] });
     expect(schemaOf({ type: "string", optional: true })).toEqual({ type: "string" });
-    expect(schemaOf({ type: "array", items: { type: "string", max: 5 }, max: 3 })).toEqual({ type: "array", items: { type: "string", maxLength: 5 }, maxItems: 3 });
+    expect(schemaOf({ type: "array", items: { type: "string", max: 5 }, max: 3 })).toEqual({
+      type: "array",
+      items: { type: "string", maxLength: 5 },
+      maxItems: 3,
+    });
     expect(schemaOf({ type: "object", props: { a: "email", b: { type: "boolean", optional: true } } })).toEqual({
       type: "object",
       properties: { a: { type: "string", format: "email" }, b: { type: "boolean" } },

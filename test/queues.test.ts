@@ -6,7 +6,9 @@ import { eventually, harness, type Client } from "./support/harness";
 import { connectedAccount, customerWrites } from "./support/inbox";
 import TimersSchema from "../services/timers.service";
 
-const h = harness({ env: { WHATSAPP_SEND_INTERVAL_MS: "0", TIMER_POLL_INTERVAL_MS: "100", SLA_WARNING_SECONDS: "1", DEFAULT_TIMEZONE: "America/Mexico_City" } });
+const h = harness({
+  env: { WHATSAPP_SEND_INTERVAL_MS: "0", TIMER_POLL_INTERVAL_MS: "100", SLA_WARNING_SECONDS: "1", DEFAULT_TIMEZONE: "America/Mexico_City" },
+});
 let admin: Client;
 let accountId: string;
 let phones = 0;
@@ -78,11 +80,26 @@ describe("queues over REST", () => {
       agents: [],
     });
     const overnight = await admin.put(`/api/queues/${res.body.id}`, {
-      business_hours: { monday: [{ start: "08:00", end: "12:00" }, { start: "22:00", end: "06:00", overnight: true }] },
+      business_hours: {
+        monday: [
+          { start: "08:00", end: "12:00" },
+          { start: "22:00", end: "06:00", overnight: true },
+        ],
+      },
       timezone: "Europe/Madrid",
       holidays: ["2026-12-25"],
     });
-    expect(overnight.body).toMatchObject({ timezone: "Europe/Madrid", holidays: ["2026-12-25"], business_hours: { monday: [{ start: "08:00", end: "12:00" }, { start: "22:00", end: "06:00", overnight: true }], tuesday: null } });
+    expect(overnight.body).toMatchObject({
+      timezone: "Europe/Madrid",
+      holidays: ["2026-12-25"],
+      business_hours: {
+        monday: [
+          { start: "08:00", end: "12:00" },
+          { start: "22:00", end: "06:00", overnight: true },
+        ],
+        tuesday: null,
+      },
+    });
     expect((await admin.post("/api/queues", { name: "ventas" })).status).toBe(409);
   });
 
@@ -142,7 +159,8 @@ describe("queues over REST", () => {
       expect((await admin.post(`/api/queues/${id}/agents`, { user_id: user.user.id, is_supervisor: true })).status).toBe(201);
     }
     expect((await supervisor.post(`/api/queues/${id}/agents`, { user_id: agent.user.id })).status).toBe(201);
-    const membership = async (userId: string) => (await database()("queue_agents").where({ queue_id: id, user_id: userId }).first("is_supervisor"))?.is_supervisor;
+    const membership = async (userId: string) =>
+      (await database()("queue_agents").where({ queue_id: id, user_id: userId }).first("is_supervisor"))?.is_supervisor;
 
     // Making a newcomer, or a member, a supervisor.
     for (const user of [newcomer, agent]) {
@@ -305,17 +323,38 @@ describe("queue stats", () => {
     const a = await onlineAgent(id);
     const b = await h.as("agent", "Beto");
     await admin.post(`/api/queues/${id}/agents`, { user_id: b.user.id });
-    const contacts: Array<{ id: string }> = await database()("contacts").insert(Array.from({ length: 5 }, (_, i) => ({ name: `Stats ${i}` }))).returning("id");
+    const contacts: Array<{ id: string }> = await database()("contacts")
+      .insert(Array.from({ length: 5 }, (_, i) => ({ name: `Stats ${i}` })))
+      .returning("id");
     let next = 0;
     const now = Date.now();
     const minutesAgo = (m: number) => new Date(now - m * 60_000);
-    const row = (status: "waiting" | "active" | "resolved", extra: Record<string, unknown>) => ({ contact_id: contacts[next++]!.id, whatsapp_account_id: accountId, queue_id: id, status, ...extra });
+    const row = (status: "waiting" | "active" | "resolved", extra: Record<string, unknown>) => ({
+      contact_id: contacts[next++]!.id,
+      whatsapp_account_id: accountId,
+      queue_id: id,
+      status,
+      ...extra,
+    });
     await database()("conversations").insert([
       row("waiting", { queued_at: minutesAgo(5) }),
       row("active", { queued_at: minutesAgo(5), assigned_to: a.user.id }),
       // Resolved today: first reply after 60 s and 120 s, resolved after 600 s and 1200 s; one met its SLA, one did not.
-      row("resolved", { queued_at: minutesAgo(20), first_response_at: new Date(now - 19 * 60_000), resolved_at: minutesAgo(10), assigned_to: a.user.id, sla_first_response_met: true, sla_resolution_met: true }),
-      row("resolved", { queued_at: minutesAgo(25), first_response_at: new Date(now - 23 * 60_000), resolved_at: minutesAgo(5), assigned_to: b.user.id, sla_first_response_met: false }),
+      row("resolved", {
+        queued_at: minutesAgo(20),
+        first_response_at: new Date(now - 19 * 60_000),
+        resolved_at: minutesAgo(10),
+        assigned_to: a.user.id,
+        sla_first_response_met: true,
+        sla_resolution_met: true,
+      }),
+      row("resolved", {
+        queued_at: minutesAgo(25),
+        first_response_at: new Date(now - 23 * 60_000),
+        resolved_at: minutesAgo(5),
+        assigned_to: b.user.id,
+        sla_first_response_met: false,
+      }),
       // Yesterday's does not count.
       row("resolved", { queued_at: new Date(now - 2 * 86_400_000), resolved_at: new Date(now - 2 * 86_400_000 + 1000), assigned_to: a.user.id }),
     ]);
@@ -327,10 +366,12 @@ describe("queue stats", () => {
     if (todayCount === 2) {
       expect(stats).toMatchObject({ avg_first_response: 90, avg_resolution: 900, sla_compliance: 0.5 });
       expect(stats.agents).toHaveLength(2);
-      expect(stats.agents).toEqual(expect.arrayContaining([
-        { user_id: b.user.id, name: "Beto", status: "offline", active_conversations: 0, resolved_today: 1 },
-        { user_id: a.user.id, name: a.user.name, status: "online", active_conversations: 1, resolved_today: 1 },
-      ]));
+      expect(stats.agents).toEqual(
+        expect.arrayContaining([
+          { user_id: b.user.id, name: "Beto", status: "offline", active_conversations: 0, resolved_today: 1 },
+          { user_id: a.user.id, name: a.user.name, status: "online", active_conversations: 1, resolved_today: 1 },
+        ]),
+      );
     }
     expect((await admin.get("/api/queues/00000000-0000-4000-8000-000000000000/stats")).status).toBe(404);
   });

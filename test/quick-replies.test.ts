@@ -7,14 +7,19 @@ const MISSING = "00000000-0000-4000-8000-000000000000";
 
 async function queue(name: string, members: Array<{ user: Client; supervisor?: boolean }> = []): Promise<string> {
   const { id } = single(await database()("queues").insert({ name }).returning("id"), "test row");
-  for (const { user, supervisor } of members) await database()("queue_agents").insert({ queue_id: id, user_id: user.user.id, is_supervisor: Boolean(supervisor) });
+  for (const { user, supervisor } of members)
+    await database()("queue_agents").insert({ queue_id: id, user_id: user.user.id, is_supervisor: Boolean(supervisor) });
   return id;
 }
 
 describe("quick replies", () => {
   it("creates the seed's example and lists it", async () => {
     const admin = await h.admin();
-    const res = await admin.post("/api/quick-replies", { shortcut: "/saludo", content: "¡Hola {{contact.name}}! Soy {{agent.name}}, ¿en qué te puedo ayudar?", queue_id: null });
+    const res = await admin.post("/api/quick-replies", {
+      shortcut: "/saludo",
+      content: "¡Hola {{contact.name}}! Soy {{agent.name}}, ¿en qué te puedo ayudar?",
+      queue_id: null,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ shortcut: "/saludo", queue_id: null, created_by: admin.user.id });
     expect((await admin.get("/api/quick-replies?search=/sal")).body.items.map((r: { id: string }) => r.id)).toContain(res.body.id);
@@ -76,7 +81,10 @@ describe("quick replies", () => {
   it("updates and deletes", async () => {
     const admin = await h.admin();
     const reply = (await admin.post("/api/quick-replies", { shortcut: "/editar", content: "antes" })).body.id;
-    expect((await admin.put(`/api/quick-replies/${reply}`, { content: "después", shortcut: "/editado" })).body).toMatchObject({ content: "después", shortcut: "/editado" });
+    expect((await admin.put(`/api/quick-replies/${reply}`, { content: "después", shortcut: "/editado" })).body).toMatchObject({
+      content: "después",
+      shortcut: "/editado",
+    });
     await admin.post("/api/quick-replies", { shortcut: "/ocupado", content: "x" });
     expect((await admin.put(`/api/quick-replies/${reply}`, { shortcut: "/ocupado" })).status).toBe(409);
     expect((await admin.delete(`/api/quick-replies/${reply}`)).status).toBe(204);

@@ -21,7 +21,11 @@ let token = "";
 let log = "";
 
 async function api<T = any>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + url, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + url, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json().catch(() => null)) as T };
 }
 
@@ -42,7 +46,10 @@ beforeAll(async () => {
   await redis.start();
   const port = await sparePort();
   base = `http://127.0.0.1:${port}`;
-  const services = fs.readdirSync(path.join(DIST, "services")).filter((file) => file.endsWith(".service.js")).map((file) => file.replace(".service.js", ""));
+  const services = fs
+    .readdirSync(path.join(DIST, "services"))
+    .filter((file) => file.endsWith(".service.js"))
+    .map((file) => file.replace(".service.js", ""));
   engine = fork(path.join(__dirname, "support", "child-node.js"), [], {
     env: {
       ...process.env,

@@ -6,7 +6,12 @@ import { single } from "../lib/db/tables";
 const { knex } = migratedDatabase();
 
 async function account(): Promise<string> {
-  const { id } = single(await knex()("whatsapp_accounts").insert({ name: `acc-${randomBytes(3).toString("hex")}`, provider: "baileys" }).returning("id"), "test row");
+  const { id } = single(
+    await knex()("whatsapp_accounts")
+      .insert({ name: `acc-${randomBytes(3).toString("hex")}`, provider: "baileys" })
+      .returning("id"),
+    "test row",
+  );
   return id;
 }
 

@@ -99,7 +99,12 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const updates: ConnectionUpdate[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     await provider.connect(id, { ...quiet, connection: (update) => void updates.push(update) });
 
     const [socket] = sockets;
@@ -124,7 +129,12 @@ describe("the Baileys provider", () => {
   it("resumes with the stored creds and keys, reviving app-state sync keys", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true, registrationId: 99 });
     await sockets[0]!.config.auth.keys.set({ "app-state-sync-key": { AAQ: { keyData: Buffer.from([1, 2]) } } });
@@ -141,7 +151,12 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const received: InboundMessage[][] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(messages) });
     const incoming = {
       key: { remoteJid: "98765432101234@lid", remoteJidAlt: "525551234567@s.whatsapp.net", fromMe: false, id: "3EB0AA" },
@@ -155,7 +170,12 @@ describe("the Baileys provider", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(received).toHaveLength(1);
     expect(received[0]).toEqual([
-      expect.objectContaining({ waMessageId: "3EB0AA", type: "text", text: "Hola", peer: { phone: "+525551234567", lid: "98765432101234@lid", pushName: "Juan" } }),
+      expect.objectContaining({
+        waMessageId: "3EB0AA",
+        type: "text",
+        text: "Hola",
+        peer: { phone: "+525551234567", lid: "98765432101234@lid", pushName: "Juan" },
+      }),
     ]);
   });
 
@@ -163,7 +183,12 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const received: InboundMessage[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     await provider.connect(id, { ...quiet, messages: async (messages) => void received.push(...messages) });
     const image = (waId: string) => ({
       key: { remoteJid: "525551234567@s.whatsapp.net", fromMe: false, id: waId },
@@ -181,10 +206,17 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const receipts: unknown[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     const connection = await provider.connect(id, { ...quiet, receipts: async (r) => void receipts.push(...r) });
     const socket = sockets[0]! as (typeof sockets)[number] & { sendMessage?: jest.Mock };
-    (socket as unknown as { sendMessage: jest.Mock }).sendMessage = jest.fn(async (_jid: string, _content: unknown, options: { messageId: string }) => ({ key: { id: options.messageId } }));
+    (socket as unknown as { sendMessage: jest.Mock }).sendMessage = jest.fn(async (_jid: string, _content: unknown, options: { messageId: string }) => ({
+      key: { id: options.messageId },
+    }));
     const messageId = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const sent = await connection.send({
       id: messageId,
@@ -192,7 +224,12 @@ describe("the Baileys provider", () => {
       to: { phone: "+525551234567", lid: "98765432101234@lid" },
       type: "buttons",
       content: "¿Qué necesitas?",
-      metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] },
+      metadata: {
+        buttons: [
+          { id: "ventas", text: "Ventas" },
+          { id: "soporte", text: "Soporte" },
+        ],
+      },
     });
     expect(sent.waMessageId).toBe("CH0F8FAD5BD9CB469FA16570867728950E");
     const [jid, content] = (socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[0]!;
@@ -203,8 +240,13 @@ describe("the Baileys provider", () => {
     // A media message's file is downloaded through the guard and handed over as bytes, never as a URL Baileys would fetch.
     const image = { ...{ to: { phone: "+525551234567", lid: null }, type: "image" as const, content: "Tu factura" } };
     await connection.send({ ...image, id: messageId, waMessageId: "CHIMG1", metadata: { media_url: "https://cdn.example.com/f.jpg" } });
-    expect((socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[1]![1]).toEqual({ image: Buffer.from("bytes of https://cdn.example.com/f.jpg"), caption: "Tu factura" });
-    await expect(connection.send({ ...image, id: messageId, waMessageId: "CHIMG2", metadata: { media_url: "http://127.0.0.1/f.jpg" } })).rejects.toThrow(/private or local/);
+    expect((socket as unknown as { sendMessage: jest.Mock }).sendMessage.mock.calls[1]![1]).toEqual({
+      image: Buffer.from("bytes of https://cdn.example.com/f.jpg"),
+      caption: "Tu factura",
+    });
+    await expect(connection.send({ ...image, id: messageId, waMessageId: "CHIMG2", metadata: { media_url: "http://127.0.0.1/f.jpg" } })).rejects.toThrow(
+      /private or local/,
+    );
     expect((socket as unknown as { sendMessage: jest.Mock }).sendMessage).toHaveBeenCalledTimes(2);
 
     socket.ev.emit("messages.update", [
@@ -223,7 +265,12 @@ describe("the Baileys provider", () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
     const warnings: unknown[] = [];
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     await provider.connect(id, { ...quiet, quota: (warning) => void warnings.push(warning) });
     sockets[0]!.ev.emit("message-capping.update", { used_quota: 240, total_quota: 250, capping_status: "CAPPED", cycle_end_timestamp: "1764316800" });
     expect(warnings).toEqual([{ used: 240, total: 250, status: "CAPPED", cycleEndsAt: "1764316800" }]);
@@ -232,7 +279,12 @@ describe("the Baileys provider", () => {
   it("closes without logging out, and logs out wiping the auth state", async () => {
     const id = await account();
     const { kit, sockets } = fakeKit();
-    const provider = new BaileysProvider(knex(), () => undefined, fetchMedia, async () => kit);
+    const provider = new BaileysProvider(
+      knex(),
+      () => undefined,
+      fetchMedia,
+      async () => kit,
+    );
     const first = await provider.connect(id, quiet);
     sockets[0]!.ev.emit("creds.update", { registered: true });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -45,7 +45,16 @@ describe("sending", () => {
       { type: "contact", metadata: { name: "Soporte", phone: "+525500000000" } },
       { type: "sticker", metadata: { media_url: "https://example.com/s.webp" } },
       { type: "reaction", content: "👍", metadata: { target_wa_message_id: "ABC" } },
-      { type: "buttons", content: "¿Qué necesitas?", metadata: { buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] } },
+      {
+        type: "buttons",
+        content: "¿Qué necesitas?",
+        metadata: {
+          buttons: [
+            { id: "ventas", text: "Ventas" },
+            { id: "soporte", text: "Soporte" },
+          ],
+        },
+      },
       { type: "list", content: "Elige", metadata: { button_text: "Ver", sections: [{ title: "Productos", rows: [{ id: "laptop", title: "Laptops" }] }] } },
     ];
     for (const message of messages) await send({ conversation_id: conversationId, ...message });
@@ -57,7 +66,14 @@ describe("sending", () => {
 
   it("moves status forward with receipts, never back", async () => {
     const statuses: Array<Record<string, unknown>> = [];
-    const probe = h.broker.createService({ name: "status-probe", events: { "message.status"(ctx: { params: Record<string, unknown> }) { statuses.push(ctx.params); } } });
+    const probe = h.broker.createService({
+      name: "status-probe",
+      events: {
+        "message.status"(ctx: { params: Record<string, unknown> }) {
+          statuses.push(ctx.params);
+        },
+      },
+    });
     const { admin, accountId, conversationId } = await conversationWith("+525511110003");
     const queued = await send({ conversation_id: conversationId, type: "text", content: "Tu pedido salió" });
     await eventually(async () => (await messageRow(queued.id))!.status === "sent");
@@ -80,7 +96,9 @@ describe("sending", () => {
     const first = await send({ conversation_id: conversationId, type: "text", content: "Una vez", idempotency_key: "flow-step-1" });
     const again = await send({ conversation_id: conversationId, type: "text", content: "Una vez", idempotency_key: "flow-step-1" });
     expect(again.id).toBe(first.id);
-    const racing = await Promise.all([1, 2, 3].map(() => send({ conversation_id: conversationId, type: "text", content: "Carrera", idempotency_key: "flow-step-2" })));
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => send({ conversation_id: conversationId, type: "text", content: "Carrera", idempotency_key: "flow-step-2" })),
+    );
     expect(new Set(racing.map((m) => m.id)).size).toBe(1);
     await eventually(async () => (await messageRow(first.id))!.status === "sent");
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -103,9 +121,22 @@ describe("sending", () => {
     expect(await fails({ type: "image", metadata: { media_url: "ftp://x/y.jpg" } })).toMatchObject({ code: 422, data: { field: "media_url" } });
     const four = [1, 2, 3, 4].map((n) => ({ id: `b${n}`, text: `B${n}` }));
     expect(await fails({ type: "buttons", content: "x", metadata: { buttons: four } })).toMatchObject({ code: 422, data: { field: "metadata.buttons" } });
-    expect(await fails({ type: "buttons", content: "x", metadata: { buttons: [{ id: "a", text: "A" }, { id: "a", text: "B" }] } })).toMatchObject({ data: { field: "metadata.buttons" } });
+    expect(
+      await fails({
+        type: "buttons",
+        content: "x",
+        metadata: {
+          buttons: [
+            { id: "a", text: "A" },
+            { id: "a", text: "B" },
+          ],
+        },
+      }),
+    ).toMatchObject({ data: { field: "metadata.buttons" } });
     const rows = Array.from({ length: 11 }, (_, n) => ({ id: `r${n}`, title: `R${n}` }));
-    expect(await fails({ type: "list", content: "x", metadata: { button_text: "Ver", sections: [{ rows }] } })).toMatchObject({ data: { field: "metadata.sections" } });
+    expect(await fails({ type: "list", content: "x", metadata: { button_text: "Ver", sections: [{ rows }] } })).toMatchObject({
+      data: { field: "metadata.sections" },
+    });
     expect(await fails({ type: "text", content: "x".repeat(4097) })).toMatchObject({ code: 422 });
     expect(await fails({ type: "text", content: "x", conversation_id: "00000000-0000-4000-8000-000000000000" })).toMatchObject({ code: 404 });
 

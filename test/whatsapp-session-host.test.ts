@@ -37,8 +37,26 @@ function host(
     leases,
     sendQueueOn(overrides.db ?? knex()),
     { simulator },
-    { nodeId, leaseTtlMs: 500, maxQrCodes: overrides.maxQrCodes ?? 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5, peers: overrides.peers, alive: overrides.alive },
-    { status: (change) => void statuses.push(change), qr: (_id, qr) => void qrs.push(qr), inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
+    {
+      nodeId,
+      leaseTtlMs: 500,
+      maxQrCodes: overrides.maxQrCodes ?? 5,
+      maxReconnectAttempts: 3,
+      reconnectBaseMs: 10,
+      reconnectMaxMs: 50,
+      sendIntervalMs: 5,
+      peers: overrides.peers,
+      alive: overrides.alive,
+    },
+    {
+      status: (change) => void statuses.push(change),
+      qr: (_id, qr) => void qrs.push(qr),
+      inbound: async () => undefined,
+      receipts: async () => undefined,
+      quota: () => undefined,
+      sent: () => undefined,
+      log: () => undefined,
+    },
   );
   hosts.push(instance);
   return { instance, statuses, qrs };
@@ -72,7 +90,10 @@ async function freezableProxy(target: URL): Promise<{ port: number; freeze(): vo
     sockets.push(upstream);
     client.on("data", (chunk) => frozen || upstream.write(chunk));
     upstream.on("data", (chunk) => frozen || client.write(chunk));
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       a.on("error", () => b.destroy());
       a.on("close", () => b.destroy());
     }
@@ -301,8 +322,13 @@ describe("WhatsApp session host", () => {
     await simulator.scan(id, "+525500000006");
     await eventually(() => a.instance.snapshot(id)?.status === "connected");
     const inbound = await ingestMessage(knex(), id, {
-      waMessageId: "IN1", fromMe: false, peer: { phone: "+525511119999", lid: null, pushName: "Ana" },
-      type: "text", text: "Hola", metadata: {}, timestamp: new Date(),
+      waMessageId: "IN1",
+      fromMe: false,
+      peer: { phone: "+525511119999", lid: null, pushName: "Ana" },
+      type: "text",
+      text: "Hola",
+      metadata: {},
+      timestamp: new Date(),
     });
     await a.instance.stop();
 
@@ -319,7 +345,12 @@ describe("WhatsApp session host", () => {
   it("logs out a connection that was still opening when the operator asked", async () => {
     // A provider whose socket takes as long as the test says.
     let handOver: (connection: ProviderConnection) => void = () => undefined;
-    const connection = { close: jest.fn(async () => undefined), logout: jest.fn(async () => undefined), send: jest.fn(), typing: jest.fn(async () => undefined) };
+    const connection = {
+      close: jest.fn(async () => undefined),
+      logout: jest.fn(async () => undefined),
+      send: jest.fn(),
+      typing: jest.fn(async () => undefined),
+    };
     const slow: WhatsAppProvider = { name: "simulator", connect: () => new Promise((resolve) => (handOver = resolve)) };
     const instance = new SessionHost(
       knex(),
@@ -327,7 +358,15 @@ describe("WhatsApp session host", () => {
       sendQueueOn(knex()),
       { simulator: slow },
       { nodeId: "node-a", leaseTtlMs: 500, maxQrCodes: 5, maxReconnectAttempts: 3, reconnectBaseMs: 10, reconnectMaxMs: 50, sendIntervalMs: 5 },
-      { status: () => undefined, qr: () => undefined, inbound: async () => undefined, receipts: async () => undefined, quota: () => undefined, sent: () => undefined, log: () => undefined },
+      {
+        status: () => undefined,
+        qr: () => undefined,
+        inbound: async () => undefined,
+        receipts: async () => undefined,
+        quota: () => undefined,
+        sent: () => undefined,
+        log: () => undefined,
+      },
     );
     hosts.push(instance);
     const id = await account();

@@ -6,7 +6,9 @@ import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { single } from "../lib/db/tables";
 
-const h = harness({ env: { FETCH_ALLOW_HOSTS: "127.0.0.1", WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" } });
+const h = harness({
+  env: { FETCH_ALLOW_HOSTS: "127.0.0.1", WHATSAPP_LEASE_TTL_MS: "3000", WHATSAPP_RECONNECT_BASE_MS: "50", WHATSAPP_RECONNECT_MAX_MS: "200" },
+});
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
 function collect(socket: Socket, event: string): Array<Record<string, unknown>> {
@@ -194,7 +196,14 @@ describe("receiving messages", () => {
 
   it("stores every kind once, even when redelivered, and announces it (a redelivery again)", async () => {
     const received: Array<Record<string, unknown>> = [];
-    const probe = h.broker.createService({ name: "probe", events: { "message.received"(ctx: { params: Record<string, unknown> }) { received.push(ctx.params); } } });
+    const probe = h.broker.createService({
+      name: "probe",
+      events: {
+        "message.received"(ctx: { params: Record<string, unknown> }) {
+          received.push(ctx.params);
+        },
+      },
+    });
     const admin = await h.admin();
     const account = await connectedAccount(admin, "+525500000020");
     const kinds = [
@@ -216,7 +225,12 @@ describe("receiving messages", () => {
       expect(res.status).toBe(200);
       ids.push(res.body.wa_message_id);
     }
-    const again = await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765432", type: "text", text: "otra vez", wa_message_id: ids[0] });
+    const again = await admin.post(`/api/simulator/accounts/${account.id}/inbound`, {
+      from: "+525598765432",
+      type: "text",
+      text: "otra vez",
+      wa_message_id: ids[0],
+    });
     expect(again.body.wa_message_id).toBe(ids[0]);
 
     const rows = await database()("messages").where({ whatsapp_account_id: account.id }).orderBy("created_at");
@@ -270,7 +284,11 @@ describe("receiving messages", () => {
     const admin = await h.admin();
     const account = await connectedAccount(admin, "+525500000024");
     // FETCH_ALLOW_HOSTS lists 127.0.0.1 for the file server above, not the name that leads to it.
-    await admin.post(`/api/simulator/accounts/${account.id}/inbound`, { from: "+525598765403", type: "image", media_url: filesUrl.replace("127.0.0.1", "localhost") + "/x.jpg" });
+    await admin.post(`/api/simulator/accounts/${account.id}/inbound`, {
+      from: "+525598765403",
+      type: "image",
+      media_url: filesUrl.replace("127.0.0.1", "localhost") + "/x.jpg",
+    });
     const row = await database()("messages").where({ whatsapp_account_id: account.id }).first();
     expect(row!.media_path).toBeNull();
     expect(row!.metadata.media_error).toMatch(/localhost is a private or local address/);
@@ -304,7 +322,10 @@ describe("the simulator's control API", () => {
     expect((await admin.post(`/api/simulator/accounts/${account.id}/disconnect`, { reason: "meteor" })).body.detail.field).toBe("reason");
     expect((await admin.post(`/api/simulator/accounts/${MISSING}/scan`, { phone_number: "+525500000000" })).status).toBe(404);
 
-    const { id: baileysId } = single(await database()("whatsapp_accounts").insert({ name: "Real", provider: "baileys", should_connect: false }).returning("id"), "test row");
+    const { id: baileysId } = single(
+      await database()("whatsapp_accounts").insert({ name: "Real", provider: "baileys", should_connect: false }).returning("id"),
+      "test row",
+    );
     const other = await admin.post(`/api/simulator/accounts/${baileysId}/scan`, { phone_number: "+525500000000" });
     expect(other.status).toBe(422);
   });

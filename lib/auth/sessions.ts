@@ -118,9 +118,10 @@ export class Sessions {
       .join("users as u", "u.id", "s.user_id")
       .where("s.id", claims.sid)
       .andWhere("u.id", claims.sub)
-      .first<{ id: string; role: Role; name: string; email: string; is_active: boolean; deleted_at: Date | null; revoked_at: Date | null; expires_at: Date } | undefined>(
-        "u.id", "u.role", "u.name", "u.email", "u.is_active", "u.deleted_at", "s.revoked_at", "s.expires_at",
-      );
+      .first<
+        | { id: string; role: Role; name: string; email: string; is_active: boolean; deleted_at: Date | null; revoked_at: Date | null; expires_at: Date }
+        | undefined
+      >("u.id", "u.role", "u.name", "u.email", "u.is_active", "u.deleted_at", "s.revoked_at", "s.expires_at");
     if (!row || row.revoked_at || row.expires_at <= new Date()) {
       throw new Unauthorized("SESSION_REVOKED", msg("auth.sessionEnded"));
     }
@@ -145,10 +146,7 @@ export class Sessions {
 
   private async revokeWith(db: Knex, sessionIds: string[], reason: string): Promise<void> {
     if (sessionIds.length === 0) return;
-    await db("auth_sessions")
-      .update({ revoked_at: new Date(), revoked_reason: reason })
-      .whereIn("id", sessionIds)
-      .whereNull("revoked_at");
+    await db("auth_sessions").update({ revoked_at: new Date(), revoked_reason: reason }).whereIn("id", sessionIds).whereNull("revoked_at");
   }
 
   private async issue(trx: Knex.Transaction, user: Row<User>, sessionId: string): Promise<TokenResponse> {

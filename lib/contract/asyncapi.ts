@@ -20,7 +20,14 @@ export function asyncApiDocument(version: string): Json {
   const channelMessages: Json = {};
   const operations: Json = {};
   for (const [name, event] of Object.entries(SOCKET_EVENTS)) {
-    messages[name] = { name, title: name, summary: event.description, description: `Heard by: ${event.rooms}.`, payload: event.payload, "x-rooms": event.rooms };
+    messages[name] = {
+      name,
+      title: name,
+      summary: event.description,
+      description: `Heard by: ${event.rooms}.`,
+      payload: event.payload,
+      "x-rooms": event.rooms,
+    };
     channelMessages[name] = { $ref: `#/components/messages/${name}` };
     operations[`hear_${name}`] = {
       action: "receive",
@@ -34,7 +41,12 @@ export function asyncApiDocument(version: string): Json {
     const request = `${name}_request`;
     const ack = `${name}_ack`;
     messages[request] = { name, title: `${name} (sent by the client)`, summary: event.description, payload: event.payload };
-    messages[ack] = { name: ack, title: `${name} acknowledgement`, summary: `What the server answers to ${name} (Socket.IO acknowledgement)`, payload: event.ack };
+    messages[ack] = {
+      name: ack,
+      title: `${name} acknowledgement`,
+      summary: `What the server answers to ${name} (Socket.IO acknowledgement)`,
+      payload: event.ack,
+    };
     channelMessages[request] = { $ref: `#/components/messages/${request}` };
     channelMessages[ack] = { $ref: `#/components/messages/${ack}` };
     operations[`send_${name}`] = {
@@ -46,7 +58,12 @@ export function asyncApiDocument(version: string): Json {
     };
   }
   // Any other event a client sends (moleculer-io's generic `call` included) is refused this way, when it asks for an ack.
-  messages.refusal_ack = { name: "refusal_ack", title: "Refusal", summary: "The acknowledgement of an event the server refuses or does not know", payload: Refusal };
+  messages.refusal_ack = {
+    name: "refusal_ack",
+    title: "Refusal",
+    summary: "The acknowledgement of an event the server refuses or does not know",
+    payload: Refusal,
+  };
   return {
     asyncapi: "3.0.0",
     info: {
@@ -60,7 +77,12 @@ export function asyncApiDocument(version: string): Json {
     },
     defaultContentType: "application/json",
     servers: {
-      charla: { host: "localhost:3000", protocol: "ws", pathname: "/socket.io/", description: "A Charla node (Socket.IO over WebSocket); any node of a cluster serves every socket." },
+      charla: {
+        host: "localhost:3000",
+        protocol: "ws",
+        pathname: "/socket.io/",
+        description: "A Charla node (Socket.IO over WebSocket); any node of a cluster serves every socket.",
+      },
     },
     channels: {
       socket: { address: "/", title: "The default Socket.IO namespace", description: `Rooms: ${ROOMS}.`, messages: channelMessages },

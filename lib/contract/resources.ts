@@ -165,7 +165,11 @@ export const QuickReply = Strict({
 
 // --- Queues ---
 
-const Interval = Strict({ start: Type.String({ pattern: "^\\d{2}:\\d{2}$" }), end: Type.String({ pattern: "^\\d{2}:\\d{2}$" }), overnight: Type.Optional(Type.Boolean()) });
+const Interval = Strict({
+  start: Type.String({ pattern: "^\\d{2}:\\d{2}$" }),
+  end: Type.String({ pattern: "^\\d{2}:\\d{2}$" }),
+  overnight: Type.Optional(Type.Boolean()),
+});
 
 export const QueueAgent = Strict({
   user_id: Uuid(),
@@ -203,9 +207,7 @@ export const QueueStats = Strict({
   avg_first_response: Nullable(Type.Number({ description: "Seconds, over today's resolved" })),
   avg_resolution: Nullable(Type.Number({ description: "Seconds, over today's resolved" })),
   sla_compliance: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
-  agents: Type.Array(
-    Strict({ user_id: Uuid(), name: Text(), status: OneOf(USER_STATUSES), active_conversations: Count(), resolved_today: Count() }),
-  ),
+  agents: Type.Array(Strict({ user_id: Uuid(), name: Text(), status: OneOf(USER_STATUSES), active_conversations: Count(), resolved_today: Count() })),
 });
 
 // --- Flows ---
@@ -271,7 +273,13 @@ export const OdooSettings = Strict({
 });
 
 export const OdooConnectionTest = Type.Union([
-  Strict({ ok: Type.Literal(true), server_version: Text(), major_version: Type.Integer(), protocol: OneOf(["jsonrpc", "xmlrpc", "json2"] as const), uid: Nullable(Type.Integer()) }),
+  Strict({
+    ok: Type.Literal(true),
+    server_version: Text(),
+    major_version: Type.Integer(),
+    protocol: OneOf(["jsonrpc", "xmlrpc", "json2"] as const),
+    uid: Nullable(Type.Integer()),
+  }),
   Strict({ ok: Type.Literal(false), code: Text(), message: Text() }),
 ]);
 
@@ -286,7 +294,9 @@ export const SyncJob = Strict({
   pushed: Count(),
   skipped: Count(),
   failed: Count(),
-  failures: Type.Array(Strict({ record: Text(), error: Text() }), { description: "The first records that could not be synced, and why (the others still are)" }),
+  failures: Type.Array(Strict({ record: Text(), error: Text() }), {
+    description: "The first records that could not be synced, and why (the others still are)",
+  }),
   error: Nullable(Text()),
   started_by: Nullable(Uuid()),
   started_at: DateTime(),
@@ -336,9 +346,19 @@ export const Created = Strict({ id: Type.Integer({ description: "The new record'
 
 export const Done = Strict({ ok: Type.Literal(true) });
 export const SimulatedDelivery = Strict({ wa_message_id: Text() });
-export const SimulatedSend = Strict({ wa_message_id: Text(), to: Nullable(Text()), type: Text(), content: Nullable(Text()), metadata: Bag(), sent_at: DateTime() });
+export const SimulatedSend = Strict({
+  wa_message_id: Text(),
+  to: Nullable(Text()),
+  type: Text(),
+  content: Nullable(Text()),
+  metadata: Bag(),
+  sent_at: DateTime(),
+});
 
-export const OpenApiDocument = Type.Object({ openapi: Type.Literal("3.1.0"), info: Bag(), paths: Bag(), components: Bag() }, { description: "This OpenAPI 3.1 document" });
+export const OpenApiDocument = Type.Object(
+  { openapi: Type.Literal("3.1.0"), info: Bag(), paths: Bag(), components: Bag() },
+  { description: "This OpenAPI 3.1 document" },
+);
 export const AsyncApiDocument = Type.Object(
   { asyncapi: Type.Literal("3.0.0"), info: Bag(), channels: Bag(), operations: Bag(), components: Bag() },
   { description: "The AsyncAPI 3.0 document of the Socket.IO events" },

@@ -22,7 +22,8 @@ interface ErrorLike {
 // Node's socket errors, and PostgreSQL's: shutting down, starting up, too many connections.
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "57P01", "57P02", "57P03", "53300"]);
 // What pg and knex say when a connection dies or none can be had; they carry no code.
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection error|Timeout acquiring a connection|terminating connection|the database system is (starting up|shutting down)|is not currently accepting connections/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error|Timeout acquiring a connection|terminating connection|the database system is (starting up|shutting down)|is not currently accepting connections/i;
 
 /** True when the error says the database cannot be reached (not that a query was wrong). */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -26,9 +26,7 @@ export function setDatabaseUrl(url: string, close?: () => Promise<void>): void {
 export function databaseUrl(): string {
   const url = overrideUrl ?? config().databaseUrl;
   if (!url) {
-    throw new Error(
-      "No database: set DATABASE_URL, or run the db service on this node so it can start the embedded PostgreSQL",
-    );
+    throw new Error("No database: set DATABASE_URL, or run the db service on this node so it can start the embedded PostgreSQL");
   }
   return url;
 }

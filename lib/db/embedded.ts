@@ -60,7 +60,9 @@ export async function embeddedPort(configured: number | undefined, log: (message
     );
   }
   const port = await anyFreePort();
-  log(`port ${DEFAULT_EMBEDDED_PORT} is taken by another process; the embedded PostgreSQL listens on 127.0.0.1:${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`);
+  log(
+    `port ${DEFAULT_EMBEDDED_PORT} is taken by another process; the embedded PostgreSQL listens on 127.0.0.1:${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`,
+  );
   return port;
 }
 
@@ -100,11 +102,7 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-export async function startEmbeddedPostgres(
-  dataDir: string,
-  port: number,
-  log: (message: string) => void,
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (message: string) => void): Promise<EmbeddedDatabase> {
   const root = path.join(dataDir, "postgres");
   const clusterDir = path.join(root, "cluster");
   const password = readOrCreatePassword(root);

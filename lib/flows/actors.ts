@@ -94,7 +94,14 @@ export const isStaleActor = (err: unknown): boolean => (err as { type?: unknown 
 const ACTIVE = new Set<FlowState["status"]>(["running", "waiting_input", "waiting_timer"]);
 const timerKey = (conversationId: string) => `flow:${conversationId}`;
 
-type ConversationRow = Row<Conversation> & { contact_name: string | null; push_name: string | null; phone_number: string | null; email: string | null; company: string | null; queue_name: string | null };
+type ConversationRow = Row<Conversation> & {
+  contact_name: string | null;
+  push_name: string | null;
+  phone_number: string | null;
+  email: string | null;
+  company: string | null;
+  queue_name: string | null;
+};
 
 // The conversation as a flow sees it: with its contact and queue.
 const CONVERSATION_COLUMNS = "c.*, k.name AS contact_name, k.push_name, k.phone_number, k.email, k.company, q.name AS queue_name";
@@ -121,7 +128,13 @@ interface InboxEntry {
 
 const inputOf = (entry: InboxEntry): FlowInput | undefined =>
   entry.inbound
-    ? { message_id: entry.message_id, type: entry.type, text: entry.text, metadata: entry.metadata, media_url: entry.media_path ? `/api/media/${entry.message_id}` : null }
+    ? {
+        message_id: entry.message_id,
+        type: entry.type,
+        text: entry.text,
+        metadata: entry.metadata,
+        media_url: entry.media_path ? `/api/media/${entry.message_id}` : null,
+      }
     : undefined;
 
 /** One conversation's write, as charla_flow_write_many takes it. */
@@ -180,11 +193,14 @@ export class ConversationActors {
   ) {
     this.flows = new Flows(knex);
     this.writes = new Batcher((writes) => writeMany(knex, writes), { maxBatch: 64, concurrency: 2 });
-    this.inboxReads = new Batcher(async (ids) => {
-      const { rows } = await knex.raw<{ rows: ConversationAndInbox[] }>(CONVERSATIONS_AND_INBOXES, [JSON.stringify(ids)]);
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => ({ value: byId.get(id) }));
-    }, { maxBatch: 200 });
+    this.inboxReads = new Batcher(
+      async (ids) => {
+        const { rows } = await knex.raw<{ rows: ConversationAndInbox[] }>(CONVERSATIONS_AND_INBOXES, [JSON.stringify(ids)]);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => ({ value: byId.get(id) }));
+      },
+      { maxBatch: 200 },
+    );
     this.contacts = new Contacts(knex, config().defaultPhoneRegion);
   }
 
@@ -224,7 +240,11 @@ export class ConversationActors {
     const row = await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId }).first();
     if (!row) return undefined;
     const flow = (row.snapshot as { context?: { flow?: FlowState } }).context?.flow ?? null;
-    const timers = await this.knex("timers").where({ conversation_id: conversationId }).whereNull("fired_at").whereNull("cancelled_at").select("kind", "due_at", "payload");
+    const timers = await this.knex("timers")
+      .where({ conversation_id: conversationId })
+      .whereNull("fired_at")
+      .whereNull("cancelled_at")
+      .select("kind", "due_at", "payload");
     return {
       conversation_id: conversationId,
       state: (row.snapshot as { value?: unknown }).value,
@@ -247,7 +267,10 @@ export class ConversationActors {
     const rows: Array<{ conversation_id: string }> = await this.knex("conversation_actor_snapshots")
       .whereRaw("snapshot->>'value' = 'running'")
       .where((q) => {
-        q.whereNull("owner_node").orWhereNotIn("owner_node", aliveNodes.filter((node) => node !== this.deps.nodeId));
+        q.whereNull("owner_node").orWhereNotIn(
+          "owner_node",
+          aliveNodes.filter((node) => node !== this.deps.nodeId),
+        );
       })
       .select("conversation_id");
     return rows.map((row) => row.conversation_id);
@@ -322,7 +345,9 @@ export class ConversationActors {
     const row = await this.knex("conversation_actor_snapshots").where({ conversation_id: conversationId }).first("snapshot", "version");
     const actor = row
       ? // The row holds what persist() wrote: the machine's state value and context.
-        createActor(conversationFlowMachine, { snapshot: conversationFlowMachine.resolveState(row.snapshot as Parameters<typeof conversationFlowMachine.resolveState>[0]) })
+        createActor(conversationFlowMachine, {
+          snapshot: conversationFlowMachine.resolveState(row.snapshot as Parameters<typeof conversationFlowMachine.resolveState>[0]),
+        })
       : createActor(conversationFlowMachine);
     actor.start();
     const live: Live = { actor, outbox: [], version: row?.version ?? 0, lastUsed: Date.now() };
@@ -371,7 +396,12 @@ export class ConversationActors {
       if (state && (state.status === "waiting_input" || state.status === "waiting_timer")) {
         result = await deliverInput(host, state, input);
       } else if (!state?.consumed.includes(input.message_id)) {
-        const flowId = await triggeredFlow(this.knex, { accountId: conversation.whatsapp_account_id, contactId: conversation.contact_id, text: input.text, freshConversation: !state });
+        const flowId = await triggeredFlow(this.knex, {
+          accountId: conversation.whatsapp_account_id,
+          contactId: conversation.contact_id,
+          text: input.text,
+          freshConversation: !state,
+        });
         const flow = flowId && (await this.flows.loadCurrent(flowId));
         if (flow) result = await startFlow(host, flow, input);
       }
@@ -423,7 +453,12 @@ export class ConversationActors {
         }
         const user = await knex("users").where({ id: target.userId, is_active: true }).whereNull("deleted_at").first("id");
         if (!user) throw new Error(`User ${target.userId} does not exist or is disabled`);
-        await this.change(id, () => ({ kind: "assigned", event: { type: "ASSIGN", userId: target.userId }, patch: { assigned_at: knex.fn.now() }, data: { user_id: target.userId, by: "flow" } }));
+        await this.change(id, () => ({
+          kind: "assigned",
+          event: { type: "ASSIGN", userId: target.userId },
+          patch: { assigned_at: knex.fn.now() },
+          data: { user_id: target.userId, by: "flow" },
+        }));
       }),
       addTags: written(async (tags) => void (await this.contacts.addTags(conversation.contact_id, tags))),
       removeTags: written(async (tags) => {
@@ -434,7 +469,9 @@ export class ConversationActors {
         const existing = metadata ? ((await knex("contacts").where({ id: conversation.contact_id }).first("metadata"))?.metadata ?? {}) : undefined;
         await this.contacts.update(conversation.contact_id, { ...patch, ...(metadata ? { metadata: { ...existing, ...metadata } } : {}) });
       }),
-      setPriority: written((priority) => this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } }))),
+      setPriority: written((priority) =>
+        this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } })),
+      ),
       addNote: written(async (text) => {
         const note = await addNote(knex, "bot", conversation, text);
         await this.deps.emit("message.created", { message_id: note.id, conversation_id: id });
@@ -447,7 +484,12 @@ export class ConversationActors {
     };
     return {
       effects,
-      contact: { name: conversation.contact_name ?? conversation.push_name, phone_number: conversation.phone_number, email: conversation.email, company: conversation.company },
+      contact: {
+        name: conversation.contact_name ?? conversation.push_name,
+        phone_number: conversation.phone_number,
+        email: conversation.email,
+        company: conversation.company,
+      },
       conversationId: id,
       queueName: conversation.queue_name,
       now: () => new Date(),

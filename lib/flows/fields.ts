@@ -27,7 +27,8 @@ function check(field: Field, value: unknown, path: string): void {
   switch (field.type) {
     case "string":
       if (typeof value !== "string") fail(msg("common.mustBeText", at));
-      if (field.min !== undefined && (value as string).trim().length < field.min) fail(field.min === 1 ? msg("fields.notEmpty", at) : msg("fields.minLength", { ...at, min: field.min }));
+      if (field.min !== undefined && (value as string).trim().length < field.min)
+        fail(field.min === 1 ? msg("fields.notEmpty", at) : msg("fields.minLength", { ...at, min: field.min }));
       if (field.max !== undefined && (value as string).length > field.max) fail(msg("fields.maxLength", { ...at, max: field.max }));
       if (field.pattern && !field.pattern.test(value as string)) fail(msg("fields.format", at));
       return;
@@ -92,9 +93,20 @@ export function jsonSchemaOf(fields: Fields): Record<string, unknown> {
     const base: Record<string, unknown> = field.description ? { description: field.description } : {};
     switch (field.type) {
       case "string":
-        return { ...base, type: "string", ...(field.min !== undefined ? { minLength: field.min } : {}), ...(field.max !== undefined ? { maxLength: field.max } : {}), ...(field.template ? { "x-template": true } : {}) };
+        return {
+          ...base,
+          type: "string",
+          ...(field.min !== undefined ? { minLength: field.min } : {}),
+          ...(field.max !== undefined ? { maxLength: field.max } : {}),
+          ...(field.template ? { "x-template": true } : {}),
+        };
       case "number":
-        return { ...base, type: field.integer ? "integer" : "number", ...(field.min !== undefined ? { minimum: field.min } : {}), ...(field.max !== undefined ? { maximum: field.max } : {}) };
+        return {
+          ...base,
+          type: field.integer ? "integer" : "number",
+          ...(field.min !== undefined ? { minimum: field.min } : {}),
+          ...(field.max !== undefined ? { maximum: field.max } : {}),
+        };
       case "boolean":
         return { ...base, type: "boolean" };
       case "enum":
@@ -104,7 +116,13 @@ export function jsonSchemaOf(fields: Fields): Record<string, unknown> {
       case "url":
         return { ...base, type: "string", format: "uri", ...(field.template ? { "x-template": true } : {}) };
       case "array":
-        return { ...base, type: "array", items: one(field.items), ...(field.min !== undefined ? { minItems: field.min } : {}), ...(field.max !== undefined ? { maxItems: field.max } : {}) };
+        return {
+          ...base,
+          type: "array",
+          items: one(field.items),
+          ...(field.min !== undefined ? { minItems: field.min } : {}),
+          ...(field.max !== undefined ? { maxItems: field.max } : {}),
+        };
       case "object":
         return field.props ? { ...base, ...jsonSchemaOf(field.props) } : { ...base, type: "object" };
       case "any":
@@ -112,6 +130,8 @@ export function jsonSchemaOf(fields: Fields): Record<string, unknown> {
     }
   };
   const properties = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, one(field)]));
-  const required = Object.entries(fields).filter(([, field]) => field.required).map(([name]) => name);
+  const required = Object.entries(fields)
+    .filter(([, field]) => field.required)
+    .map(([name]) => name);
   return { type: "object", properties, ...(required.length ? { required } : {}) };
 }

@@ -11,8 +11,10 @@ export interface FlowActorContext {
 
 export type FlowActorEvent = { type: "STATE"; flow: FlowState };
 
-const phaseIs = (status: FlowState["status"] | Array<FlowState["status"]>) => ({ event }: { event: FlowActorEvent }) =>
-  ([] as Array<FlowState["status"]>).concat(status).includes(event.flow.status);
+const phaseIs =
+  (status: FlowState["status"] | Array<FlowState["status"]>) =>
+  ({ event }: { event: FlowActorEvent }) =>
+    ([] as Array<FlowState["status"]>).concat(status).includes(event.flow.status);
 
 export const conversationFlowMachine = setup({
   types: {} as { context: FlowActorContext; events: FlowActorEvent },

@@ -39,14 +39,20 @@ const VERSIONS = new Map<string, LoadedFlow>();
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }
 
 /** A keyword trigger's comma-separated keywords, trimmed; `~` marks a whole-word match. */
 export function keywordsOf(value: string | null): string[] {
-  return (value ?? "").split(",").map((keyword) => keyword.trim()).filter(Boolean);
+  return (value ?? "")
+    .split(",")
+    .map((keyword) => keyword.trim())
+    .filter(Boolean);
 }
 
 function checkTrigger(type: TriggerType, value: string | null | undefined): string | null {
@@ -86,17 +92,20 @@ export class Flows {
     const triggerValue = checkTrigger(input.trigger_type, input.trigger_value);
     await this.checkAccount(input.whatsapp_account_id);
     const id = await this.knex.transaction(async (trx) => {
-      const flow = single(await trx("flows")
-        .insert({
-          name: input.name,
-          description: input.description ?? null,
-          trigger_type: input.trigger_type,
-          trigger_value: triggerValue,
-          whatsapp_account_id: input.whatsapp_account_id ?? null,
-          is_active: input.is_active ?? false,
-          created_by: caller.id,
-        })
-        .returning("id"), "new flow");
+      const flow = single(
+        await trx("flows")
+          .insert({
+            name: input.name,
+            description: input.description ?? null,
+            trigger_type: input.trigger_type,
+            trigger_value: triggerValue,
+            whatsapp_account_id: input.whatsapp_account_id ?? null,
+            is_active: input.is_active ?? false,
+            created_by: caller.id,
+          })
+          .returning("id"),
+        "new flow",
+      );
       await this.addVersion(trx, flow.id, graph, caller.id);
       return flow.id;
     });
@@ -150,7 +159,9 @@ export class Flows {
 
   async toggle(id: string, active?: boolean): Promise<PublicFlow> {
     const flow = await this.find(id);
-    await this.knex("flows").where({ id }).update({ is_active: active ?? !flow.is_active, updated_at: this.knex.fn.now() });
+    await this.knex("flows")
+      .where({ id })
+      .update({ is_active: active ?? !flow.is_active, updated_at: this.knex.fn.now() });
     return this.get(id);
   }
 
@@ -180,7 +191,12 @@ export class Flows {
     // The flow row is locked by the caller's update (or new): version numbers do not collide.
     await trx.raw("SELECT 1 FROM flows WHERE id = ? FOR UPDATE", [flowId]);
     const latest = await trx("flow_versions").where({ flow_id: flowId }).max({ max: "version" }).first<{ max: number | null } | undefined>();
-    const version = single(await trx("flow_versions").insert({ flow_id: flowId, version: (latest?.max ?? 0) + 1, graph, created_by: userId }).returning("id"), `flow ${flowId} version`);
+    const version = single(
+      await trx("flow_versions")
+        .insert({ flow_id: flowId, version: (latest?.max ?? 0) + 1, graph, created_by: userId })
+        .returning("id"),
+      `flow ${flowId} version`,
+    );
     await trx("flows").where({ id: flowId }).update({ current_version_id: version.id });
   }
 

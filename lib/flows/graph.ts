@@ -23,7 +23,8 @@ export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; wa
   if (!isObject(input)) throw new ValidationFailed(base || "nodes", msg("graph.notObject"));
   const { nodes, edges, viewport } = input;
   if (!Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_NODES) throw new ValidationFailed(at("nodes"), msg("graph.nodes", { max: MAX_NODES }));
-  if (edges !== undefined && (!Array.isArray(edges) || edges.length > MAX_EDGES)) throw new ValidationFailed(at("edges"), msg("graph.edges", { max: MAX_EDGES }));
+  if (edges !== undefined && (!Array.isArray(edges) || edges.length > MAX_EDGES))
+    throw new ValidationFailed(at("edges"), msg("graph.edges", { max: MAX_EDGES }));
 
   const byId = new Map<string, FlowNode>();
   const handles = new Map<string, string[]>();
@@ -52,12 +53,13 @@ export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; wa
     if (!isObject(raw)) throw new ValidationFailed(path, msg("common.mustBeObject", { field: path }));
     const id = typeof raw.id === "string" && raw.id ? raw.id : `e${i}`;
     for (const end of ["source", "target"] as const) {
-      if (typeof raw[end] !== "string" || !byId.has(raw[end])) throw new ValidationFailed(`${path}.${end}`, msg("graph.noSuchNode", { field: `${path}.${end}` }));
+      if (typeof raw[end] !== "string" || !byId.has(raw[end]))
+        throw new ValidationFailed(`${path}.${end}`, msg("graph.noSuchNode", { field: `${path}.${end}` }));
     }
     if (raw.sourceHandle !== undefined && raw.sourceHandle !== null && typeof raw.sourceHandle !== "string") {
       throw new ValidationFailed(`${path}.sourceHandle`, msg("common.mustBeText", { field: `${path}.sourceHandle` }));
     }
-    const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: (raw.sourceHandle) ?? null };
+    const edge: FlowEdge = { id, source: raw.source as string, target: raw.target as string, sourceHandle: raw.sourceHandle ?? null };
     const handle = handleOf(edge);
     const exits = handles.get(edge.source)!;
     if (!exits.includes(handle)) {
@@ -74,10 +76,11 @@ export function validateGraph(input: unknown, base = ""): { graph: FlowGraph; wa
   const queue = [starts[0]!.id];
   while (queue.length) {
     const id = queue.shift()!;
-    for (const edge of cleanEdges) if (edge.source === id && !seen.has(edge.target)) {
-      seen.add(edge.target);
-      queue.push(edge.target);
-    }
+    for (const edge of cleanEdges)
+      if (edge.source === id && !seen.has(edge.target)) {
+        seen.add(edge.target);
+        queue.push(edge.target);
+      }
   }
   const warnings = cleanNodes
     .map((node, i) => (seen.has(node.id) || node.type === "start" ? null : `${at(`nodes[${i}]`)} ("${node.id}") cannot be reached from start`))

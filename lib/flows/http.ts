@@ -12,7 +12,10 @@ export async function guardedRequest(
   const hasBody = request.body !== undefined && request.body !== null && request.method !== "GET";
   const body = hasBody ? (typeof request.body === "string" ? request.body : JSON.stringify(request.body)) : undefined;
   const headers = { ...(hasBody && typeof request.body !== "string" ? { "content-type": "application/json" } : {}), ...request.headers };
-  const answer = await guardedFetch({ method: request.method, url: request.url, headers, body, timeoutMs: request.timeoutMs, maxBytes: MAX_RESPONSE_BYTES }, allowHosts);
+  const answer = await guardedFetch(
+    { method: request.method, url: request.url, headers, body, timeoutMs: request.timeoutMs, maxBytes: MAX_RESPONSE_BYTES },
+    allowHosts,
+  );
   const text = answer.body.toString("utf8");
   let parsed: unknown = text;
   if (answer.contentType.includes("json")) {

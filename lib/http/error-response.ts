@@ -86,7 +86,7 @@ function firstValidationIssue(data: unknown, language: Language): { field: strin
 
 /** Renders `error` for a client reading `language`; `Content-Language` says which. */
 export function toErrorResponse(error: unknown, language: Language): ErrorResponse {
-  const err: ErrorLike = typeof error === "object" && error !== null ? (error) : {};
+  const err: ErrorLike = typeof error === "object" && error !== null ? error : {};
   const type = typeof err.type === "string" ? err.type : undefined;
   const known = (type ? KNOWN_TYPES[type] : undefined) ?? (isZlibCode(err.code) ? UNDECOMPRESSABLE : undefined);
   let status = known?.status ?? statusOf(err);

@@ -130,17 +130,34 @@ const COMMON_ERRORS = {
   UnsupportedMediaType: errorResponse("The body is not JSON: `UNSUPPORTED_MEDIA_TYPE`"),
   ValidationFailed: errorResponse("An input is wrong; `field` names it: `VALIDATION_ERROR`"),
   Unavailable: {
-    ...errorResponse("The node is starting or stopping, or what it needs is down for a moment; retry after `Retry-After` seconds: `NOT_READY`, `SERVICE_UNAVAILABLE`"),
+    ...errorResponse(
+      "The node is starting or stopping, or what it needs is down for a moment; retry after `Retry-After` seconds: `NOT_READY`, `SERVICE_UNAVAILABLE`",
+    ),
     headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
   },
   Timeout: errorResponse("The engine did not answer in time: `TIMEOUT`"),
 } as const;
 type CommonError = keyof typeof COMMON_ERRORS;
 
-const STATUS_NAMES: Record<number, string> = { 400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Validation failed", 429: "Too many requests", 502: "Upstream failed", 503: "Unavailable" };
+const STATUS_NAMES: Record<number, string> = {
+  400: "Bad request",
+  401: "Not signed in",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  422: "Validation failed",
+  429: "Too many requests",
+  502: "Upstream failed",
+  503: "Unavailable",
+};
 const ref = (name: CommonError) => ({ $ref: `#/components/responses/${name}` });
 
-const SUCCESS: Record<SuccessStatus, string> = { 200: "Success", 201: "Created (its address in `Location`)", 202: "Accepted; the work goes on", 204: "Done; no body" };
+const SUCCESS: Record<SuccessStatus, string> = {
+  200: "Success",
+  201: "Created (its address in `Location`)",
+  202: "Accepted; the work goes on",
+  204: "Done; no body",
+};
 
 function successOf(route: RestRoute): Record<string, unknown> {
   const { status = 200, body, binary } = route.response ?? {};
@@ -148,7 +165,9 @@ function successOf(route: RestRoute): Record<string, unknown> {
     ? { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } }
     : body && { "application/json": { schema: { $ref: `#/components/schemas/${body}` } } };
   const statuses: readonly SuccessStatus[] = typeof status === "number" ? [status] : status;
-  return Object.fromEntries(statuses.map((code) => [code, { description: binary ? "The file, as its own content type" : SUCCESS[code], ...(content ? { content } : {}) }]));
+  return Object.fromEntries(
+    statuses.map((code) => [code, { description: binary ? "The file, as its own content type" : SUCCESS[code], ...(content ? { content } : {}) }]),
+  );
 }
 
 /** The statuses a route can answer with: its own, and those of every route of its kind. */
@@ -164,7 +183,9 @@ function responsesOf(route: RestRoute, pathNames: string[]): Record<string, unkn
   common.push([503, "Unavailable"], [504, "Timeout"]);
   for (const [status, name] of common) responses[status] = ref(name);
   for (const [status, codes] of Object.entries(route.errors ?? {})) {
-    const shared = responses[status] ? ` (besides the usual: ${(COMMON_ERRORS[(responses[status] as { $ref: string }).$ref.split("/").pop() as CommonError]).description})` : "";
+    const shared = responses[status]
+      ? ` (besides the usual: ${COMMON_ERRORS[(responses[status] as { $ref: string }).$ref.split("/").pop() as CommonError].description})`
+      : "";
     const extra = status === "429" ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {};
     responses[status] = { ...errorResponse(`${STATUS_NAMES[Number(status)] ?? "Error"}: ${codes.map((code) => `\`${code}\``).join(", ")}${shared}`), ...extra };
   }
@@ -174,7 +195,12 @@ function responsesOf(route: RestRoute, pathNames: string[]): Record<string, unkn
 function operationOf(route: RestRoute): Record<string, unknown> {
   const params = route.params ?? {};
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-  const parameters: Array<Record<string, unknown>> = pathNames.map((name) => ({ name, in: "path", required: true, schema: schemaOf(params[name] ?? "string") }));
+  const parameters: Array<Record<string, unknown>> = pathNames.map((name) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: schemaOf(params[name] ?? "string"),
+  }));
   const hasBody = BODY_METHODS.has(route.method);
   if (!hasBody) {
     for (const [name, rule] of Object.entries(params)) {

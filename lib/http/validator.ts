@@ -67,7 +67,8 @@ export class NullRefusingFastestValidator extends (FastestValidator as unknown a
     const source = super.wrapRequiredCheckSourceCode(rule, innerSrc, context, resVar);
     if (rule.schema.type === "forbidden") return source;
     const refusals: string[] = [];
-    if (rule.schema.nullable !== true) refusals.push(`if (value === null) { ${this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages })} }`);
+    if (rule.schema.nullable !== true)
+      refusals.push(`if (value === null) { ${this.makeError({ type: NOT_NULLABLE, actual: "value", messages: rule.messages })} }`);
     refusals.push(`if (typeof value === "string" && value.indexOf("\\u0000") !== -1) { ${this.makeError({ type: NUL_CHARACTER, messages: rule.messages })} }`);
     return `${refusals.join(" else ")} else { ${source} }`;
   }

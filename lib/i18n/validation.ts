@@ -138,6 +138,7 @@ export function validationText(issue: ValidationIssue, language: Language): stri
   if (own) return CATALOG[language][own];
   // The answers have always quoted no field names: "The email field is required.".
   if (language === "en") return english?.replace(/'/g, "");
-  const template = typeof issue.type === "string" && Object.hasOwn(SPANISH_VALIDATION_MESSAGES, issue.type) ? SPANISH_VALIDATION_MESSAGES[issue.type] : undefined;
+  const template =
+    typeof issue.type === "string" && Object.hasOwn(SPANISH_VALIDATION_MESSAGES, issue.type) ? SPANISH_VALIDATION_MESSAGES[issue.type] : undefined;
   return template === undefined ? undefined : fill(template, issue);
 }

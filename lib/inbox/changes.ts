@@ -62,8 +62,16 @@ export async function readChanges(knex: Knex, caller: Caller, since: string | un
       const departed = await conversations.departuresIn(caller, batch, limit + 1);
       const page = pageOf<Positioned>(
         [
-          messages.map(({ xid, id, message }) => ({ xid, id, item: { type: "message", version: versionOf(xid), conversation_id: message.conversation_id, message } })),
-          changed.map(({ xid, id, conversation }) => ({ xid, id, item: { type: "conversation", version: versionOf(xid), conversation_id: conversation.id, conversation } })),
+          messages.map(({ xid, id, message }) => ({
+            xid,
+            id,
+            item: { type: "message", version: versionOf(xid), conversation_id: message.conversation_id, message },
+          })),
+          changed.map(({ xid, id, conversation }) => ({
+            xid,
+            id,
+            item: { type: "conversation", version: versionOf(xid), conversation_id: conversation.id, conversation },
+          })),
           departed.map(({ xid, id, conversation_id }) => ({ xid, id, item: { type: "conversation_left", version: versionOf(xid), conversation_id } })),
         ],
         limit,

@@ -228,7 +228,10 @@ export class Conversations {
     // Counted without the joins: each conversation has exactly one contact and one account.
     const [rows, counted] = await Promise.all([
       filtered(this.select())
-        .orderBy([{ column: "c.last_message_at", order: "desc" }, { column: "c.id", order: "desc" }])
+        .orderBy([
+          { column: "c.last_message_at", order: "desc" },
+          { column: "c.id", order: "desc" },
+        ])
         .limit(filter.limit)
         .offset((filter.page - 1) * filter.limit),
       filtered(this.knex("conversations as c")).count({ total: "*" }).first<{ total: string } | undefined>(),

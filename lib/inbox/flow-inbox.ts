@@ -29,7 +29,12 @@ export async function consumeInput(knex: Knex | Knex.Transaction, messageId: str
  * on with it) — each claimed for one more try (its next one pushed back), so
  * that of several nodes sweeping at once only one hands each over.
  */
-export async function claimOverdue(knex: Knex, retrySeconds: number, everything = false, limit = 500): Promise<Array<{ conversation_id: string; attempts: number }>> {
+export async function claimOverdue(
+  knex: Knex,
+  retrySeconds: number,
+  everything = false,
+  limit = 500,
+): Promise<Array<{ conversation_id: string; attempts: number }>> {
   const { rows } = await knex.raw<{ rows: Array<{ conversation_id: string; attempts: number }> }>(
     `UPDATE flow_inbox i
         SET attempts = i.attempts + 1,

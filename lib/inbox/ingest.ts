@@ -119,7 +119,10 @@ async function asChoice(trx: Knex.Transaction, conversationId: string, message: 
   if (message.fromMe || message.type !== "text" || !message.text) return message;
   const asked = await trx("messages")
     .where({ conversation_id: conversationId, direction: "outbound", is_internal: false })
-    .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
+    .orderBy([
+      { column: "created_at", order: "desc" },
+      { column: "id", order: "desc" },
+    ])
     .first("type", "metadata");
   if (!asked || (asked.type !== "buttons" && asked.type !== "list")) return message;
   const option = chosenOption(optionsOf({ type: asked.type, metadata: asked.metadata }), message.text);
@@ -274,7 +277,10 @@ export async function ingestMessage(knex: Knex, accountId: string, message: Inbo
 export class InboundStore {
   private readonly group: Batcher<Prepared, IngestResult>;
 
-  constructor(knex: Knex, private readonly options: IngestOptions) {
+  constructor(
+    knex: Knex,
+    private readonly options: IngestOptions,
+  ) {
     // One batch at a time: messages are stored in the order they arrived.
     this.group = new Batcher((batch) => storeMessages(knex, batch, options), { maxBatch: 200 });
   }
@@ -306,7 +312,13 @@ async function storeMessages(knex: Knex, batch: Prepared[], options: IngestOptio
   for (const prepared of batch) {
     const stored = results.get(prepared);
     if (stored) outcomes.push({ value: stored });
-    else outcomes.push(await storeTheLongWay(knex, prepared, options).then((value) => ({ value }), (error: unknown) => ({ error })));
+    else
+      outcomes.push(
+        await storeTheLongWay(knex, prepared, options).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+      );
   }
   return outcomes;
 }

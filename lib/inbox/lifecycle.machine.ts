@@ -52,11 +52,7 @@ export const conversationLifecycleMachine = setup({
     // Reopened, it goes back to whoever had it: its agent, else its queue, else the bot.
     resolved: {
       on: {
-        REOPEN: [
-          { guard: "hadAgent", target: "active" },
-          { guard: "hadQueue", target: "waiting" },
-          { target: "bot" },
-        ],
+        REOPEN: [{ guard: "hadAgent", target: "active" }, { guard: "hadQueue", target: "waiting" }, { target: "bot" }],
       },
     },
   },

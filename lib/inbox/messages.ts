@@ -64,7 +64,10 @@ function timeline(knex: Knex) {
 export async function listMessages(knex: Knex, conversationId: string, before: string | undefined, limit: number): Promise<MessagePage> {
   const query = timeline(knex)
     .where("m.conversation_id", conversationId)
-    .orderBy([{ column: "m.created_at", order: "desc" }, { column: "m.id", order: "desc" }])
+    .orderBy([
+      { column: "m.created_at", order: "desc" },
+      { column: "m.id", order: "desc" },
+    ])
     .limit(limit + 1);
   if (before) {
     const cursor = await knex("messages").where({ id: before, conversation_id: conversationId }).first("created_at", "id");
@@ -89,7 +92,8 @@ export async function findMessage(knex: Knex, id: string): Promise<PublicMessage
 
 /** A message row as a statement's JSON gives it (timestamps as text), as the API shows it. */
 export type MessageJson = Omit<Row<Message>, "created_at" | "sent_at" | "delivered_at" | "read_at"> &
-  Record<"created_at", string> & Record<"sent_at" | "delivered_at" | "read_at", string | null>;
+  Record<"created_at", string> &
+  Record<"sent_at" | "delivered_at" | "read_at", string | null>;
 
 /**
  * The message a writer just wrote, as a relay tells it, from what its statement returned (no read-back).
@@ -115,8 +119,13 @@ export function relayedFromJson(row: MessageJson, placement: Placement, contact?
 export async function findMessagesAndPlacements(knex: Knex, ids: string[]): Promise<Map<string, RelayedMessage>> {
   const rows = await timeline(knex)
     .whereIn("m.id", ids)
-    .select<Array<MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }>>("c.queue_id as conversation_queue_id", "c.assigned_to as conversation_assigned_to");
-  return new Map(rows.map((row) => [row.id, { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } }]));
+    .select<Array<MessageRow & { conversation_queue_id: string | null; conversation_assigned_to: string | null }>>(
+      "c.queue_id as conversation_queue_id",
+      "c.assigned_to as conversation_assigned_to",
+    );
+  return new Map(
+    rows.map((row) => [row.id, { message: present(row), placement: { queue_id: row.conversation_queue_id, assigned_to: row.conversation_assigned_to } }]),
+  );
 }
 
 /** An internal note: in the timeline for the team, never sent to WhatsApp. Written by a person, or by a flow (`bot`). */
@@ -145,7 +154,10 @@ export async function addNote(
 }
 
 /** Where a message's file is stored and what it is, if it has one. */
-export async function mediaOf(knex: Knex, messageId: string): Promise<{ conversationId: string; path: string; mimetype: string | null; filename: string | null } | undefined> {
+export async function mediaOf(
+  knex: Knex,
+  messageId: string,
+): Promise<{ conversationId: string; path: string; mimetype: string | null; filename: string | null } | undefined> {
   const row = await knex("messages").where({ id: messageId }).first("conversation_id", "media_path", "metadata");
   if (!row?.media_path) return undefined;
   const metadata = row.metadata as { mimetype?: string | null; filename?: string | null };

@@ -43,7 +43,11 @@ export async function announceQueued(bus: EventBus, messages: QueuedMessage[]): 
     await broadcastEvent(bus, "whatsapp.outbound.queued", { account_id: accountId });
   }
   for (const message of messages) {
-    await emitEvent(bus, "message.created", { message_id: message.id, conversation_id: message.conversation_id, ...(message.relay ? { relay: message.relay } : {}) });
+    await emitEvent(bus, "message.created", {
+      message_id: message.id,
+      conversation_id: message.conversation_id,
+      ...(message.relay ? { relay: message.relay } : {}),
+    });
   }
 }
 
@@ -58,7 +62,15 @@ export async function queueOutbound(knex: Knex, request: QueueRequest): Promise<
   const metadata = request.metadata ?? {};
   validateOutgoing(request.type, request.content, metadata);
   const queue = async (db: Knex) => {
-    const params = [request.conversationId, request.type, request.content ?? null, JSON.stringify(metadata), request.senderType, request.senderUserId ?? null, request.idempotencyKey ?? null];
+    const params = [
+      request.conversationId,
+      request.type,
+      request.content ?? null,
+      JSON.stringify(metadata),
+      request.senderType,
+      request.senderUserId ?? null,
+      request.idempotencyKey ?? null,
+    ];
     const { rows } = await db.raw<{ rows: Array<Row<Message> & { created: boolean }> }>(QUEUE_OUTBOUND, params).catch((err: unknown) => {
       throw outboundRefusal(err, request.conversationId);
     });
@@ -94,7 +106,11 @@ export async function recipientOf(knex: Knex, conversationId: string): Promise<{
   const row = await knex("conversations as c")
     .join("contacts as k", "k.id", "c.contact_id")
     .where("c.id", conversationId)
-    .first<{ whatsapp_account_id: string; phone_number: string | null; lid: string | null } | undefined>("c.whatsapp_account_id", "k.phone_number", knex.raw(LID_OF_CONTACT));
+    .first<{ whatsapp_account_id: string; phone_number: string | null; lid: string | null } | undefined>(
+      "c.whatsapp_account_id",
+      "k.phone_number",
+      knex.raw(LID_OF_CONTACT),
+    );
   return row && { accountId: row.whatsapp_account_id, to: { phone: row.phone_number, lid: row.lid } };
 }
 
@@ -113,11 +129,23 @@ SELECT a.account_id, m.id, m.type, m.content, m.metadata, m.wa_message_id, k.pho
 
 /** Up to `limit` messages to send next on each account, oldest first. */
 export async function nextToSend(knex: Knex, accountIds: string[], limit: number): Promise<Map<string, OutgoingMessage[]>> {
-  type Row = Pick<OutgoingMessage, "id" | "type" | "content" | "metadata"> & { account_id: string; wa_message_id: string; phone_number: string | null; lid: string | null };
+  type Row = Pick<OutgoingMessage, "id" | "type" | "content" | "metadata"> & {
+    account_id: string;
+    wa_message_id: string;
+    phone_number: string | null;
+    lid: string | null;
+  };
   const { rows } = await knex.raw<{ rows: Row[] }>(NEXT_TO_SEND, [JSON.stringify(accountIds), limit]);
   const byAccount = new Map<string, OutgoingMessage[]>(accountIds.map((id) => [id, []]));
   for (const row of rows) {
-    byAccount.get(row.account_id)?.push({ id: row.id, waMessageId: row.wa_message_id, type: row.type, content: row.content, metadata: row.metadata, to: { phone: row.phone_number, lid: row.lid } });
+    byAccount.get(row.account_id)?.push({
+      id: row.id,
+      waMessageId: row.wa_message_id,
+      type: row.type,
+      content: row.content,
+      metadata: row.metadata,
+      to: { phone: row.phone_number, lid: row.lid },
+    });
   }
   return byAccount;
 }
@@ -140,7 +168,10 @@ export async function markSent(knex: Knex, sends: Array<{ id: string; wa_message
 }
 
 export async function markFailed(knex: Knex, messageId: string, reason: string): Promise<void> {
-  await knex("messages").where({ id: messageId }).whereIn("status", ["pending", "sent"]).update({ status: "failed", failure_reason: reason.slice(0, 500) });
+  await knex("messages")
+    .where({ id: messageId })
+    .whereIn("status", ["pending", "sent"])
+    .update({ status: "failed", failure_reason: reason.slice(0, 500) });
 }
 
 const RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3 };

@@ -37,7 +37,13 @@ export async function messageAudience(knex: Knex, messageId: string): Promise<Me
   const row = await knex("messages as m")
     .join("conversations as c", "c.id", "m.conversation_id")
     .where("m.id", messageId)
-    .first<(Placement & { conversation_id: string; status: MessageStatus; change_xid: string }) | undefined>("m.conversation_id", "c.queue_id", "c.assigned_to", "m.status", "m.change_xid");
+    .first<(Placement & { conversation_id: string; status: MessageStatus; change_xid: string }) | undefined>(
+      "m.conversation_id",
+      "c.queue_id",
+      "c.assigned_to",
+      "m.status",
+      "m.change_xid",
+    );
   return row && audienceOf(row);
 }
 

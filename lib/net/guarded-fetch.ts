@@ -15,11 +15,28 @@ const MAX_REDIRECTS = 3;
 // Loopback, private, shared, link-local, benchmarking, multicast, reserved; IPv4-mapped IPv6 is checked against the IPv4 rules.
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) PRIVATE.addSubnet(network, prefix, "ipv4");
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const)
+  PRIVATE.addSubnet(network, prefix, "ipv4");
 // "::/96" holds the unspecified address, loopback and the deprecated IPv4-compatible form ([::127.0.0.1]).
-for (const [network, prefix] of [["::", 96], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["64:ff9b::", 96], ["2002::", 16]] as const) {
+for (const [network, prefix] of [
+  ["::", 96],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["64:ff9b::", 96],
+  ["2002::", 16],
+] as const) {
   PRIVATE.addSubnet(network, prefix, "ipv6");
 }
 
@@ -68,7 +85,13 @@ function send(url: URL, request: Pick<FetchRequest, "method" | "headers" | "body
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
     // A connection of its own (agent: false): one kept alive in a shared pool, opened by other code or for an allowed host, would skip the lookup.
-    const options = { method: request.method, headers: request.headers, agent: false, ...(allowed ? {} : { lookup: publicLookup }), timeout: Math.max(1, deadline - Date.now()) };
+    const options = {
+      method: request.method,
+      headers: request.headers,
+      agent: false,
+      ...(allowed ? {} : { lookup: publicLookup }),
+      timeout: Math.max(1, deadline - Date.now()),
+    };
     const req = client.request(url, options, (res) => {
       const declared = Number(res.headers["content-length"] ?? 0);
       if (declared > request.maxBytes) {
@@ -85,7 +108,9 @@ function send(url: URL, request: Pick<FetchRequest, "method" | "headers" | "body
         }
         chunks.push(chunk);
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, contentType: res.headers["content-type"] ?? "", body: Buffer.concat(chunks) }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, contentType: res.headers["content-type"] ?? "", body: Buffer.concat(chunks) }),
+      );
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error("The request took too long")));
@@ -99,10 +124,16 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIALS = new Set(["authorization", "cookie", "proxy-authorization"]);
 const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding", "content-language", "content-location"]);
 
-const without = (headers: Record<string, string>, names: Set<string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
+const without = (headers: Record<string, string>, names: Set<string>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
 
 /** The request a redirect leads to, as the fetch standard says: 303 (and 301/302 after a POST) become a GET without a body; credentials stay behind when the origin changes. */
-export function redirected(from: URL, to: URL, status: number, request: Pick<FetchRequest, "method" | "headers" | "body">): Pick<FetchRequest, "method" | "headers" | "body"> {
+export function redirected(
+  from: URL,
+  to: URL,
+  status: number,
+  request: Pick<FetchRequest, "method" | "headers" | "body">,
+): Pick<FetchRequest, "method" | "headers" | "body"> {
   let { method, headers, body } = request;
   if ((status === 303 && method !== "GET" && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
     method = "GET";
@@ -138,7 +169,10 @@ export type MediaFetcher = (url: string) => Promise<{ data: Buffer; mimetype: st
 
 export function mediaFetcher(options: { allowHosts: readonly string[]; maxBytes: number; timeoutMs: number }): MediaFetcher {
   return async (url) => {
-    const answer = await guardedFetch({ method: "GET", url, headers: {}, body: undefined, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes }, options.allowHosts);
+    const answer = await guardedFetch(
+      { method: "GET", url, headers: {}, body: undefined, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes },
+      options.allowHosts,
+    );
     if (answer.status < 200 || answer.status >= 300) throw new Error(`The media URL answered ${answer.status}`);
     return { data: answer.body, mimetype: answer.contentType || null };
   };

@@ -40,7 +40,8 @@ export function kindOfOdooException(name: string, message = ""): OdooErrorKind {
   if (name.endsWith("AccessDenied")) return "credentials";
   if (name.endsWith("AccessError")) return "permission";
   if (name.endsWith("MissingError")) return "not_found";
-  if (name.endsWith("ValidationError") || name.endsWith("UserError") || name === "builtins.ValueError") return /doesn't exist/.test(message) ? "not_found" : "bad_data";
+  if (name.endsWith("ValidationError") || name.endsWith("UserError") || name === "builtins.ValueError")
+    return /doesn't exist/.test(message) ? "not_found" : "bad_data";
   if (/OperationalError/.test(name) && /database .* does not exist/.test(message)) return "database";
   if (name.endsWith("SerializationFailure")) return "unreachable";
   return "upstream";
@@ -104,8 +105,7 @@ export class OdooClient {
   }
 
   private async handshake(): Promise<{ protocol: OdooProtocol; version: OdooVersionInfo; uid: number | null }> {
-    const preferred: OdooProtocol[] =
-      this.settings.protocol !== "auto" ? [this.settings.protocol] : ["json2", "jsonrpc", "xmlrpc"];
+    const preferred: OdooProtocol[] = this.settings.protocol !== "auto" ? [this.settings.protocol] : ["json2", "jsonrpc", "xmlrpc"];
     let lastMissing: Error | undefined;
     for (const protocol of preferred) {
       try {
@@ -149,7 +149,10 @@ export class OdooClient {
   /** Runs a request with retries for what may pass next time, behind the circuit breaker. */
   private async guarded<T>(request: () => Promise<T>): Promise<T> {
     if (Date.now() < this.breaker.openUntil) {
-      throw new OdooError("circuit_open", `Odoo failed ${BREAKER_THRESHOLD} times in a row; calls pause until ${new Date(this.breaker.openUntil).toISOString()}`);
+      throw new OdooError(
+        "circuit_open",
+        `Odoo failed ${BREAKER_THRESHOLD} times in a row; calls pause until ${new Date(this.breaker.openUntil).toISOString()}`,
+      );
     }
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -275,7 +278,8 @@ export class OdooClient {
     const args = [this.settings.database, this.settings.username, this.settings.apiKey, {}];
     const uid = protocol === "xmlrpc" ? await this.xmlrpc("common", "authenticate", args) : await this.jsonrpc("common", "authenticate", args);
     // false: a wrong login or key, or the login cooldown after repeated failures.
-    if (typeof uid !== "number" || uid <= 0) throw new OdooError("credentials", "Odoo refused the username or API key (or is pausing logins after too many failures)");
+    if (typeof uid !== "number" || uid <= 0)
+      throw new OdooError("credentials", "Odoo refused the username or API key (or is pausing logins after too many failures)");
     return uid;
   }
 }

@@ -87,7 +87,9 @@ export async function searchPartners(client: OdooClient, query: PartnerQuery): P
   const partners = rows.map(presentPartner);
   if (!phoneCheck) return partners;
   const matches = (partner: Partner) =>
-    phoneCheck(partner) || (query.email !== undefined && partner.email?.toLowerCase() === query.email.toLowerCase()) || (query.name !== undefined && partner.name.toLowerCase().includes(query.name.toLowerCase()));
+    phoneCheck(partner) ||
+    (query.email !== undefined && partner.email?.toLowerCase() === query.email.toLowerCase()) ||
+    (query.name !== undefined && partner.name.toLowerCase().includes(query.name.toLowerCase()));
   return partners.filter(matches).slice(0, limit);
 }
 
@@ -123,7 +125,15 @@ export type Order = Static<typeof OrderSchema>;
 export async function listOrders(client: OdooClient, query: { partnerId: number; state?: OrderState; limit?: number }): Promise<Order[]> {
   const hasLocked = (await client.hasFields("sale.order", ["locked"])).has("locked");
   const domain: unknown[] = [["partner_id", "child_of", query.partnerId]];
-  if (query.state === "locked") domain.push(...(hasLocked ? [["state", "=", "sale"], ["locked", "=", true]] : [["state", "=", "done"]]));
+  if (query.state === "locked")
+    domain.push(
+      ...(hasLocked
+        ? [
+            ["state", "=", "sale"],
+            ["locked", "=", true],
+          ]
+        : [["state", "=", "done"]]),
+    );
   else if (query.state === "sale") domain.push(["state", "in", hasLocked ? ["sale"] : ["sale", "done"]]);
   else if (query.state) domain.push(["state", "=", query.state]);
   const rows = await client.call<Array<Record<string, unknown>>>("sale.order", "search_read", [domain], {
@@ -156,8 +166,17 @@ export async function checkStock(client: OdooClient, product: string, warehouseI
   const fields = ["name", "default_code", "qty_available", "virtual_available", ...optional];
   // 16 reads `warehouse`, 17+ `warehouse_id`: sending both is harmless.
   const context = warehouseId ? { warehouse: warehouseId, warehouse_id: warehouseId } : {};
-  let [row] = await client.call<Array<Record<string, unknown>>>("product.product", "search_read", [[["default_code", "=", product]]], { fields, limit: 1, context });
-  if (!row && /^\d+$/.test(product)) [row] = await client.call<Array<Record<string, unknown>>>("product.product", "search_read", [[["id", "=", Number(product)]]], { fields, limit: 1, context });
+  let [row] = await client.call<Array<Record<string, unknown>>>("product.product", "search_read", [[["default_code", "=", product]]], {
+    fields,
+    limit: 1,
+    context,
+  });
+  if (!row && /^\d+$/.test(product))
+    [row] = await client.call<Array<Record<string, unknown>>>("product.product", "search_read", [[["id", "=", Number(product)]]], {
+      fields,
+      limit: 1,
+      context,
+    });
   if (!row) return null;
   return {
     id: row.id as number,
@@ -175,7 +194,11 @@ export async function checkStock(client: OdooClient, product: string, warehouseI
 const escapeHtml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 /** Plain text as Odoo's Html field expects it: escaped, one paragraph per line. */
-export const textToHtml = (value: string) => value.split(/\r?\n/).map((line) => `<p>${escapeHtml(line)}</p>`).join("");
+export const textToHtml = (value: string) =>
+  value
+    .split(/\r?\n/)
+    .map((line) => `<p>${escapeHtml(line)}</p>`)
+    .join("");
 
 export interface LeadInput {
   name: string;

@@ -69,7 +69,17 @@ export class OdooSettingsStore {
     const row = await this.knex("odoo_settings").where({ id: 1 }).first();
     const env = config().odoo;
     if (row) {
-      return { configured: Boolean(row.api_key_encrypted), source: "database", url: row.url, database: row.database, username: row.username, api_key_set: Boolean(row.api_key_encrypted), protocol: row.protocol, timeout_ms: row.timeout_ms, updated_at: row.updated_at };
+      return {
+        configured: Boolean(row.api_key_encrypted),
+        source: "database",
+        url: row.url,
+        database: row.database,
+        username: row.username,
+        api_key_set: Boolean(row.api_key_encrypted),
+        protocol: row.protocol,
+        timeout_ms: row.timeout_ms,
+        updated_at: row.updated_at,
+      };
     }
     const configured = Boolean(env.url && env.database && env.username && env.apiKey);
     return {

@@ -14,7 +14,11 @@ export async function startSyncJob(knex: Knex, startedBy: string): Promise<{ id:
     .where({ status: "running" })
     .where("heartbeat_at", "<", knex.raw("now() - make_interval(secs => ?)", [STALE_JOB_SECONDS]))
     .update({ status: "failed", error: "Interrupted: the node running it stopped", finished_at: knex.fn.now() });
-  const [job] = await knex("odoo_sync_jobs").insert({ started_by: startedBy }).onConflict(knex.raw("((true)) WHERE status = 'running'")).ignore().returning("id");
+  const [job] = await knex("odoo_sync_jobs")
+    .insert({ started_by: startedBy })
+    .onConflict(knex.raw("((true)) WHERE status = 'running'"))
+    .ignore()
+    .returning("id");
   return job;
 }
 
@@ -23,7 +27,12 @@ export async function recordSyncProgress(knex: Knex, jobId: string, progress: Sy
   const { job_id: _id, failures, ...columns } = progress;
   await knex("odoo_sync_jobs")
     .where({ id: jobId })
-    .update({ ...columns, failures: jsonb(knex, failures), heartbeat_at: knex.fn.now(), ...(progress.status === "running" ? {} : { finished_at: knex.fn.now() }) });
+    .update({
+      ...columns,
+      failures: jsonb(knex, failures),
+      heartbeat_at: knex.fn.now(),
+      ...(progress.status === "running" ? {} : { finished_at: knex.fn.now() }),
+    });
 }
 
 export async function findSyncJob(knex: Knex, id: string): Promise<SyncJob | undefined> {

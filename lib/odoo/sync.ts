@@ -63,7 +63,20 @@ export class ContactSync {
     jobId: string,
     private readonly report: (progress: SyncProgress) => Promise<void>,
   ) {
-    this.progress = { job_id: jobId, status: "running", phase: "pull", total: 0, processed: 0, created: 0, updated: 0, pushed: 0, skipped: 0, failed: 0, failures: [], error: null };
+    this.progress = {
+      job_id: jobId,
+      status: "running",
+      phase: "pull",
+      total: 0,
+      processed: 0,
+      created: 0,
+      updated: 0,
+      pushed: 0,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+      error: null,
+    };
   }
 
   async run(): Promise<SyncProgress> {
@@ -101,7 +114,12 @@ export class ContactSync {
     let last: { stamp: string; id: number } | null = null;
     for (;;) {
       const after: unknown[] = last ? ["|", ["write_date", ">", last.stamp], "&", ["write_date", "=", last.stamp], ["id", ">", last.id]] : [];
-      const rows: Array<Parameters<typeof presentPartner>[0]> = await this.client.call("res.partner", "search_read", [[...base, ...after]], { fields, order: "write_date asc, id asc", limit: PAGE, context });
+      const rows: Array<Parameters<typeof presentPartner>[0]> = await this.client.call("res.partner", "search_read", [[...base, ...after]], {
+        fields,
+        order: "write_date asc, id asc",
+        limit: PAGE,
+        context,
+      });
       for (const row of rows) {
         const stamp: string | null = typeof row.write_date === "string" ? row.write_date : null;
         await this.each(`res.partner ${row.id}`, () => this.pullOne(presentPartner(row), stamp));
@@ -109,7 +127,10 @@ export class ContactSync {
         this.progress.processed += 1;
       }
       // The cursor follows each page: a sync that stops halfway does not start over.
-      if (last) await this.knex("odoo_settings").where({ id: 1 }).update({ sync_cursor: new Date(`${last.stamp.replace(" ", "T")}Z`) });
+      if (last)
+        await this.knex("odoo_settings")
+          .where({ id: 1 })
+          .update({ sync_cursor: new Date(`${last.stamp.replace(" ", "T")}Z`) });
       await this.report({ ...this.progress });
       if (rows.length < PAGE) return;
     }
@@ -170,7 +191,11 @@ export class ContactSync {
   private async matchContact(phone: string | null, email: string | null): Promise<ContactRow | undefined> {
     const digits = phone ? digitsOf(phone).slice(-10) : "";
     if (digits.length >= 7) {
-      const byPhone = await this.knex("contacts").whereNull("deleted_at").whereNull("odoo_partner_id").whereRaw("right(regexp_replace(phone_number, '\\D', '', 'g'), 10) = ?", [digits]).first();
+      const byPhone = await this.knex("contacts")
+        .whereNull("deleted_at")
+        .whereNull("odoo_partner_id")
+        .whereRaw("right(regexp_replace(phone_number, '\\D', '', 'g'), 10) = ?", [digits])
+        .first();
       if (byPhone) return byPhone;
     }
     if (email) return this.knex("contacts").whereNull("deleted_at").whereNull("odoo_partner_id").whereRaw("lower(email) = lower(?)", [email]).first();
@@ -224,6 +249,11 @@ export async function pushContact(knex: Knex, client: OdooClient, contact: Conta
   const now = new Date();
   await knex("contacts")
     .where({ id: contact.id })
-    .update({ odoo_partner_id: partnerId, odoo_write_date: partner?.write_date ? odooStamp(new Date(partner.write_date)) : null, odoo_synced_at: now, updated_at: now });
+    .update({
+      odoo_partner_id: partnerId,
+      odoo_write_date: partner?.write_date ? odooStamp(new Date(partner.write_date)) : null,
+      odoo_synced_at: now,
+      updated_at: now,
+    });
   return partnerId;
 }

@@ -117,7 +117,9 @@ function decodeValue(value: Element): XmlRpcValue {
       return (child(typed, "data")?.children ?? []).filter((c) => c.name === "value").map(decodeValue);
     case "struct":
       return Object.fromEntries(
-        typed.children.filter((c) => c.name === "member").map((member) => [child(member, "name")?.text ?? "", decodeValue(child(member, "value") ?? { name: "value", children: [], text: "" })]),
+        typed.children
+          .filter((c) => c.name === "member")
+          .map((member) => [child(member, "name")?.text ?? "", decodeValue(child(member, "value") ?? { name: "value", children: [], text: "" })]),
       );
     default:
       throw new SyntaxError(`Unknown XML-RPC type <${typed.name}>`);

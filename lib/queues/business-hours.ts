@@ -6,7 +6,6 @@ import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
 import { WEEKDAYS, type Interval, type Schedule, type Weekday } from "../models/queues";
 
-
 export interface Calendar {
   /** null: always open. */
   schedule: Schedule | null;
@@ -65,7 +64,8 @@ export function parseBusinessHours(input: unknown, field = "business_hours"): Sc
     ranges.forEach((range, i) => {
       const next = ranges[i + 1];
       const end = range.overnight ? DAY_MINUTES : minutesOf(range.end);
-      if (next && minutesOf(next.start) < end) throw new ValidationFailed(`${field}.${key}`, msg("hours.overlap", { first: `${range.start}–${range.end}`, second: `${next.start}–${next.end}` }));
+      if (next && minutesOf(next.start) < end)
+        throw new ValidationFailed(`${field}.${key}`, msg("hours.overlap", { first: `${range.start}–${range.end}`, second: `${next.start}–${next.end}` }));
     });
     schedule[day] = ranges;
   }
@@ -86,7 +86,8 @@ export function parseHolidays(input: unknown, field = "holidays"): string[] {
   if (!Array.isArray(input) || input.length > 366) throw new ValidationFailed(field, msg("hours.holidays", { field }));
   const dates = (input as unknown[]).map((value, i) => {
     const time = typeof value === "string" && DATE.test(value) ? new Date(`${value}T00:00:00Z`).getTime() : NaN;
-    if (typeof value !== "string" || Number.isNaN(time) || !new Date(time).toISOString().startsWith(value)) throw new ValidationFailed(`${field}[${i}]`, msg("hours.holiday", { field: `${field}[${i}]` }));
+    if (typeof value !== "string" || Number.isNaN(time) || !new Date(time).toISOString().startsWith(value))
+      throw new ValidationFailed(`${field}[${i}]`, msg("hours.holiday", { field: `${field}[${i}]` }));
     return value;
   });
   return [...new Set(dates)].sort();

@@ -42,12 +42,13 @@ export type PublicQueue = Static<typeof QueueSchema>;
 function seedHours(schedule: Schedule | null): SeedHours | null {
   if (!schedule) return null;
   const order = [...WEEKDAYS.slice(1), WEEKDAYS[0]];
-  return Object.fromEntries(order.map((day) => {
-    const ranges = schedule[day] ?? [];
-    return [day, ranges.length === 0 ? null : ranges.length === 1 ? ranges[0]! : ranges];
-  }));
+  return Object.fromEntries(
+    order.map((day) => {
+      const ranges = schedule[day] ?? [];
+      return [day, ranges.length === 0 ? null : ranges.length === 1 ? ranges[0]! : ranges];
+    }),
+  );
 }
-
 
 /** The fallback flow of a queue that is closed now, if it has one. */
 export async function closedQueueFallback(knex: Knex, queueId: string): Promise<string | undefined> {
@@ -60,7 +61,14 @@ export class Queues {
   constructor(private readonly knex: Knex) {}
 
   async list(page: number, limit: number): Promise<Page<PublicQueue>> {
-    const result = await paginate(this.knex("queues").whereNull("deleted_at").orderBy([{ column: "name" }, { column: "id" }]), page, limit, (queue) => queue);
+    const result = await paginate(
+      this.knex("queues")
+        .whereNull("deleted_at")
+        .orderBy([{ column: "name" }, { column: "id" }]),
+      page,
+      limit,
+      (queue) => queue,
+    );
     const agents = await this.agentsOf(result.items.map((queue) => queue.id));
     return { ...result, items: result.items.map((queue) => this.present(queue, agents.get(queue.id) ?? [])) };
   }
@@ -72,14 +80,22 @@ export class Queues {
 
   async create(input: QueueInput): Promise<PublicQueue> {
     const row = await this.validated(input);
-    const queue = single(await this.knex("queues").insert({ timezone: config().defaultTimezone, ...row }).returning("id"), "new queue");
+    const queue = single(
+      await this.knex("queues")
+        .insert({ timezone: config().defaultTimezone, ...row })
+        .returning("id"),
+      "new queue",
+    );
     return this.get(queue.id);
   }
 
   async update(id: string, input: Partial<QueueInput>): Promise<PublicQueue> {
     await this.find(id);
     const row = await this.validated(input);
-    if (Object.keys(row).length) await this.knex("queues").update({ ...row, updated_at: this.knex.fn.now() }).where({ id });
+    if (Object.keys(row).length)
+      await this.knex("queues")
+        .update({ ...row, updated_at: this.knex.fn.now() })
+        .where({ id });
     return this.get(id);
   }
 

@@ -91,7 +91,10 @@ const STOPPED_BY: Record<SlaKind, "first_response_at" | "resolved_at"> = { first
  * undefined when the deadline no longer stands (met, resolved, or replaced by
  * a newer clock). A breach marks the conversation as having missed it.
  */
-export async function slaDeadline(knex: Knex, timer: Pick<TimerRow, "kind" | "conversation_id" | "payload">): Promise<{ phase: "warning" | "breach"; event: SlaEvent } | undefined> {
+export async function slaDeadline(
+  knex: Knex,
+  timer: Pick<TimerRow, "kind" | "conversation_id" | "payload">,
+): Promise<{ phase: "warning" | "breach"; event: SlaEvent } | undefined> {
   const [, kind, phase] = timer.kind.split(".") as [string, SlaKind, "warning" | "breach"];
   const conversationId = timer.conversation_id;
   if (!SLA_KINDS.includes(kind) || !conversationId) throw new Error(`Unknown SLA timer ${timer.kind}`);
@@ -105,7 +108,12 @@ export async function slaDeadline(knex: Knex, timer: Pick<TimerRow, "kind" | "co
       .whereNotNull("queue_id");
   const row =
     phase === "breach"
-      ? (await pending().whereNull(`sla_${kind}_met`).update({ [`sla_${kind}_met`]: false }).returning("queue_id"))[0]
+      ? (
+          await pending()
+            .whereNull(`sla_${kind}_met`)
+            .update({ [`sla_${kind}_met`]: false })
+            .returning("queue_id")
+        )[0]
       : await pending().first("queue_id");
   if (!row?.queue_id) return undefined;
   return { phase, event: { conversation_id: conversationId, queue_id: row.queue_id, kind, due_at: dueAt } };

@@ -47,7 +47,10 @@ export async function queueStats(knex: Knex, queueId: string): Promise<QueueStat
     knex("conversations")
       .where({ queue_id: queueId })
       .whereIn("status", ["waiting", "active"])
-      .first<Counts>(knex.raw("count(*) FILTER (WHERE status = 'waiting')::int AS waiting"), knex.raw("count(*) FILTER (WHERE status = 'active')::int AS active")),
+      .first<Counts>(
+        knex.raw("count(*) FILTER (WHERE status = 'waiting')::int AS waiting"),
+        knex.raw("count(*) FILTER (WHERE status = 'active')::int AS active"),
+      ),
     resolvedToday().first<Resolved>(
       knex.raw("count(*)::int AS resolved"),
       knex.raw("avg(extract(epoch FROM first_response_at - queued_at)) FILTER (WHERE first_response_at >= queued_at) AS avg_first_response"),
@@ -62,7 +65,10 @@ export async function queueStats(knex: Knex, queueId: string): Promise<QueueStat
       .whereNull("u.deleted_at")
       .orderBy([{ column: "u.name" }, { column: "u.id" }])
       .select("u.id as user_id", "u.name", "u.status"),
-    knex("conversations").where({ queue_id: queueId, status: "active" }).groupBy("assigned_to").select<PerAgent[]>("assigned_to", knex.raw("count(*)::int AS n")),
+    knex("conversations")
+      .where({ queue_id: queueId, status: "active" })
+      .groupBy("assigned_to")
+      .select<PerAgent[]>("assigned_to", knex.raw("count(*)::int AS n")),
     resolvedToday().groupBy("assigned_to").select<PerAgent[]>("assigned_to", knex.raw("count(*)::int AS n")),
   ]);
   const countBy = (rows: PerAgent[]) => new Map(rows.map((row) => [row.assigned_to, row.n]));

@@ -78,7 +78,13 @@ interface QueueRules {
 }
 
 /** Gives one conversation to an agent who can take it, if any; `members` learns loads found under the agents' locks. */
-async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRules, members: Candidate[], conversation: Row<Conversation>): Promise<ConversationChange | null> {
+async function tryAssign(
+  trx: Knex.Transaction,
+  queueId: string,
+  queue: QueueRules,
+  members: Candidate[],
+  conversation: Row<Conversation>,
+): Promise<ConversationChange | null> {
   for (;;) {
     const choice = pickAgent(queue.assignment_method, members, queue.max_per_agent, conversation.required_skills, Number(queue.round_robin_cursor));
     if (!choice) return null;
@@ -97,7 +103,9 @@ async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRul
       data: { user_id: choice.agent.user_id, method: queue.assignment_method },
     });
     await trx("queue_agents").where({ queue_id: queueId, user_id: choice.agent.user_id }).update({ last_assigned_at: trx.fn.now() });
-    await trx("queues").where({ id: queueId }).update({ round_robin_cursor: String(choice.cursor) });
+    await trx("queues")
+      .where({ id: queueId })
+      .update({ round_robin_cursor: String(choice.cursor) });
     return change;
   }
 }
@@ -105,7 +113,11 @@ async function tryAssign(trx: Knex.Transaction, queueId: string, queue: QueueRul
 /** One assignment in the queue, if any conversation and agent match; null otherwise. */
 async function assignOne(knex: Knex, queueId: string): Promise<ConversationChange | null> {
   return knex.transaction(async (trx) => {
-    const queue: QueueRules | undefined = await trx("queues").where({ id: queueId }).whereNull("deleted_at").forUpdate().first("assignment_method", "max_per_agent", "round_robin_cursor");
+    const queue: QueueRules | undefined = await trx("queues")
+      .where({ id: queueId })
+      .whereNull("deleted_at")
+      .forUpdate()
+      .first("assignment_method", "max_per_agent", "round_robin_cursor");
     if (!queue || queue.assignment_method === "manual") return null;
     const members = await membersOf(trx, queueId);
     if (!members.some((member) => member.online)) return null;

@@ -22,7 +22,12 @@ export async function requeueAwaitingReply(knex: Knex, userId: string): Promise<
     const change = await knex.transaction(async (trx) => {
       const row = await trx<Conversation>("conversations").where({ id, assigned_to: userId, status: "active" }).forUpdate().first();
       if (!row) return null;
-      return applyChange(trx, row, null, { kind: "unassigned", event: { type: "UNASSIGN" }, patch: { assigned_at: null }, data: { user_id: userId, reason: "agent_away" } });
+      return applyChange(trx, row, null, {
+        kind: "unassigned",
+        event: { type: "UNASSIGN" },
+        patch: { assigned_at: null },
+        data: { user_id: userId, reason: "agent_away" },
+      });
     });
     if (change) changes.push(change);
   }

@@ -31,8 +31,10 @@ export type AccountEvent =
 
 export type AccountInput = Pick<AccountContext, "accountId" | "maxQrCodes" | "maxFailures">;
 
-const isReason = (reason: CloseReason) => ({ event }: { event: AccountEvent }) =>
-  event.type === "CLOSED" && event.reason === reason;
+const isReason =
+  (reason: CloseReason) =>
+  ({ event }: { event: AccountEvent }) =>
+    event.type === "CLOSED" && event.reason === reason;
 
 export const whatsappAccountMachine = setup({
   types: {} as { context: AccountContext; events: AccountEvent; input: AccountInput },
@@ -47,8 +49,7 @@ export const whatsappAccountMachine = setup({
   },
   guards: {
     restartRequired: isReason("restart_required"),
-    loggedOut: ({ event }) =>
-      event.type === "CLOSED" && (event.reason === "logged_out" || event.reason === "multidevice_mismatch"),
+    loggedOut: ({ event }) => event.type === "CLOSED" && (event.reason === "logged_out" || event.reason === "multidevice_mismatch"),
     banned: isReason("banned"),
     tooManyFailures: ({ context }) => context.failures + 1 >= context.maxFailures,
     qrLimitReached: ({ context }) => context.qrCount >= context.maxQrCodes,
@@ -118,10 +119,7 @@ export const whatsappAccountMachine = setup({
                 actions: ["closeConnection", assign({ reason: "qr_not_scanned" })],
               },
               {
-                actions: [
-                  assign({ qrCount: ({ context }) => context.qrCount + 1 }),
-                  { type: "publishQr", params: ({ event }) => ({ qr: event.qr }) },
-                ],
+                actions: [assign({ qrCount: ({ context }) => context.qrCount + 1 }), { type: "publishQr", params: ({ event }) => ({ qr: event.qr }) }],
               },
             ],
           },

@@ -30,7 +30,9 @@ export class Accounts {
 
   /** The rows (their owner_node says where a QR code is), for the caller to present. */
   list(page: number, limit: number): Promise<Page<Row<WhatsappAccount>>> {
-    const query = this.knex("whatsapp_accounts").whereNull("deleted_at").orderBy([{ column: "created_at" }, { column: "id" }]);
+    const query = this.knex("whatsapp_accounts")
+      .whereNull("deleted_at")
+      .orderBy([{ column: "created_at" }, { column: "id" }]);
     return paginate(query, page, limit, (row) => row);
   }
 
@@ -42,7 +44,9 @@ export class Accounts {
 
   /** Creating an account asks for its connection: the QR code follows within seconds. */
   async create(name: string, provider: ProviderName): Promise<PublicAccount> {
-    return presentAccount(single(await this.knex("whatsapp_accounts").insert({ name: name.trim(), provider, should_connect: true }).returning("*"), "new account"));
+    return presentAccount(
+      single(await this.knex("whatsapp_accounts").insert({ name: name.trim(), provider, should_connect: true }).returning("*"), "new account"),
+    );
   }
 
   async rename(id: string, name: string): Promise<PublicAccount> {
@@ -65,6 +69,8 @@ export class Accounts {
   /** Soft delete: messages and conversations keep their account. */
   async remove(id: string): Promise<void> {
     await this.find(id);
-    await this.knex("whatsapp_accounts").update({ deleted_at: this.knex.fn.now(), should_connect: false, status: "disconnected", updated_at: this.knex.fn.now() }).where("id", id);
+    await this.knex("whatsapp_accounts")
+      .update({ deleted_at: this.knex.fn.now(), should_connect: false, status: "disconnected", updated_at: this.knex.fn.now() })
+      .where("id", id);
   }
 }

@@ -69,10 +69,7 @@ const phoneOf = (jid: string) => `+${jid.split("@")[0]!.split(":")[0]}`;
 const normalised = (jid: string) => `${jid.split("@")[0]!.split(":")[0]}@${jid.split("@")[1] ?? "s.whatsapp.net"}`;
 
 /** What a `connection.update` means for the engine, if anything. */
-export function mapConnectionUpdate(
-  update: Partial<ConnectionState>,
-  user: { id: string; lid?: string } | undefined,
-): ConnectionUpdate | undefined {
+export function mapConnectionUpdate(update: Partial<ConnectionState>, user: { id: string; lid?: string } | undefined): ConnectionUpdate | undefined {
   if (update.qr) return { kind: "qr", qr: update.qr };
   if (update.connection === "open" && user) {
     return { kind: "open", phoneNumber: phoneOf(user.id), jid: normalised(user.id), lid: user.lid ? normalised(user.lid) : null };
@@ -109,9 +106,9 @@ export function baileysContent(message: OutgoingMessage, jid: string, media?: Bu
     case "video":
       return { video: media, caption };
     case "audio":
-      return { audio: media, mimetype: (m.mimetype) ?? "audio/mp4" };
+      return { audio: media, mimetype: m.mimetype ?? "audio/mp4" };
     case "document":
-      return { document: media, fileName: m.filename ?? "document", mimetype: (m.mimetype) ?? "application/octet-stream", caption };
+      return { document: media, fileName: m.filename ?? "document", mimetype: m.mimetype ?? "application/octet-stream", caption };
     case "sticker":
       return { sticker: media };
     case "location":

@@ -3,8 +3,20 @@
 import type { WAMessage, proto } from "@whiskeysockets/baileys";
 
 export const INBOUND_TYPES = [
-  "text", "image", "video", "audio", "document", "sticker", "location", "contact",
-  "reaction", "poll_vote", "button_reply", "list_reply", "revoked", "edited",
+  "text",
+  "image",
+  "video",
+  "audio",
+  "document",
+  "sticker",
+  "location",
+  "contact",
+  "reaction",
+  "poll_vote",
+  "button_reply",
+  "list_reply",
+  "revoked",
+  "edited",
 ] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
@@ -40,16 +52,17 @@ export function peerOf(key: { remoteJid?: string | null; remoteJidAlt?: string |
 // Wrappers that carry the real message inside.
 function unwrap(message: proto.IMessage): proto.IMessage {
   const inner =
-    message.ephemeralMessage?.message ??
-    message.viewOnceMessage?.message ??
-    message.viewOnceMessageV2?.message ??
-    message.documentWithCaptionMessage?.message;
+    message.ephemeralMessage?.message ?? message.viewOnceMessage?.message ?? message.viewOnceMessageV2?.message ?? message.documentWithCaptionMessage?.message;
   return inner ? unwrap(inner) : message;
 }
 
 type Content = Pick<InboundMessage, "type" | "text" | "metadata">;
 
-const media = (type: InboundType, m: { caption?: string | null; mimetype?: string | null; fileLength?: unknown }, extra: Record<string, unknown> = {}): Content => ({
+const media = (
+  type: InboundType,
+  m: { caption?: string | null; mimetype?: string | null; fileLength?: unknown },
+  extra: Record<string, unknown> = {},
+): Content => ({
   type,
   text: m.caption ?? null,
   metadata: { mimetype: m.mimetype ?? null, has_media: true, size: m.fileLength != null ? Number(m.fileLength) : null, ...extra },
@@ -67,10 +80,18 @@ export function contentOf(raw: proto.IMessage): Content | undefined {
   if (m.stickerMessage) return media("sticker", m.stickerMessage);
   if (m.locationMessage) {
     const l = m.locationMessage;
-    return { type: "location", text: l.name ?? null, metadata: { latitude: l.degreesLatitude, longitude: l.degreesLongitude, name: l.name ?? null, address: l.address ?? null } };
+    return {
+      type: "location",
+      text: l.name ?? null,
+      metadata: { latitude: l.degreesLatitude, longitude: l.degreesLongitude, name: l.name ?? null, address: l.address ?? null },
+    };
   }
   if (m.contactMessage) {
-    return { type: "contact", text: m.contactMessage.displayName ?? null, metadata: { contacts: [{ name: m.contactMessage.displayName ?? null, vcard: m.contactMessage.vcard ?? null }] } };
+    return {
+      type: "contact",
+      text: m.contactMessage.displayName ?? null,
+      metadata: { contacts: [{ name: m.contactMessage.displayName ?? null, vcard: m.contactMessage.vcard ?? null }] },
+    };
   }
   if (m.contactsArrayMessage) {
     const contacts = (m.contactsArrayMessage.contacts ?? []).map((c) => ({ name: c.displayName ?? null, vcard: c.vcard ?? null }));

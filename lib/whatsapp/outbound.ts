@@ -4,9 +4,7 @@
 import { ValidationFailed } from "../errors";
 import { msg } from "../i18n/message";
 
-export const OUTBOUND_TYPES = [
-  "text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "buttons", "list",
-] as const;
+export const OUTBOUND_TYPES = ["text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "buttons", "list"] as const;
 export type OutboundType = (typeof OUTBOUND_TYPES)[number];
 
 export const MAX_TEXT = 4096;
@@ -92,7 +90,10 @@ export function validateOutgoing(type: OutboundType, content: string | null | un
       nonEmpty(button?.id, `metadata.buttons[${i}].id`);
       nonEmpty(button?.text, `metadata.buttons[${i}].text`, 20);
     });
-    uniqueIds((buttons as Button[]).map((b) => b.id), "metadata.buttons");
+    uniqueIds(
+      (buttons as Button[]).map((b) => b.id),
+      "metadata.buttons",
+    );
   }
   if (type === "list") {
     nonEmpty(metadata.button_text, "metadata.button_text", 20);
@@ -107,7 +108,10 @@ export function validateOutgoing(type: OutboundType, content: string | null | un
       return section.rows;
     });
     if (rows.length > 10) throw new ValidationFailed("metadata.sections", msg("common.listRows"));
-    uniqueIds(rows.map((row) => row.id), "metadata.sections");
+    uniqueIds(
+      rows.map((row) => row.id),
+      "metadata.sections",
+    );
   }
 }
 

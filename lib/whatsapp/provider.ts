@@ -15,9 +15,7 @@ export type CloseReason =
   | "connection_lost"; // 408, 428, 500, 503 and anything else: retry with backoff
 
 export type ConnectionUpdate =
-  | { kind: "qr"; qr: string }
-  | { kind: "open"; phoneNumber: string; jid: string; lid: string | null }
-  | { kind: "close"; reason: CloseReason; detail?: string };
+  { kind: "qr"; qr: string } | { kind: "open"; phoneNumber: string; jid: string; lid: string | null } | { kind: "close"; reason: CloseReason; detail?: string };
 
 export interface ProviderListener {
   connection(update: ConnectionUpdate): void;

@@ -117,14 +117,20 @@ export class SessionHost {
     (level, message, err) => this.events.log(level, message, err),
   );
   // The queues of all this node's numbers are read together, and their sends recorded together.
-  private readonly queueHeads = new Batcher<string, OutgoingMessage[]>(async (accountIds) => {
-    const heads = await this.sendQueue.next([...new Set(accountIds)], SEND_BATCH);
-    return accountIds.map((id) => ({ value: heads.get(id) ?? [] }));
-  }, { maxBatch: 200 });
-  private readonly sendRecords = new Batcher<{ id: string; wa_message_id: string }, MessageAudience | undefined>(async (sends) => {
-    const audiences = await this.sendQueue.markSent(sends);
-    return sends.map((send) => ({ value: audiences.get(send.id) }));
-  }, { maxBatch: 200 });
+  private readonly queueHeads = new Batcher<string, OutgoingMessage[]>(
+    async (accountIds) => {
+      const heads = await this.sendQueue.next([...new Set(accountIds)], SEND_BATCH);
+      return accountIds.map((id) => ({ value: heads.get(id) ?? [] }));
+    },
+    { maxBatch: 200 },
+  );
+  private readonly sendRecords = new Batcher<{ id: string; wa_message_id: string }, MessageAudience | undefined>(
+    async (sends) => {
+      const audiences = await this.sendQueue.markSent(sends);
+      return sends.map((send) => ({ value: audiences.get(send.id) }));
+    },
+    { maxBatch: 200 },
+  );
 
   constructor(
     private readonly knex: Knex,
@@ -217,10 +223,7 @@ export class SessionHost {
     if (this.stopped) return;
     // Messages queued while no one told us (a lost event) still go out.
     for (const [accountId, session] of this.sessions) this.inBackground(this.drain(accountId, session), `Sending on ${accountId}`);
-    const wanted = await this.knex("whatsapp_accounts")
-      .select("id", "provider", "owner_node")
-      .where("should_connect", true)
-      .whereNull("deleted_at");
+    const wanted = await this.knex("whatsapp_accounts").select("id", "provider", "owner_node").where("should_connect", true).whereNull("deleted_at");
     const wantedIds = new Set(wanted.map((account) => account.id));
 
     for (const accountId of [...this.sessions.keys()]) {
@@ -285,9 +288,12 @@ export class SessionHost {
     this.events.log("info", `Taking WhatsApp account ${accountId} (${provider.name})`);
     const session: Session = {
       // The machine's effects reach the session through this closure; they only run once the actor starts.
-      actor: createActor(this.machineFor(accountId, () => session, provider), {
-        input: { accountId, maxQrCodes: this.settings.maxQrCodes, maxFailures: this.settings.maxReconnectAttempts },
-      }),
+      actor: createActor(
+        this.machineFor(accountId, () => session, provider),
+        {
+          input: { accountId, maxQrCodes: this.settings.maxQrCodes, maxFailures: this.settings.maxReconnectAttempts },
+        },
+      ),
       generation: 0,
       qr: null,
       status: "disconnected",
@@ -489,7 +495,9 @@ export class SessionHost {
     if (session.retryTimer) clearTimeout(session.retryTimer);
     session.actor.stop();
     await session.writes;
-    await this.knex("whatsapp_accounts").update({ owner_node: null, updated_at: this.knex.fn.now() }).where({ id: accountId, owner_node: this.settings.nodeId });
+    await this.knex("whatsapp_accounts")
+      .update({ owner_node: null, updated_at: this.knex.fn.now() })
+      .where({ id: accountId, owner_node: this.settings.nodeId });
     await this.leases.release(leaseKey(accountId), this.settings.nodeId);
   }
 }

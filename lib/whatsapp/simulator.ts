@@ -58,7 +58,14 @@ class SimulatedConnection implements ProviderConnection {
     if (!this.opened || this.closed) throw new Error("The simulated connection is not open");
     const { waMessageId } = message;
     // Buttons and lists arrive natively on the simulator; WhatsApp Web would show a numbered menu.
-    this.record({ wa_message_id: waMessageId, to: message.to.phone ?? message.to.lid, type: message.type, content: message.content, metadata: message.metadata, sent_at: new Date() });
+    this.record({
+      wa_message_id: waMessageId,
+      to: message.to.phone ?? message.to.lid,
+      type: message.type,
+      content: message.content,
+      metadata: message.metadata,
+      sent_at: new Date(),
+    });
     return { waMessageId };
   }
 
@@ -129,7 +136,17 @@ class SimulatedConnection implements ProviderConnection {
 export type SimulatedDisconnect = "connection_lost" | "logged_out" | "banned" | "connection_replaced";
 
 export const SIMULATED_INBOUND_TYPES = [
-  "text", "image", "video", "audio", "document", "location", "contact", "sticker", "reaction", "button_reply", "list_reply",
+  "text",
+  "image",
+  "video",
+  "audio",
+  "document",
+  "location",
+  "contact",
+  "sticker",
+  "reaction",
+  "button_reply",
+  "list_reply",
 ] as const;
 
 /** What a customer's phone sends, as the simulator's control API describes it. */
@@ -196,7 +213,10 @@ export class SimulatorProvider implements WhatsAppProvider {
   async connect(accountId: string, listener: ProviderListener): Promise<ProviderConnection> {
     const { creds } = await loadAuthState(this.knex, accountId, bufferJsonCodec);
     // A connection still open for the account is replaced: closing it cannot fail the new one.
-    this.live.get(accountId)?.close().catch(() => undefined);
+    this.live
+      .get(accountId)
+      ?.close()
+      .catch(() => undefined);
     const connection = new SimulatedConnection(
       accountId,
       listener,

@@ -47,8 +47,10 @@ export interface TypedApi {
 
 /** A typed client over the harness's request function (with the caller's token, if any). */
 export function typedApi(send: Send, token?: string): TypedApi {
-  const call = (method: string) => async (template: string, input: { path?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } = {}) =>
-    send(method, urlOf(template, input.path, input.query), { token, body: input.body ?? (method === "POST" || method === "PUT" ? {} : undefined) });
+  const call =
+    (method: string) =>
+    async (template: string, input: { path?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } = {}) =>
+      send(method, urlOf(template, input.path, input.query), { token, body: input.body ?? (method === "POST" || method === "PUT" ? {} : undefined) });
   // The answer's type is the operation's; the harness has already checked the answer against the same document.
   return { get: call("GET"), post: call("POST"), put: call("PUT"), delete: call("DELETE") } as unknown as TypedApi;
 }

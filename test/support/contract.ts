@@ -36,7 +36,12 @@ function checkerOf(doc: OpenApiDocument): Checker {
     const routes = Object.keys(doc.paths)
       .map((template) => ({
         template,
-        pattern: new RegExp(`^${template.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+")}$`),
+        pattern: new RegExp(
+          `^${template
+            .split(/\{\w+\}/)
+            .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))
+            .join("[^/]+")}$`,
+        ),
         literalSegments: template.split("/").filter((segment) => segment && !segment.startsWith("{")).length,
       }))
       // A literal segment beats a parameter: /api/flows/node-types before /api/flows/{id}.
@@ -95,6 +100,11 @@ export function contractProblem(doc: OpenApiDocument, answer: Answer): string | 
   if (!json) return `${where} with ${answer.contentType ?? "no content type"}, not JSON`;
   const validate = validatorFor(checker, schema);
   if (validate(answer.body)) return undefined;
-  const errors = (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || "/"} ${error.message ?? ""}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`);
+  const errors = (validate.errors ?? [])
+    .slice(0, 5)
+    .map(
+      (error) =>
+        `${error.instancePath || "/"} ${error.message ?? ""}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`,
+    );
   return `${where}, a body that does not match ${schema.$ref}: ${errors.join("; ")}`;
 }

@@ -66,7 +66,21 @@ const FIELDS: Record<string, (v: OdooVersion) => Record<string, { type: string; 
     state: {
       type: "selection",
       string: "Status",
-      selection: v === 16 ? [["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"], ["done", "Locked"], ["cancel", "Cancelled"]] : [["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"], ["cancel", "Cancelled"]],
+      selection:
+        v === 16
+          ? [
+              ["draft", "Quotation"],
+              ["sent", "Quotation Sent"],
+              ["sale", "Sales Order"],
+              ["done", "Locked"],
+              ["cancel", "Cancelled"],
+            ]
+          : [
+              ["draft", "Quotation"],
+              ["sent", "Quotation Sent"],
+              ["sale", "Sales Order"],
+              ["cancel", "Cancelled"],
+            ],
     },
     ...(v >= 17 ? { locked: { type: "boolean", string: "Locked" } } : {}),
     amount_total: { type: "monetary", string: "Total" },
@@ -91,7 +105,14 @@ const FIELDS: Record<string, (v: OdooVersion) => Record<string, { type: string; 
     description: { type: "html", string: "Notes" },
     expected_revenue: { type: "monetary", string: "Expected Revenue" },
     partner_id: { type: "many2one", string: "Customer", relation: "res.partner" },
-    type: { type: "selection", string: "Type", selection: [["lead", "Lead"], ["opportunity", "Opportunity"]] },
+    type: {
+      type: "selection",
+      string: "Type",
+      selection: [
+        ["lead", "Lead"],
+        ["opportunity", "Opportunity"],
+      ],
+    },
   }),
 };
 
@@ -118,17 +139,66 @@ export class FakeOdoo {
     const v = options.version;
     this.data = {
       "res.partner": [
-        { id: 40, name: "Acme SA de CV", email: "ventas@acme.mx", phone: "+52 55 0000 0000", is_company: true, active: true, parent_id: false, category_id: [], write_date: "2024-04-01 10:00:00" },
-        { id: 42, name: "Ana Pérez", email: "ana@acme.mx", phone: "+52 55 1234 5678", is_company: false, active: true, parent_id: 40, category_id: [3, 5], write_date: "2024-05-02 17:03:11", ...(v <= 18 ? { mobile: false } : {}) },
-        { id: 44, name: "Beto Viejo", email: "beto@old.mx", phone: "0052 33 1111 2222", is_company: false, active: false, parent_id: false, category_id: [], write_date: "2024-05-03 08:00:00" },
+        {
+          id: 40,
+          name: "Acme SA de CV",
+          email: "ventas@acme.mx",
+          phone: "+52 55 0000 0000",
+          is_company: true,
+          active: true,
+          parent_id: false,
+          category_id: [],
+          write_date: "2024-04-01 10:00:00",
+        },
+        {
+          id: 42,
+          name: "Ana Pérez",
+          email: "ana@acme.mx",
+          phone: "+52 55 1234 5678",
+          is_company: false,
+          active: true,
+          parent_id: 40,
+          category_id: [3, 5],
+          write_date: "2024-05-02 17:03:11",
+          ...(v <= 18 ? { mobile: false } : {}),
+        },
+        {
+          id: 44,
+          name: "Beto Viejo",
+          email: "beto@old.mx",
+          phone: "0052 33 1111 2222",
+          is_company: false,
+          active: false,
+          parent_id: false,
+          category_id: [],
+          write_date: "2024-05-03 08:00:00",
+        },
       ],
       "sale.order": [
         { id: 12, name: "S00012", partner_id: 42, state: "sale", locked: false, amount_total: 11600.0, date_order: "2024-05-02 16:40:00", currency_id: 33 },
-        { id: 13, name: "S00013", partner_id: 40, state: v === 16 ? "done" : "sale", locked: v !== 16, amount_total: 500.5, date_order: "2024-04-02 10:00:00", currency_id: 33 },
+        {
+          id: 13,
+          name: "S00013",
+          partner_id: 40,
+          state: v === 16 ? "done" : "sale",
+          locked: v !== 16,
+          amount_total: 500.5,
+          date_order: "2024-04-02 10:00:00",
+          currency_id: 33,
+        },
         { id: 14, name: "S00014", partner_id: 42, state: "draft", locked: false, amount_total: 99.0, date_order: "2024-05-03 09:00:00", currency_id: 33 },
       ],
       "product.product": [
-        { id: 9, name: "Widget", default_code: "SKU-1", qty_available: 25.0, virtual_available: 18.0, free_qty: 20.0, active: true, by_warehouse: { 1: 20.0, 2: 5.0 } },
+        {
+          id: 9,
+          name: "Widget",
+          default_code: "SKU-1",
+          qty_available: 25.0,
+          virtual_available: 18.0,
+          free_qty: 20.0,
+          active: true,
+          by_warehouse: { 1: 20.0, 2: 5.0 },
+        },
         { id: 10, name: "Gadget", default_code: "SKU-2", qty_available: 0.0, virtual_available: 0.0, free_qty: 0.0, active: true, by_warehouse: {} },
       ],
       "crm.lead": [],
@@ -171,7 +241,12 @@ export class FakeOdoo {
     const legacy = this.options.version < 19 || this.options.legacyRpc !== false;
     if (req.method === "GET" && url.pathname === "/web/version") {
       if (this.options.version < 19) return this.send(res, 404, "text/html", "<h1>Not Found</h1>");
-      return this.send(res, 200, "application/json", JSON.stringify({ version_info: [this.options.version, 0, 0, "final", 0, ""], version: `${this.options.version}.0` }));
+      return this.send(
+        res,
+        200,
+        "application/json",
+        JSON.stringify({ version_info: [this.options.version, 0, 0, "final", 0, ""], version: `${this.options.version}.0` }),
+      );
     }
     if (req.method === "POST" && url.pathname === "/jsonrpc" && legacy) return this.jsonRpc(body, res);
     if (req.method === "POST" && /^\/xmlrpc\/2\/(common|object)$/.test(url.pathname) && legacy) return this.xmlRpc(url.pathname.split("/")[3]!, body, res);
@@ -189,14 +264,27 @@ export class FakeOdoo {
     try {
       const request = JSON.parse(body) as { id?: unknown; params: { service: string; method: string; args: unknown[] } };
       id = request.id ?? null;
-      this.calls.push({ protocol: "jsonrpc", model: request.params.service === "object" ? String(request.params.args[3]) : undefined, method: String(request.params.args[4] ?? request.params.method) });
+      this.calls.push({
+        protocol: "jsonrpc",
+        model: request.params.service === "object" ? String(request.params.args[3]) : undefined,
+        method: String(request.params.args[4] ?? request.params.method),
+      });
       const result = this.dispatch(request.params.service, request.params.method, request.params.args);
       this.send(res, 200, "application/json", JSON.stringify(result === undefined ? { jsonrpc: "2.0", id } : { jsonrpc: "2.0", id, result }));
     } catch (err) {
       const name = err instanceof OdooException ? err.odooName : "builtins.Exception";
       const message = err instanceof Error ? err.message : String(err);
       const code = this.options.version >= 19 ? 0 : 200;
-      this.send(res, 200, "application/json", JSON.stringify({ jsonrpc: "2.0", id, error: { code, message: "Odoo Server Error", data: { name, debug: `Traceback …\n${name}: ${message}`, message, arguments: [message], context: {} } } }));
+      this.send(
+        res,
+        200,
+        "application/json",
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          error: { code, message: "Odoo Server Error", data: { name, debug: `Traceback …\n${name}: ${message}`, message, arguments: [message], context: {} } },
+        }),
+      );
     }
   }
 
@@ -219,21 +307,39 @@ export class FakeOdoo {
     this.calls.push({ protocol: "json2", model, method });
     const auth = /^bearer (.+)$/i.exec(req.headers.authorization ?? "");
     if (!auth || auth[1] !== this.apiKey) {
-      return this.send(res, 401, "application/json", JSON.stringify({ name: "werkzeug.exceptions.Unauthorized", message: "Invalid apikey", arguments: ["Invalid apikey", 401], context: {}, debug: "" }));
+      return this.send(
+        res,
+        401,
+        "application/json",
+        JSON.stringify({ name: "werkzeug.exceptions.Unauthorized", message: "Invalid apikey", arguments: ["Invalid apikey", 401], context: {}, debug: "" }),
+      );
     }
     const database = req.headers["x-odoo-database"];
     if (database && database !== this.database) {
-      return this.send(res, 404, "application/json", JSON.stringify({ name: "werkzeug.exceptions.NotFound", message: `database ${String(database)} not found`, arguments: [], context: {}, debug: "" }));
+      return this.send(
+        res,
+        404,
+        "application/json",
+        JSON.stringify({ name: "werkzeug.exceptions.NotFound", message: `database ${String(database)} not found`, arguments: [], context: {}, debug: "" }),
+      );
     }
     try {
       const named = JSON.parse(body || "{}") as Record<string, unknown>;
-      const result = model === "res.users" && method === "context_get" ? { lang: "es_MX", tz: "America/Mexico_City", uid: this.uid } : this.model(model, method, ...this.positional(method, named));
+      const result =
+        model === "res.users" && method === "context_get"
+          ? { lang: "es_MX", tz: "America/Mexico_City", uid: this.uid }
+          : this.model(model, method, ...this.positional(method, named));
       const out = method === "create" ? ([] as unknown[]).concat(result) : result;
       this.send(res, 200, "application/json", JSON.stringify(out ?? null));
     } catch (err) {
       const name = err instanceof OdooException ? err.odooName : "builtins.Exception";
       const message = err instanceof Error ? err.message : String(err);
-      this.send(res, JSON2_STATUS[name] ?? (name === "builtins.ValueError" ? 422 : 500), "application/json", JSON.stringify({ name, message, arguments: [message], context: {}, debug: "" }));
+      this.send(
+        res,
+        JSON2_STATUS[name] ?? (name === "builtins.ValueError" ? 422 : 500),
+        "application/json",
+        JSON.stringify({ name, message, arguments: [message], context: {}, debug: "" }),
+      );
     }
   }
 
@@ -262,7 +368,13 @@ export class FakeOdoo {
 
   private dispatch(service: string, method: string, args: unknown[]): unknown {
     if (service === "common") {
-      if (method === "version") return { server_version: `${this.options.version}.0`, server_version_info: [this.options.version, 0, 0, "final", 0, ""], server_serie: `${this.options.version}.0`, protocol_version: 1 };
+      if (method === "version")
+        return {
+          server_version: `${this.options.version}.0`,
+          server_version_info: [this.options.version, 0, 0, "final", 0, ""],
+          server_serie: `${this.options.version}.0`,
+          protocol_version: 1,
+        };
       if (method === "authenticate" || method === "login") {
         this.checkDatabase(args[0]);
         return args[1] === this.login && args[2] === this.apiKey ? this.uid : false;
@@ -270,18 +382,28 @@ export class FakeOdoo {
       throw new OdooException("builtins.AttributeError", `No such method ${method}`);
     }
     if (service !== "object" || method !== "execute_kw") throw new OdooException("builtins.NameError", `No such service ${service}.${method}`);
-    const [db, uid, password, model, modelMethod, positional = [], kwargs = {}] = args as [string, number, string, string, string, unknown[], Record<string, unknown>];
+    const [db, uid, password, model, modelMethod, positional = [], kwargs = {}] = args as [
+      string,
+      number,
+      string,
+      string,
+      string,
+      unknown[],
+      Record<string, unknown>,
+    ];
     this.checkDatabase(db);
     if (uid !== this.uid || password !== this.apiKey) throw new OdooException("odoo.exceptions.AccessDenied", "Access Denied");
     return this.model(model, modelMethod, positional, kwargs);
   }
 
   private checkDatabase(db: unknown): void {
-    if (db !== this.database) throw new OdooException("psycopg2.OperationalError", `connection to server failed: FATAL:  database "${String(db)}" does not exist`);
+    if (db !== this.database)
+      throw new OdooException("psycopg2.OperationalError", `connection to server failed: FATAL:  database "${String(db)}" does not exist`);
   }
 
   private model(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
-    if (method.startsWith("_")) throw new OdooException("odoo.exceptions.AccessError", `Private methods (such as ${model}.${method}) cannot be called remotely.`);
+    if (method.startsWith("_"))
+      throw new OdooException("odoo.exceptions.AccessError", `Private methods (such as ${model}.${method}) cannot be called remotely.`);
     const fieldsOf = FIELDS[model];
     if (!fieldsOf || !this.data[model]) throw new OdooException("odoo.exceptions.UserError", `Object ${model} doesn't exist`);
     if (this.options.denied?.includes(model)) throw new OdooException("odoo.exceptions.AccessError", `You are not allowed to access '${model}' records.`);
@@ -298,12 +420,20 @@ export class FakeOdoo {
       case "search":
         return this.page(this.search(model, (args[0] ?? kwargs.domain) as Domain, context), kwargs).map((r) => r.id);
       case "search_read":
-        return this.page(this.search(model, (args[0] ?? kwargs.domain ?? []) as Domain, context), kwargs).map((r) => this.present(model, r, kwargs.fields as string[] | undefined, context));
+        return this.page(this.search(model, (args[0] ?? kwargs.domain ?? []) as Domain, context), kwargs).map((r) =>
+          this.present(model, r, kwargs.fields as string[] | undefined, context),
+        );
       case "read":
-        return (args[0] as number[]).map((id) => rows.find((r) => r.id === id)).filter((r): r is Row => Boolean(r)).map((r) => this.present(model, r, kwargs.fields as string[] | undefined, context));
+        return (args[0] as number[])
+          .map((id) => rows.find((r) => r.id === id))
+          .filter((r): r is Row => Boolean(r))
+          .map((r) => this.present(model, r, kwargs.fields as string[] | undefined, context));
       case "name_search": {
         const name = String(args[0] ?? "").toLowerCase();
-        return rows.filter((r) => r.active !== false && this.displayName(model, r).toLowerCase().includes(name)).slice(0, Number(kwargs.limit ?? 100)).map((r) => [r.id, this.displayName(model, r)]);
+        return rows
+          .filter((r) => r.active !== false && this.displayName(model, r).toLowerCase().includes(name))
+          .slice(0, Number(kwargs.limit ?? 100))
+          .map((r) => [r.id, this.displayName(model, r)]);
       }
       case "create": {
         const list = Array.isArray(args[0]) ? (args[0] as Array<Record<string, unknown>>) : [args[0] as Record<string, unknown>];
@@ -326,15 +456,22 @@ export class FakeOdoo {
   }
 
   private create(model: string, vals: Record<string, unknown>, fields: Record<string, unknown>): number {
-    for (const key of Object.keys(vals)) if (!(key in fields) && key !== "tag_ids") throw new OdooException("builtins.ValueError", `Invalid field '${key}' on model '${model}'`);
-    if (!vals.name) throw new OdooException("odoo.exceptions.ValidationError", `The operation cannot be completed: Missing required fields on accessible ${model} records: Name`);
+    for (const key of Object.keys(vals))
+      if (!(key in fields) && key !== "tag_ids") throw new OdooException("builtins.ValueError", `Invalid field '${key}' on model '${model}'`);
+    if (!vals.name)
+      throw new OdooException(
+        "odoo.exceptions.ValidationError",
+        `The operation cannot be completed: Missing required fields on accessible ${model} records: Name`,
+      );
     const id = this.nextId++;
     this.data[model]!.push({ active: true, ...vals, id, write_date: this.tick() });
     return id;
   }
 
   private page(rows: Row[], kwargs: Record<string, unknown>): Row[] {
-    const order = String(kwargs.order ?? "id asc").split(",").map((part) => part.trim().split(/\s+/) as [string, string?]);
+    const order = String(kwargs.order ?? "id asc")
+      .split(",")
+      .map((part) => part.trim().split(/\s+/) as [string, string?]);
     const sorted = [...rows].sort((a, b) => {
       for (const [field, dir] of order) {
         const [x, y] = [a[field] as string | number, b[field] as string | number];
@@ -347,7 +484,11 @@ export class FakeOdoo {
   }
 
   private displayName(model: string, row: Row): string {
-    if (model === "res.partner" && row.parent_id) return `${this.displayName(model, this.data[model]!.find((r) => r.id === row.parent_id)!)}, ${String(row.name)}`;
+    if (model === "res.partner" && row.parent_id)
+      return `${this.displayName(
+        model,
+        this.data[model]!.find((r) => r.id === row.parent_id)!,
+      )}, ${String(row.name)}`;
     return String(row.name ?? "");
   }
 
@@ -409,15 +550,30 @@ export class FakeOdoo {
       return numbers.some((n) => n.includes(term));
     }
     const fields = FIELDS[model]!(this.options.version);
-    if (!(field in fields) && field !== "id" && field !== "default_code") throw new OdooException("builtins.ValueError", `Invalid field '${field}' on model '${model}'`);
+    if (!(field in fields) && field !== "id" && field !== "default_code")
+      throw new OdooException("builtins.ValueError", `Invalid field '${field}' on model '${model}'`);
     const raw = row[field];
     const empty = raw === undefined || raw === null || raw === false || raw === "";
     const like = (pattern: string, subject: string, insensitive: boolean) => {
-      const re = new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`, insensitive ? "is" : "s");
+      const re = new RegExp(
+        `^${pattern
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/%/g, ".*")
+          .replace(/_/g, ".")}$`,
+        insensitive ? "is" : "s",
+      );
       return re.test(subject);
     };
     const many2one = fields[field]?.type === "many2one";
-    const subject = many2one && typeof value === "string" ? (empty ? "" : this.displayName(fields[field]!.relation!, this.data[fields[field]!.relation!]!.find((r) => r.id === raw)!)) : raw;
+    const subject =
+      many2one && typeof value === "string"
+        ? empty
+          ? ""
+          : this.displayName(
+              fields[field]!.relation!,
+              this.data[fields[field]!.relation!]!.find((r) => r.id === raw)!,
+            )
+        : raw;
     switch (op) {
       case "=":
         return value === false ? empty : subject === value;

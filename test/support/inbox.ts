@@ -40,7 +40,9 @@ export async function customerWrites(admin: Client, accountId: string, from: str
  */
 export async function queueWith(members: Array<{ id: string; supervisor?: boolean }>, name?: string): Promise<string> {
   queues += 1;
-  const [queue] = await database()("queues").insert({ name: name ?? `Cola ${queues} ${Date.now()}`, assignment_method: "manual" }).returning("id");
+  const [queue] = await database()("queues")
+    .insert({ name: name ?? `Cola ${queues} ${Date.now()}`, assignment_method: "manual" })
+    .returning("id");
   const id = (queue as { id: string }).id;
   if (members.length) {
     await database()("queue_agents").insert(members.map((member) => ({ queue_id: id, user_id: member.id, is_supervisor: member.supervisor ?? false })));

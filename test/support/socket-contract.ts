@@ -32,6 +32,11 @@ export function socketProblem(doc: AsyncApiDocument, message: string, payload: u
   const validate = validatorOf(doc, message) ?? (message.endsWith("_ack") ? validatorOf(doc, "refusal_ack") : undefined);
   if (!validate) return `the socket got "${message}", which the AsyncAPI document does not declare`;
   if (validate(payload)) return undefined;
-  const errors = (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || "/"} ${error.message ?? ""}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`);
+  const errors = (validate.errors ?? [])
+    .slice(0, 5)
+    .map(
+      (error) =>
+        `${error.instancePath || "/"} ${error.message ?? ""}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`,
+    );
   return `"${message}" does not match its schema: ${errors.join("; ")} — ${JSON.stringify(payload).slice(0, 300)}`;
 }

@@ -6,7 +6,9 @@ import type { HttpResult, RequestOptions } from "../support/harness";
 describe("the typed client", () => {
   it("fills path parameters, encoded, and appends the query", () => {
     expect(urlOf("/api/users/{id}", { id: "a/b c" })).toBe("/api/users/a%2Fb%20c");
-    expect(urlOf("/api/conversations", {}, { status: "waiting", page: 2, tags: ["a", "b"], search: undefined })).toBe("/api/conversations?status=waiting&page=2&tags=a%2Cb");
+    expect(urlOf("/api/conversations", {}, { status: "waiting", page: 2, tags: ["a", "b"], search: undefined })).toBe(
+      "/api/conversations?status=waiting&page=2&tags=a%2Cb",
+    );
     expect(() => urlOf("/api/users/{id}")).toThrow("no value for {id}");
   });
 
@@ -14,7 +16,11 @@ describe("the typed client", () => {
     const sent: Array<[string, string, RequestOptions | undefined]> = [];
     const send = async (method: string, url: string, opts?: RequestOptions): Promise<HttpResult> => {
       sent.push([method, url, opts]);
-      return { status: 200, body: { id: "u1", email: "a@b.c", name: "A", role: "agent", status: "online", is_active: true, last_seen_at: null, created_at: "", updated_at: "" }, headers: new Headers() };
+      return {
+        status: 200,
+        body: { id: "u1", email: "a@b.c", name: "A", role: "agent", status: "online", is_active: true, last_seen_at: null, created_at: "", updated_at: "" },
+        headers: new Headers(),
+      };
     };
     const api = typedApi(send, "token-1");
     const res = await api.get("/api/users/{id}", { path: { id: "u1" } });

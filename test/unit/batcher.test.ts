@@ -39,7 +39,10 @@ describe("batcher", () => {
     const group = new Batcher(r.run, { maxBatch: 2, concurrency: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => group.submit(n));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(r.batches).toEqual([[1, 2], [3, 4]]);
+    expect(r.batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     await r.finishNext();
     expect(r.batches).toEqual([[1, 2], [3, 4], [5]]);
     await r.finishNext();
@@ -54,9 +57,12 @@ describe("batcher", () => {
     await r.finishNext();
     expect(await Promise.all(results)).toEqual([1, "no 2", 3]);
 
-    const broken = new Batcher<number, number>(async () => {
-      throw new Error("connection lost");
-    }, { maxBatch: 10 });
+    const broken = new Batcher<number, number>(
+      async () => {
+        throw new Error("connection lost");
+      },
+      { maxBatch: 10 },
+    );
     const failed = await Promise.allSettled([broken.submit(1), broken.submit(2)]);
     expect(failed.map((f) => f.status === "rejected" && (f.reason as Error).message)).toEqual(["connection lost", "connection lost"]);
     // It goes on afterwards.

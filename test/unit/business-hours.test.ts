@@ -2,7 +2,11 @@ import { addBusinessSeconds, isOpen, parseBusinessHours, parseHolidays, parseTim
 
 const weekdays = (start: string, end: string) => Object.fromEntries(["monday", "tuesday", "wednesday", "thursday", "friday"].map((d) => [d, { start, end }]));
 // Mexico City is UTC-6 all year (no daylight saving time since 2022).
-const mx = (hours: Record<string, unknown> | null, holidays: string[] = []): Calendar => ({ schedule: parseBusinessHours(hours), timezone: "America/Mexico_City", holidays });
+const mx = (hours: Record<string, unknown> | null, holidays: string[] = []): Calendar => ({
+  schedule: parseBusinessHours(hours),
+  timezone: "America/Mexico_City",
+  holidays,
+});
 const at = (local: string) => new Date(`${local}-06:00`);
 const due = (calendar: Calendar, from: string, seconds: number) => addBusinessSeconds(calendar, at(from), seconds)?.toISOString();
 
@@ -28,7 +32,13 @@ describe("deadlines in business hours", () => {
   });
 
   it("follows overnight shifts and several ranges a day", () => {
-    const nights = mx({ monday: [{ start: "08:00", end: "12:00" }, { start: "22:00", end: "06:00", overnight: true }], tuesday: null });
+    const nights = mx({
+      monday: [
+        { start: "08:00", end: "12:00" },
+        { start: "22:00", end: "06:00", overnight: true },
+      ],
+      tuesday: null,
+    });
     // Monday 11:00 + 3 h: 1 h until noon, 2 h from 22:00 → Tuesday 00:00.
     expect(due(nights, "2026-11-30T11:00:00", 3 * 3600)).toBe(at("2026-12-01T00:00:00").toISOString());
     expect(isOpen(nights, at("2026-12-01T05:59:00"))).toBe(true);
@@ -66,7 +76,15 @@ describe("what people write", () => {
   };
 
   it("accepts the seed's shape, lists of ranges, overnight ranges and 24:00", () => {
-    const schedule = parseBusinessHours({ monday: { start: "09:00", end: "18:00" }, tuesday: [{ start: "13:00", end: "24:00" }, { start: "08:00", end: "12:00" }], friday: { start: "22:00", end: "06:00", overnight: true }, sunday: null });
+    const schedule = parseBusinessHours({
+      monday: { start: "09:00", end: "18:00" },
+      tuesday: [
+        { start: "13:00", end: "24:00" },
+        { start: "08:00", end: "12:00" },
+      ],
+      friday: { start: "22:00", end: "06:00", overnight: true },
+      sunday: null,
+    });
     expect(schedule?.tuesday.map((r) => r.start)).toEqual(["08:00", "13:00"]);
     expect(schedule?.sunday).toEqual([]);
     expect(schedule?.wednesday).toEqual([]);
@@ -78,8 +96,26 @@ describe("what people write", () => {
     expect(fieldOf(() => parseBusinessHours({ monday: { start: "18:00", end: "09:00" } }))).toBe("business_hours.monday.end");
     expect(fieldOf(() => parseBusinessHours({ monday: { start: "09:00", end: "09:00" } }))).toBe("business_hours.monday.end");
     expect(fieldOf(() => parseBusinessHours({ monday: { start: "09:00", end: "18:00", overnight: true } }))).toBe("business_hours.monday.end");
-    expect(fieldOf(() => parseBusinessHours({ monday: [{ start: "09:00", end: "12:00" }, { start: "11:00", end: "13:00" }] }))).toBe("business_hours.monday");
-    expect(fieldOf(() => parseBusinessHours({ monday: [{ start: "09:00", end: "12:00" }, { start: "9", end: "13:00" }] }))).toBe("business_hours.monday[1].start");
+    expect(
+      fieldOf(() =>
+        parseBusinessHours({
+          monday: [
+            { start: "09:00", end: "12:00" },
+            { start: "11:00", end: "13:00" },
+          ],
+        }),
+      ),
+    ).toBe("business_hours.monday");
+    expect(
+      fieldOf(() =>
+        parseBusinessHours({
+          monday: [
+            { start: "09:00", end: "12:00" },
+            { start: "9", end: "13:00" },
+          ],
+        }),
+      ),
+    ).toBe("business_hours.monday[1].start");
     expect(fieldOf(() => parseBusinessHours({ monday: "9-18" }))).toBe("business_hours.monday");
     expect(fieldOf(() => parseBusinessHours([]))).toBe("business_hours");
     expect(fieldOf(() => parseTimezone("Mars/Olympus"))).toBe("timezone");

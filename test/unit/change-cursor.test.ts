@@ -23,12 +23,25 @@ describe("change feed cursors", () => {
   });
 
   it.each([
-    "", "abc", "-1:2:", "10:14", "10:14:11~", `10:14:~11:20:~15.${ID_A.toUpperCase()}`, "14:10:", "10:14:12,11",
-    "9223372036854775808:9223372036854775808:", "1:12345678901234567890:",
+    "",
+    "abc",
+    "-1:2:",
+    "10:14",
+    "10:14:11~",
+    `10:14:~11:20:~15.${ID_A.toUpperCase()}`,
+    "14:10:",
+    "10:14:12,11",
+    "9223372036854775808:9223372036854775808:",
+    "1:12345678901234567890:",
     // A batch ending before it begins, or a position outside it.
-    `10:14:~9:20:~15.${ID_A}`, `10:14:~11:13:~12.${ID_A}`, `10:14:~11:20:~20.${ID_A}`, `10:14:~11:20:~9.${ID_A}`,
+    `10:14:~9:20:~15.${ID_A}`,
+    `10:14:~11:13:~12.${ID_A}`,
+    `10:14:~11:20:~20.${ID_A}`,
+    `10:14:~11:20:~9.${ID_A}`,
   ])("refuses %p as since, naming the field", (text) => {
-    expect(() => parseCursor(text)).toThrow(expect.objectContaining({ code: 422, type: "VALIDATION_ERROR", data: expect.objectContaining({ field: "since" }) }));
+    expect(() => parseCursor(text)).toThrow(
+      expect.objectContaining({ code: 422, type: "VALIDATION_ERROR", data: expect.objectContaining({ field: "since" }) }),
+    );
   });
 
   it("orders positions by transaction, then row id as PostgreSQL orders uuids", () => {
@@ -42,7 +55,13 @@ describe("a page of the feed", () => {
   const ids = Array.from({ length: 9 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 
   it("merges its sources in order and, when more wait, names the last row handed out", () => {
-    const page = pageOf([[at(3, ids[1]!), at(5, ids[2]!)], [at(3, ids[0]!), at(4, ids[3]!)]], 3);
+    const page = pageOf(
+      [
+        [at(3, ids[1]!), at(5, ids[2]!)],
+        [at(3, ids[0]!), at(4, ids[3]!)],
+      ],
+      3,
+    );
     expect(page).toEqual({ items: [at(3, ids[0]!), at(3, ids[1]!), at(4, ids[3]!)], last: at(4, ids[3]!) });
   });
 

@@ -6,9 +6,32 @@ const doc = JSON.parse(
   JSON.stringify(
     openApiDocument(
       [
-        { method: "GET", path: "/api/users/:id", action: "users.get", params: { id: "uuid" }, permissions: "authenticated", summary: "Get a user", response: { body: "User" } },
-        { method: "GET", path: "/api/flows/node-types", action: "flows.nodeTypes", permissions: "authenticated", summary: "Node types", response: { body: "NodeTypeList" } },
-        { method: "DELETE", path: "/api/users/:id", action: "users.remove", params: { id: "uuid" }, summary: "Delete", response: { status: 204 }, errors: { 409: ["LAST_ADMIN"] } },
+        {
+          method: "GET",
+          path: "/api/users/:id",
+          action: "users.get",
+          params: { id: "uuid" },
+          permissions: "authenticated",
+          summary: "Get a user",
+          response: { body: "User" },
+        },
+        {
+          method: "GET",
+          path: "/api/flows/node-types",
+          action: "flows.nodeTypes",
+          permissions: "authenticated",
+          summary: "Node types",
+          response: { body: "NodeTypeList" },
+        },
+        {
+          method: "DELETE",
+          path: "/api/users/:id",
+          action: "users.remove",
+          params: { id: "uuid" },
+          summary: "Delete",
+          response: { status: 204 },
+          errors: { 409: ["LAST_ADMIN"] },
+        },
       ],
       "test",
     ),
@@ -33,7 +56,15 @@ describe("the response hook", () => {
   it("lets a body of exactly the declared shape through", () => {
     expect(get(user)).toBeUndefined();
     expect(contractProblem(doc, { method: "DELETE", url: `/api/users/${user.id}`, status: 204, contentType: null, body: null })).toBeUndefined();
-    expect(contractProblem(doc, { method: "DELETE", url: `/api/users/${user.id}`, status: 409, contentType: json, body: { detail: { code: "LAST_ADMIN", message: "…", field: null } } })).toBeUndefined();
+    expect(
+      contractProblem(doc, {
+        method: "DELETE",
+        url: `/api/users/${user.id}`,
+        status: 409,
+        contentType: json,
+        body: { detail: { code: "LAST_ADMIN", message: "…", field: null } },
+      }),
+    ).toBeUndefined();
   });
 
   it("refuses a field added, renamed or of the wrong type", () => {
@@ -45,7 +76,9 @@ describe("the response hook", () => {
   });
 
   it("refuses a status the operation does not declare, and errors outside the error format", () => {
-    expect(contractProblem(doc, { method: "DELETE", url: `/api/users/${user.id}`, status: 200, contentType: json, body: {} })).toMatch(/a status the document does not list/);
+    expect(contractProblem(doc, { method: "DELETE", url: `/api/users/${user.id}`, status: 200, contentType: json, body: {} })).toMatch(
+      /a status the document does not list/,
+    );
     expect(get({ message: "not found" }, 404)).toMatch(/#\/components\/schemas\/Error/);
     expect(contractProblem(doc, { method: "GET", url: "/api/nowhere", status: 404, contentType: "text/html", body: "<html>" })).toMatch(/not JSON/);
     expect(get({ items: [] }, 200, "/api/nowhere")).toMatch(/no such operation/);

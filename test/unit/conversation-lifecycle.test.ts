@@ -1,6 +1,10 @@
 import { nextLifecycle, type LifecycleState } from "../../lib/inbox/lifecycle";
 
-const state = (status: LifecycleState["status"], queue_id: string | null = null, assigned_to: string | null = null): LifecycleState => ({ status, queue_id, assigned_to });
+const state = (status: LifecycleState["status"], queue_id: string | null = null, assigned_to: string | null = null): LifecycleState => ({
+  status,
+  queue_id,
+  assigned_to,
+});
 
 describe("the conversation lifecycle", () => {
   it("hands the bot's conversation to a queue, where an agent takes it", () => {

@@ -4,7 +4,9 @@ describe("isDatabaseUnavailable", () => {
   it("recognises a database that cannot be reached, however the error is wrapped", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))).toBe(true);
     expect(isDatabaseUnavailable({ name: "KnexTimeoutError", message: "Knex: Timeout acquiring a connection." })).toBe(true);
-    expect(isDatabaseUnavailable({ name: "DBError", nativeError: { code: "57P01", message: "terminating connection due to administrator command" } })).toBe(true);
+    expect(isDatabaseUnavailable({ name: "DBError", nativeError: { code: "57P01", message: "terminating connection due to administrator command" } })).toBe(
+      true,
+    );
     expect(isDatabaseUnavailable(new Error("Connection terminated unexpectedly"))).toBe(true);
     expect(isDatabaseUnavailable({ code: "08006" })).toBe(true);
   });

@@ -31,7 +31,9 @@ it("moves off the default port when it is taken and none was configured, and say
   try {
     const port = await embeddedPort(undefined, (line) => said.push(line));
     expect(port).not.toBe(DEFAULT_EMBEDDED_PORT);
-    expect(said).toEqual([expect.stringContaining(`port ${DEFAULT_EMBEDDED_PORT} is taken by another process; the embedded PostgreSQL listens on 127.0.0.1:${port}`)]);
+    expect(said).toEqual([
+      expect.stringContaining(`port ${DEFAULT_EMBEDDED_PORT} is taken by another process; the embedded PostgreSQL listens on 127.0.0.1:${port}`),
+    ]);
   } finally {
     if (holder) await release(holder);
   }

@@ -13,8 +13,16 @@ describe("error responses", () => {
   });
 
   it("turns the validator's first issue into VALIDATION_ERROR with the field", () => {
-    const err = { code: 422, type: "VALIDATION_ERROR", message: "Parameters validation error!", data: [{ type: "required", field: "email", message: "The 'email' field is required." }] };
-    expect(toErrorResponse(err, "en")).toMatchObject({ status: 422, body: { detail: { code: "VALIDATION_ERROR", field: "email", message: "The email field is required." } } });
+    const err = {
+      code: 422,
+      type: "VALIDATION_ERROR",
+      message: "Parameters validation error!",
+      data: [{ type: "required", field: "email", message: "The 'email' field is required." }],
+    };
+    expect(toErrorResponse(err, "en")).toMatchObject({
+      status: 422,
+      body: { detail: { code: "VALIDATION_ERROR", field: "email", message: "The email field is required." } },
+    });
   });
 
   it("sets Retry-After on 429", () => {
@@ -54,7 +62,11 @@ describe("error responses", () => {
   describe("in the client's language", () => {
     it("words a domain error in Spanish, keeping its code and field, and says so in Content-Language", () => {
       const res = toErrorResponse(new Conflict("role", msg("users.lastAdmin"), "LAST_ADMIN"), "es");
-      expect(res.body.detail).toEqual({ code: "LAST_ADMIN", message: "Este es el último administrador activo; primero haga administrador a otro usuario", field: "role" });
+      expect(res.body.detail).toEqual({
+        code: "LAST_ADMIN",
+        message: "Este es el último administrador activo; primero haga administrador a otro usuario",
+        field: "role",
+      });
       expect(res.headers["Content-Language"]).toBe("es");
       expect(toErrorResponse(new NotFound("queue", "q1"), "es").body.detail.message).toBe("No se encontró la cola q1");
       expect(toErrorResponse(new NotFound("queue", "q1"), "en").headers["Content-Language"]).toBe("en");
@@ -81,15 +93,22 @@ describe("error responses", () => {
     });
 
     it("words validator failures from the Spanish template of their type", () => {
-      const failure = (issue: Record<string, unknown>) => toErrorResponse({ code: 422, type: "VALIDATION_ERROR", message: "Parameters validation error!", data: [issue] }, "es").body.detail;
-      expect(failure({ type: "required", field: "email", message: "The 'email' field is required." })).toEqual({ code: "VALIDATION_ERROR", message: "El campo email es obligatorio.", field: "email" });
+      const failure = (issue: Record<string, unknown>) =>
+        toErrorResponse({ code: 422, type: "VALIDATION_ERROR", message: "Parameters validation error!", data: [issue] }, "es").body.detail;
+      expect(failure({ type: "required", field: "email", message: "The 'email' field is required." })).toEqual({
+        code: "VALIDATION_ERROR",
+        message: "El campo email es obligatorio.",
+        field: "email",
+      });
       expect(failure({ type: "stringMin", field: "password", expected: 8, actual: 3 }).message).toBe("El campo password debe tener al menos 8 caracteres.");
-      expect(failure({ type: "enumValue", field: "role", expected: "admin, supervisor, agent", actual: "boss" }).message).toBe("El campo role debe ser uno de: admin, supervisor, agent.");
+      expect(failure({ type: "enumValue", field: "role", expected: "admin, supervisor, agent", actual: "boss" }).message).toBe(
+        "El campo role debe ser uno de: admin, supervisor, agent.",
+      );
       expect(failure({ type: "notNullable", field: "provider" }).message).toBe("El campo provider no puede ser nulo.");
       // A rule's own message (the quick reply shortcut's) has its own translation.
-      expect(failure({ type: "stringPattern", field: "shortcut", message: "The shortcut must start with / followed by 1 to 40 letters, digits, _ or -" }).message).toBe(
-        "El atajo debe empezar con / seguido de 1 a 40 letras, dígitos, _ o -",
-      );
+      expect(
+        failure({ type: "stringPattern", field: "shortcut", message: "The shortcut must start with / followed by 1 to 40 letters, digits, _ or -" }).message,
+      ).toBe("El atajo debe empezar con / seguido de 1 a 40 letras, dígitos, _ o -");
       // A failure type without a Spanish template keeps the validator's English.
       expect(failure({ type: "somePluginType", field: "x", message: "The 'x' field is odd." }).message).toBe("The x field is odd.");
     });

@@ -33,11 +33,17 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 /** Runs a linear flow made of `nodes` (start → each in turn), feeding `replies`. */
-async function run(nodes: Array<{ id?: string; type: string; data?: Record<string, unknown> }>, options: { replies?: string[]; inputs?: FlowInput[]; edges?: FlowGraph["edges"]; flows?: Record<string, LoadedFlow>; random?: number } = {}) {
+async function run(
+  nodes: Array<{ id?: string; type: string; data?: Record<string, unknown> }>,
+  options: { replies?: string[]; inputs?: FlowInput[]; edges?: FlowGraph["edges"]; flows?: Record<string, LoadedFlow>; random?: number } = {},
+) {
   const effects: Effect[] = [];
   const timers: Array<{ token: string; seconds: number; reason: string }> = [];
   const record = (name: string) => async (value?: unknown) => void effects.push([name, value]);
-  const graphNodes = [{ id: "start", type: "start", data: {} }, ...nodes.map((node, i) => ({ id: node.id ?? `n${i}`, type: node.type, data: node.data ?? {} }))];
+  const graphNodes = [
+    { id: "start", type: "start", data: {} },
+    ...nodes.map((node, i) => ({ id: node.id ?? `n${i}`, type: node.type, data: node.data ?? {} })),
+  ];
   const edges = options.edges ?? graphNodes.slice(1).map((node, i) => ({ id: `e${i}`, source: graphNodes[i]!.id, target: node.id }));
   const { graph } = validateGraph({ nodes: graphNodes, edges });
   const flow: LoadedFlow = { flow_id: "f1", flow_version_id: "v1", graph };
@@ -75,7 +81,8 @@ async function run(nodes: Array<{ id?: string; type: string; data?: Record<strin
   const text = (value: string): FlowInput => ({ message_id: `m${++counter}`, type: "text", text: value, metadata: {}, media_url: null });
   let state: FlowState = await startFlow(host, flow, text("Hola"));
   for (const input of [...(options.replies ?? []).map(text), ...(options.inputs ?? [])]) state = await deliverInput(host, state, input);
-  const sends = () => effects.filter(([name]) => name === "send").map(([, value]) => value as { type: string; content: string; metadata: Record<string, unknown>; key: string });
+  const sends = () =>
+    effects.filter(([name]) => name === "send").map(([, value]) => value as { type: string; content: string; metadata: Record<string, unknown>; key: string });
   return { state, effects, timers, sends, host, fire: async () => (state = await deliverTimer(host, state, timers.at(-1)!.token)) };
 }
 
@@ -87,9 +94,17 @@ describe("every node type", () => {
 
   it("refuses a configuration without its required fields, naming the field", () => {
     for (const node of NODE_TYPES) {
-      const required = Object.entries(node.fields).filter(([, field]) => field.required).map(([name]) => name);
+      const required = Object.entries(node.fields)
+        .filter(([, field]) => field.required)
+        .map(([name]) => name);
       if (required.length === 0) continue;
-      const graph = { nodes: [{ id: "start", type: "start", data: {} }, { id: "x", type: node.type, data: {} }], edges: [] };
+      const graph = {
+        nodes: [
+          { id: "start", type: "start", data: {} },
+          { id: "x", type: node.type, data: {} },
+        ],
+        edges: [],
+      };
       expect(() => validateGraph(graph)).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: `nodes[1].data.${required[0]}` }) }));
     }
   });
@@ -112,12 +127,23 @@ describe("message nodes", () => {
     expect(sends()[1]).toMatchObject({ content: "Foto", metadata: { media_url: "https://x.test/a.jpg" } });
     expect(sends()[4]!.metadata).toMatchObject({ filename: "factura.pdf" });
     expect(new Set(sends().map((s) => s.key)).size).toBe(8);
-    expect(() => validateGraph({ nodes: [{ id: "start", type: "start" }, { id: "i", type: "send_image", data: { url: "ftp://x" } }], edges: [] })).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.url" }) }));
+    expect(() =>
+      validateGraph({
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "i", type: "send_image", data: { url: "ftp://x" } },
+        ],
+        edges: [],
+      }),
+    ).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.url" }) }));
   });
 });
 
 describe("question nodes", () => {
-  const ask = (type: string, data: Record<string, unknown> = {}) => [{ id: "q", type, data: { text: "¿?", variable: "v", ...data } }, { id: "ok", type: "send_text", data: { text: "={{vars.v}}" } }];
+  const ask = (type: string, data: Record<string, unknown> = {}) => [
+    { id: "q", type, data: { text: "¿?", variable: "v", ...data } },
+    { id: "ok", type: "send_text", data: { text: "={{vars.v}}" } },
+  ];
 
   it.each([
     ["ask_text", {}, ["  hola  "], "hola"],
@@ -146,7 +172,12 @@ describe("question nodes", () => {
         { id: "q", type: "ask_text", data: { text: "¿Nombre?", variable: "v", timeout_seconds: 5 } },
         { id: "late", type: "send_text", data: { text: "¿Sigues ahí?" } },
       ],
-      { edges: [{ id: "e0", source: "start", target: "q" }, { id: "e1", source: "q", sourceHandle: "timeout", target: "late" }] },
+      {
+        edges: [
+          { id: "e0", source: "start", target: "q" },
+          { id: "e1", source: "q", sourceHandle: "timeout", target: "late" },
+        ],
+      },
     );
     expect(slow.timers).toEqual([{ token: expect.any(String), seconds: 5, reason: "timeout" }]);
     await slow.fire();
@@ -154,16 +185,50 @@ describe("question nodes", () => {
   });
 
   it("ask_buttons and ask_list take the id, the title or the number, and leave by the option", async () => {
-    const buttons = { type: "ask_buttons", data: { text: "¿Qué?", variable: "v", buttons: [{ id: "ventas", text: "Ventas" }, { id: "soporte", text: "Soporte" }] } };
-    const pressed = await run([{ id: "q", ...buttons }], { inputs: [{ message_id: "b", type: "button_reply", text: "Soporte", metadata: { button_id: "soporte" }, media_url: null }] });
+    const buttons = {
+      type: "ask_buttons",
+      data: {
+        text: "¿Qué?",
+        variable: "v",
+        buttons: [
+          { id: "ventas", text: "Ventas" },
+          { id: "soporte", text: "Soporte" },
+        ],
+      },
+    };
+    const pressed = await run([{ id: "q", ...buttons }], {
+      inputs: [{ message_id: "b", type: "button_reply", text: "Soporte", metadata: { button_id: "soporte" }, media_url: null }],
+    });
     expect(pressed.state.trace.at(-1)).toMatchObject({ handle: "soporte" });
     expect(pressed.sends()[0]).toMatchObject({ type: "buttons", metadata: { buttons: buttons.data.buttons } });
     expect((await run([{ id: "q", ...buttons }], { replies: ["1"] })).state.vars.v).toBe("ventas");
-    const list = { type: "ask_list", data: { text: "Elige", variable: "v", button_text: "Ver", sections: [{ title: "P", rows: [{ id: "laptop", title: "Laptops" }, { id: "tel", title: "Teléfonos" }] }] } };
+    const list = {
+      type: "ask_list",
+      data: {
+        text: "Elige",
+        variable: "v",
+        button_text: "Ver",
+        sections: [
+          {
+            title: "P",
+            rows: [
+              { id: "laptop", title: "Laptops" },
+              { id: "tel", title: "Teléfonos" },
+            ],
+          },
+        ],
+      },
+    };
     expect((await run([{ id: "q", ...list }], { replies: ["telefonos"] })).state.vars.v).toBe("tel");
-    expect(() => validateGraph({ nodes: [{ id: "start", type: "start" }, { id: "q", ...list, data: { ...list.data, sections: [{ rows: Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: "x" })) }] } }], edges: [] })).toThrow(
-      expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.sections[0].rows" }) }),
-    );
+    expect(() =>
+      validateGraph({
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "q", ...list, data: { ...list.data, sections: [{ rows: Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: "x" })) }] } },
+        ],
+        edges: [],
+      }),
+    ).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.sections[0].rows" }) }));
   });
 
   it("ask_media and ask_location accept only their kind", async () => {
@@ -174,7 +239,9 @@ describe("question nodes", () => {
       ],
     });
     expect(media.state.vars.v).toEqual({ message_id: "i", type: "image", url: "/api/media/i" });
-    const place = await run(ask("ask_location"), { inputs: [{ message_id: "l", type: "location", text: "Casa", metadata: { latitude: 1, longitude: 2 }, media_url: null }] });
+    const place = await run(ask("ask_location"), {
+      inputs: [{ message_id: "l", type: "location", text: "Casa", metadata: { latitude: 1, longitude: 2 }, media_url: null }],
+    });
     expect(place.state.vars.v).toEqual({ latitude: 1, longitude: 2, name: "Casa" });
   });
 });
@@ -184,17 +251,46 @@ describe("logic nodes", () => {
     const { state } = await run(
       [
         { id: "set", type: "set_variable", data: { variable: "total", value: "42" } },
-        { id: "cond", type: "condition", data: { match: "all", rules: [{ left: "{{vars.total}}", op: "gt", right: "40" }, { left: "{{contact.name}}", op: "starts_with", right: "ju" }] } },
-        { id: "sw", type: "switch", data: { value: "{{message.text}}", cases: [{ id: "bye", op: "equals", value: "adiós" }, { id: "hi", op: "matches", value: "^hol" }] } },
+        {
+          id: "cond",
+          type: "condition",
+          data: {
+            match: "all",
+            rules: [
+              { left: "{{vars.total}}", op: "gt", right: "40" },
+              { left: "{{contact.name}}", op: "starts_with", right: "ju" },
+            ],
+          },
+        },
+        {
+          id: "sw",
+          type: "switch",
+          data: {
+            value: "{{message.text}}",
+            cases: [
+              { id: "bye", op: "equals", value: "adiós" },
+              { id: "hi", op: "matches", value: "^hol" },
+            ],
+          },
+        },
       ],
-      { edges: [{ id: "a", source: "start", target: "set" }, { id: "b", source: "set", target: "cond" }, { id: "c", source: "cond", sourceHandle: "true", target: "sw" }] },
+      {
+        edges: [
+          { id: "a", source: "start", target: "set" },
+          { id: "b", source: "set", target: "cond" },
+          { id: "c", source: "cond", sourceHandle: "true", target: "sw" },
+        ],
+      },
     );
     expect(state.vars.total).toBe(42);
     expect(state.trace.map((t) => t.handle)).toEqual(["next", "next", "true", "hi"]);
   });
 
   it("wait arms a durable timer and goes on when it fires", async () => {
-    const flow = await run([{ type: "wait", data: { seconds: 90 } }, { type: "send_text", data: { text: "ya" } }]);
+    const flow = await run([
+      { type: "wait", data: { seconds: 90 } },
+      { type: "send_text", data: { text: "ya" } },
+    ]);
     expect(flow.state.status).toBe("waiting_timer");
     expect(flow.timers).toEqual([{ token: expect.any(String), seconds: 90, reason: "wait" }]);
     await flow.fire();
@@ -206,12 +302,40 @@ describe("logic nodes", () => {
     expect(open.state.trace.at(-1)!.handle).toBe("open");
     const closed = await run([{ type: "business_hours", data: { schedule: { saturday: { start: "09:00", end: "10:00" } }, timezone: "UTC" } }]);
     expect(closed.state.trace.at(-1)!.handle).toBe("closed");
-    expect(() => validateGraph({ nodes: [{ id: "start", type: "start" }, { id: "b", type: "business_hours", data: {} }], edges: [] })).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.queue_id" }) }));
-    const split = { type: "ab_split", data: { branches: [{ id: "a", weight: 1 }, { id: "b", weight: 3 }] } };
+    expect(() =>
+      validateGraph({
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "b", type: "business_hours", data: {} },
+        ],
+        edges: [],
+      }),
+    ).toThrow(expect.objectContaining({ data: expect.objectContaining({ field: "nodes[1].data.queue_id" }) }));
+    const split = {
+      type: "ab_split",
+      data: {
+        branches: [
+          { id: "a", weight: 1 },
+          { id: "b", weight: 3 },
+        ],
+      },
+    };
     expect((await run([split], { random: 0.1 })).state.trace.at(-1)!.handle).toBe("a");
     expect((await run([split], { random: 0.9 })).state.trace.at(-1)!.handle).toBe("b");
-    const other: LoadedFlow = { flow_id: "f2", flow_version_id: "v2", graph: validateGraph({ nodes: [{ id: "start", type: "start" }, { id: "t", type: "send_text", data: { text: "otro flujo" } }], edges: [{ source: "start", target: "t" }] }).graph };
-    const jumped = await run([{ type: "go_to_flow", data: { flow_id: "00000000-0000-4000-8000-0000000000f2" } }], { flows: { "00000000-0000-4000-8000-0000000000f2": other } });
+    const other: LoadedFlow = {
+      flow_id: "f2",
+      flow_version_id: "v2",
+      graph: validateGraph({
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "t", type: "send_text", data: { text: "otro flujo" } },
+        ],
+        edges: [{ source: "start", target: "t" }],
+      }).graph,
+    };
+    const jumped = await run([{ type: "go_to_flow", data: { flow_id: "00000000-0000-4000-8000-0000000000f2" } }], {
+      flows: { "00000000-0000-4000-8000-0000000000f2": other },
+    });
     expect(jumped.sends().map((s) => s.content)).toEqual(["otro flujo"]);
     expect(jumped.state.flow_version_id).toBe("v2");
     const ended = await run([{ type: "end", data: { resolve: true } }]);
@@ -240,12 +364,16 @@ describe("people and CRM nodes", () => {
       ["handoff", { queueId: "00000000-0000-4000-8000-000000000001" }],
     ]);
     expect(state.status).toBe("handoff");
-    expect((await run([{ type: "assign_agent", data: { user_id: "00000000-0000-4000-8000-0000000000aa" } }])).effects).toEqual([["handoff", { userId: "00000000-0000-4000-8000-0000000000aa" }]]);
+    expect((await run([{ type: "assign_agent", data: { user_id: "00000000-0000-4000-8000-0000000000aa" } }])).effects).toEqual([
+      ["handoff", { userId: "00000000-0000-4000-8000-0000000000aa" }],
+    ]);
     expect((await run([{ type: "resolve_conversation", data: { note: "listo" } }])).effects).toEqual([["resolve", "listo"]]);
   });
 
   it("http_request stores the answer, leaves by success or error, and refuses private addresses", async () => {
-    const ok = await run([{ type: "http_request", data: { method: "POST", url: `${baseUrl}/pedidos/{{contact.name}}`, body: { nombre: "{{contact.name}}" }, save_to: "r" } }]);
+    const ok = await run([
+      { type: "http_request", data: { method: "POST", url: `${baseUrl}/pedidos/{{contact.name}}`, body: { nombre: "{{contact.name}}" }, save_to: "r" } },
+    ]);
     expect(ok.state.vars.r).toEqual({ status: 200, body: { ok: true, path: "/pedidos/Juan", method: "POST" } });
     expect(ok.state.trace.at(-1)!.handle).toBe("success");
     const failed = await run([{ type: "http_request", data: { method: "GET", url: `${baseUrl}/fail`, save_to: "r" } }]);
@@ -253,10 +381,26 @@ describe("people and CRM nodes", () => {
     const redirected = await run([{ type: "http_request", data: { method: "GET", url: `${baseUrl}/redirect`, save_to: "r" } }]);
     expect(redirected.state.vars.r).toMatchObject({ error: expect.stringContaining("private or local") });
     await expect(guardedRequest({ method: "GET", url: baseUrl, headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
-    for (const address of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:7f00:1", "64:ff9b::7f00:1"]) expect(isPrivateAddress(address)).toBe(true);
+    for (const address of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "::1",
+      "fd00::1",
+      "::ffff:10.0.0.1",
+      "::ffff:7f00:1",
+      "64:ff9b::7f00:1",
+    ])
+      expect(isPrivateAddress(address)).toBe(true);
     // The same loopback written as an IPv4-mapped IPv6 literal, and a name that resolves to it.
-    await expect(guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "[::ffff:127.0.0.1]"), headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
-    await expect(guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "localhost"), headers: {}, body: null, timeoutMs: 1000 }, [])).rejects.toThrow(/private or local/);
+    await expect(
+      guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "[::ffff:127.0.0.1]"), headers: {}, body: null, timeoutMs: 1000 }, []),
+    ).rejects.toThrow(/private or local/);
+    await expect(
+      guardedRequest({ method: "GET", url: baseUrl.replace("127.0.0.1", "localhost"), headers: {}, body: null, timeoutMs: 1000 }, []),
+    ).rejects.toThrow(/private or local/);
     expect(isPrivateAddress("8.8.8.8")).toBe(false);
   });
 });
@@ -279,7 +423,16 @@ describe("parsing what people write", () => {
   it("numbers, dates, comparisons and keywords", () => {
     expect([parseNumber("1.234,5"), parseNumber("1,234.5"), parseNumber("$ 20"), parseNumber("veinte")]).toEqual([1234.5, 1234.5, 20, undefined]);
     expect([parseDate("2026-02-29"), parseDate("29/02/2028"), parseDate("1/2/2026")]).toEqual([undefined, "2028-02-29", "2026-02-01"]);
-    expect([compare("Ácido", "equals", "acido"), compare("10", "gt", "9"), compare("", "is_empty", ""), compare("x", "matches", "(")]).toEqual([true, true, true, false]);
-    expect([matchesKeyword("Precio", "precio"), matchesKeyword("¿el precio?", "precio"), matchesKeyword("¿el precio?", "~precio")]).toEqual([true, false, true]);
+    expect([compare("Ácido", "equals", "acido"), compare("10", "gt", "9"), compare("", "is_empty", ""), compare("x", "matches", "(")]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect([matchesKeyword("Precio", "precio"), matchesKeyword("¿el precio?", "precio"), matchesKeyword("¿el precio?", "~precio")]).toEqual([
+      true,
+      false,
+      true,
+    ]);
   });
 });

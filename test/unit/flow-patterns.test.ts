@@ -16,7 +16,17 @@ function graphWith(node: { type: string; data: Record<string, unknown> }) {
   };
 }
 const condition = (right: string) => graphWith({ type: "condition", data: { rules: [{ left: "{{message.text}}", op: "matches", right }] } });
-const switchOn = (value: string) => graphWith({ type: "switch", data: { value: "{{message.text}}", cases: [{ id: "a", op: "equals", value: "x" }, { id: "b", op: "matches", value }] } });
+const switchOn = (value: string) =>
+  graphWith({
+    type: "switch",
+    data: {
+      value: "{{message.text}}",
+      cases: [
+        { id: "a", op: "equals", value: "x" },
+        { id: "b", op: "matches", value },
+      ],
+    },
+  });
 
 function refusal(graph: unknown): { field: string; message: string } | undefined {
   try {
@@ -37,17 +47,21 @@ describe("matching customer text", () => {
   });
 
   it("ignores case and accents as written, and keeps Unicode classes", () => {
-    expect([compare("Quiero HABLAR", "matches", "hablar"), compare("Ñandú", "matches", "^ñ"), compare("pedido 123", "matches", "\\d{3}$"), compare("José", "matches", "^\\p{L}+$")]).toEqual([
-      true,
-      true,
-      true,
-      true,
-    ]);
+    expect([
+      compare("Quiero HABLAR", "matches", "hablar"),
+      compare("Ñandú", "matches", "^ñ"),
+      compare("pedido 123", "matches", "\\d{3}$"),
+      compare("José", "matches", "^\\p{L}+$"),
+    ]).toEqual([true, true, true, true]);
   });
 
   it("never matches text over the length limit or an unusable pattern", () => {
     expect(compare("a".repeat(PATTERN_LIMITS.maxText + 1), "matches", "a")).toBe(false);
-    expect([compare("x", "matches", "("), compare("aa", "matches", "(a)\\1"), compare("x", "matches", "x".repeat(PATTERN_LIMITS.maxLength + 1))]).toEqual([false, false, false]);
+    expect([compare("x", "matches", "("), compare("aa", "matches", "(a)\\1"), compare("x", "matches", "x".repeat(PATTERN_LIMITS.maxLength + 1))]).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -59,9 +73,15 @@ describe("saving a flow with a pattern", () => {
   });
 
   it("refuses what it could not run, naming the field", () => {
-    expect(refusal(condition("x".repeat(PATTERN_LIMITS.maxLength + 1)))).toEqual({ field: "nodes[1].data.rules[0].right", message: expect.stringMatching(/at most 200 characters/) });
+    expect(refusal(condition("x".repeat(PATTERN_LIMITS.maxLength + 1)))).toEqual({
+      field: "nodes[1].data.rules[0].right",
+      message: expect.stringMatching(/at most 200 characters/),
+    });
     expect(refusal(condition(`{{vars.x}}${"x".repeat(PATTERN_LIMITS.maxLength)}`))?.field).toBe("nodes[1].data.rules[0].right");
-    expect(refusal(condition("(unclosed"))).toEqual({ field: "nodes[1].data.rules[0].right", message: expect.stringMatching(/not a valid regular expression/) });
+    expect(refusal(condition("(unclosed"))).toEqual({
+      field: "nodes[1].data.rules[0].right",
+      message: expect.stringMatching(/not a valid regular expression/),
+    });
     expect(refusal(condition("(?=lookahead)"))?.message).toMatch(/no backreferences or lookaround/);
     expect(refusal(switchOn("[a-z]{1,1000}x"))).toEqual({ field: "nodes[1].data.cases[1].value", message: expect.stringMatching(/too complex/) });
   });

@@ -20,7 +20,14 @@ function server(handle: (req: http.IncomingMessage, res: http.ServerResponse, bo
     let body = "";
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
-      seen.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization, cookie: req.headers.cookie, contentType: req.headers["content-type"], body });
+      seen.push({
+        method: req.method!,
+        path: req.url!,
+        authorization: req.headers.authorization,
+        cookie: req.headers.cookie,
+        contentType: req.headers["content-type"],
+        body,
+      });
       handle(req, res, body);
     });
   });
@@ -93,7 +100,9 @@ describe("redirects", () => {
   });
 
   it("are checked against the guard at every hop", async () => {
-    await expect(guardedFetch({ ...request("/302/other"), url: `http://localhost:${new URL(main.url()).port}/302/other` }, ["localhost"])).rejects.toThrow(/127\.0\.0\.1 is a private or local address/);
+    await expect(guardedFetch({ ...request("/302/other"), url: `http://localhost:${new URL(main.url()).port}/302/other` }, ["localhost"])).rejects.toThrow(
+      /127\.0\.0\.1 is a private or local address/,
+    );
   });
 });
 
@@ -101,12 +110,18 @@ describe("the address guard", () => {
   it("refuses loopback in every spelling, including the IPv4-compatible IPv6 form", async () => {
     const port = new URL(main.url()).port;
     const hosts = ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "[::127.0.0.1]", "[::]", "localhost", "0.0.0.0"];
-    const outcomes = await Promise.all(hosts.map((host) => guardedFetch(request("/", { url: `http://${host}:${port}/` }), []).then(() => "fetched", (err: Error) => err.message)));
+    const outcomes = await Promise.all(
+      hosts.map((host) =>
+        guardedFetch(request("/", { url: `http://${host}:${port}/` }), []).then(
+          () => "fetched",
+          (err: Error) => err.message,
+        ),
+      ),
+    );
     expect(outcomes).toEqual(hosts.map(() => expect.stringMatching(/is a private or local address/)));
     expect(main.seen).toHaveLength(0);
     expect([isPrivateAddress("::7f00:1"), isPrivateAddress("::a00:1"), isPrivateAddress("2001:4860:4860::8888")]).toEqual([true, true, false]);
   });
-
 
   it("does not reuse a connection opened for an allowed host", async () => {
     const url = `http://localhost:${new URL(main.url()).port}/`;

@@ -17,7 +17,9 @@ describe("the message catalog", () => {
   });
 
   it("has no English text copied as its Spanish", () => {
-    const untranslated = Object.entries(CATALOG.en).filter(([key, english]) => typeof english === "string" && CATALOG.es[key as keyof typeof CATALOG.es] === english);
+    const untranslated = Object.entries(CATALOG.en).filter(
+      ([key, english]) => typeof english === "string" && CATALOG.es[key as keyof typeof CATALOG.es] === english,
+    );
     expect(untranslated).toEqual([]);
   });
 

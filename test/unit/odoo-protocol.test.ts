@@ -6,7 +6,15 @@ import { decryptSecret, encryptSecret } from "../../lib/odoo/settings";
 
 describe("XML-RPC", () => {
   it("round-trips calls and responses of every type Odoo uses", () => {
-    const params = ["mydb", 7, "KEY", "res.partner", "search_read", [["|", ["email", "=ilike", "a&b<c>@x.mx"], ["active", "=", false]]], { fields: ["name"], limit: 5, price: 1.5 }];
+    const params = [
+      "mydb",
+      7,
+      "KEY",
+      "res.partner",
+      "search_read",
+      [["|", ["email", "=ilike", "a&b<c>@x.mx"], ["active", "=", false]]],
+      { fields: ["name"], limit: 5, price: 1.5 },
+    ];
     expect(decodeCall(encodeCall("execute_kw", params))).toEqual({ method: "execute_kw", params });
     const value = [{ id: 42, name: "Ana Pérez", parent_id: [40, "Acme"], email: false, amount: 11600.5 }];
     expect(decodeResponse(encodeResponse(value))).toEqual(value);
@@ -14,7 +22,9 @@ describe("XML-RPC", () => {
 
   it("reads faults, untyped strings and entities, and refuses what Odoo never sends", () => {
     expect(() => decodeResponse(encodeFault(3, "Access Denied"))).toThrow(new XmlRpcFault(3, "Access Denied"));
-    expect(decodeResponse("<?xml version='1.0'?><methodResponse><params><param><value>a &amp; b &#233;</value></param></params></methodResponse>")).toBe("a & b é");
+    expect(decodeResponse("<?xml version='1.0'?><methodResponse><params><param><value>a &amp; b &#233;</value></param></params></methodResponse>")).toBe(
+      "a & b é",
+    );
     expect(() => encodeCall("x", [null])).toThrow(/None/);
     expect(() => decodeResponse("<methodResponse><params><param><value><nil/></value></param></params></methodResponse>")).toThrow(/nil/);
     expect(() => decodeResponse("<html>Not Found</html>")).toThrow(/methodResponse/);

@@ -1,6 +1,13 @@
 import { pickAgent, type Candidate } from "../../lib/routing/assignment";
 
-const agent = (user_id: string, extra: Partial<Candidate> = {}): Candidate => ({ user_id, online: true, skills: [], active: 0, last_assigned_at: null, ...extra });
+const agent = (user_id: string, extra: Partial<Candidate> = {}): Candidate => ({
+  user_id,
+  online: true,
+  skills: [],
+  active: 0,
+  last_assigned_at: null,
+  ...extra,
+});
 
 describe("choosing an agent", () => {
   it("least_busy: fewest active, then longest idle", () => {

@@ -47,6 +47,10 @@ it("shares counts between nodes through Redis", async () => {
 it("refuses with 503 while Redis, which holds the shared count, cannot be reached", async () => {
   const unreachable = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
   unreachable.on("error", () => undefined);
-  await expect(new RedisRateLimiter(unreachable, "x:").hit("k", 3, 60)).rejects.toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { retryAfterSeconds: 2 } });
+  await expect(new RedisRateLimiter(unreachable, "x:").hit("k", 3, 60)).rejects.toMatchObject({
+    code: 503,
+    type: "SERVICE_UNAVAILABLE",
+    data: { retryAfterSeconds: 2 },
+  });
   unreachable.disconnect();
 });

@@ -14,9 +14,13 @@ describe("the socket hook", () => {
   });
 
   it("refuses an extra field, a missing one, a wrong value and an undeclared event", () => {
-    expect(socketProblem(doc, "conversation_assigned", { conversation_id: id, assigned_to: null, version: 3, extra: 1 })).toMatch(/additional properties \(extra\)/);
+    expect(socketProblem(doc, "conversation_assigned", { conversation_id: id, assigned_to: null, version: 3, extra: 1 })).toMatch(
+      /additional properties \(extra\)/,
+    );
     expect(socketProblem(doc, "conversation_assigned", { conversation_id: id, version: 3 })).toMatch(/required property 'assigned_to'/);
-    expect(socketProblem(doc, "message_status", { message_id: id, conversation_id: id, status: "seen", version: 1 })).toMatch(/status must be equal to one of the allowed values/);
+    expect(socketProblem(doc, "message_status", { message_id: id, conversation_id: id, status: "seen", version: 1 })).toMatch(
+      /status must be equal to one of the allowed values/,
+    );
     expect(socketProblem(doc, "ping", {})).toMatch(/does not declare/);
   });
 

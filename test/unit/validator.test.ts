@@ -60,7 +60,9 @@ describe("the null-refusing validator", () => {
 
 describe("NUL characters", () => {
   it("are refused in any string, naming the field, wherever the rule is", () => {
-    expect(errorsOf({ tag: "string" }, { tag: "a\u0000b" })).toEqual([expect.objectContaining({ type: "nulCharacter", field: "tag", message: "The 'tag' field must not contain NUL characters." })]);
+    expect(errorsOf({ tag: "string" }, { tag: "a\u0000b" })).toEqual([
+      expect.objectContaining({ type: "nulCharacter", field: "tag", message: "The 'tag' field must not contain NUL characters." }),
+    ]);
     expect(errorsOf({ note: { type: "string", optional: true, nullable: true } }, { note: "\u0000" }).map((e) => e.field)).toEqual(["note"]);
     expect(errorsOf({ tags: { type: "array", items: "string" } }, { tags: ["ok", "\u0000"] }).map((e) => e.type)).toEqual(["nulCharacter"]);
     expect(errorsOf({ anything: "any" }, { anything: "x\u0000" }).map((e) => e.field)).toEqual(["anything"]);
@@ -71,7 +73,9 @@ describe("NUL characters", () => {
 describe("odd values in error messages", () => {
   it("refuses an array holding an object with a toString that is not a function, instead of throwing", () => {
     const schema = { id: "uuid", latitude: { type: "number", optional: true } };
-    expect(errorsOf(schema, { id: "00000000-0000-4000-8000-000000000000", latitude: [{ toString: "x" }] })).toEqual([expect.objectContaining({ type: "number", field: "latitude" })]);
+    expect(errorsOf(schema, { id: "00000000-0000-4000-8000-000000000000", latitude: [{ toString: "x" }] })).toEqual([
+      expect.objectContaining({ type: "number", field: "latitude" }),
+    ]);
     expect(errorsOf(schema, { id: [[JSON.parse('{"valueOf": 1, "toString": null}')]] })).toEqual([expect.objectContaining({ field: "id" })]);
   });
 });

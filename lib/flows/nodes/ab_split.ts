@@ -20,7 +20,11 @@ export default defineNode<{ branches: Branch[] }>({
   },
   handles: (data) => data.branches.map((branch) => branch.id),
   validate(data, path) {
-    assertUniqueIds(data.branches.map((b) => b.id), `${path}.branches`, "branch");
+    assertUniqueIds(
+      data.branches.map((b) => b.id),
+      `${path}.branches`,
+      "branch",
+    );
     if (data.branches.every((b) => b.weight === 0)) throw new ValidationFailed(`${path}.branches`, msg("nodes.weightsAllZero"));
   },
   async run(ctx, data) {

@@ -17,7 +17,13 @@ export default questionNode<Data>({
     },
   },
   choices: (data) => data.buttons.map((button) => button.id),
-  validate: (data, path) => assertUniqueIds(data.buttons.map((button) => button.id), `${path}.buttons`, "button", ["invalid", "timeout"]),
+  validate: (data, path) =>
+    assertUniqueIds(
+      data.buttons.map((button) => button.id),
+      `${path}.buttons`,
+      "button",
+      ["invalid", "timeout"],
+    ),
   ask: (ctx, data) => ctx.effects.send({ type: "buttons", content: ctx.render(data.text), metadata: { buttons: data.buttons } }),
   parse(input, data) {
     const options = data.buttons.map((button) => ({ id: button.id, title: button.text }));

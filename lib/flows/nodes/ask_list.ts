@@ -27,7 +27,10 @@ export default questionNode<Data>({
             required: true,
             min: 1,
             max: 10,
-            items: { type: "object", props: { id: OPTION_ID, title: { type: "string", required: true, min: 1, max: 24 }, description: { type: "string", max: 72 } } },
+            items: {
+              type: "object",
+              props: { id: OPTION_ID, title: { type: "string", required: true, min: 1, max: 24 }, description: { type: "string", max: 72 } },
+            },
           },
         },
       },

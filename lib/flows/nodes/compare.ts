@@ -3,7 +3,19 @@
 import { assertUsablePattern, matchesPattern } from "./pattern";
 
 export const OPERATORS = [
-  "equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with", "matches", "gt", "gte", "lt", "lte", "is_empty", "is_not_empty",
+  "equals",
+  "not_equals",
+  "contains",
+  "not_contains",
+  "starts_with",
+  "ends_with",
+  "matches",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "is_empty",
+  "is_not_empty",
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 

@@ -14,7 +14,14 @@ export default defineNode<{ match?: "all" | "any"; rules: Rule[] }>({
       required: true,
       min: 1,
       max: 20,
-      items: { type: "object", props: { left: { type: "string", required: true, max: 1000, template: true }, op: { type: "enum", values: OPERATORS, required: true }, right: { type: "string", max: 1000, template: true } } },
+      items: {
+        type: "object",
+        props: {
+          left: { type: "string", required: true, max: 1000, template: true },
+          op: { type: "enum", values: OPERATORS, required: true },
+          right: { type: "string", max: 1000, template: true },
+        },
+      },
     },
   },
   handles: () => ["true", "false"],

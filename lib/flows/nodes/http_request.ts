@@ -13,7 +13,8 @@ function renderDeep(ctx: NodeContext, value: unknown): unknown {
 export default defineNode<Data>({
   type: "http_request",
   category: "people",
-  description: "Calls an HTTP API; stores {status, body} in vars.<save_to>. Leaves by success (2xx) or error. Private addresses are refused unless FLOW_HTTP_ALLOW_HOSTS lists them.",
+  description:
+    "Calls an HTTP API; stores {status, body} in vars.<save_to>. Leaves by success (2xx) or error. Private addresses are refused unless FLOW_HTTP_ALLOW_HOSTS lists them.",
   fields: {
     method: { type: "enum", values: ["GET", "POST", "PUT", "PATCH", "DELETE"], required: true },
     url: { type: "url", required: true, template: true },
@@ -26,7 +27,13 @@ export default defineNode<Data>({
   async run(ctx, data) {
     try {
       const headers = Object.fromEntries(Object.entries(data.headers ?? {}).map(([name, value]) => [name, ctx.render(String(value))]));
-      const result = await ctx.effects.http({ method: data.method, url: ctx.render(data.url), headers, body: renderDeep(ctx, data.body), timeoutMs: data.timeout_ms ?? 10_000 });
+      const result = await ctx.effects.http({
+        method: data.method,
+        url: ctx.render(data.url),
+        headers,
+        body: renderDeep(ctx, data.body),
+        timeoutMs: data.timeout_ms ?? 10_000,
+      });
       ctx.vars[data.save_to] = result;
       return { handle: result.status >= 200 && result.status < 300 ? "success" : "error" };
     } catch (err) {

@@ -7,7 +7,12 @@ export default defineNode<Data>({
   type: "odoo_create_partner",
   category: "odoo",
   description: "Creates a partner in Odoo (default: the contact's name, email and phone); stores its id.",
-  fields: { name: { type: "string", max: 200, template: true }, email: { type: "string", max: 254, template: true }, phone: { type: "string", max: 32, template: true }, ...saveTo },
+  fields: {
+    name: { type: "string", max: 200, template: true },
+    email: { type: "string", max: 254, template: true },
+    phone: { type: "string", max: 32, template: true },
+    ...saveTo,
+  },
   handles: () => [...NEXT, "error"],
   run(ctx, data) {
     const pick = (template: string | undefined, own: string | null) => (template ? ctx.render(template) : own) || null;

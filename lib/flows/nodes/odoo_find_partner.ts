@@ -12,6 +12,9 @@ export default defineNode<Data>({
   run(ctx, data) {
     const own = { phone: ctx.contact.phone_number, email: ctx.contact.email, name: ctx.contact.name }[data.by];
     const value = data.value ? ctx.render(data.value) : own;
-    return callOdoo(ctx, data.save_to, "findPartner", { by: data.by, value }, (partner) => ({ value: partner ?? null, handle: partner ? "found" : "not_found" }));
+    return callOdoo(ctx, data.save_to, "findPartner", { by: data.by, value }, (partner) => ({
+      value: partner ?? null,
+      handle: partner ? "found" : "not_found",
+    }));
   },
 });

@@ -15,13 +15,24 @@ export default defineNode<{ value: string; cases: Case[] }>({
       required: true,
       min: 1,
       max: 20,
-      items: { type: "object", props: { id: OPTION_ID, op: { type: "enum", values: OPERATORS, required: true }, value: { type: "string", max: 1000, template: true } } },
+      items: {
+        type: "object",
+        props: { id: OPTION_ID, op: { type: "enum", values: OPERATORS, required: true }, value: { type: "string", max: 1000, template: true } },
+      },
     },
   },
   handles: (data) => [...data.cases.map((c) => c.id), "default"],
   validate: (data, path) => {
-    assertUniqueIds(data.cases.map((c) => c.id), `${path}.cases`, "case", ["default"]);
-    assertUsableComparisons(data.cases.map((c) => ({ op: c.op, right: c.value })), (i) => `${path}.cases[${i}].value`);
+    assertUniqueIds(
+      data.cases.map((c) => c.id),
+      `${path}.cases`,
+      "case",
+      ["default"],
+    );
+    assertUsableComparisons(
+      data.cases.map((c) => ({ op: c.op, right: c.value })),
+      (i) => `${path}.cases[${i}].value`,
+    );
   },
   async run(ctx, data) {
     const value = ctx.render(data.value);

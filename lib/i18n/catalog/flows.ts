@@ -64,7 +64,8 @@ export const es: Translation<typeof en> = {
   "graph.nodeIdTwice": (p) => `El id de nodo "${p.id}" se usa dos veces`,
   "graph.oneStart": (p) => `Un flujo tiene exactamente un nodo start (este tiene ${p.count})`,
   "graph.noSuchNode": (p) => `${p.field} no corresponde a ningún nodo de este flujo`,
-  "graph.noSuchExit": (p) => `El nodo "${p.node}" no tiene la salida "${p.handle}"${p.exits.length ? ` (tiene: ${p.exits.join(", ")})` : " (no tiene ninguna)"}`,
+  "graph.noSuchExit": (p) =>
+    `El nodo "${p.node}" no tiene la salida "${p.handle}"${p.exits.length ? ` (tiene: ${p.exits.join(", ")})` : " (no tiene ninguna)"}`,
   "graph.exitTaken": (p) => `La salida "${p.handle}" del nodo "${p.node}" ya tiene una conexión`,
   "graph.unknownType": (p) => `Tipo de nodo desconocido: "${p.type}"`,
 

@@ -35,5 +35,7 @@ export const CATALOG: Record<Language, Translation<Catalog>> = { en, es };
 
 // Parameters travel between nodes as JSON: a template taking anything else (a Date, a Map) would
 // arrive broken. The key of such a template turns up in the compiler's error here.
-type NotJson = { [K in keyof Catalog]: Catalog[K] extends (params: infer P) => string ? (P extends Readonly<Record<string, Param>> ? never : K) : never }[keyof Catalog];
+type NotJson = {
+  [K in keyof Catalog]: Catalog[K] extends (params: infer P) => string ? (P extends Readonly<Record<string, Param>> ? never : K) : never;
+}[keyof Catalog];
 export const PARAMS_ARE_JSON: [NotJson] extends [never] ? true : NotJson = true;

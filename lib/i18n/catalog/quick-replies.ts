@@ -4,7 +4,8 @@ import type { Templates, Translation } from "./types";
 export const en = {
   "quickReplies.notYourQueue": "This quick reply belongs to a queue you are not in",
   "quickReplies.onlySupervised": "You can only edit quick replies of queues you supervise",
-  "quickReplies.shortcutTaken": (p: { shortcut: string; inQueue: boolean }) => `The shortcut ${p.shortcut} is already used ${p.inQueue ? "in this queue" : "globally"}`,
+  "quickReplies.shortcutTaken": (p: { shortcut: string; inQueue: boolean }) =>
+    `The shortcut ${p.shortcut} is already used ${p.inQueue ? "in this queue" : "globally"}`,
   // The `shortcut` parameter's own validation message (services/quick-replies.service.ts).
   "quickReplies.shortcutPattern": "The shortcut must start with / followed by 1 to 40 letters, digits, _ or -",
 } satisfies Templates;

@@ -60,8 +60,12 @@ export async function inboundStoredOnce(db: Db, deliveries: Delivery[]): Promise
   const stored = new Map(rows.map((row) => [row.wa_message_id, Number(row.n)]));
   const lost = deliveries.filter((delivery) => acknowledged(delivery) && !stored.has(delivery.waMessageId));
   const doubled = deliveries.filter((delivery) => (stored.get(delivery.waMessageId) ?? 0) > 1);
-  if (lost.length) problems.push(`${lost.length} acknowledged customer message(s) are not stored (by phase: ${byPhase(lost)}): ${examples(lost.map((d) => d.token))}`);
-  if (doubled.length) problems.push(`${doubled.length} customer message(s) are stored more than once: ${examples(doubled.map((d) => `${d.token}×${stored.get(d.waMessageId)}`))}`);
+  if (lost.length)
+    problems.push(`${lost.length} acknowledged customer message(s) are not stored (by phase: ${byPhase(lost)}): ${examples(lost.map((d) => d.token))}`);
+  if (doubled.length)
+    problems.push(
+      `${doubled.length} customer message(s) are stored more than once: ${examples(doubled.map((d) => `${d.token}×${stored.get(d.waMessageId)}`))}`,
+    );
   const storedCount = deliveries.filter((delivery) => stored.has(delivery.waMessageId)).length;
   return {
     name: "every customer message stored exactly once",
@@ -99,7 +103,8 @@ export async function flowAnsweredOnce(db: Db, deliveries: Delivery[], phaseAt: 
         examples(doubled.map((d) => `${d.token}×${repliesTo(d)} in ${d.customer.conversationId}`)),
     );
   }
-  if (intruding.length) problems.push(`${intruding.length} message(s) in conversations an agent holds were answered by the flow: ${examples(intruding.map((d) => d.token))}`);
+  if (intruding.length)
+    problems.push(`${intruding.length} message(s) in conversations an agent holds were answered by the flow: ${examples(intruding.map((d) => d.token))}`);
   if (strays.length) problems.push(`${strays.length} bot repl(ies) match no customer message: ${examples(strays.map((content) => JSON.stringify(content)))}`);
   const total = [...replies.values()].reduce((sum, created) => sum + created.length, 0);
   return {
@@ -122,7 +127,9 @@ export async function agentSentOnce(db: Db, sends: AgentSend[]): Promise<CheckRe
   const problems: string[] = [];
   const unacknowledged = sends.filter((send) => send.acknowledgedAt === undefined);
   if (unacknowledged.length) {
-    problems.push(`${unacknowledged.length} agent message(s) were never accepted by the API (by phase: ${byPhase(unacknowledged)}): ${examples(unacknowledged.map((s) => `${s.token} → ${s.refused ?? s.gaveUp ?? "?"}`))}`);
+    problems.push(
+      `${unacknowledged.length} agent message(s) were never accepted by the API (by phase: ${byPhase(unacknowledged)}): ${examples(unacknowledged.map((s) => `${s.token} → ${s.refused ?? s.gaveUp ?? "?"}`))}`,
+    );
   }
   const rows = await db.rows<{ content: string; n: string; statuses: string[] }>(
     "SELECT content, count(*) AS n, array_agg(status) AS statuses FROM messages WHERE direction = 'outbound' AND sender_type = 'agent' AND content = ANY($1) GROUP BY content",
@@ -137,8 +144,12 @@ export async function agentSentOnce(db: Db, sends: AgentSend[]): Promise<CheckRe
     return row && !row.statuses.every((status) => SENT.has(status));
   });
   if (missing.length) problems.push(`${missing.length} accepted agent message(s) are not stored: ${examples(missing.map((s) => s.token))}`);
-  if (doubled.length) problems.push(`${doubled.length} agent message(s) are stored more than once: ${examples(doubled.map((s) => `${s.token}×${byContent.get(s.content)?.n}`))}`);
-  if (unsent.length) problems.push(`${unsent.length} agent message(s) were not sent to WhatsApp: ${examples(unsent.map((s) => `${s.token} (${byContent.get(s.content)?.statuses.join("/")})`))}`);
+  if (doubled.length)
+    problems.push(`${doubled.length} agent message(s) are stored more than once: ${examples(doubled.map((s) => `${s.token}×${byContent.get(s.content)?.n}`))}`);
+  if (unsent.length)
+    problems.push(
+      `${unsent.length} agent message(s) were not sent to WhatsApp: ${examples(unsent.map((s) => `${s.token} (${byContent.get(s.content)?.statuses.join("/")})`))}`,
+    );
   return {
     name: "every agent message sent exactly once",
     summary: `agent messages ${sends.length}, accepted ${accepted.length}, stored ${accepted.length - missing.length}, sent ${accepted.length - missing.length - unsent.length}, stored twice ${doubled.length}`,
@@ -188,16 +199,23 @@ export async function noDuplicateConversations(db: Db, customers: Customer[]): P
     }
   }
   if (perCustomer.length !== customers.length) problems.push(`${customers.length} customers wrote, ${perCustomer.length} have a conversation`);
-  return { name: "no conversation duplicated", summary: `customers ${customers.length}, with one contact and one conversation each: ${perCustomer.length - problems.length}`, problems };
+  return {
+    name: "no conversation duplicated",
+    summary: `customers ${customers.length}, with one contact and one conversation each: ${perCustomer.length - problems.length}`,
+    problems,
+  };
 }
 
 export async function oneConnectionPerNumber(db: Db, observer: Observer, running: Set<string>): Promise<CheckResult> {
   // Several samples may catch the same overlap: one line per number, pair of nodes and phase.
   const distinct = new Map(observer.overlaps.map((overlap) => [`${overlap.accountId} ${overlap.nodes.join(" ")} ${overlap.phase}`, overlap]));
   const problems = [...distinct.values()].map(
-    (overlap) => `account ${overlap.accountId} had a live connection on ${overlap.nodes.join(" and ")} at once (${overlap.phase}, first seen ${new Date(overlap.at).toISOString()})`,
+    (overlap) =>
+      `account ${overlap.accountId} had a live connection on ${overlap.nodes.join(" and ")} at once (${overlap.phase}, first seen ${new Date(overlap.at).toISOString()})`,
   );
-  const accounts = await db.rows<{ id: string; status: string; owner_node: string | null }>("SELECT id, status, owner_node FROM whatsapp_accounts WHERE deleted_at IS NULL");
+  const accounts = await db.rows<{ id: string; status: string; owner_node: string | null }>(
+    "SELECT id, status, owner_node FROM whatsapp_accounts WHERE deleted_at IS NULL",
+  );
   for (const account of accounts) {
     if (account.status !== "connected" || !account.owner_node || !running.has(account.owner_node)) {
       problems.push(`account ${account.id} ends ${account.status} on ${account.owner_node ?? "no node"} (running: ${[...running].join(", ")})`);
@@ -225,7 +243,13 @@ export interface GracefulStop {
   signal: string | null;
 }
 
-export function nodesAlive(exits: UnexpectedExit[], finals: NodeOutcome[], stops: GracefulStop[], unsteady: string[], phaseOf: (at: number) => string): CheckResult {
+export function nodesAlive(
+  exits: UnexpectedExit[],
+  finals: NodeOutcome[],
+  stops: GracefulStop[],
+  unsteady: string[],
+  phaseOf: (at: number) => string,
+): CheckResult {
   const problems: string[] = unsteady.map((phase) => `after ${phase} the cluster was not back to every node up and every number connected within 90 s`);
   for (const exit of exits) {
     problems.push(`node ${exit.nodeId} exited by itself during ${phaseOf(exit.at)} (code ${exit.code}, signal ${exit.signal}); its log ends:\n${exit.log}`);
@@ -234,7 +258,8 @@ export function nodesAlive(exits: UnexpectedExit[], finals: NodeOutcome[], stops
     if (stop.forced) problems.push(`node ${stop.node} did not exit within the grace period after SIGTERM and was killed (after ${stop.ms} ms)`);
     else if (stop.code !== 0) problems.push(`node ${stop.node} exited with code ${stop.code} (signal ${stop.signal}) after SIGTERM`);
   }
-  for (const node of finals) if (!node.running || !node.ready) problems.push(`node ${node.nodeId} is ${node.running ? "running but not ready" : "not running"} at the end`);
+  for (const node of finals)
+    if (!node.running || !node.ready) problems.push(`node ${node.nodeId} is ${node.running ? "running but not ready" : "not running"} at the end`);
   return {
     name: "every node alive",
     summary: `unexpected exits ${exits.length}; graceful stops ${stops.map((s) => `${s.node} ${(s.ms / 1000).toFixed(1)} s${s.forced ? " (forced)" : ""}`).join(", ") || "none"}; alive at the end ${finals.filter((n) => n.running && n.ready).length}/${finals.length}`,
@@ -267,13 +292,21 @@ export async function socketLag(db: Db, scopes: WatcherScope[], since: Date, pha
   const lags: SocketLag[] = [];
   for (const { watcher, conversations } of scopes) {
     const counted = new Set(earlier.filter((lag) => lag.watcher === watcher.name).flatMap((lag) => lag.ids));
-    const ids = rows.filter((row) => (!conversations || conversations.has(row.conversation_id)) && !watcher.holds(row.id) && !counted.has(row.id)).map((row) => row.id);
+    const ids = rows
+      .filter((row) => (!conversations || conversations.has(row.conversation_id)) && !watcher.holds(row.id) && !counted.has(row.id))
+      .map((row) => row.id);
     if (ids.length) lags.push({ watcher: watcher.name, phase, ids });
   }
   return lags;
 }
 
-export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], since: Date, phaseAt: (at: number) => string, lags: SocketLag[]): Promise<CheckResult> {
+export async function socketsHoldEveryMessage(
+  db: Db,
+  scopes: WatcherScope[],
+  since: Date,
+  phaseAt: (at: number) => string,
+  lags: SocketLag[],
+): Promise<CheckResult> {
   const rows = await db.rows<{ id: string; conversation_id: string; created_at: Date; what: string }>(
     "SELECT id, conversation_id, created_at, direction || '/' || sender_type || '/' || status || ' ' || to_char(created_at, 'HH24:MI:SS.MS') AS what FROM messages WHERE created_at >= $1",
     [since],
@@ -287,7 +320,9 @@ export async function socketsHoldEveryMessage(db: Db, scopes: WatcherScope[], si
     const missedLive = expected.filter((row) => !watcher.live.has(row.id));
     const missing = expected.filter((row) => !watcher.holds(row.id));
     const missedWhen = byPhase(missedLive.map((row) => ({ phase: phaseAt(row.created_at.getTime()) })));
-    lines.push(`${watcher.name} ${expected.length - missing.length}/${expected.length} (live ${expected.length - missedLive.length}${missedWhen ? `, missed live in ${missedWhen}` : ""}; disconnects ${watcher.disconnects})`);
+    lines.push(
+      `${watcher.name} ${expected.length - missing.length}/${expected.length} (live ${expected.length - missedLive.length}${missedWhen ? `, missed live in ${missedWhen}` : ""}; disconnects ${watcher.disconnects})`,
+    );
     if (missing.length) {
       problems.push(
         `socket client ${watcher.name} lacks ${missing.length} of ${expected.length} new_message events (by phase: ${byPhase(missing.map((row) => ({ phase: phaseAt(row.created_at.getTime()) })))}; missed live: ${missedLive.length}; disconnects: ${watcher.disconnects}; ` +
@@ -321,13 +356,18 @@ export function numbersKept(phase: string, before: AccountRow[], after: AccountR
     const later = after.find((row) => row.id === account.id);
     if (!later) continue;
     if (later.owner_node !== account.owner_node) problems.push(`account ${account.id} moved from ${account.owner_node} to ${later.owner_node} during ${phase}`);
-    else if (String(later.last_connected_at) !== String(account.last_connected_at)) problems.push(`account ${account.id} reconnected on ${account.owner_node} during ${phase}`);
+    else if (String(later.last_connected_at) !== String(account.last_connected_at))
+      problems.push(`account ${account.id} reconnected on ${account.owner_node} during ${phase}`);
   }
   const moved = problems.length;
   const drops = observer.statusChanges.filter((change) => change.phase === phase && change.status !== "connected");
-  if (drops.length) problems.push(`${drops.length} status change(s) away from connected during ${phase}: ${examples(drops.map((d) => `${d.accountId} ${d.status}/${d.reason ?? ""}`))}`);
+  if (drops.length)
+    problems.push(
+      `${drops.length} status change(s) away from connected during ${phase}: ${examples(drops.map((d) => `${d.accountId} ${d.status}/${d.reason ?? ""}`))}`,
+    );
   const gaps = observer.gaps.filter((gap) => gap.phase === phase);
-  if (gaps.length) problems.push(`${new Set(gaps.map((g) => g.accountId)).size} account(s) were connected on no node in ${gaps.length} sample(s) during ${phase}`);
+  if (gaps.length)
+    problems.push(`${new Set(gaps.map((g) => g.accountId)).size} account(s) were connected on no node in ${gaps.length} sample(s) during ${phase}`);
   return {
     name: `numbers stay connected through ${phase}`,
     summary: `${before.length} accounts; moved or reconnected ${moved}; status changes away from connected ${drops.length}; samples with a number connected nowhere ${gaps.length}`,

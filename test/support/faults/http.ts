@@ -79,7 +79,9 @@ export class Balancer {
   }
 
   private count<T>(purpose: string, outcome: Outcome<T>): Outcome<T> {
-    const key = outcome.ok ? [outcome.status, outcome.status >= 400 ? (outcome.body as ErrorBody | null)?.detail?.code : undefined].filter(Boolean).join(" ") : outcome.error;
+    const key = outcome.ok
+      ? [outcome.status, outcome.status >= 400 ? (outcome.body as ErrorBody | null)?.detail?.code : undefined].filter(Boolean).join(" ")
+      : outcome.error;
     const counts = this.outcomes.get(purpose) ?? new Map<string, number>();
     counts.set(key, (counts.get(key) ?? 0) + 1);
     this.outcomes.set(purpose, counts);

@@ -121,7 +121,15 @@ export class CustomerTraffic {
 
   private newDelivery(phase: string, customer: Customer): Delivery {
     const seq = String(this.deliveries.length + 1).padStart(5, "0");
-    const delivery: Delivery = { token: `m${seq}`, phase, customer, waMessageId: `FAULT${this.runTag}M${seq}`, expectsBotReply: !customer.agent, firstTry: Date.now(), attempts: 0 };
+    const delivery: Delivery = {
+      token: `m${seq}`,
+      phase,
+      customer,
+      waMessageId: `FAULT${this.runTag}M${seq}`,
+      expectsBotReply: !customer.agent,
+      firstTry: Date.now(),
+      attempts: 0,
+    };
     this.deliveries.push(delivery);
     return delivery;
   }
@@ -130,7 +138,10 @@ export class CustomerTraffic {
     const { customer } = delivery;
     const body = { from: customer.phone, type: "text", text: delivery.token, wa_message_id: delivery.waMessageId };
     await untilAcknowledged(delivery, this.deadlineMs, () =>
-      this.lb.request("customer message (simulator inbound)", "POST", `/api/simulator/accounts/${customer.accountId}/inbound`, { token: this.adminToken(), body }),
+      this.lb.request("customer message (simulator inbound)", "POST", `/api/simulator/accounts/${customer.accountId}/inbound`, {
+        token: this.adminToken(),
+        body,
+      }),
     );
   }
 }

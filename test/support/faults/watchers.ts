@@ -322,7 +322,14 @@ export class Observer {
       events: {
         "whatsapp.status"(ctx: Context<{ account_id: string; status: string; reason: string | null }>) {
           const node = ctx.nodeID ?? "?";
-          observer.statusChanges.push({ at: Date.now(), phase: observer.phase, node, accountId: ctx.params.account_id, status: ctx.params.status, reason: ctx.params.reason });
+          observer.statusChanges.push({
+            at: Date.now(),
+            phase: observer.phase,
+            node,
+            accountId: ctx.params.account_id,
+            status: ctx.params.status,
+            reason: ctx.params.reason,
+          });
           // The moment a node connects a number is when a former holder that has not let go yet can be caught.
           if (ctx.params.status === "connected") observer.othersHolding(ctx.params.account_id, node).catch(() => undefined);
         },
@@ -360,7 +367,11 @@ export class Observer {
   }
 
   private stateOn(nodeId: string, accountId: string): Promise<{ status: string } | undefined> {
-    return this.broker.call<{ status: string }, { account_id: string }>("whatsapp-sessions.state", { account_id: accountId }, { nodeID: nodeId, timeout: 2_000 });
+    return this.broker.call<{ status: string }, { account_id: string }>(
+      "whatsapp-sessions.state",
+      { account_id: accountId },
+      { nodeID: nodeId, timeout: 2_000 },
+    );
   }
 
   /** Which node has a live WhatsApp connection for which number, right now; and, every few samples, what each simulator sent. */
@@ -374,10 +385,10 @@ export class Observer {
       nodes.flatMap((node) =>
         accounts.map(async (accountId) => {
           const state = await this.stateOn(node.nodeId, accountId).catch((err: unknown) => {
-              // SESSION_MOVED: the node answered that it holds no session for the number.
-              if ((err as { type?: string }).type !== "SESSION_MOVED") unanswered += 1;
-              return undefined;
-            });
+            // SESSION_MOVED: the node answered that it holds no session for the number.
+            if ((err as { type?: string }).type !== "SESSION_MOVED") unanswered += 1;
+            return undefined;
+          });
           if (state?.status === "connected") connectedOn.set(accountId, [...(connectedOn.get(accountId) ?? []), node.nodeId]);
         }),
       ),
