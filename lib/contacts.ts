@@ -156,6 +156,6 @@ export class Contacts {
 
   private async assertPhoneFree(phone: string): Promise<void> {
     const taken = await this.knex("contacts").where("phone_number", phone).whereNull("deleted_at").first();
-    if (taken) throw new Conflict("phone_number", msg("contacts.phoneTaken", { phone, id: taken.id }));
+    if (taken) throw new Conflict(msg("contacts.phoneTaken", { phone, id: taken.id }), "CONFLICT", "phone_number");
   }
 }

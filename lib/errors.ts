@@ -46,7 +46,8 @@ export class NotFound extends AppError {
 }
 
 export class Conflict extends AppError {
-  constructor(field: string | undefined, message: Message, type = "CONFLICT") {
+  /** `field`: the input the conflict is about, when there is one (the email already taken). */
+  constructor(message: Message, type = "CONFLICT", field?: string) {
     super(409, type, message, { field });
   }
 }

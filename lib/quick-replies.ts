@@ -117,6 +117,6 @@ export class QuickReplies {
     if (queueId) query.where("queue_id", queueId);
     else query.whereNull("queue_id");
     if (exceptId) query.whereNot("id", exceptId);
-    if (await query.first()) throw new Conflict("shortcut", msg("quickReplies.shortcutTaken", { shortcut, inQueue: queueId !== null }));
+    if (await query.first()) throw new Conflict(msg("quickReplies.shortcutTaken", { shortcut, inQueue: queueId !== null }), "CONFLICT", "shortcut");
   }
 }

@@ -54,7 +54,7 @@ export function presentUser(user: Row<User>): PublicUser {
   };
 }
 
-const EMAIL_TAKEN = () => new Conflict("email", msg("users.emailTaken"));
+const EMAIL_TAKEN = () => new Conflict(msg("users.emailTaken"), "CONFLICT", "email");
 
 /** A wrong current password when changing one's own: a 422 on the field, and worth an audit row. */
 export class WrongCurrentPassword extends ValidationFailed {
@@ -213,7 +213,7 @@ export class Users {
   private async assertAnotherAdmin(trx: Knex.Transaction, exceptId: string, field?: "role" | "is_active"): Promise<void> {
     const admins = await trx("users").select("id").where({ role: "admin", is_active: true }).whereNull("deleted_at").forUpdate();
     if (!admins.some((admin) => admin.id !== exceptId)) {
-      throw new Conflict(field, msg("users.lastAdmin"), "LAST_ADMIN");
+      throw new Conflict(msg("users.lastAdmin"), "LAST_ADMIN", field);
     }
   }
 }

@@ -6,8 +6,8 @@ import type { RequestMeta } from "../lib/auth/request-meta";
 
 export const AuditMiddleware: Middleware = {
   localAction(next: ActionHandler, action: ActionSchema) {
-    const name = action.audit as unknown;
-    if (typeof name !== "string") return next;
+    const name = action.audit;
+    if (name === undefined) return next;
     const resourceType = name.split(".")[0] ?? null;
     return async function audited(ctx: Context<{ id?: unknown }, RequestMeta>) {
       const result = (await next(ctx)) as { id?: unknown; user?: { id?: unknown } } | undefined;

@@ -6,7 +6,8 @@ import { isAccess } from "../lib/auth/permissions";
 
 export const PermissionsMiddleware: Middleware = {
   localAction(next: ActionHandler, action: ActionSchema) {
-    const access = action.permissions as unknown;
+    // Typed for our own services; checked anyway, since a schema may come from plain JavaScript.
+    const access: unknown = action.permissions;
     if (action.rest && access === undefined) {
       throw new Error(`Action ${String(action.name)} has a REST route but no "permissions"`);
     }

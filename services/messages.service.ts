@@ -86,7 +86,7 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
         const caller = callerOf(ctx);
         const conversation = await this.conversations.assertVisible(caller, ctx.params.id);
         if (conversation.status === "resolved") {
-          throw new Conflict(undefined, msg("conversations.resolvedNoWriting"), "CONVERSATION_RESOLVED");
+          throw new Conflict(msg("conversations.resolvedNoWriting"), "CONVERSATION_RESOLVED");
         }
         const { media_url, metadata, idempotency_key } = ctx.params;
         const sent = await ctx.call<{ id: string }, Record<string, unknown>>("whatsapp.send", {

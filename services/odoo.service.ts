@@ -138,7 +138,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       async handler(this: OdooService, ctx: Ctx<Record<string, never>>) {
         const client = await this.client();
         const job = await startSyncJob(database(), callerOf(ctx).id);
-        if (!job) throw new Conflict(undefined, msg("odoo.syncRunning"), "SYNC_RUNNING");
+        if (!job) throw new Conflict(msg("odoo.syncRunning"), "SYNC_RUNNING");
         const report = async (progress: SyncProgress) => {
           await recordSyncProgress(database(), job.id, progress);
           await emitEvent(this.broker, "odoo.sync.progress", progress);

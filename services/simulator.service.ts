@@ -33,7 +33,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; phone_number: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorScan", { phone_number: ctx.params.phone_number });
-        if (!done) throw new Conflict(undefined, msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
+        if (!done) throw new Conflict(msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
         return { ok: true };
       },
     },
@@ -65,7 +65,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
         // Checked here too, so a bad payload is a 422 even when no node holds the account.
         simulatedMessage(message);
         const sent = await this.onOwner<{ wa_message_id: string }>(ctx, account, "simulatorInbound", { message });
-        if (!sent) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
+        if (!sent) throw new Conflict(msg("whatsapp.notConnected"), "NOT_CONNECTED");
         return sent;
       },
     },
@@ -95,7 +95,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; wa_message_id: string; status: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorReceipt", { wa_message_id: ctx.params.wa_message_id, status: ctx.params.status });
-        if (!done) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
+        if (!done) throw new Conflict(msg("whatsapp.notConnected"), "NOT_CONNECTED");
         return { ok: true };
       },
     },
@@ -111,7 +111,7 @@ const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorServi
       async handler(this: SimulatorService, ctx: Context<{ id: string; reason: string }>) {
         const account = await this.simulatedAccount(ctx);
         const done = await this.onOwner(ctx, account, "simulatorDisconnect", { reason: ctx.params.reason });
-        if (!done) throw new Conflict(undefined, msg("whatsapp.noConnection"), "NOT_CONNECTED");
+        if (!done) throw new Conflict(msg("whatsapp.noConnection"), "NOT_CONNECTED");
         return { ok: true };
       },
     },

@@ -166,7 +166,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
     sessionOf(this: SessionsService, accountId: string) {
       const snapshot = this.host.snapshot(accountId);
-      if (!snapshot) throw new Conflict(undefined, msg("whatsapp.sessionMoved"), "SESSION_MOVED");
+      if (!snapshot) throw new Conflict(msg("whatsapp.sessionMoved"), "SESSION_MOVED");
       return snapshot;
     },
 

@@ -29,7 +29,7 @@ export function translatePgError(err: unknown): unknown {
   const { code, constraint, column } = wrapped.nativeError ?? wrapped;
   switch (code) {
     case "23505":
-      return new Conflict(fieldOfConstraint(constraint), msg("database.duplicate"));
+      return new Conflict(msg("database.duplicate"), "CONFLICT", fieldOfConstraint(constraint));
     case "23503":
       return new ValidationFailed(typeof column === "string" ? column : "id", msg("database.missingReference"));
     case "22P02":

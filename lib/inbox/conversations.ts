@@ -341,12 +341,12 @@ export class Conversations {
 
   async reopen(caller: Caller, id: string): Promise<ChangeResult> {
     return this.change(caller, id, async (row, trx) => {
-      if (row.status !== "resolved") throw new Conflict(undefined, msg("conversations.notResolved", { status: row.status }), "INVALID_TRANSITION");
+      if (row.status !== "resolved") throw new Conflict(msg("conversations.notResolved", { status: row.status }), "INVALID_TRANSITION");
       const open = await trx("conversations")
         .where({ contact_id: row.contact_id, whatsapp_account_id: row.whatsapp_account_id })
         .whereNot("status", "resolved")
         .first("id");
-      if (open) throw new Conflict(undefined, msg("conversations.openExists", { id: open.id }), "CONVERSATION_OPEN");
+      if (open) throw new Conflict(msg("conversations.openExists", { id: open.id }), "CONVERSATION_OPEN");
       return reopenRequest(trx, row);
     });
   }

@@ -21,7 +21,7 @@ export function nextLifecycle(current: LifecycleState, event: LifecycleEvent): L
     context: { queueId: current.queue_id, assignedTo: current.assigned_to },
   });
   if (!snapshot.can(event)) {
-    throw new Conflict(undefined, msg("conversations.transition", { status: current.status, step: event.type }), "INVALID_TRANSITION");
+    throw new Conflict(msg("conversations.transition", { status: current.status, step: event.type }), "INVALID_TRANSITION");
   }
   const [next] = transition(conversationLifecycleMachine, snapshot, event);
   return { status: next.value, queue_id: next.context.queueId, assigned_to: next.context.assignedTo };

@@ -54,7 +54,7 @@ export async function announceQueued(bus: EventBus, messages: QueuedMessage[]): 
 export function outboundRefusal(err: unknown, conversationId: string): unknown {
   const { code, detail } = (err ?? {}) as { code?: string; detail?: string };
   if (code === "CH404") return new NotFound("conversation", conversationId);
-  if (code === "CH409") return new Conflict(undefined, msg("conversations.accountNotConnected", { status: String(detail) }), "NOT_CONNECTED");
+  if (code === "CH409") return new Conflict(msg("conversations.accountNotConnected", { status: String(detail) }), "NOT_CONNECTED");
   return err;
 }
 

@@ -105,7 +105,7 @@ export class Queues {
       const queue = await trx("queues").where({ id }).whereNull("deleted_at").forUpdate().first("id");
       if (!queue) throw new NotFound("queue", id);
       const open = await trx("conversations").where({ queue_id: id }).whereIn("status", ["waiting", "active"]).first("id");
-      if (open) throw new Conflict(undefined, msg("queues.notEmpty"), "QUEUE_NOT_EMPTY");
+      if (open) throw new Conflict(msg("queues.notEmpty"), "QUEUE_NOT_EMPTY");
       await trx("queue_agents").where({ queue_id: id }).delete();
       // Resolved (or bot-held) conversations forget it: a reopen goes to their agent or the bot instead.
       await trx("conversations").where({ queue_id: id }).update({ queue_id: null });

@@ -244,7 +244,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** A phone scans the QR code: the account is paired, and (as on WhatsApp Web) the socket restarts. */
   async scan(accountId: string, phoneNumber: string): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection?.showingQr) throw new Conflict(undefined, msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
+    if (!connection?.showingQr) throw new Conflict(msg("whatsapp.notShowingQr"), "NOT_WAITING_FOR_SCAN");
     const digits = phoneNumber.replace(/\D/g, "");
     const pairing: Pairing = {
       simulator: true,
@@ -260,7 +260,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** A customer writes to the account; returns the message's WhatsApp id (re-sending it simulates a redelivery). */
   async inbound(accountId: string, input: SimulatedInbound): Promise<string> {
     const connection = this.live.get(accountId);
-    if (!connection?.opened) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
+    if (!connection?.opened) throw new Conflict(msg("whatsapp.notConnected"), "NOT_CONNECTED");
     const message = simulatedMessage(input);
     // The phone uploads the file: fetch it, as Baileys downloads a real one.
     if (input.media_url) {
@@ -289,7 +289,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** The recipient's phone reports a message delivered or read. */
   async receipt(accountId: string, waMessageId: string, status: "delivered" | "read"): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection?.opened) throw new Conflict(undefined, msg("whatsapp.notConnected"), "NOT_CONNECTED");
+    if (!connection?.opened) throw new Conflict(msg("whatsapp.notConnected"), "NOT_CONNECTED");
     if (!this.outbound(accountId).some((record) => record.wa_message_id === waMessageId)) throw new NotFound("outboundMessage", waMessageId);
     await connection.receive([{ waMessageId, status }]);
   }
@@ -297,7 +297,7 @@ export class SimulatorProvider implements WhatsAppProvider {
   /** WhatsApp ends the connection: the network drops, the phone logs the device out, or the number is banned. */
   async disconnect(accountId: string, reason: SimulatedDisconnect): Promise<void> {
     const connection = this.live.get(accountId);
-    if (!connection) throw new Conflict(undefined, msg("whatsapp.noConnection"), "NOT_CONNECTED");
+    if (!connection) throw new Conflict(msg("whatsapp.noConnection"), "NOT_CONNECTED");
     if (reason === "logged_out") await wipeAuthState(this.knex, accountId);
     connection.drop(reason);
   }

@@ -5,7 +5,7 @@ import { msg } from "../../lib/i18n/message";
 
 describe("error responses", () => {
   it("renders domain errors with their status, code and field", () => {
-    expect(toErrorResponse(new Conflict("email", msg("users.emailTaken")), "en")).toMatchObject({
+    expect(toErrorResponse(new Conflict(msg("users.emailTaken"), "CONFLICT", "email"), "en")).toMatchObject({
       status: 409,
       body: { detail: { code: "CONFLICT", message: "A user with this email already exists", field: "email" } },
     });
@@ -61,7 +61,7 @@ describe("error responses", () => {
 
   describe("in the client's language", () => {
     it("words a domain error in Spanish, keeping its code and field, and says so in Content-Language", () => {
-      const res = toErrorResponse(new Conflict("role", msg("users.lastAdmin"), "LAST_ADMIN"), "es");
+      const res = toErrorResponse(new Conflict(msg("users.lastAdmin"), "LAST_ADMIN", "role"), "es");
       expect(res.body.detail).toEqual({
         code: "LAST_ADMIN",
         message: "Este es el último administrador activo; primero haga administrador a otro usuario",
