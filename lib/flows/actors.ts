@@ -20,7 +20,7 @@ import { addNote, relayedFromJson, type MessageJson } from "../inbox/messages";
 import type { QueuedMessage } from "../inbox/outbound";
 import type { Conversation } from "../models/conversations";
 import { queueCalendar } from "../queues/sla";
-import { Flows } from "./flows";
+import { Flows } from "./store";
 import { guardedRequest } from "./http";
 import type { FlowEffects, FlowInput } from "./node-type";
 import { consumeInput } from "../inbox/flow-inbox";

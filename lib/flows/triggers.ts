@@ -1,7 +1,7 @@
 // Which flow a message starts (flows.md): keyword > welcome > default, among
 // active flows of that account (or of all accounts).
 import type { Knex } from "knex";
-import { keywordsOf } from "./flows";
+import { keywordsOf } from "./store";
 
 const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
 

@@ -10,7 +10,7 @@ import { NODE_TYPES } from "../../lib/flows/registry";
 import { deliverInput, deliverTimer, startFlow, type FlowHost, type FlowState, type LoadedFlow } from "../../lib/flows/runtime";
 import { parseNumber } from "../../lib/flows/nodes/ask_number";
 import { parseDate } from "../../lib/flows/nodes/ask_date";
-import { compare } from "../../lib/flows/nodes/compare";
+import { compare } from "../../lib/flows/nodes/kit/compare";
 import { matchesKeyword } from "../../lib/flows/triggers";
 
 type Effect = [string, unknown];

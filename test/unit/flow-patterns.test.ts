@@ -3,8 +3,8 @@
 // when the flow is saved, not found out when a customer writes.
 import { ValidationFailed } from "../../lib/errors";
 import { validateGraph } from "../../lib/flows/graph";
-import { compare } from "../../lib/flows/nodes/compare";
-import { PATTERN_LIMITS } from "../../lib/flows/nodes/pattern";
+import { compare } from "../../lib/flows/nodes/kit/compare";
+import { PATTERN_LIMITS } from "../../lib/flows/nodes/kit/pattern";
 
 function graphWith(node: { type: string; data: Record<string, unknown> }) {
   return {

@@ -1,7 +1,7 @@
 import { ValidationFailed } from "../../errors";
 import { msg } from "../../i18n/message";
 import { defineNode } from "../node-type";
-import { assertUniqueIds, OPTION_ID } from "./ids";
+import { assertUniqueIds, OPTION_ID } from "./kit/ids";
 
 type Branch = { id: string; weight: number };
 

@@ -1,5 +1,5 @@
 import { defineNode, NEXT } from "../node-type";
-import { tagsField } from "./tags";
+import { tagsField } from "./kit/tags";
 
 export default defineNode<{ tags: string[] }>({
   type: "add_tags",

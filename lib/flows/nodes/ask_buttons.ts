@@ -1,6 +1,6 @@
 import { chosenOption, type Button } from "../../whatsapp/outbound";
-import { assertUniqueIds, OPTION_ID } from "./ids";
-import { questionNode, type QuestionData } from "./question";
+import { assertUniqueIds, OPTION_ID } from "./kit/ids";
+import { questionNode, type QuestionData } from "./kit/question";
 
 type Data = QuestionData & { buttons: Button[] };
 

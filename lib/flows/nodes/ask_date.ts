@@ -1,4 +1,4 @@
-import { questionNode, textOf } from "./question";
+import { questionNode, textOf } from "./kit/question";
 
 /** dd/mm/yyyy (or with - or .) and yyyy-mm-dd, as an ISO date when it exists. */
 export function parseDate(text: string): string | undefined {

@@ -1,4 +1,4 @@
-import { questionNode, textOf } from "./question";
+import { questionNode, textOf } from "./kit/question";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 

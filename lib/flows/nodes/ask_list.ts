@@ -1,8 +1,8 @@
 import { ValidationFailed } from "../../errors";
 import { msg } from "../../i18n/message";
 import { chosenOption, type ListSection } from "../../whatsapp/outbound";
-import { assertUniqueIds, OPTION_ID } from "./ids";
-import { questionNode, type QuestionData } from "./question";
+import { assertUniqueIds, OPTION_ID } from "./kit/ids";
+import { questionNode, type QuestionData } from "./kit/question";
 
 type Data = QuestionData & { button_text: string; sections: ListSection[] };
 

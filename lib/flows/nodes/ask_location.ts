@@ -1,4 +1,4 @@
-import { questionNode } from "./question";
+import { questionNode } from "./kit/question";
 
 export default questionNode({
   type: "ask_location",

@@ -1,4 +1,4 @@
-import { questionNode, type QuestionData } from "./question";
+import { questionNode, type QuestionData } from "./kit/question";
 
 const KINDS = ["image", "video", "audio", "document"] as const;
 

@@ -1,4 +1,4 @@
-import { questionNode, textOf, type QuestionData } from "./question";
+import { questionNode, textOf, type QuestionData } from "./kit/question";
 
 /** "1234", "1,5", "1.234,5" and "1,234.5" as people write them. */
 export function parseNumber(text: string): number | undefined {

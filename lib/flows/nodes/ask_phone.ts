@@ -1,6 +1,6 @@
 import { config } from "../../config";
 import { toE164 } from "../../phone";
-import { questionNode, textOf, type QuestionData } from "./question";
+import { questionNode, textOf, type QuestionData } from "./kit/question";
 
 export default questionNode<QuestionData & { default_country?: string }>({
   type: "ask_phone",

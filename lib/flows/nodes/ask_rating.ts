@@ -1,4 +1,4 @@
-import { questionNode, textOf, type QuestionData } from "./question";
+import { questionNode, textOf, type QuestionData } from "./kit/question";
 
 export default questionNode<QuestionData & { scale: 5 | 10 }>({
   type: "ask_rating",

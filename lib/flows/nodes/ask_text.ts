@@ -1,4 +1,4 @@
-import { questionNode, textOf, type QuestionData } from "./question";
+import { questionNode, textOf, type QuestionData } from "./kit/question";
 
 export default questionNode<QuestionData & { min_length?: number; max_length?: number }>({
   type: "ask_text",

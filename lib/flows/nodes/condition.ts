@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./compare";
+import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./kit/compare";
 
 type Rule = { left: string; op: Operator; right?: string };
 

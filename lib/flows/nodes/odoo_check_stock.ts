@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { callOdoo, saveTo } from "./odoo";
+import { callOdoo, saveTo } from "./kit/odoo";
 
 type Data = { product: string; save_to: string };
 

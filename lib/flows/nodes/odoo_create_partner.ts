@@ -1,5 +1,5 @@
 import { defineNode, NEXT } from "../node-type";
-import { callOdoo, saveTo } from "./odoo";
+import { callOdoo, saveTo } from "./kit/odoo";
 
 type Data = { name?: string; email?: string; phone?: string; save_to: string };
 

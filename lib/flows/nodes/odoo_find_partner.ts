@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { callOdoo, saveTo } from "./odoo";
+import { callOdoo, saveTo } from "./kit/odoo";
 
 type Data = { by: "phone" | "email" | "name"; value?: string; save_to: string };
 

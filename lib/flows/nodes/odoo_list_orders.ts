@@ -1,5 +1,5 @@
 import { defineNode } from "../node-type";
-import { callOdoo, saveTo } from "./odoo";
+import { callOdoo, saveTo } from "./kit/odoo";
 
 type Data = { partner_var?: string; state?: string; limit?: number; save_to: string };
 

@@ -1,3 +1,3 @@
-import { sendMediaNode } from "./media";
+import { sendMediaNode } from "./kit/media";
 
 export default sendMediaNode("send_audio", "audio");

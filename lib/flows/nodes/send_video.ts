@@ -1,3 +1,3 @@
-import { caption, sendMediaNode } from "./media";
+import { caption, sendMediaNode } from "./kit/media";
 
 export default sendMediaNode("send_video", "video", caption);

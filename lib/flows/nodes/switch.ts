@@ -1,6 +1,6 @@
 import { defineNode } from "../node-type";
-import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./compare";
-import { assertUniqueIds, OPTION_ID } from "./ids";
+import { assertUsableComparisons, compare, OPERATORS, type Operator } from "./kit/compare";
+import { assertUniqueIds, OPTION_ID } from "./kit/ids";
 
 type Case = { id: string; op: Operator; value?: string };
 

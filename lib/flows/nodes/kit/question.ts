@@ -2,9 +2,9 @@
 // parses is stored in vars.<variable> and leaves by `next` (or by the chosen
 // option); one that does not is answered with `retry_text` up to
 // `max_retries` times, then leaves by `invalid`; silence leaves by `timeout`.
-import { MAX_TEXT } from "../../whatsapp/outbound";
-import type { Fields } from "../fields";
-import { defineNode, type FlowInput, type NodeContext, type NodeType } from "../node-type";
+import { MAX_TEXT } from "../../../whatsapp/outbound";
+import type { Fields } from "../../fields";
+import { defineNode, type FlowInput, type NodeContext, type NodeType } from "../../node-type";
 
 export interface QuestionData {
   text: string;

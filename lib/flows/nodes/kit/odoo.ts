@@ -1,7 +1,7 @@
 // The odoo_* nodes call the Odoo service through the flow's effects; any
 // failure (Odoo not configured, unreachable, refusing) leaves by `error` with
 // the reason in vars.<save_to>_error.
-import type { NodeContext, NodeResult } from "../node-type";
+import type { NodeContext, NodeResult } from "../../node-type";
 
 export const saveTo = { save_to: { type: "string", required: true, pattern: /^[A-Za-z_]\w{0,63}$/ } } as const;
 

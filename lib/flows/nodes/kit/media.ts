@@ -1,6 +1,6 @@
 // The send_<media> nodes differ only in the media kind and whether a caption applies.
-import type { Fields } from "../fields";
-import { defineNode, NEXT, type NodeType } from "../node-type";
+import type { Fields } from "../../fields";
+import { defineNode, NEXT, type NodeType } from "../../node-type";
 
 export function sendMediaNode(type: string, media: "image" | "video" | "audio" | "document" | "sticker", extra: Fields = {}): NodeType {
   return defineNode<{ url: string; caption?: string; filename?: string }>({

@@ -5,8 +5,8 @@
 // time. The worst pattern within the limits takes tens of milliseconds on the
 // longest text (docs/security.md).
 import { RE2JS } from "re2js";
-import { ValidationFailed } from "../../errors";
-import { msg, type Message } from "../../i18n/message";
+import { ValidationFailed } from "../../../errors";
+import { msg, type Message } from "../../../i18n/message";
 
 export const PATTERN_LIMITS = {
   /** Characters of the pattern as written. */

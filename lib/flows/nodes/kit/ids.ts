@@ -1,7 +1,7 @@
 // Exits named after configured options (buttons, rows, cases, branches) must be unique and not reserved.
-import { ValidationFailed } from "../../errors";
-import { msg } from "../../i18n/message";
-import type { OptionKind } from "../../i18n/catalog/flows";
+import { ValidationFailed } from "../../../errors";
+import { msg } from "../../../i18n/message";
+import type { OptionKind } from "../../../i18n/catalog/flows";
 
 export const OPTION_ID = { type: "string", required: true, min: 1, max: 64, pattern: /^[\w-]+$/ } as const;
 
