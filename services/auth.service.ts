@@ -12,6 +12,7 @@ import { recordAudit } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { activeUser } from "../lib/users";
 import { broadcastEvent, inBackground } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface AuthService extends Service {
   sessions: Sessions;
@@ -23,7 +24,7 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthService> = {
   name: "auth",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
   settings: { rest: "/auth" },
 
   actions: {

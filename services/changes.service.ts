@@ -7,10 +7,11 @@ import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
 import { CURSOR_PATTERN } from "../lib/inbox/change-cursor";
 import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, readChanges } from "../lib/inbox/changes";
+import { usesDatabase } from "../mixins/database.mixin";
 
 const ChangesServiceSchema: ServiceSchema = {
   name: "changes",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
   settings: { rest: "/changes" },
 
   actions: {

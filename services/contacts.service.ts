@@ -3,8 +3,8 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { Contacts, type ContactFilter, type ContactInput } from "../lib/contacts";
-import { database } from "../lib/db/connection";
 import { pageParams } from "../lib/pagination";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface ContactsService extends Service {
   contacts: Contacts;
@@ -24,7 +24,11 @@ const phone = { type: "string", trim: true, min: 3, max: 32 } as const;
 
 const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService> = {
   name: "contacts",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<ContactsService>(function (knex) {
+      this.contacts = new Contacts(knex, config().defaultPhoneRegion);
+    }),
+  ],
   settings: { rest: "/contacts" },
 
   actions: {
@@ -146,11 +150,6 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
         return this.contacts.get(ctx.params.id);
       },
     },
-  },
-
-  started(this: ContactsService) {
-    this.contacts = new Contacts(database(), config().defaultPhoneRegion);
-    return Promise.resolve();
   },
 };
 

@@ -7,7 +7,7 @@ import { unlessDatabaseDown } from "../lib/db/availability";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { availableNodes, nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
-import { closedQueueFallback } from "../lib/queues/queues";
+import { closedQueueFallback } from "../lib/queues/store";
 import { database } from "../lib/db/connection";
 import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
 import { claimOverdue } from "../lib/inbox/flow-inbox";
@@ -16,6 +16,7 @@ import { ownerOf } from "../lib/flows/owner";
 import type { TimerRow } from "../lib/timers";
 import { emitEvent, type EventContext } from "../lib/contract/events";
 import { announceQueued } from "../lib/inbox/outbound";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface ActorsService extends Service {
   actors: ConversationActors;
@@ -43,7 +44,7 @@ const ARRIVALS = new Set(["handed_off", "transferred", "reopened"]);
 
 const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = {
   name: NAME,
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
 
   actions: {
     /** Runs an event on this node's actor of the conversation (callers route it to the owner). */

@@ -12,6 +12,7 @@ import { QuickReplies } from "../lib/quick-replies";
 import { renderTemplate } from "../lib/templates";
 import { emitEvent } from "../lib/contract/events";
 import { findContact } from "../lib/contacts";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface ConversationsService extends Service {
   conversations: Conversations;
@@ -25,7 +26,12 @@ const id = { id: "uuid" } as const;
 
 const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, ConversationsService> = {
   name: "conversations",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<ConversationsService>(function (knex) {
+      this.conversations = new Conversations(knex);
+      this.replies = new QuickReplies(knex);
+    }),
+  ],
   settings: { rest: "/conversations" },
 
   actions: {
@@ -171,12 +177,6 @@ const ConversationsServiceSchema: ServiceSchema<ServiceSettingSchema, Conversati
       if (change) await emitEvent(this.broker, "conversation.changed", change);
       return conversation;
     },
-  },
-
-  started(this: ConversationsService) {
-    this.conversations = new Conversations(database());
-    this.replies = new QuickReplies(database());
-    return Promise.resolve();
   },
 };
 

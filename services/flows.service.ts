@@ -5,7 +5,7 @@ import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
-import { Flows, type FlowDefinition, type FlowFilter } from "../lib/flows/flows";
+import { Flows, type FlowDefinition, type FlowFilter } from "../lib/flows/store";
 import { guardedRequest } from "../lib/flows/http";
 import { catalogue } from "../lib/flows/registry";
 import { testFlow } from "../lib/flows/sandbox";
@@ -13,6 +13,7 @@ import { NotFound } from "../lib/errors";
 import { TRIGGER_TYPES } from "../lib/models/flows";
 import { pageParams } from "../lib/pagination";
 import { queueCalendar } from "../lib/queues/sla";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface FlowsService extends Service {
   flows: Flows;
@@ -33,7 +34,11 @@ const fields = {
 
 const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
   name: "flows",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<FlowsService>(function (knex) {
+      this.flows = new Flows(knex);
+    }),
+  ],
   settings: { rest: "/flows" },
 
   actions: {
@@ -183,11 +188,6 @@ const FlowsServiceSchema: ServiceSchema<ServiceSettingSchema, FlowsService> = {
         });
       },
     },
-  },
-
-  started(this: FlowsService) {
-    this.flows = new Flows(database());
-    return Promise.resolve();
   },
 };
 

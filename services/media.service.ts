@@ -8,6 +8,7 @@ import { database } from "../lib/db/connection";
 import { NotFound } from "../lib/errors";
 import { configuredMediaStore, type MediaStore } from "../lib/media-store";
 import { mediaOf } from "../lib/inbox/messages";
+import { usesDatabase } from "../mixins/database.mixin";
 
 const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif)|video\/(mp4|3gpp)|audio\/(ogg|mpeg|mp4|aac|amr))$/;
 
@@ -22,7 +23,12 @@ interface MediaMeta extends RequestMeta {
 
 const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
   name: "media",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<MediaService>(function (knex) {
+      this.store = configuredMediaStore();
+      this.conversations = new Conversations(knex);
+    }),
+  ],
   settings: { rest: "/media" },
 
   actions: {
@@ -54,12 +60,6 @@ const MediaServiceSchema: ServiceSchema<ServiceSettingSchema, MediaService> = {
         return file.stream;
       },
     },
-  },
-
-  started(this: MediaService) {
-    this.store = configuredMediaStore();
-    this.conversations = new Conversations(database());
-    return Promise.resolve();
   },
 };
 

@@ -12,6 +12,7 @@ import { Conversations } from "../lib/inbox/conversations";
 import { addNote, DEFAULT_MESSAGE_LIMIT, findMessage, listMessages, MAX_MESSAGE_LIMIT } from "../lib/inbox/messages";
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
 import { emitEvent } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface MessagesService extends Service {
   conversations: Conversations;
@@ -31,7 +32,11 @@ const STAFF = "authenticated";
 
 const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService> = {
   name: "messages",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<MessagesService>(function (knex) {
+      this.conversations = new Conversations(knex);
+    }),
+  ],
   settings: { rest: "/conversations" },
 
   actions: {
@@ -121,11 +126,6 @@ const MessagesServiceSchema: ServiceSchema<ServiceSettingSchema, MessagesService
         return note;
       },
     },
-  },
-
-  started(this: MessagesService) {
-    this.conversations = new Conversations(database());
-    return Promise.resolve();
   },
 };
 

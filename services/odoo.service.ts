@@ -14,6 +14,7 @@ import { ContactSync, pushContact, type SyncProgress } from "../lib/odoo/sync";
 import { findSyncJob, recordSyncProgress, startSyncJob } from "../lib/odoo/sync-jobs";
 import { emitEvent } from "../lib/contract/events";
 import { findContact } from "../lib/contacts";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface OdooService extends Service {
   store: OdooSettingsStore;
@@ -54,7 +55,11 @@ const settingsParams = {
 
 const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
   name: "odoo",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<OdooService>(function (knex) {
+      this.store = new OdooSettingsStore(knex);
+    }),
+  ],
   settings: { rest: "/odoo" },
 
   actions: {
@@ -404,11 +409,6 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
 
   created(this: OdooService) {
     this.breaker = { failures: 0, openUntil: 0 };
-  },
-
-  started(this: OdooService) {
-    this.store = new OdooSettingsStore(database());
-    return Promise.resolve();
   },
 };
 

@@ -5,10 +5,11 @@ import type { RequestMeta } from "../lib/auth/request-meta";
 import { database } from "../lib/db/connection";
 import { ASSIGNMENT_METHODS } from "../lib/models/queues";
 import { pageParams } from "../lib/pagination";
-import { Queues, type AgentInput, type QueueInput } from "../lib/queues/queues";
+import { Queues, type AgentInput, type QueueInput } from "../lib/queues/store";
 import { queueStats } from "../lib/queues/stats";
 import type { QueueMembershipEvent } from "../lib/contract/events";
 import { emitEvent } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface QueuesService extends Service {
   queues: Queues;
@@ -34,7 +35,11 @@ const fields = {
 
 const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = {
   name: "queues",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<QueuesService>(function (knex) {
+      this.queues = new Queues(knex);
+    }),
+  ],
   settings: { rest: "/queues" },
 
   actions: {
@@ -161,11 +166,6 @@ const QueuesServiceSchema: ServiceSchema<ServiceSettingSchema, QueuesService> = 
         return queueStats(database(), ctx.params.id);
       },
     },
-  },
-
-  started(this: QueuesService) {
-    this.queues = new Queues(database());
-    return Promise.resolve();
   },
 };
 

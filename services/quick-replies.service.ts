@@ -2,10 +2,10 @@
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { callerOf } from "../lib/auth/caller";
 import type { RequestMeta } from "../lib/auth/request-meta";
-import { database } from "../lib/db/connection";
 import { ruleMessage } from "../lib/i18n/validation";
 import { pageParams } from "../lib/pagination";
 import { QuickReplies, type QuickReplyFilter, type QuickReplyInput } from "../lib/quick-replies";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface QuickRepliesService extends Service {
   replies: QuickReplies;
@@ -23,7 +23,11 @@ const queueId = { type: "uuid", optional: true, nullable: true } as const;
 
 const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickRepliesService> = {
   name: "quick-replies",
-  dependencies: ["db"],
+  mixins: [
+    usesDatabase<QuickRepliesService>(function (knex) {
+      this.replies = new QuickReplies(knex);
+    }),
+  ],
   settings: { rest: "/quick-replies" },
 
   actions: {
@@ -86,11 +90,6 @@ const QuickRepliesServiceSchema: ServiceSchema<ServiceSettingSchema, QuickReplie
         return null;
       },
     },
-  },
-
-  started(this: QuickRepliesService) {
-    this.replies = new QuickReplies(database());
-    return Promise.resolve();
   },
 };
 

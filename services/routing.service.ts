@@ -12,6 +12,7 @@ import { assignWaiting, queuesOfAgent, queuesWithWaiting } from "../lib/routing/
 import { requeueAwaitingReply } from "../lib/routing/away";
 import { cancelTimers, scheduleTimer, type TimerRow } from "../lib/timers";
 import { emitEvent, type ConversationChange, type EventContext } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface RoutingService extends Service {
   sweepTimer?: NodeJS.Timeout;
@@ -24,7 +25,7 @@ const awayKey = (userId: string) => `agent-away:${userId}`;
 
 const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> = {
   name: "routing",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
 
   actions: {
     /** Runs assignment for one queue now (operators, tests). */

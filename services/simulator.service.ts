@@ -8,6 +8,7 @@ import { msg } from "../lib/i18n/message";
 import { Accounts } from "../lib/whatsapp/accounts";
 import { SIMULATED_INBOUND_TYPES, simulatedMessage, type SimulatedInbound } from "../lib/whatsapp/simulator";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface SimulatorService extends AccountOwnerCaller {
   simulatedAccount(ctx: Context<{ id: string }>): ReturnType<Accounts["find"]>;
@@ -17,8 +18,7 @@ const phone = { type: "string", trim: true, pattern: /^\+?[\d\s().-]{8,20}$/ } a
 
 const SimulatorServiceSchema: ServiceSchema<ServiceSettingSchema, SimulatorService> = {
   name: "simulator",
-  mixins: [AccountOwnerMixin as Partial<ServiceSchema>],
-  dependencies: ["db"],
+  mixins: [AccountOwnerMixin as Partial<ServiceSchema>, usesDatabase()],
   settings: { rest: "/simulator/accounts" },
 
   actions: {

@@ -7,10 +7,11 @@ import { database } from "../lib/db/connection";
 import { slaDeadline } from "../lib/queues/sla";
 import type { TimerRow } from "../lib/timers";
 import { emitEvent } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 const SlaServiceSchema: ServiceSchema<ServiceSettingSchema, Service> = {
   name: "sla",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
 
   actions: {
     timer: {

@@ -5,6 +5,7 @@ import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 import { claimDueTimers, markTimerFired, type TimerRow } from "../lib/timers";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface TimersService extends Service {
   pollTimer?: NodeJS.Timeout;
@@ -17,7 +18,7 @@ const BATCH = 50;
 
 const TimersServiceSchema: ServiceSchema<ServiceSettingSchema, TimersService> = {
   name: "timers",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
 
   methods: {
     async poll(this: TimersService) {

@@ -10,6 +10,7 @@ import { pageParams } from "../lib/pagination";
 import { configuredRateLimiter } from "../lib/rate-limit";
 import { Users, WrongCurrentPassword, type NewUser, type UserChanges, type UserFilter } from "../lib/users";
 import { broadcastEvent, emitEvent } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface UsersService extends Service {
   users: Users;
@@ -25,7 +26,8 @@ const status = { type: "enum", values: [...USER_STATUSES] } as const;
 
 const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersService> = {
   name: "users",
-  dependencies: ["db", "auth"],
+  dependencies: ["auth"],
+  mixins: [usesDatabase()],
   settings: { rest: "/users" },
 
   actions: {

@@ -18,6 +18,7 @@ import { SimulatorProvider, type SimulatedDisconnect, type SimulatedInbound } fr
 import { InboundStore } from "../lib/inbox/ingest";
 import { applyReceipt, sendQueueOn } from "../lib/inbox/outbound";
 import { broadcastEvent, emitEvent, inBackground, type EventContext, type MessageReceivedEvent } from "../lib/contract/events";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -51,7 +52,7 @@ const accountParam = { account_id: "uuid" } as const;
 
 const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsService> = {
   name: "whatsapp-sessions",
-  dependencies: ["db"],
+  mixins: [usesDatabase()],
 
   actions: {
     /** Status and current QR of an account this node owns. */

@@ -16,6 +16,7 @@ import { announceQueued, queueOutbound, recipientOf } from "../lib/inbox/outboun
 import { MAX_TEXT, OUTBOUND_TYPES, type OutboundType } from "../lib/whatsapp/outbound";
 import { broadcastEvent } from "../lib/contract/events";
 import { AccountOwnerMixin, type AccountOwnerCaller } from "../mixins/account-owner.mixin";
+import { usesDatabase } from "../mixins/database.mixin";
 
 interface WhatsappService extends AccountOwnerCaller {
   accounts: Accounts;
@@ -41,8 +42,12 @@ const READERS = ["admin", "supervisor"] as const;
 const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService> = {
   name: "whatsapp",
   // moleculer's typings cannot express mixins whose `this` is a richer service type.
-  mixins: [AccountOwnerMixin as Partial<ServiceSchema>],
-  dependencies: ["db"],
+  mixins: [
+    AccountOwnerMixin as Partial<ServiceSchema>,
+    usesDatabase<WhatsappService>(function (knex) {
+      this.accounts = new Accounts(knex);
+    }),
+  ],
   settings: { rest: "/whatsapp/accounts" },
 
   actions: {
@@ -246,11 +251,6 @@ const WhatsappServiceSchema: ServiceSchema<ServiceSettingSchema, WhatsappService
         last_connected_at: account.last_connected_at,
       };
     },
-  },
-
-  started(this: WhatsappService) {
-    this.accounts = new Accounts(database());
-    return Promise.resolve();
   },
 };
 
