@@ -31,7 +31,8 @@ export type NodeResult =
   /** Continue at the start of another flow. */
   | { goto: { flowId: string } };
 
-export type Answer = { accept: unknown; handle: string } | { reject: true };
+/** A reply a question node takes: the variables it sets and the exit it leaves by; or one it refuses. */
+export type Answer = { vars: Record<string, unknown>; handle: string } | { reject: true };
 
 export interface HttpResult {
   status: number;
@@ -72,6 +73,8 @@ export interface NodeType<D = Record<string, unknown>> {
   fields: Fields;
   /** The exits this node has with this configuration. */
   handles(data: D): string[];
+  /** Its exits as the builder's catalogue lists them, when they depend on the configuration ("<button id>"). */
+  catalogueHandles?: string[];
   /** Checks beyond the fields (unique ids, …); throws ValidationFailed naming the path. */
   validate?(data: D, path: string): void;
   run(ctx: NodeContext, data: D): Promise<NodeResult>;

@@ -108,22 +108,6 @@ export function catalogue() {
     category: node.category,
     description: node.description,
     schema: jsonSchemaOf(node.fields),
-    // Choice nodes name their exits after their configured options.
-    handles: describeHandles(node),
+    handles: node.catalogueHandles ?? node.handles({}),
   }));
-}
-
-function describeHandles(node: NodeType): string[] {
-  switch (node.type) {
-    case "ask_buttons":
-      return ["<button id>", "invalid", "timeout"];
-    case "ask_list":
-      return ["<row id>", "invalid", "timeout"];
-    case "switch":
-      return ["<case id>", "default"];
-    case "ab_split":
-      return ["<branch id>"];
-    default:
-      return node.handles({});
-  }
 }

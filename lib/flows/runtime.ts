@@ -282,8 +282,8 @@ export async function deliverInput(host: FlowHost, state: FlowState, input: Flow
   const ctx = contextOf(host, state);
   const answer = await type.answer(ctx, node.data, input);
   const run = new FlowRun(host, state, graph);
-  if ("accept" in answer) {
-    state.vars[String(node.data.variable)] = answer.accept;
+  if ("vars" in answer) {
+    Object.assign(state.vars, answer.vars);
     await host.disarmTimer();
     state.timer_token = null;
     return run.leave(node, answer.handle);

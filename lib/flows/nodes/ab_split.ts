@@ -18,6 +18,7 @@ export default defineNode<{ branches: Branch[] }>({
       items: { type: "object", props: { id: OPTION_ID, weight: { type: "number", required: true, min: 0, max: 1000 } } },
     },
   },
+  catalogueHandles: ["<branch id>"],
   handles: (data) => data.branches.map((branch) => branch.id),
   validate(data, path) {
     assertUniqueIds(

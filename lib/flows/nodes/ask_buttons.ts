@@ -6,6 +6,7 @@ type Data = QuestionData & { buttons: Button[] };
 
 export default questionNode<Data>({
   type: "ask_buttons",
+  catalogueHandles: ["<button id>", "invalid", "timeout"],
   description: "Offers 1–3 buttons; stores the chosen button's id and leaves by it.",
   fields: {
     buttons: {

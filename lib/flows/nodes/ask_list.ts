@@ -10,6 +10,7 @@ const rowsOf = (data: Data) => data.sections.flatMap((section) => section.rows);
 
 export default questionNode<Data>({
   type: "ask_list",
+  catalogueHandles: ["<row id>", "invalid", "timeout"],
   description: "Offers a list of up to 10 rows in sections; stores the chosen row's id and leaves by it.",
   fields: {
     button_text: { type: "string", required: true, min: 1, max: 20 },

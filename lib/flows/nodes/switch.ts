@@ -21,6 +21,7 @@ export default defineNode<{ value: string; cases: Case[] }>({
       },
     },
   },
+  catalogueHandles: ["<case id>", "default"],
   handles: (data) => [...data.cases.map((c) => c.id), "default"],
   validate: (data, path) => {
     assertUniqueIds(

@@ -29,6 +29,8 @@ interface QuestionSpec<D extends QuestionData> {
   type: string;
   description: string;
   fields?: Fields;
+  /** Its exits as the builder's catalogue lists them, when they depend on the configuration. */
+  catalogueHandles?: string[];
   /** The exits besides `invalid` and `timeout` (default: next). */
   choices?(data: D): string[];
   validate?: (data: D, path: string) => void;
@@ -43,6 +45,7 @@ interface QuestionSpec<D extends QuestionData> {
 export function questionNode<D extends QuestionData>(spec: QuestionSpec<D>): NodeType {
   return defineNode<D>({
     type: spec.type,
+    ...(spec.catalogueHandles ? { catalogueHandles: spec.catalogueHandles } : {}),
     category: "questions",
     description: spec.description,
     fields: { ...questionFields, ...spec.fields },
@@ -56,7 +59,7 @@ export function questionNode<D extends QuestionData>(spec: QuestionSpec<D>): Nod
     async answer(ctx, data, input) {
       const value = await spec.parse(input, data, ctx);
       if (value === undefined) return { reject: true };
-      return { accept: value, handle: spec.handleFor?.(value, data) ?? "next" };
+      return { vars: { [data.variable]: value }, handle: spec.handleFor?.(value, data) ?? "next" };
     },
     retryText: (data) => data.retry_text ?? DEFAULT_RETRY_TEXT,
     maxRetries: (data) => data.max_retries ?? DEFAULT_MAX_RETRIES,
