@@ -14,18 +14,16 @@ import { createActor, type Actor } from "xstate";
 import { conversationFlowMachine } from "./flow.machine";
 import { config } from "../config";
 import { Contacts } from "../contacts";
-import { applyChange, handoffRequest, resolveRequest, type ChangeRequest } from "../inbox/conversations";
-import { addNote, relayedFromJson, type MessageJson } from "../inbox/messages";
+import { applyChange, handoffRequest } from "../inbox/conversations";
+import { relayedFromJson, type MessageJson } from "../inbox/messages";
 
 import type { QueuedMessage } from "../inbox/outbound";
 import type { Conversation } from "../models/conversations";
-import { queueCalendar } from "../queues/sla";
 import { Flows } from "./store";
-import { guardedRequest } from "./http";
-import type { FlowEffects, FlowInput } from "./node-type";
+import { liveFlowEffects, type ChangeBuilder, type OutboxEntry } from "./effects";
+import type { FlowInput } from "./node-type";
 import { consumeInput } from "../inbox/flow-inbox";
 import { outboundRefusal } from "../inbox/outbound";
-import { validateOutgoing } from "../whatsapp/outbound";
 import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type FlowState } from "./runtime";
 import { triggeredFlow } from "./triggers";
 import { Batcher, type Outcome } from "../db/batcher";
@@ -43,14 +41,6 @@ export type ActorEvent =
 
 /** What one pass of an actor handles: an event, or one input taken from the inbox (undefined: not an inbound message). */
 type ActorStep = Exclude<ActorEvent, { kind: "inbox" }> | { kind: "input"; input: FlowInput | undefined };
-
-/** A send of the flow, as charla_flow_write queues it. */
-interface OutboxEntry {
-  type: string;
-  content: string | null;
-  metadata: Record<string, unknown>;
-  idempotency_key: string | null;
-}
 
 /** What becomes of the flow's timer when the state is written: replaced, or cancelled. */
 type TimerChange = { kind: string; due_at: Date; payload: Record<string, unknown> } | { cancel: true };
@@ -421,7 +411,7 @@ export class ConversationActors {
   }
 
   /** One change of the conversation under its row lock, announced once committed. */
-  private async change(conversationId: string, build: (trx: Knex.Transaction, row: Conversation) => Promise<ChangeRequest> | ChangeRequest): Promise<void> {
+  private async change(conversationId: string, build: ChangeBuilder): Promise<void> {
     const change: ConversationChange = await this.knex.transaction(async (trx) => {
       const row = await trx<Conversation>("conversations").where({ id: conversationId }).forUpdate().first();
       if (!row) throw new Error(`Conversation ${conversationId} is gone`);
@@ -432,56 +422,17 @@ export class ConversationActors {
 
   private hostFor(conversation: ConversationRow, live: Live): FlowHost {
     const id = conversation.id;
-    const knex = this.knex;
-    // Effects that reach beyond the outbox happen after what came before them is written (see the top of the file).
-    const written =
-      <A extends unknown[], R>(effect: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        await this.write(id, live);
-        return effect(...args);
-      };
-    const effects: FlowEffects = {
-      send: async ({ type, content, metadata, key }) => {
-        // Checked now (a bad message fails its node); queued with the state (see write).
-        validateOutgoing(type, content, metadata ?? {});
-        live.outbox.push({ type, content: content ?? null, metadata: metadata ?? {}, idempotency_key: key ? `flow:${id}:${key}` : null });
-      },
-      handoff: written(async (target) => {
-        if ("queueId" in target) {
-          await this.change(id, (trx, row) => handoffRequest(trx, row, target.queueId));
-          return;
-        }
-        const user = await knex("users").where({ id: target.userId, is_active: true }).whereNull("deleted_at").first("id");
-        if (!user) throw new Error(`User ${target.userId} does not exist or is disabled`);
-        await this.change(id, () => ({
-          kind: "assigned",
-          event: { type: "ASSIGN", userId: target.userId },
-          patch: { assigned_at: knex.fn.now() },
-          data: { user_id: target.userId, by: "flow" },
-        }));
-      }),
-      addTags: written(async (tags) => void (await this.contacts.addTags(conversation.contact_id, tags))),
-      removeTags: written(async (tags) => {
-        for (const tag of tags) await this.contacts.removeTag(conversation.contact_id, tag);
-      }),
-      updateContact: written(async (patch) => {
-        const metadata = patch.metadata as Record<string, unknown> | undefined;
-        const existing = metadata ? ((await knex("contacts").where({ id: conversation.contact_id }).first("metadata"))?.metadata ?? {}) : undefined;
-        await this.contacts.update(conversation.contact_id, { ...patch, ...(metadata ? { metadata: { ...existing, ...metadata } } : {}) });
-      }),
-      setPriority: written((priority) =>
-        this.change(id, (_trx, row) => ({ kind: "priority_changed", patch: { priority }, data: { from: row.priority, to: priority, by: "flow" } })),
-      ),
-      addNote: written(async (text) => {
-        const note = await addNote(knex, "bot", conversation, text);
-        await this.deps.emit("message.created", { message_id: note.id, conversation_id: id });
-      }),
-      setCsat: written(async (score) => void (await knex("conversations").where({ id }).update({ csat: score }))),
-      resolve: written((note) => this.change(id, (trx, row) => resolveRequest(trx, row, null, note))),
-      http: written((request) => guardedRequest(request, config().fetchAllowHosts)),
-      odoo: written((action, params) => this.deps.odoo(action, params)),
-      queueCalendar: (queueId) => queueCalendar(knex, queueId),
-    };
+    const effects = liveFlowEffects({
+      knex: this.knex,
+      conversation,
+      contacts: this.contacts,
+      queueSend: (send) => void live.outbox.push(send),
+      // Effects that reach beyond the outbox happen after what came before them is written (see the top of the file).
+      writeFirst: () => this.write(id, live),
+      change: (build) => this.change(id, build),
+      emit: (event, payload) => this.deps.emit(event, payload),
+      odoo: (action, params) => this.deps.odoo(action, params),
+    });
     return {
       effects,
       contact: {

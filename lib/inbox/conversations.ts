@@ -160,7 +160,12 @@ async function arrivalPatch(
  * clocks start. From the bot that is a hand-off; from a closed queue's
  * fallback flow (the conversation already waits) a transfer.
  */
-export async function handoffRequest(trx: Knex.Transaction, row: Conversation, queueId: string, data: Record<string, unknown> = {}): Promise<ChangeRequest> {
+export async function handoffRequest(
+  trx: Knex.Transaction,
+  row: Row<Conversation>,
+  queueId: string,
+  data: Record<string, unknown> = {},
+): Promise<ChangeRequest> {
   const queue = await queueClock(trx, queueId);
   if (!queue) throw new Error(`There is no queue ${queueId}`);
   const event: LifecycleEvent = row.status === "bot" ? { type: "HANDOFF", queueId } : { type: "TRANSFER", queueId };
@@ -168,7 +173,7 @@ export async function handoffRequest(trx: Knex.Transaction, row: Conversation, q
 }
 
 /** A resolve, by a person or by a flow (no actor): its SLA clocks stop and `met` is decided. */
-export async function resolveRequest(trx: Knex.Transaction, row: Conversation, actorId: string | null, note: string | null): Promise<ChangeRequest> {
+export async function resolveRequest(trx: Knex.Transaction, row: Row<Conversation>, actorId: string | null, note: string | null): Promise<ChangeRequest> {
   await Promise.all(SLA_KINDS.map((kind) => stopClock(trx, row.id, kind)));
   return {
     kind: "resolved",
