@@ -1,4 +1,4 @@
-// Hosts conversation actors (lib/flows/actors.ts). Each conversation belongs to
+// Hosts conversation actors (lib/flows/actor-host.ts). Each conversation belongs to
 // one node (lib/flows/owner.ts), so all its events are handled in order in one
 // place; when nodes come or go, ownership moves, the snapshots' versions keep
 // a former owner from overwriting the new one, and flows a dead node left in
@@ -9,7 +9,7 @@ import { availableNodes, nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { closedQueueFallback } from "../lib/queues/store";
 import { database } from "../lib/db/connection";
-import { ConversationActors, isStaleActor, type ActorEvent } from "../lib/flows/actors";
+import { FlowActorHost, isStaleActor, type ActorEvent } from "../lib/flows/actor-host";
 import { claimOverdue } from "../lib/inbox/flow-inbox";
 import { ownerOf } from "../lib/flows/owner";
 
@@ -19,7 +19,7 @@ import { announceQueued } from "../lib/inbox/outbound";
 import { usesDatabase } from "../mixins/database.mixin";
 
 interface ActorsService extends Service {
-  actors: ConversationActors;
+  actors: FlowActorHost;
   evictTimer?: NodeJS.Timeout;
   inboxTimer?: NodeJS.Timeout;
   sweepInbox(everything?: boolean): Promise<void>;
@@ -190,7 +190,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   },
 
   started(this: ActorsService) {
-    this.actors = new ConversationActors(database(), {
+    this.actors = new FlowActorHost(database(), {
       nodeId: this.broker.nodeID,
       queued: (messages) => announceQueued(this.broker, messages),
       emit: (event, payload) => emitEvent(this.broker, event, payload),

@@ -1,4 +1,4 @@
-// Conversation actors: while the bot holds a conversation, its flow runs in an
+// The host of the conversations' flow actors: while the bot holds a conversation, its flow runs in an
 // XState actor on one node. Events of one conversation are handled one at a
 // time. The actor's snapshot is written with a version number, so a stale
 // writer (an old owner) loses and a restart, a crash or a new owner resumes
@@ -170,7 +170,7 @@ function outcomeOf(result: FlowWritten | { code: string; detail: string | null; 
   return { error: outboundRefusal(Object.assign(new Error(result.message), result), conversationId) };
 }
 
-export class ConversationActors {
+export class FlowActorHost {
   private readonly live = new Map<string, Live>();
   private readonly writes: Batcher<FlowWrite, FlowWritten>;
   private readonly inboxReads: Batcher<string, ConversationAndInbox | undefined>;
