@@ -5,6 +5,7 @@ import { config } from "../lib/config";
 import { Contacts, type ContactFilter, type ContactInput } from "../lib/contacts";
 import { pageParams } from "../lib/pagination";
 import { usesDatabase } from "../mixins/database.mixin";
+import { ODOO_CALL_ERRORS } from "../lib/odoo/client";
 
 interface ContactsService extends Service {
   contacts: Contacts;
@@ -128,19 +129,7 @@ const ContactsServiceSchema: ServiceSchema<ServiceSettingSchema, ContactsService
       rest: "POST /:id/sync-odoo",
       summary: "Link a contact to its Odoo partner (creating it when missing)",
       response: { body: "Contact" },
-      errors: {
-        409: ["ODOO_NOT_CONFIGURED"],
-        502: [
-          "ODOO_UNREACHABLE",
-          "ODOO_TIMEOUT",
-          "ODOO_CREDENTIALS",
-          "ODOO_PERMISSION",
-          "ODOO_DATABASE_NOT_FOUND",
-          "ODOO_NOT_FOUND",
-          "ODOO_PAUSED",
-          "ODOO_ERROR",
-        ],
-      },
+      errors: ODOO_CALL_ERRORS,
       permissions: STAFF,
       audit: "contacts.sync-odoo",
       params: { id: "uuid" },

@@ -15,6 +15,7 @@ import { findSyncJob, recordSyncProgress, startSyncJob } from "../lib/odoo/sync-
 import { emitEvent } from "../lib/contract/events";
 import { findContact } from "../lib/contacts";
 import { usesDatabase } from "../mixins/database.mixin";
+import { ODOO_CALL_ERRORS } from "../lib/odoo/client";
 
 interface OdooService extends Service {
   store: OdooSettingsStore;
@@ -172,19 +173,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /partners/search",
       summary: "Search Odoo partners",
       response: { body: "PartnerList" },
-      errors: {
-        409: ["ODOO_NOT_CONFIGURED"],
-        502: [
-          "ODOO_UNREACHABLE",
-          "ODOO_TIMEOUT",
-          "ODOO_CREDENTIALS",
-          "ODOO_PERMISSION",
-          "ODOO_DATABASE_NOT_FOUND",
-          "ODOO_NOT_FOUND",
-          "ODOO_PAUSED",
-          "ODOO_ERROR",
-        ],
-      },
+      errors: ODOO_CALL_ERRORS,
       permissions: STAFF,
       params: {
         phone: { type: "string", trim: true, min: 3, max: 32, optional: true },
@@ -204,19 +193,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /orders",
       summary: "A partner's sale orders",
       response: { body: "OrderList" },
-      errors: {
-        409: ["ODOO_NOT_CONFIGURED"],
-        502: [
-          "ODOO_UNREACHABLE",
-          "ODOO_TIMEOUT",
-          "ODOO_CREDENTIALS",
-          "ODOO_PERMISSION",
-          "ODOO_DATABASE_NOT_FOUND",
-          "ODOO_NOT_FOUND",
-          "ODOO_PAUSED",
-          "ODOO_ERROR",
-        ],
-      },
+      errors: ODOO_CALL_ERRORS,
       permissions: STAFF,
       params: {
         partner_id: { type: "number", integer: true, min: 1, convert: true },
@@ -234,19 +211,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "GET /products/:id/stock",
       summary: "A product's stock",
       response: { body: "Stock" },
-      errors: {
-        409: ["ODOO_NOT_CONFIGURED"],
-        502: [
-          "ODOO_UNREACHABLE",
-          "ODOO_TIMEOUT",
-          "ODOO_CREDENTIALS",
-          "ODOO_PERMISSION",
-          "ODOO_DATABASE_NOT_FOUND",
-          "ODOO_NOT_FOUND",
-          "ODOO_PAUSED",
-          "ODOO_ERROR",
-        ],
-      },
+      errors: ODOO_CALL_ERRORS,
       permissions: STAFF,
       params: {
         id: { type: "string", trim: true, min: 1, max: 100 },
@@ -264,19 +229,7 @@ const OdooServiceSchema: ServiceSchema<ServiceSettingSchema, OdooService> = {
       rest: "POST /leads",
       summary: "Create a CRM lead in Odoo",
       response: { status: 201, body: "Created" },
-      errors: {
-        409: ["ODOO_NOT_CONFIGURED"],
-        502: [
-          "ODOO_UNREACHABLE",
-          "ODOO_TIMEOUT",
-          "ODOO_CREDENTIALS",
-          "ODOO_PERMISSION",
-          "ODOO_DATABASE_NOT_FOUND",
-          "ODOO_NOT_FOUND",
-          "ODOO_PAUSED",
-          "ODOO_ERROR",
-        ],
-      },
+      errors: ODOO_CALL_ERRORS,
       permissions: STAFF,
       audit: "odoo.lead",
       params: {

@@ -20,6 +20,12 @@ export interface OdooConnectionSettings {
 /** What went wrong, in our terms (docs/odoo.md lists each with what to do). */
 export type { OdooErrorKind };
 
+/** What an endpoint that calls Odoo may answer besides its own errors (the codes of services/odoo.service.ts's odooFailure). */
+export const ODOO_CALL_ERRORS = {
+  409: ["ODOO_NOT_CONFIGURED"],
+  502: ["ODOO_UNREACHABLE", "ODOO_TIMEOUT", "ODOO_CREDENTIALS", "ODOO_PERMISSION", "ODOO_DATABASE_NOT_FOUND", "ODOO_NOT_FOUND", "ODOO_PAUSED", "ODOO_ERROR"],
+} as const;
+
 const RETRYABLE = new Set<OdooErrorKind>(["unreachable", "timeout"]);
 
 export class OdooError extends Error {
