@@ -21,6 +21,7 @@ import type { Socket } from "socket.io-client";
 import { database } from "../lib/db/connection";
 import { eventually, harness, type Client } from "./support/harness";
 import { single } from "../lib/db/tables";
+import { sampleOf, type JsonSchema } from "./support/samples";
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261201);
 const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 8));
@@ -293,20 +294,6 @@ const deepJson = (depth: number, kind: "array" | "object") =>
 
 // ---------------------------------------------------------------- the operations
 
-type JsonSchema = {
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  minimum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  items?: JsonSchema;
-  oneOf?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  pattern?: string;
-};
 interface Operation {
   method: string;
   path: string;
@@ -362,27 +349,8 @@ const PLAUSIBLE: Record<string, unknown> = {
   url: "http://127.0.0.1:9/",
   media_url: "http://127.0.0.1:9/x.png",
 };
-function plausible(name: string, rule: JsonSchema): unknown {
-  if (name in PLAUSIBLE) return PLAUSIBLE[name];
-  if (rule.oneOf) return plausible(name, rule.oneOf[0]!);
-  if (rule.enum) return rule.enum[0];
-  if (rule.format === "uuid") return "00000000-0000-4000-8000-000000000000";
-  if (rule.format === "email") return "hostil@example.com";
-  if (rule.format === "uri") return "http://127.0.0.1:9/";
-  switch (rule.type) {
-    case "string":
-      return "x".repeat(Math.max(rule.minLength ?? 1, 1));
-    case "integer":
-    case "number":
-      return rule.minimum ?? 1;
-    case "boolean":
-      return true;
-    case "array":
-      return Array.from({ length: rule.minItems ?? 0 }, () => plausible("", rule.items ?? { type: "string" }));
-    default:
-      return {};
-  }
-}
+const plausible = (name: string, rule: JsonSchema): unknown =>
+  sampleOf(name, rule, { named: PLAUSIBLE, email: "hostil@example.com", uri: "http://127.0.0.1:9/" });
 
 const HOSTILE_SEGMENTS = [
   "not-a-uuid",

@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { harness } from "./support/harness";
 import { schemaOf } from "../lib/http/openapi";
+import { sampleOf, type JsonSchema } from "./support/samples";
 
 const h = harness();
 const TYPES_FILE = path.join(__dirname, "support", "api-types.ts");
@@ -209,7 +210,7 @@ describe("the OpenAPI document", () => {
         const url = path.replace(/\{\w+\}/g, "00000000-0000-4000-8000-000000000000");
         for (const [field, rule] of Object.entries(schema.properties ?? {})) {
           const others = Object.fromEntries(
-            (schema.required ?? []).filter((name) => name !== field).map((name) => [name, sampleOf(name, schema.properties![name]!)]),
+            (schema.required ?? []).filter((name) => name !== field).map((name) => [name, sampleOf(name, schema.properties![name]!, { named: SAMPLES })]),
           );
           const res = await h.request(method.toUpperCase(), url, { token: admin.token, body: { ...others, [field]: null } });
           const refused = res.status === 422 && res.body?.detail?.field === field;
@@ -232,19 +233,6 @@ describe("the OpenAPI document", () => {
   });
 });
 
-type JsonSchema = {
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  minimum?: number;
-  minLength?: number;
-  minItems?: number;
-  items?: JsonSchema;
-  oneOf?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-};
-
 // A value the rule accepts, so that the field under test is the first (and only) one refused.
 const SAMPLES: Record<string, unknown> = {
   shortcut: "/muestra",
@@ -253,32 +241,6 @@ const SAMPLES: Record<string, unknown> = {
   wa_message_id: "abcd1234",
   timezone: "America/Mexico_City",
 };
-function sampleOf(name: string, rule: JsonSchema): unknown {
-  if (name in SAMPLES) return SAMPLES[name];
-  if (rule.oneOf) return sampleOf(name, rule.oneOf[0]!);
-  if (rule.enum) return rule.enum[0];
-  switch (rule.format) {
-    case "uuid":
-      return "00000000-0000-4000-8000-000000000000";
-    case "email":
-      return "muestra@example.com";
-    case "uri":
-      return "https://example.com/";
-  }
-  switch (rule.type) {
-    case "string":
-      return "x".repeat(Math.max(rule.minLength ?? 1, 1));
-    case "integer":
-    case "number":
-      return rule.minimum ?? 1;
-    case "boolean":
-      return true;
-    case "array":
-      return Array.from({ length: rule.minItems ?? 0 }, () => sampleOf("", rule.items ?? { type: "string" }));
-    default:
-      return {};
-  }
-}
 
 describe("validation rules as JSON Schema", () => {
   it("converts the rules our actions use", () => {
