@@ -98,6 +98,14 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
       },
     },
 
+    /** The accounts this node holds, with their live status (the REPL's `accounts`). */
+    held: {
+      visibility: "public",
+      handler(this: SessionsService) {
+        return this.host.held();
+      },
+    },
+
     simulatorScan: {
       visibility: "public",
       params: { ...accountParam, phone_number: "string" },

@@ -36,6 +36,13 @@ export interface SessionHostSettings {
   alive?: (nodeId: string) => boolean;
 }
 
+/** An account a node holds, as `whatsapp-sessions.held` tells it. */
+export interface HeldAccount {
+  account_id: string;
+  status: AccountStatus;
+  reason: string | null;
+}
+
 export interface StatusChange {
   accountId: string;
   status: AccountStatus;
@@ -160,6 +167,11 @@ export class SessionHost {
   snapshot(accountId: string): { status: AccountStatus; reason: string | null; qr: string | null } | undefined {
     const session = this.sessions.get(accountId);
     return session && { status: session.status, reason: session.reason, qr: session.qr };
+  }
+
+  /** The accounts this node holds (it renews their leases), with their live status. */
+  held(): HeldAccount[] {
+    return [...this.sessions].map(([accountId, session]) => ({ account_id: accountId, status: session.status, reason: session.reason }));
   }
 
   /** An operator asks for a connection now (after a logout, a ban, or during a backoff wait). */
