@@ -1,5 +1,5 @@
 // Broker options for moleculer-runner (npm start / npm run dev) and the tests.
-import type { BrokerOptions } from "moleculer";
+import type { BrokerOptions, ServiceBroker } from "moleculer";
 import { config } from "./lib/config";
 import { AuditMiddleware } from "./middlewares/audit.middleware";
 import { DatabaseShutdownMiddleware } from "./middlewares/database-shutdown.middleware";
@@ -9,6 +9,19 @@ import { ParamsValidator } from "./lib/http/validator";
 import { reportOutagesTo } from "./lib/db/availability";
 import { guardProcess } from "./lib/process-guards";
 import { replCommands } from "./lib/repl-commands";
+import { jsonLine, textLine, type LogBindings } from "./lib/log-format";
+import { hearProcessEvents, metricsOn } from "./lib/metrics";
+
+const stopHearing = new WeakMap<ServiceBroker, () => void>();
+
+// Moleculer calls a formatter with the logger as `this` (its level names, coloured when colours are on).
+function lineFormatter(format: "json" | "text") {
+  return function (this: { levelColorStr?: Record<string, string> }, type: string, args: unknown[], bindings: LogBindings): string[] {
+    if (format === "json") return [jsonLine(type, args, bindings)];
+    const level = this.levelColorStr?.[type] ?? type.toUpperCase().padEnd(5);
+    return [textLine(`[${new Date().toISOString()}] ${level} ${bindings.nodeID}/${bindings.mod.toUpperCase()}:`, args)];
+  };
+}
 
 export function brokerOptions(): BrokerOptions {
   const settings = config();
@@ -19,12 +32,18 @@ export function brokerOptions(): BrokerOptions {
       type: "Console",
       options: {
         level: settings.logLevel,
-        colors: !settings.production,
-        moduleColors: !settings.production,
-        formatter: "full",
-        autoPadding: false,
+        colors: settings.logFormat === "text" && !settings.production,
+        formatter: lineFormatter(settings.logFormat),
       },
     },
+    // Moleculer's own (requests, latencies, events, transporter, process) and Charla's (lib/metrics.ts).
+    metrics:
+      settings.metricsPort === undefined
+        ? { enabled: false }
+        : {
+            enabled: true,
+            reporter: { type: "Prometheus", options: { port: settings.metricsPort, host: settings.host, path: "/metrics" } },
+          },
     transporter: settings.transporter ?? null,
     // How soon the others notice a node that died without saying goodbye (its accounts and flows move).
     heartbeatInterval: settings.heartbeatIntervalSeconds,
@@ -47,7 +66,9 @@ export function brokerOptions(): BrokerOptions {
       // A missed rejection somewhere is logged and counted, not the end of the node.
       guardProcess(broker.logger);
       reportOutagesTo(broker.getLogger("database"));
+      stopHearing.set(broker, hearProcessEvents(metricsOn(broker.metrics)));
     },
+    stopped: (broker) => stopHearing.get(broker)?.(),
   };
 }
 

@@ -32,6 +32,10 @@ export interface Config {
   adminPassword: string | undefined;
   adminName: string;
   logLevel: LogLevel;
+  /** json: one JSON object per line (for log collectors); text: readable lines. */
+  logFormat: "json" | "text";
+  /** Port of this node's Prometheus metrics (path /metrics); unset: metrics off. */
+  metricsPort: number | undefined;
   /** The language of error messages for clients whose Accept-Language names none of ours. */
   defaultLanguage: Language;
   corsOrigins: string[];
@@ -169,6 +173,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
   }
 
+  const logFormat = (text(env, "LOG_FORMAT") ?? (production ? "json" : "text")).toLowerCase();
+  if (logFormat !== "json" && logFormat !== "text") throw new ConfigError("LOG_FORMAT", `must be json or text, got "${logFormat}"`);
+
   const adminEmail = text(env, "ADMIN_EMAIL")?.toLowerCase();
   if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) {
     throw new ConfigError("ADMIN_EMAIL", `is not an email address`);
@@ -236,6 +243,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     adminName: text(env, "ADMIN_NAME") ?? "Administrator",
     logLevel: logLevel as LogLevel,
+    logFormat,
+    metricsPort: text(env, "METRICS_PORT") === undefined ? undefined : integer(env, "METRICS_PORT", 0, 0, 65_535),
     defaultLanguage: language(env),
     corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
       .split(",")

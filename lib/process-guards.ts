@@ -3,6 +3,8 @@
 // WhatsApp sessions and conversations: it is logged loudly, with a running
 // count, and the node goes on.
 
+import { processMetrics } from "./metrics";
+
 interface ErrorLog {
   error(...args: unknown[]): void;
 }
@@ -16,6 +18,7 @@ export function guardProcess(log: ErrorLog): void {
   installed = true;
   process.on("unhandledRejection", (reason: unknown) => {
     unhandled += 1;
+    processMetrics.count("unhandledRejections");
     log.error(`Unhandled promise rejection #${unhandled} — a bug, please report it; the node keeps running:`, reason);
   });
 }

@@ -1,4 +1,5 @@
 import Redis from "ioredis";
+import { processMetrics } from "./metrics";
 
 /** Where a Redis client reports losing and regaining its server. */
 export interface RedisLog {
@@ -23,6 +24,7 @@ export function createRedis(url: string, purpose: string, log: RedisLog): Redis 
   });
   let reachable = true;
   redis.on("error", (err: Error) => {
+    processMetrics.count("redisErrors", { client: purpose });
     if (!reachable) return;
     reachable = false;
     log.warn(`Redis (${purpose}) is unreachable: ${err.message}; retrying`);
@@ -50,6 +52,7 @@ export function createPublisher(url: string, purpose: string, log: RedisLog): Re
   (redis as unknown as { publish: typeof publish }).publish = (channel, message) =>
     publish(channel, message).catch(() => {
       dropped += 1;
+      processMetrics.count("redisDropped", { client: purpose });
       return 0;
     });
   redis.on("ready", () => {

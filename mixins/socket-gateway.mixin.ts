@@ -20,6 +20,7 @@ import { msg } from "../lib/i18n/message";
 import { Conversations } from "../lib/inbox/conversations";
 import { conversationRoom, queueRoomsOf, roleRoom, userRoom } from "../lib/inbox/rooms";
 import { toSockets } from "../lib/contract/events";
+import { metricsOn } from "../lib/metrics";
 
 // WhatsApp shows "typing…" for about 25 seconds; telling it more often is noise.
 const TYPING_PRESENCE_EVERY_MS = 10_000;
@@ -265,7 +266,11 @@ export const SocketGatewayMixin: Partial<ServiceSchema<ServiceSettingSchema, Soc
         await Promise.all([pub.quit(), sub.quit()]);
       };
     }
+    const metrics = metricsOn(this.broker.metrics);
+    const countSockets = () => metrics.set("socketsConnected", this.io.of("/").sockets.size);
     this.io.of("/").on("connection", (socket: Socket) => {
+      countSockets();
+      socket.on("disconnect", countSockets);
       this.onSocketConnected(socket).catch((err: unknown) => this.logger.error("Socket setup failed", err));
     });
   },

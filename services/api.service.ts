@@ -16,6 +16,8 @@ import { asyncApiDocument } from "../lib/contract/asyncapi";
 import { openApiDocument, type RestRoute } from "../lib/http/openapi";
 import { VERSION } from "../lib/version";
 import { createRedis } from "../lib/redis";
+import { logContext } from "../lib/log-format";
+import { metricsOn } from "../lib/metrics";
 import { RealtimeFanoutMixin } from "../mixins/realtime-fanout.mixin";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
 import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
@@ -25,6 +27,8 @@ import { msg } from "../lib/i18n/message";
 interface GatewayRequest extends IncomingMessage {
   $ctx?: Context<unknown, RequestMeta>;
   $action?: { permissions?: Access };
+  /** The alias that matched: its path template labels the request in metrics. */
+  $alias?: { fullPath: string };
   $startTime?: [number, number];
   originalUrl?: string;
 }
@@ -204,7 +208,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
     onError(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
       const response = toErrorResponse(err, languageOf(req));
-      if (response.internal) this.logger.error(`Request ${req.$ctx?.requestID ?? "-"} failed:`, err);
+      if (response.internal) this.logger.error("Request failed", err, logContext({ request: req.$ctx?.requestID ?? undefined, user: req.$ctx?.meta.caller?.id }));
       if (res.headersSent) return;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
@@ -330,10 +334,18 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       const started = req.$startTime;
       const ms = started ? Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6 : undefined;
       const ctx = req.$ctx;
-      const line = `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${ms !== undefined ? ` ${ms.toFixed(1)}ms` : ""} req=${ctx?.requestID ?? "-"} user=${ctx?.meta.caller?.id ?? "-"}`;
+      const line = `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${ms !== undefined ? ` ${ms.toFixed(1)}ms` : ""}`;
+      const context = logContext({ request: ctx?.requestID ?? undefined, user: ctx?.meta.caller?.id });
       // A 503 is an answer we chose (the database or a service is away, reported once where it is noticed).
-      if (res.statusCode >= 500 && res.statusCode !== 503) this.logger.error(line);
-      else this.logger.info(line);
+      if (res.statusCode >= 500 && res.statusCode !== 503) this.logger.error(line, context);
+      else this.logger.info(line, context);
+      const metrics = metricsOn(this.broker.metrics);
+      if (!metrics.enabled) return;
+      // The route's template, not the path: ids in paths would make a series per conversation.
+      const route = req.$alias?.fullPath ?? "unmatched";
+      const method = req.method ?? "GET";
+      metrics.count("httpRequests", { method, route, status: String(res.statusCode) });
+      if (ms !== undefined) metrics.observe("httpDuration", ms / 1000, { method, route });
     },
   },
 

@@ -17,6 +17,8 @@ import type { TimerRow } from "../lib/timers";
 import { emitEvent, type EventContext } from "../lib/contract/events";
 import { announceQueued } from "../lib/inbox/outbound";
 import { usesDatabase } from "../mixins/database.mixin";
+import { logContext } from "../lib/log-format";
+import { metricsOn } from "../lib/metrics";
 
 interface ActorsService extends Service {
   actors: FlowActorHost;
@@ -151,14 +153,17 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     async sweepInbox(this: ActorsService, everything: boolean = false) {
       for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds, everything)) {
         if (attempts >= INBOX_WORRYING_ATTEMPTS)
-          this.logger.warn(`Conversation ${conversation_id}: an incoming message is still not consumed by its flow after ${attempts} tries`);
+          this.logger.warn(
+            `An incoming message is still not consumed by its flow after ${attempts} tries`,
+            logContext({ conversation: conversation_id }),
+          );
         this.background(conversation_id, { kind: "inbox" });
       }
     },
 
     background(this: ActorsService, conversationId: string, event: ActorEvent) {
       this.dispatch(conversationId, event).catch(
-        unlessDatabaseDown((err) => this.logger.error(`Conversation actor ${conversationId} failed on ${event.kind}`, err)),
+        unlessDatabaseDown((err) => this.logger.error(`Conversation actor failed on ${event.kind}`, err, logContext({ conversation: conversationId }))),
       );
     },
 
@@ -198,7 +203,8 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
         if (nodesRunning(this.broker, "odoo").length === 0) throw new Error("Odoo is not available on this installation");
         return this.broker.call(`odoo.${action}`, params);
       },
-      log: (level, message) => this.logger[level](message),
+      log: (level, message, conversationId) => this.logger[level](message, logContext({ conversation: conversationId })),
+      metrics: metricsOn(this.broker.metrics),
     });
     // Flows this node (before a restart) or a dead node left in the middle of a run.
     this.resumeOrphans();

@@ -9,6 +9,7 @@ import { config } from "../lib/config";
 import { database } from "../lib/db/connection";
 
 import { assignWaiting, queuesOfAgent, queuesWithWaiting } from "../lib/routing/assignment";
+import { metricsOn } from "../lib/metrics";
 import { requeueAwaitingReply } from "../lib/routing/away";
 import { cancelTimers, scheduleTimer, type TimerRow } from "../lib/timers";
 import { emitEvent, type ConversationChange, type EventContext } from "../lib/contract/events";
@@ -87,7 +88,7 @@ const RoutingServiceSchema: ServiceSchema<ServiceSettingSchema, RoutingService> 
   methods: {
     async assign(this: RoutingService, queueIds: Array<string | null | undefined>) {
       for (const queueId of new Set(queueIds.filter((id): id is string => Boolean(id)))) {
-        await this.announce(await assignWaiting(database(), queueId));
+        await this.announce(await assignWaiting(database(), queueId, metricsOn(this.broker.metrics)));
       }
     },
 

@@ -8,6 +8,7 @@ import { slaDeadline } from "../lib/queues/sla";
 import type { TimerRow } from "../lib/timers";
 import { emitEvent } from "../lib/contract/events";
 import { usesDatabase } from "../mixins/database.mixin";
+import { metricsOn } from "../lib/metrics";
 
 const SlaServiceSchema: ServiceSchema<ServiceSettingSchema, Service> = {
   name: "sla",
@@ -20,6 +21,7 @@ const SlaServiceSchema: ServiceSchema<ServiceSettingSchema, Service> = {
       async handler(this: Service, ctx: Context<{ timer: TimerRow }>) {
         const due = await slaDeadline(database(), ctx.params.timer);
         if (!due) return { emitted: false };
+        metricsOn(this.broker.metrics).count(due.phase === "breach" ? "slaBreaches" : "slaWarnings");
         await emitEvent(this.broker, due.phase === "breach" ? "sla.breached" : "sla.warning", due.event);
         return { emitted: true };
       },

@@ -19,6 +19,8 @@ import { InboundStore } from "../lib/inbox/ingest";
 import { applyReceipt, sendQueueOn } from "../lib/inbox/outbound";
 import { broadcastEvent, emitEvent, inBackground, type EventContext, type MessageReceivedEvent } from "../lib/contract/events";
 import { usesDatabase } from "../mixins/database.mixin";
+import { logContext } from "../lib/log-format";
+import { metricsOn } from "../lib/metrics";
 
 interface SessionsService extends Service {
   host: SessionHost;
@@ -195,6 +197,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
 
   async started(this: SessionsService) {
     const settings = config();
+    const metrics = metricsOn(this.broker.metrics);
     const { store, close } = createLeaseStore(this.logger);
     this.closeLeases = close;
     this.media = configuredMediaStore();
@@ -243,6 +246,7 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
             if (outcome.status === "rejected") throw outcome.reason;
             const stored = outcome.value;
             const message = messages[index]!;
+            if (!stored.duplicate && !message.fromMe) metrics.count("inboundMessages", { type: message.type });
             // A redelivery is told again: its first delivery may have been stored by a node that died before
             // telling (a statement it sent commits without it), and clients keep one copy of a message by its
             // id and version; its flow takes it once (flow inbox).
@@ -264,22 +268,27 @@ const WhatsappSessionsSchema: ServiceSchema<ServiceSettingSchema, SessionsServic
           for (const receipt of receipts) {
             const changed = await applyReceipt(database(), accountId, receipt.waMessageId, receipt.status, receipt.reason);
             if (changed) {
+              metrics.count("receipts", { status: receipt.status });
               await emitEvent(this.broker, "message.status", { message_id: changed.id, conversation_id: changed.conversation_id, status: receipt.status });
             }
           }
         },
         quota: (accountId, warning) => {
-          this.logger.warn(`WhatsApp quota warning on ${accountId}: ${warning.used ?? "?"}/${warning.total ?? "?"} (${warning.status ?? "unknown"})`);
+          this.logger.warn(
+            `WhatsApp quota warning: ${warning.used ?? "?"}/${warning.total ?? "?"} (${warning.status ?? "unknown"})`,
+            logContext({ account: accountId }),
+          );
           const event = { account_id: accountId, used: warning.used, total: warning.total, status: warning.status, cycle_ends_at: warning.cycleEndsAt };
           inBackground(emitEvent(this.broker, "whatsapp.quota", event), this.logger);
         },
         sent: (_accountId, messageId, status, audience) => {
           inBackground(emitEvent(this.broker, "message.status", { message_id: messageId, status, ...(audience ? { audience } : {}) }), this.logger);
         },
-        log: (level, message, err) => (err ? this.logger[level](message, err) : this.logger[level](message)),
+        log: (level, message, err, accountId) => this.logger[level](message, ...(err ? [err] : []), logContext({ account: accountId })),
         // The cluster will declare it gone only at the heartbeat timeout; the sockets need not wait that long.
         holderLost: (nodeId) => inBackground(broadcastEvent(this.broker, "whatsapp.holder_lost", { node_id: nodeId }), this.logger),
       },
+      metrics,
     );
     // Renew well within the lease, so a slow tick never lets a lease lapse.
     this.tickTimer = setInterval(

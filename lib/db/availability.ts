@@ -3,6 +3,8 @@
 // meanwhile requests answer 503 with Retry-After (ErrorsMiddleware) and the
 // background loops keep quiet and try again on their next round.
 
+import { processMetrics } from "../metrics";
+
 /** Seconds a client is told to wait before trying again while the database is away. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -52,9 +54,12 @@ export function noteDatabaseFailure(err: unknown): boolean {
   if (!isDatabaseUnavailable(err)) return false;
   if (!outage) {
     outage = { since: Date.now(), failures: 0 };
+    processMetrics.count("databaseOutages");
+    processMetrics.set("databaseUp", 0);
     log.warn(`PostgreSQL is unreachable (${err instanceof Error ? err.message : String(err)}); requests get 503 until it is back`);
   }
   outage.failures += 1;
+  processMetrics.count("databaseUnavailable");
   return true;
 }
 
@@ -63,6 +68,7 @@ export function noteDatabaseSuccess(): void {
   if (!outage) return;
   const seconds = ((Date.now() - outage.since) / 1000).toFixed(1);
   log.info(`PostgreSQL is reachable again after ${seconds} s (${outage.failures} operation(s) failed meanwhile)`);
+  processMetrics.set("databaseUp", 1);
   outage = undefined;
 }
 

@@ -28,6 +28,7 @@ import { deliverInput, deliverTimer, resumeFlow, startFlow, type FlowHost, type 
 import { triggeredFlow } from "./triggers";
 import { Batcher, type Outcome } from "../db/batcher";
 import type { BrokerEvent, BrokerEvents, ConversationChange, Placement } from "../contract/events";
+import type { Metrics } from "../metrics";
 
 export type ActorEvent =
   /** Inputs wait in the conversation's flow inbox: take them, in order. */
@@ -51,7 +52,8 @@ export interface ActorDeps {
   queued(messages: QueuedMessage[]): Promise<void>;
   emit<E extends BrokerEvent>(event: E, payload: BrokerEvents[E]): Promise<void>;
   odoo(action: string, params: Record<string, unknown>): Promise<unknown>;
-  log(level: "info" | "warn" | "error", message: string): void;
+  log(level: "info" | "warn" | "error", message: string, conversationId?: string): void;
+  metrics?: Metrics;
 }
 
 type FlowActor = Actor<typeof conversationFlowMachine>;
@@ -276,6 +278,8 @@ export class FlowActorHost {
         evicted += 1;
       }
     }
+    this.deps.metrics?.count("actorsEvicted", undefined, evicted);
+    this.deps.metrics?.set("actorsLive", this.live.size);
     return evicted;
   }
 
@@ -289,6 +293,7 @@ export class FlowActorHost {
       live.actor.stop();
       this.live.delete(conversationId);
     }
+    this.deps.metrics?.set("actorsLive", this.live.size);
   }
 
   private async processWithRetry(conversationId: string, event: ActorEvent): Promise<void> {
@@ -298,7 +303,7 @@ export class FlowActorHost {
     } catch (err) {
       // What this node holds in memory may be ahead of what was written (a failed write) or behind
       // another node's (stale): forget it, the next event reads the database.
-      if (err instanceof StaleActorError) this.deps.log("warn", `Actor of ${conversationId} was stale here; handing the event on`);
+      if (err instanceof StaleActorError) this.deps.log("warn", "The conversation's actor was stale here; handing the event on", conversationId);
       this.live.get(conversationId)?.actor.stop();
       this.live.delete(conversationId);
       throw err;
@@ -342,6 +347,7 @@ export class FlowActorHost {
     actor.start();
     const live: Live = { actor, outbox: [], version: row?.version ?? 0, lastUsed: Date.now() };
     this.live.set(conversationId, live);
+    this.deps.metrics?.set("actorsLive", this.live.size);
     return live;
   }
 
@@ -403,7 +409,7 @@ export class FlowActorHost {
 
   // A flow that failed (a loop, a broken node) leaves the conversation to people: to its queue when it has one.
   private async afterError(conversation: ConversationRow, state: FlowState): Promise<void> {
-    this.deps.log("error", `Flow ${state.flow_id} stopped in conversation ${conversation.id}: ${state.error}`);
+    this.deps.log("error", `Flow ${state.flow_id} stopped: ${state.error}`, conversation.id);
     if (conversation.queue_id) {
       const queueId = conversation.queue_id;
       await this.change(conversation.id, (trx, row) => handoffRequest(trx, row, queueId, { reason: "flow_error" })).catch(() => undefined);
@@ -446,6 +452,7 @@ export class FlowActorHost {
       now: () => new Date(),
       random: Math.random,
       stepLimit: config().flowStepLimit,
+      metrics: this.deps.metrics,
       loadFlow: (flowId) => this.flows.loadCurrent(flowId),
       loadVersion: (versionId) => this.flows.loadVersion(versionId),
       armTimer: async (token, seconds, reason) => {

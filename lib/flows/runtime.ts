@@ -10,6 +10,7 @@ import { renderTemplate } from "../templates";
 import { handleOf, type FlowGraph, type FlowNode } from "./graph";
 import type { FlowEffects, FlowInput, NodeContext, NodeResult } from "./node-type";
 import { nodeType } from "./registry";
+import type { Metrics } from "../metrics";
 
 export type FlowStatus = "running" | "waiting_input" | "waiting_timer" | "completed" | "handoff" | "error";
 
@@ -70,6 +71,8 @@ export interface FlowHost {
   persist(state: FlowState): Promise<void>;
   /** The language of `error` (live conversations: English, for the logs; the flow test: the tester's). */
   language?: Language;
+  /** Counts the nodes run and failed, by type (live conversations; not the flow test). */
+  metrics?: Metrics;
 }
 
 const TRACE_KEEP = 100;
@@ -166,9 +169,11 @@ class FlowRun {
       const type = node && nodeType(node.type);
       if (!node || !type) return this.fail(msg("run.nodeMissing", { node: this.state.node_id, version: this.state.flow_version_id }));
       let result: NodeResult;
+      this.host.metrics?.count("flowSteps", { node_type: node.type });
       try {
         result = await type.run(contextOf(this.host, this.state), node.data);
       } catch (err) {
+        this.host.metrics?.count("flowErrors", { node_type: node.type });
         return this.fail(msg("run.nodeFailed", { node: node.id, type: node.type, cause: describeError(err, this.language) }));
       }
       if ("handle" in result) {

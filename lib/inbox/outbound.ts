@@ -182,7 +182,22 @@ export const sendQueueOn = (knex: Knex): SendQueue => ({
   next: (accountIds, limit) => nextToSend(knex, accountIds, limit),
   markSent: (sends) => markSent(knex, sends),
   markFailed: (messageId, reason) => markFailed(knex, messageId, reason),
+  depth: (accountIds) => pendingCounts(knex, accountIds),
 });
+
+/** Messages waiting to be sent, per account (the pending queue's partial index answers it). */
+async function pendingCounts(knex: Knex, accountIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map(accountIds.map((id) => [id, 0]));
+  if (accountIds.length === 0) return counts;
+  const rows = await knex("messages")
+    .select("whatsapp_account_id")
+    .count<Array<{ whatsapp_account_id: string; count: string }>>("* as count")
+    .where("status", "pending")
+    .whereIn("whatsapp_account_id", accountIds)
+    .groupBy("whatsapp_account_id");
+  for (const row of rows) counts.set(row.whatsapp_account_id, Number(row.count));
+  return counts;
+}
 
 export async function applyReceipt(
   knex: Knex,

@@ -12,6 +12,7 @@ import type { Conversation } from "../models/conversations";
 import type { AssignmentMethod } from "../models/queues";
 import { applyChange } from "../inbox/conversations";
 import type { ConversationChange } from "../contract/events";
+import { NO_METRICS, type Metrics } from "../metrics";
 
 export interface Candidate {
   user_id: string;
@@ -110,8 +111,8 @@ async function tryAssign(
   }
 }
 
-/** One assignment in the queue, if any conversation and agent match; null otherwise. */
-async function assignOne(knex: Knex, queueId: string): Promise<ConversationChange | null> {
+/** One assignment in the queue, if any conversation and agent match (with when it entered the queue); null otherwise. */
+async function assignOne(knex: Knex, queueId: string): Promise<{ change: ConversationChange; queuedAt: Date | null } | null> {
   return knex.transaction(async (trx) => {
     const queue: QueueRules | undefined = await trx("queues")
       .where({ id: queueId })
@@ -134,19 +135,20 @@ async function assignOne(knex: Knex, queueId: string): Promise<ConversationChang
       if (!waiting.length) return null;
       for (const conversation of waiting) {
         const change = await tryAssign(trx, queueId, queue, members, conversation);
-        if (change) return change;
+        if (change) return { change, queuedAt: conversation.queued_at };
       }
     }
   });
 }
 
 /** Assigns waiting conversations of the queue while agents can take them; returns what changed. */
-export async function assignWaiting(knex: Knex, queueId: string): Promise<ConversationChange[]> {
+export async function assignWaiting(knex: Knex, queueId: string, metrics: Metrics = NO_METRICS): Promise<ConversationChange[]> {
   const changes: ConversationChange[] = [];
   for (;;) {
-    const change = await assignOne(knex, queueId);
-    if (!change) return changes;
-    changes.push(change);
+    const assigned = await assignOne(knex, queueId);
+    if (!assigned) return changes;
+    changes.push(assigned.change);
+    if (assigned.queuedAt) metrics.observe("assignmentLatency", Math.max(0, Date.now() - assigned.queuedAt.getTime()) / 1000);
   }
 }
 

@@ -9,6 +9,7 @@ import { loadAuthState, wipeAuthState, type AuthCodec } from "./auth-state";
 import { normaliseBaileysMessage, type InboundMessage } from "./inbound";
 import { numberedMenu, type OutgoingMessage } from "./outbound";
 import type { CloseReason, ConnectionUpdate, ProviderConnection, ProviderListener, Receipt, WhatsAppProvider } from "./provider";
+import { redact } from "../log-format";
 
 type BaileysSocket = Pick<WASocket, "ev" | "end" | "logout" | "user" | "sendMessage" | "sendPresenceUpdate" | "updateMediaMessage">;
 
@@ -134,7 +135,8 @@ type Log = (level: "debug" | "info" | "warn" | "error", message: string) => void
 
 // Baileys logs through a pino-shaped logger; route what matters to ours.
 function baileysLogger(log: Log, level = "warn"): ILogger {
-  const text = (obj: unknown, msg?: string) => msg ?? (typeof obj === "string" ? obj : JSON.stringify(obj));
+  // Its objects may carry message keys and contents: masked like any logged object.
+  const text = (obj: unknown, msg?: string) => msg ?? (typeof obj === "string" ? obj : JSON.stringify(redact(obj)));
   const logger: ILogger = {
     level,
     child: () => logger,

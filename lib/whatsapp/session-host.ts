@@ -10,7 +10,8 @@ import type { Knex } from "knex";
 import { createActor, type Actor } from "xstate";
 import { statusOf, whatsappAccountMachine } from "./account.machine";
 import type { LeaseStore } from "../leases";
-import type { AccountStatus, ProviderName } from "../models/whatsapp";
+import { ACCOUNT_STATUSES, type AccountStatus, type ProviderName } from "../models/whatsapp";
+import { NO_METRICS, type Metrics } from "../metrics";
 import { wipeAuthState } from "./auth-state";
 import { reconnectDelay } from "./backoff";
 import type { InboundMessage } from "./inbound";
@@ -59,6 +60,8 @@ export interface SendQueue {
   /** Records sends; who may see each message and its status, by message id. */
   markSent(sends: Array<{ id: string; wa_message_id: string }>): Promise<Map<string, MessageAudience>>;
   markFailed(messageId: string, reason: string): Promise<void>;
+  /** Messages waiting to be sent, by account (only asked while metrics are on). */
+  depth(accountIds: string[]): Promise<Map<string, number>>;
 }
 
 export interface SessionHostEvents {
@@ -73,7 +76,8 @@ export interface SessionHostEvents {
   quota(accountId: string, warning: QuotaWarning): void;
   /** A queued message left (or could not leave) through WhatsApp; who may see it, when the record of the send tells. */
   sent(accountId: string, messageId: string, status: "sent" | "failed", audience?: MessageAudience): void;
-  log(level: "info" | "warn" | "error", message: string, err?: unknown): void;
+  /** A line about the host's work; `accountId` when it is about one account. */
+  log(level: "info" | "warn" | "error", message: string, err?: unknown, accountId?: string): void;
   /**
    * This node took numbers whose holder let their leases lapse while the cluster still counts it alive: it
    * died (or hangs), and work it did last may never have been announced. Told once per holder and round.
@@ -146,6 +150,7 @@ export class SessionHost {
     private readonly providers: Partial<Record<ProviderName, WhatsAppProvider>>,
     private readonly settings: SessionHostSettings,
     private readonly events: SessionHostEvents,
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /**
@@ -225,8 +230,8 @@ export class SessionHost {
         if (await this.leases.renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs)) return;
         // Another node holds it now: close quietly, the new owner reports its status. Not awaited: letting go
         // writes to the database, and the next renewal must not wait for that.
-        this.events.log("warn", `Lost the lease of WhatsApp account ${accountId}`);
-        this.letGo(accountId, false).catch((err: unknown) => this.events.log("warn", `Could not record letting go of ${accountId}`, err));
+        this.events.log("warn", "Lost the lease of this WhatsApp account to another node", undefined, accountId);
+        this.letGo(accountId, false).catch((err: unknown) => this.events.log("warn", "Could not record letting go of this WhatsApp account", err, accountId));
       }),
     );
   }
@@ -241,7 +246,7 @@ export class SessionHost {
     for (const accountId of [...this.sessions.keys()]) {
       if (wantedIds.has(accountId)) continue;
       // Switched off or deleted: close it here and say so.
-      this.events.log("info", `Closing WhatsApp account ${accountId}: it no longer wants a connection`);
+      this.events.log("info", "Closing this WhatsApp account: it no longer wants a connection", undefined, accountId);
       await this.letGo(accountId);
     }
     const share = Math.ceil(wanted.length / Math.max(1, this.settings.peers?.() ?? 1));
@@ -264,11 +269,13 @@ export class SessionHost {
       }
       if (await this.leases.acquire(leaseKey(account.id), this.settings.nodeId, this.settings.leaseTtlMs)) {
         stillFree.delete(account.id);
+        if (holder !== null && holder !== this.settings.nodeId) this.metrics.count("leaseTakeovers");
         if (heldElsewhere) lostHolders.add(holder);
         await this.start(account.id, provider);
       }
     }
     for (const nodeId of lostHolders) this.events.holderLost?.(nodeId);
+    await this.measureQueues();
     this.freeSince.clear();
     for (const [id, since] of stillFree) this.freeSince.set(id, since);
   }
@@ -283,7 +290,7 @@ export class SessionHost {
     if (this.sessions.size <= share) return;
     const movable = [...this.sessions].find(([, session]) => session.status !== "qr" && session.status !== "connecting");
     if (!movable) return;
-    this.events.log("info", `Handing WhatsApp account ${movable[0]} to another node: this node holds ${this.sessions.size}, a fair share is ${share}`);
+    this.events.log("info", `Handing this WhatsApp account to another node: this node holds ${this.sessions.size}, a fair share is ${share}`, undefined, movable[0]);
     await this.letGo(movable[0], false);
   }
 
@@ -297,7 +304,7 @@ export class SessionHost {
       await this.leases.release(leaseKey(accountId), this.settings.nodeId);
       return;
     }
-    this.events.log("info", `Taking WhatsApp account ${accountId} (${provider.name})`);
+    this.events.log("info", `Taking this WhatsApp account (${provider.name})`, undefined, accountId);
     const session: Session = {
       // The machine's effects reach the session through this closure; they only run once the actor starts.
       actor: createActor(
@@ -344,15 +351,17 @@ export class SessionHost {
           this.events.qr(accountId, qr);
         },
         scheduleRetry: (_, { failures }) => {
+          const reason = session().reason ?? "unknown";
+          this.metrics.count("reconnects", { reason });
           const delay = reconnectDelay(failures, { baseMs: this.settings.reconnectBaseMs, capMs: this.settings.reconnectMaxMs });
-          this.events.log("warn", `WhatsApp account ${accountId} reconnects in ${delay} ms (failure ${failures})`);
+          this.events.log("warn", `This WhatsApp account reconnects in ${delay} ms (failure ${failures}, ${reason})`, undefined, accountId);
           // Before opening a new socket, make sure the account is still ours: after a 440
           // (connection replaced) or a long outage another node may hold it now.
           const timer = setTimeout(() => {
             this.leases
               .renew(leaseKey(accountId), this.settings.nodeId, this.settings.leaseTtlMs)
               .then((ours) => (ours ? session().actor.send({ type: "RETRY" }) : this.letGo(accountId, false)))
-              .catch((err: unknown) => this.events.log("error", `Could not check the lease of ${accountId}`, err));
+              .catch((err: unknown) => this.events.log("error", "Could not check the lease of this WhatsApp account", err, accountId));
           }, delay);
           timer.unref();
           session().retryTimer = timer;
@@ -387,7 +396,7 @@ export class SessionHost {
         return connection;
       })
       .catch((err: unknown) => {
-        this.events.log("error", `Could not open WhatsApp account ${accountId}`, err);
+        this.events.log("error", "Could not open this WhatsApp account", err, accountId);
         if (generation === session.generation) session.actor.send({ type: "CLOSED", reason: "connection_lost", detail: String(err) });
         return undefined;
       });
@@ -411,6 +420,7 @@ export class SessionHost {
     if (status === session.status && context.reason === session.reason) return;
     session.status = status;
     session.reason = context.reason;
+    this.countSessions();
     if (status !== "qr") session.qr = null;
     const connected = status === "connected";
     const ended = TERMINAL.has(status) && context.reason !== "stopped";
@@ -463,12 +473,14 @@ export class SessionHost {
             try {
               const { waMessageId } = await connection.send(message);
               sent.push({ id: message.id, wa_message_id: waMessageId });
+              this.metrics.count("outboundMessages", { type: message.type, status: "sent" });
             } catch (err) {
               // A connection that dropped mid-send keeps the message for the next one; anything else is final.
               if (session.status !== "connected" || session.connection !== connection) return;
               await this.sendQueue.markFailed(message.id, err instanceof Error ? err.message : String(err));
+              this.metrics.count("outboundMessages", { type: message.type, status: "failed" });
               this.events.sent(accountId, message.id, "failed");
-              this.events.log("warn", `Message ${message.id} on ${accountId} failed: ${String(err)}`);
+              this.events.log("warn", `Message ${message.id} failed: ${String(err)}`, undefined, accountId);
             }
             const pause = this.settings.sendIntervalMs * (0.7 + Math.random() * 0.6);
             if (pause > 0) {
@@ -483,7 +495,7 @@ export class SessionHost {
         if (batch.length < SEND_BATCH && !session.queuedMeanwhile) return;
       }
     } catch (err) {
-      this.events.log("error", `Sending on WhatsApp account ${accountId} stopped`, err);
+      this.events.log("error", "Sending on this WhatsApp account stopped", err, accountId);
     } finally {
       session.draining = false;
     }
@@ -498,10 +510,26 @@ export class SessionHost {
     session.writes = session.writes.then(write).catch((err: unknown) => this.events.log("error", "Could not save WhatsApp account state", err));
   }
 
+  private countSessions(): void {
+    if (!this.metrics.enabled) return;
+    const byState = new Map<AccountStatus, number>(ACCOUNT_STATUSES.map((state) => [state, 0]));
+    for (const session of this.sessions.values()) byState.set(session.status, (byState.get(session.status) ?? 0) + 1);
+    for (const [state, count] of byState) this.metrics.set("sessions", count, { state });
+  }
+
+  // Read once a round, and only when someone is watching: one grouped count over the pending queue's index.
+  private async measureQueues(): Promise<void> {
+    if (!this.metrics.enabled || this.sessions.size === 0) return;
+    const depths = await this.sendQueue.depth([...this.sessions.keys()]);
+    for (const [account, depth] of depths) this.metrics.set("sendQueueDepth", depth, { account });
+  }
+
   private async letGo(accountId: string, stopActor = true): Promise<void> {
     const session = this.sessions.get(accountId);
     if (!session) return;
     this.sessions.delete(accountId);
+    this.countSessions();
+    this.metrics.set("sendQueueDepth", 0, { account: accountId });
     if (stopActor) session.actor.send({ type: "STOP" });
     else this.closeConnection(session);
     if (session.retryTimer) clearTimeout(session.retryTimer);
