@@ -1,7 +1,9 @@
 // A Redis outage must not stop a node, least of all the one holding the
 // WhatsApp numbers: an engine in its own process (so that an unhandled
 // rejection would really end it) loses its Redis while a customer writes in,
-// stays up, and relays messages to sockets again once Redis is back.
+// stays up, and relays messages to sockets again once Redis is back. Its
+// metrics count the Redis errors; its JSON log says, per Redis client, once
+// that Redis went and once that it came back.
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,6 +11,7 @@ import path from "node:path";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { testDatabase } from "./support/database";
 import { ownRedis, sparePort, type OwnRedis } from "./support/redis-server";
+import { scrape, valueOf } from "./support/metrics";
 
 const DIST = path.join(__dirname, "..", "dist");
 const ADMIN = { email: "admin@outage.local", password: "admin-password-1" };
@@ -17,6 +20,7 @@ let redis: OwnRedis;
 let engine: ChildProcess;
 let exited: string | undefined;
 let base = "";
+let metrics = "";
 let token = "";
 let log = "";
 
@@ -46,6 +50,8 @@ beforeAll(async () => {
   await redis.start();
   const port = await sparePort();
   base = `http://127.0.0.1:${port}`;
+  const metricsPort = await sparePort();
+  metrics = `http://127.0.0.1:${metricsPort}/metrics`;
   const services = fs
     .readdirSync(path.join(DIST, "services"))
     .filter((file) => file.endsWith(".service.js"))
@@ -63,7 +69,9 @@ beforeAll(async () => {
       TRANSPORTER: "",
       PORT: String(port),
       HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "json",
+      METRICS_PORT: String(metricsPort),
       JWT_SECRET: "outage-secret-outage-secret-outage",
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
@@ -113,4 +121,23 @@ it("keeps the node that holds the numbers running through a Redis restart, and r
   expect(exited).toBeUndefined();
   expect(log).not.toMatch(/Unhandled error event/);
   socket.disconnect();
+
+  const clients = ["leases", "socket-pub", "socket-sub"];
+  const entries = () =>
+    log
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: string; msg: string; node: string });
+  // Each client reconnects on its own backoff (up to 5 s).
+  await until(async () => clients.every((client) => entries().some((entry) => entry.msg === `Redis (${client}) is reachable again`)));
+  expect(entries().every((entry) => entry.node === `${db.name}-engine`)).toBe(true);
+  for (const client of clients) {
+    expect(entries().filter((entry) => entry.msg.startsWith(`Redis (${client}) is unreachable`))).toHaveLength(1);
+    expect(entries().filter((entry) => entry.msg === `Redis (${client}) is reachable again`)).toHaveLength(1);
+  }
+  const scraped = await scrape(metrics);
+  expect(valueOf(scraped, "charla_redis_errors_total", { client: "leases" })).toBeGreaterThan(0);
+  expect(valueOf(scraped, "charla_unhandled_rejections_total")).toBe(0);
+  expect(valueOf(scraped, "charla_messages_inbound_total", { type: "text" })).toBe(4);
+  expect(valueOf(scraped, "charla_whatsapp_sessions", { state: "connected" })).toBe(1);
 }, 90_000);
