@@ -13,6 +13,8 @@ describe("configuration", () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
       logLevel: "info",
+      logFormat: "text",
+      metricsPort: undefined,
       defaultLanguage: "es",
       production: false,
       // A dead node is detected within 15 s.
@@ -20,6 +22,13 @@ describe("configuration", () => {
       heartbeatTimeoutSeconds: 15,
     });
     expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it("writes JSON log lines in production unless told otherwise, and serves metrics only on a port it is given", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).logFormat).toBe("json");
+    expect(loadConfig({ NODE_ENV: "production", LOG_FORMAT: "TEXT" }).logFormat).toBe("text");
+    expect(loadConfig({ LOG_FORMAT: "json" }).logFormat).toBe("json");
+    expect(loadConfig({ METRICS_PORT: "9100" }).metricsPort).toBe(9100);
   });
 
   it.each([
@@ -30,6 +39,8 @@ describe("configuration", () => {
     [{ REDIS_URL: "http://x" }, /REDIS_URL must use redis:/],
     [{ TRANSPORTER: "redis" }, /TRANSPORTER is not a valid URL/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ LOG_FORMAT: "xml" }, /LOG_FORMAT must be json or text/],
+    [{ METRICS_PORT: "metrics" }, /METRICS_PORT must be a whole number/],
     [{ DEFAULT_LANGUAGE: "es-MX" }, /DEFAULT_LANGUAGE must be one of es, en/],
     [{ ADMIN_EMAIL: "admin" }, /ADMIN_EMAIL is not an email/],
     [{ ADMIN_PASSWORD: "short" }, /ADMIN_PASSWORD must be at least 8/],
