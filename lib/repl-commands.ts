@@ -22,6 +22,19 @@ export async function liveActors(broker: ServiceBroker): Promise<ActorRow[]> {
   return answers.flatMap(({ answer }) => answer);
 }
 
+/** What moleculer-repl hands a command: its `<arguments>` by name, and its `--options` as given (text). */
+export interface ReplArgs {
+  options?: Partial<Record<string, string>>;
+  [argument: string]: unknown;
+}
+
+interface ReplCommand {
+  command: string;
+  description: string;
+  options?: Array<{ option: string; description: string }>;
+  action(broker: ServiceBroker, args: ReplArgs): Promise<void>;
+}
+
 const DEFAULT_TIMER_WINDOW_MINUTES = 5;
 const DEFAULT_TIMER_LIMIT = 20;
 
@@ -47,7 +60,7 @@ function positiveOption(value: string | undefined, fallback: number, name: strin
   return parsed;
 }
 
-export const replCommands = [
+export const replCommands: ReplCommand[] = [
   {
     command: "actors",
     description: "Live conversation actors on every node: id, node, state, flow, step",
@@ -58,9 +71,10 @@ export const replCommands = [
   {
     command: "actor <conversation_id>",
     description: "One conversation actor: state, variables, current node, recent trace, pending timers",
-    async action(broker: ServiceBroker, args: { conversation_id: string }) {
-      await reporting(`actor ${args.conversation_id}`, async () => {
-        console.log(JSON.stringify(await broker.call("conversation-actors.inspect", { conversation_id: args.conversation_id }), null, 2));
+    async action(broker: ServiceBroker, args: ReplArgs) {
+      const conversationId = String(args.conversation_id);
+      await reporting(`actor ${conversationId}`, async () => {
+        console.log(JSON.stringify(await broker.call("conversation-actors.inspect", { conversation_id: conversationId }), null, 2));
       });
     },
   },
@@ -93,10 +107,10 @@ export const replCommands = [
       { option: "-w, --within <minutes>", description: `How far ahead to look (default ${DEFAULT_TIMER_WINDOW_MINUTES})` },
       { option: "-l, --limit <count>", description: `How many to show at most (default ${DEFAULT_TIMER_LIMIT})` },
     ],
-    async action(_broker: ServiceBroker, args: { options: { within?: string; limit?: string } }) {
+    async action(_broker: ServiceBroker, args: ReplArgs) {
       await reporting("the timers", async () => {
-        const minutes = positiveOption(args.options.within, DEFAULT_TIMER_WINDOW_MINUTES, "within");
-        const limit = Math.ceil(positiveOption(args.options.limit, DEFAULT_TIMER_LIMIT, "limit"));
+        const minutes = positiveOption(args.options?.within, DEFAULT_TIMER_WINDOW_MINUTES, "within");
+        const limit = Math.ceil(positiveOption(args.options?.limit, DEFAULT_TIMER_LIMIT, "limit"));
         const timers = await timersView(database(), Math.round(minutes * 60), limit);
         show(timers, `No timer is late or due in the next ${minutes} minute(s).`);
         const late = timers.filter((timer) => timer.late).length;

@@ -1,6 +1,5 @@
 // The operator's REPL commands (lib/repl-commands.ts): the rows of `accounts`,
 // `queues` and `timers` (lib/operator-views.ts), and what each command prints.
-import type { ServiceBroker } from "moleculer";
 import { database } from "../lib/db/connection";
 import { accountsView, queuesView, timersView } from "../lib/operator-views";
 import { replCommands } from "../lib/repl-commands";
@@ -25,7 +24,7 @@ async function run(name: string, options: Record<string, string> = {}): Promise<
   const table = jest.spyOn(console, "table").mockImplementation(() => undefined);
   const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
   try {
-    await (command.action as (broker: ServiceBroker, args: { options: Record<string, string> }) => Promise<void>)(h.broker, { options });
+    await command.action(h.broker, { options });
     return { tables: table.mock.calls.map((call) => call[0]), lines: log.mock.calls.map((call) => String(call[0])) };
   } finally {
     table.mockRestore();
