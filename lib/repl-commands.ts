@@ -23,7 +23,7 @@ export async function liveActors(broker: ServiceBroker): Promise<ActorRow[]> {
 }
 
 /** What moleculer-repl hands a command: its `<arguments>` by name, and its `--options` as given (text). */
-export interface ReplArgs {
+interface ReplArgs {
   options?: Partial<Record<string, string>>;
   [argument: string]: unknown;
 }
