@@ -136,7 +136,7 @@ const seconds = (duration: string) => {
 // ---------------------------------------------------------------------------------------------- the compose file
 
 describe("deploy/docker-compose.yml", () => {
-  it("has PostgreSQL, Redis, two gateways, two workers and the proxy, each with a health check", () => {
+  it("has PostgreSQL, Redis, two gateways, two workers and the proxy, all but the proxy with a health check", () => {
     expect(Object.keys(services).sort()).toEqual(["gateway-1", "gateway-2", "postgres", "proxy", "redis", "worker-1", "worker-2"]);
     expect(gateways.map(([name]) => name)).toEqual(["gateway-1", "gateway-2"]);
     expect(workers.map(([name]) => name)).toEqual(["worker-1", "worker-2"]);
@@ -170,7 +170,7 @@ describe("deploy/docker-compose.yml", () => {
       ]);
       const database = new URL(interpolate(String(env.DATABASE_URL), { POSTGRES_PASSWORD: "secret" }));
       // The nodes log in as the role the PostgreSQL image creates.
-      const postgres = (name: string) => interpolate(String(services.postgres!.environment?.[name]), { POSTGRES_PASSWORD: "secret" });
+      const postgres = (key: string) => interpolate(String(services.postgres!.environment?.[key]), { POSTGRES_PASSWORD: "secret" });
       expect(database.host).toBe("postgres:5432");
       expect([database.username, database.password, database.pathname]).toEqual([
         postgres("POSTGRES_USER"),
@@ -320,7 +320,7 @@ function runScope(purpose: string) {
       await scope.database.create();
     },
     async tearDown(): Promise<void> {
-      for (const engine of scope.engines) await stop(engine.child, engine.exited, "SIGTERM", 20_000);
+      await Promise.all(scope.engines.map((engine) => stop(engine.child, engine.exited, "SIGTERM", 20_000)));
       await scope.database.drop().catch(() => undefined);
       await clearRedisPrefix(scope.redisPrefix);
       scope.reaper?.close();
