@@ -9,6 +9,15 @@ export function availableNodes(broker: ServiceBroker): string[] {
   return nodes.map((node) => node.id);
 }
 
+/**
+ * Whether a node (as `$node.*` events describe it) ran any of the engine's services: one that ran none,
+ * such as an operator's REPL, coming or going changes nothing.
+ */
+export function ranServices(node: unknown): boolean {
+  const services = (node as { services?: Array<{ name?: unknown }> } | undefined)?.services ?? [];
+  return services.some((service) => typeof service.name === "string" && !service.name.startsWith("$"));
+}
+
 export function nodesRunning(broker: ServiceBroker, service: string): string[] {
   // The registry's typings describe schemas; its entries also carry the node they run on.
   const services = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as unknown as Array<{ name: string; nodeID: string }>;

@@ -2,7 +2,8 @@
 // balanced, so one gateway node hears each and fans it out through the Redis
 // adapter to the sockets of every node: each socket receives it once. Who hears
 // what is lib/inbox/rooms.ts; what is said is lib/contract/events.ts.
-import type { ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { ranServices } from "../lib/cluster";
 import { toSockets, type EventContext, type RelayedMessage } from "../lib/contract/events";
 import { Batcher } from "../lib/db/batcher";
 import { database } from "../lib/db/connection";
@@ -24,8 +25,8 @@ export const RealtimeFanoutMixin: Partial<ServiceSchema<ServiceSettingSchema, Re
     // A node that died may have stored messages whose events it never sent, and one that stopped may have
     // had events routed to it (its own work's, mostly) after its gateway closed: this node's sockets,
     // though connected all along, catch up (docs/api.md).
-    "$node.disconnected"(this: RealtimeFanout) {
-      if (!this.stopping) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
+    "$node.disconnected"(this: RealtimeFanout, ctx: Context<{ node: unknown }>) {
+      if (!this.stopping && ranServices(ctx.params.node)) toSockets(this.io.local, "catch_up", { reason: "node_lost" });
     },
 
     // A node let its numbers' leases lapse (dead or hung) before the cluster noticed: the same, sooner.

@@ -4,7 +4,7 @@
 // a former owner from overwriting the new one, and flows a dead node left in
 // the middle of a run go on.
 import { unlessDatabaseDown } from "../lib/db/availability";
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, Service, ServiceBroker, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { availableNodes, nodesRunning } from "../lib/cluster";
 import { config } from "../lib/config";
 import { closedQueueFallback } from "../lib/queues/store";
@@ -20,6 +20,9 @@ import { usesDatabase } from "../mixins/database.mixin";
 import { logContext } from "../lib/log-format";
 import { metricsOn } from "../lib/metrics";
 
+// The nodes sharing out conversations, this one included (while it starts, the registry does not list it yet).
+const ringOf = (broker: ServiceBroker) => [...new Set([...nodesRunning(broker, "conversation-actors"), broker.nodeID])].sort().join(" ");
+
 interface ActorsService extends Service {
   actors: FlowActorHost;
   evictTimer?: NodeJS.Timeout;
@@ -29,6 +32,9 @@ interface ActorsService extends Service {
   dispatch(conversationId: string, event: ActorEvent): Promise<void>;
   background(conversationId: string, event: ActorEvent): void;
   resumeOrphans(): void;
+  ringChanged(): boolean;
+  /** The nodes running conversation actors when this node last looked. */
+  ring?: string;
   /** Background lookups in flight (resume, inbox sweep): a stopping node waits for them before the database closes. */
   lookups: Set<Promise<void>>;
   stopping: boolean;
@@ -107,21 +113,30 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
       }
     },
 
-    // Ownership moves when nodes come or go; actors this node may no longer own are dropped (reloaded on demand).
+    // Ownership moves when the nodes running conversation actors change (one came, went, finished starting
+    // or stopped its actors); actors this node may no longer own are dropped (reloaded on demand). Other
+    // nodes coming and going (an operator's REPL, a gateway) move nothing.
     "$node.connected"(this: ActorsService) {
-      this.actors.clear();
+      this.ringChanged();
     },
     "$node.disconnected"(this: ActorsService) {
-      this.actors.clear();
-      this.resumeOrphans();
+      if (this.ringChanged()) this.resumeOrphans();
     },
-    // A node's services changed (it finished starting, or stopped one): the ring may have moved too.
     "$node.updated"(this: ActorsService) {
-      this.actors.clear();
+      this.ringChanged();
     },
   },
 
   methods: {
+    /** Drops the actors in memory when the nodes sharing out conversations changed; true when they did. */
+    ringChanged(this: ActorsService) {
+      const ring = ringOf(this.broker);
+      if (ring === this.ring) return false;
+      this.ring = ring;
+      this.actors.clear();
+      return true;
+    },
+
     /**
      * Flows that a node that died (or this one, before a restart) left in the
      * middle of a run go on, each on its conversation's new owner, and messages
@@ -153,10 +168,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
     async sweepInbox(this: ActorsService, everything: boolean = false) {
       for (const { conversation_id, attempts } of await claimOverdue(database(), config().flowInboxRetrySeconds, everything)) {
         if (attempts >= INBOX_WORRYING_ATTEMPTS)
-          this.logger.warn(
-            `An incoming message is still not consumed by its flow after ${attempts} tries`,
-            logContext({ conversation: conversation_id }),
-          );
+          this.logger.warn(`An incoming message is still not consumed by its flow after ${attempts} tries`, logContext({ conversation: conversation_id }));
         this.background(conversation_id, { kind: "inbox" });
       }
     },
@@ -195,6 +207,7 @@ const ActorsServiceSchema: ServiceSchema<ServiceSettingSchema, ActorsService> = 
   },
 
   started(this: ActorsService) {
+    this.ring = ringOf(this.broker);
     this.actors = new FlowActorHost(database(), {
       nodeId: this.broker.nodeID,
       queued: (messages) => announceQueued(this.broker, messages),

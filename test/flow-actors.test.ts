@@ -64,6 +64,10 @@ describe("conversation actors", () => {
     await replCommands[1]!.action(h.broker, { conversation_id: id });
     expect(String(printed.mock.calls[0]![0])).toContain('"current_node": "menu"');
     printed.mockRestore();
+    // A node running no conversation actors (an operator's REPL) coming and going moves no conversation.
+    await h.broker.broadcastLocal("$node.connected", { node: { id: "repl", services: [{ name: "$node" }] }, reconnected: false });
+    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "repl", services: [{ name: "$node" }] }, unexpected: false });
+    expect((await liveActors(h.broker)).map((live) => live.conversation_id)).toContain(id);
 
     // Idle, the actor leaves memory; the next message brings it back from the database.
     await eventually(async () => !(await liveActors(h.broker)).some((actor) => actor.conversation_id === id), 6000);

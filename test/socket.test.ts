@@ -29,14 +29,19 @@ describe("socket connections", () => {
     expect(answer).toMatchObject({ detail: { code: "NOT_FOUND" } });
   });
 
-  it("tells every socket to catch up when another node dies or stops", async () => {
+  it("tells every socket to catch up when another node running services dies or stops", async () => {
     const agent = await h.as("agent");
     const socket = await h.socket({ token: agent.token });
     const heard: unknown[] = [];
     socket.on("catch_up", (payload: unknown) => heard.push(payload));
     // A stopped node may have had events routed to it after its gateway closed; a dead one never sent some.
-    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "stopped-node" }, unexpected: false });
-    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "dead-node" }, unexpected: true });
+    // An operator's REPL (a node with no service of the engine) leaving is nothing to catch up on.
+    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "repl-node", services: [{ name: "$node" }] }, unexpected: false });
+    await h.broker.broadcastLocal("$node.disconnected", {
+      node: { id: "stopped-node", services: [{ name: "$node" }, { name: "messages" }] },
+      unexpected: false,
+    });
+    await h.broker.broadcastLocal("$node.disconnected", { node: { id: "dead-node", services: [{ name: "whatsapp-sessions" }] }, unexpected: true });
     await eventually(() => heard.length === 2);
     expect(heard).toEqual([{ reason: "node_lost" }, { reason: "node_lost" }]);
     // A node whose numbers' leases lapsed is lost too, even before the cluster declares it gone.
