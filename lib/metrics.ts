@@ -24,23 +24,56 @@ interface Definition {
 const SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600] as const;
 
 export const METRICS = {
-  inboundMessages: { name: "charla.messages.inbound.total", type: "counter", labels: ["type"], help: "Messages customers sent in, stored (repeats not counted), by type" },
+  inboundMessages: {
+    name: "charla.messages.inbound.total",
+    type: "counter",
+    labels: ["type"],
+    help: "Messages customers sent in, stored (repeats not counted), by type",
+  },
   outboundMessages: {
     name: "charla.messages.outbound.total",
     type: "counter",
     labels: ["type", "status"],
     help: "Messages this node sent out through WhatsApp, by type and outcome (sent, failed)",
   },
-  receipts: { name: "charla.messages.receipts.total", type: "counter", labels: ["status"], help: "Delivery news about sent messages (delivered, read, failed)" },
-  sendQueueDepth: { name: "charla.whatsapp.send_queue.depth", type: "gauge", labels: ["account"], help: "Messages waiting to be sent, per account held by this node" },
+  receipts: {
+    name: "charla.messages.receipts.total",
+    type: "counter",
+    labels: ["status"],
+    help: "Delivery news about sent messages (delivered, read, failed)",
+  },
+  sendQueueDepth: {
+    name: "charla.whatsapp.send_queue.depth",
+    type: "gauge",
+    labels: ["account"],
+    help: "Messages waiting to be sent, per account held by this node",
+  },
   sessions: { name: "charla.whatsapp.sessions", type: "gauge", labels: ["state"], help: "WhatsApp accounts held by this node, by state" },
-  reconnects: { name: "charla.whatsapp.reconnects.total", type: "counter", labels: ["reason"], help: "Reconnections scheduled after a connection ended, by reason" },
-  leaseTakeovers: { name: "charla.whatsapp.lease_takeovers.total", type: "counter", help: "Accounts this node took over from another node (dead, stopped or handing over)" },
+  reconnects: {
+    name: "charla.whatsapp.reconnects.total",
+    type: "counter",
+    labels: ["reason"],
+    help: "Reconnections scheduled after a connection ended, by reason",
+  },
+  leaseTakeovers: {
+    name: "charla.whatsapp.lease_takeovers.total",
+    type: "counter",
+    help: "Accounts this node took over from another node (dead, stopped or handing over)",
+  },
   actorsLive: { name: "charla.conversation_actors.live", type: "gauge", help: "Conversation actors in this node's memory" },
-  actorsEvicted: { name: "charla.conversation_actors.evicted.total", type: "counter", help: "Conversation actors dropped from memory after ACTOR_IDLE_SECONDS idle" },
+  actorsEvicted: {
+    name: "charla.conversation_actors.evicted.total",
+    type: "counter",
+    help: "Conversation actors dropped from memory after ACTOR_IDLE_SECONDS idle",
+  },
   flowSteps: { name: "charla.flow.steps.total", type: "counter", labels: ["node_type"], help: "Flow nodes run, by node type" },
   flowErrors: { name: "charla.flow.errors.total", type: "counter", labels: ["node_type"], help: "Flow nodes that failed, by node type" },
-  timersFired: { name: "charla.timers.fired.total", type: "counter", labels: ["kind"], help: "Timers (SLA deadlines, flow timeouts, …) fired by this node, by kind" },
+  timersFired: {
+    name: "charla.timers.fired.total",
+    type: "counter",
+    labels: ["kind"],
+    help: "Timers (SLA deadlines, flow timeouts, …) fired by this node, by kind",
+  },
   timersLate: { name: "charla.timers.late.total", type: "counter", labels: ["kind"], help: "Timers fired more than 5 s after they were due, by kind" },
   timerLateness: { name: "charla.timers.lateness.seconds", type: "histogram", buckets: SECONDS, help: "How long after its due time a timer fired" },
   assignmentLatency: {
@@ -52,9 +85,19 @@ export const METRICS = {
   slaWarnings: { name: "charla.sla.warnings.total", type: "counter", help: "SLA warnings sent to supervisors" },
   slaBreaches: { name: "charla.sla.breaches.total", type: "counter", help: "SLA deadlines missed" },
   socketsConnected: { name: "charla.sockets.connected", type: "gauge", help: "Socket.IO clients connected to this node" },
-  httpRequests: { name: "charla.http.requests.total", type: "counter", labels: ["method", "route", "status"], help: "HTTP requests answered, by route and status" },
+  httpRequests: {
+    name: "charla.http.requests.total",
+    type: "counter",
+    labels: ["method", "route", "status"],
+    help: "HTTP requests answered, by route and status",
+  },
   httpDuration: { name: "charla.http.request.duration.seconds", type: "histogram", labels: ["method", "route"], buckets: SECONDS, help: "HTTP response times" },
-  redisErrors: { name: "charla.redis.errors.total", type: "counter", labels: ["client"], help: "Errors of this process's Redis clients (each failed connection attempt)" },
+  redisErrors: {
+    name: "charla.redis.errors.total",
+    type: "counter",
+    labels: ["client"],
+    help: "Errors of this process's Redis clients (each failed connection attempt)",
+  },
   redisDropped: {
     name: "charla.redis.dropped_messages.total",
     type: "counter",

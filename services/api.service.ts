@@ -208,7 +208,8 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
 
     onError(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
       const response = toErrorResponse(err, languageOf(req));
-      if (response.internal) this.logger.error("Request failed", err, logContext({ request: req.$ctx?.requestID ?? undefined, user: req.$ctx?.meta.caller?.id }));
+      if (response.internal)
+        this.logger.error("Request failed", err, logContext({ request: req.$ctx?.requestID ?? undefined, user: req.$ctx?.meta.caller?.id }));
       if (res.headersSent) return;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);

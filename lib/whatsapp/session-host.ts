@@ -290,7 +290,12 @@ export class SessionHost {
     if (this.sessions.size <= share) return;
     const movable = [...this.sessions].find(([, session]) => session.status !== "qr" && session.status !== "connecting");
     if (!movable) return;
-    this.events.log("info", `Handing this WhatsApp account to another node: this node holds ${this.sessions.size}, a fair share is ${share}`, undefined, movable[0]);
+    this.events.log(
+      "info",
+      `Handing this WhatsApp account to another node: this node holds ${this.sessions.size}, a fair share is ${share}`,
+      undefined,
+      movable[0],
+    );
     await this.letGo(movable[0], false);
   }
 
