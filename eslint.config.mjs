@@ -2,10 +2,11 @@
 // awaits or handles is an error), with formatting left to prettier.
 import js from "@eslint/js";
 import prettier from "eslint-config-prettier";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".data/", "test/support/api-types.ts", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", ".data/", "test/support/api-types.ts", "coverage/", "web/dist/", "web/src/api/*.gen.ts", "test-results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,6 +47,11 @@ export default tseslint.config(
       "@typescript-eslint/no-base-to-string": "off",
       "@typescript-eslint/restrict-template-expressions": "off",
     },
+  },
+  {
+    // The web console (React): the rules of hooks.
+    files: ["web/src/**/*.{ts,tsx}"],
+    extends: [reactHooks.configs.flat["recommended-latest"]],
   },
   {
     files: ["**/*.js", "**/*.mjs"],
