@@ -12,6 +12,7 @@ import { config } from "../lib/config";
 import { toErrorResponse } from "../lib/http/error-response";
 import { answerClientErrors } from "../lib/http/client-errors";
 import { findInputProblem } from "../lib/http/input-guard";
+import { consoleDirectory, serveConsole } from "../lib/http/console";
 import { asyncApiDocument } from "../lib/contract/asyncapi";
 import { openApiDocument, type RestRoute } from "../lib/http/openapi";
 import { VERSION } from "../lib/version";
@@ -22,7 +23,7 @@ import { RealtimeFanoutMixin } from "../mixins/realtime-fanout.mixin";
 import { SocketGatewayMixin, type SocketGateway } from "../mixins/socket-gateway.mixin";
 import { AppError, ServiceUnavailable, ValidationFailed } from "../lib/errors";
 import { chooseLanguage, type Language } from "../lib/i18n/language";
-import { msg } from "../lib/i18n/message";
+import { inWords, msg } from "../lib/i18n/message";
 
 interface GatewayRequest extends IncomingMessage {
   $ctx?: Context<unknown, RequestMeta>;
@@ -148,6 +149,8 @@ interface ApiService extends SocketGateway {
   restRoutes(): RestRoute[];
   serving(): boolean;
   redisProbe?: ReturnType<typeof createRedis>;
+  /** Where the web console's build is (web/dist). */
+  consoleRoot: string;
   /** moleculer-web's route table. */
   aliases: Array<{ action?: string; method: string; fullPath: string }>;
   /** moleculer-web's own: the error answer through onError, and its request log line. */
@@ -331,6 +334,17 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
       // One line per request is written when the response goes out (logResponse).
     },
 
+    // moleculer-web's hook for a request no route took (anything outside /api): the web console
+    // (lib/http/console.ts), and the API's 404 for what the console does not have either.
+    send404(this: ApiService, req: GatewayRequest, res: ServerResponse) {
+      const language = languageOf(req);
+      serveConsole(req, res, { root: this.consoleRoot, language, notBuilt: inWords(msg("gateway.consoleNotBuilt"), language) })
+        .then((served) => {
+          if (!served) this.sendError(req, res, new AppError(404, "NOT_FOUND", msg("gateway.notFound")));
+        })
+        .catch((err: unknown) => this.sendError(req, res, err));
+    },
+
     logResponse(this: ApiService, req: GatewayRequest, res: ServerResponse) {
       const started = req.$startTime;
       const ms = started ? Number(process.hrtime.bigint() - BigInt(started[0]) * 1_000_000_000n - BigInt(started[1])) / 1e6 : undefined;
@@ -351,6 +365,7 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
   },
 
   created(this: ApiService) {
+    this.consoleRoot = consoleDirectory();
     answerClientErrors(this.server, () => config().defaultLanguage);
     if (settings.redisUrl) this.redisProbe = createRedis(settings.redisUrl, "ready-probe", this.logger);
   },
