@@ -2,7 +2,7 @@
 // ended, or the console), then the URL (react-router) within the console.
 import { Center, Loader } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { Suspense, useEffect } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { useSessionState } from "./auth/context";
 import { useI18n } from "./i18n";
@@ -12,6 +12,7 @@ import { useVisiblePages } from "./layout/visible-pages";
 import { ComingSoon } from "./pages/ComingSoon";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFound } from "./pages/NotFound";
+import { PAGE_VIEWS } from "./pages/views";
 import { SessionEndedPage } from "./pages/SessionEndedPage";
 import { SocketProvider } from "./realtime/socket";
 
@@ -46,15 +47,31 @@ export function App() {
 }
 
 function ConsoleRoutes() {
+  const { t } = useI18n();
   const pages = useVisiblePages();
   return (
     <Routes>
       <Route element={<Shell />}>
         <Route index element={<Navigate to={HOME} replace />} />
-        {pages.map((page) => (
-          // `/*`: the pages to come have their own sub-paths (/inbox/123).
-          <Route key={page.path} path={`${page.path}/*`} element={<ComingSoon page={page} />} />
-        ))}
+        {pages.map((page) => {
+          const View = PAGE_VIEWS[page.path];
+          // `/*`: pages have their own sub-paths (/inbox/123).
+          return (
+            <Route
+              key={page.path}
+              path={`${page.path}/*`}
+              element={
+                View ? (
+                  <Suspense fallback={<Loader aria-label={t("app.loading")} />}>
+                    <View />
+                  </Suspense>
+                ) : (
+                  <ComingSoon page={page} />
+                )
+              }
+            />
+          );
+        })}
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

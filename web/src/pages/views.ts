@@ -1,0 +1,9 @@
+// The screen of each page of the navigation, by its path; a page not listed
+// here shows ComingSoon. Each page is loaded when first opened, so the sign-in
+// screen does not wait for the flow canvas or the inbox.
+import { lazy, type ComponentType, type LazyExoticComponent } from "react";
+
+// A page adds its line to PAGE_VIEWS: `"/inbox": lazyPage(() => import("./inbox/InboxPage").then((m) => m.InboxPage)),`
+export const lazyPage = (load: () => Promise<ComponentType>): LazyExoticComponent<ComponentType> => lazy(() => load().then((view) => ({ default: view })));
+
+export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {};
