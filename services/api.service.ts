@@ -338,7 +338,12 @@ const ApiServiceSchema: ServiceSchema<ServiceSettingSchema, ApiService> = {
     // (lib/http/console.ts), and the API's 404 for what the console does not have either.
     send404(this: ApiService, req: GatewayRequest, res: ServerResponse) {
       const language = languageOf(req);
-      serveConsole(req, res, { root: this.consoleRoot, language, notBuilt: inWords(msg("gateway.consoleNotBuilt"), language) })
+      serveConsole(req, res, {
+        root: this.consoleRoot,
+        apiPath: String(this.settings.path),
+        language,
+        notBuilt: inWords(msg("gateway.consoleNotBuilt"), language),
+      })
         .then((served) => {
           if (!served) this.sendError(req, res, new AppError(404, "NOT_FOUND", msg("gateway.notFound")));
         })

@@ -118,6 +118,8 @@ function sendNotBuilt(req: IncomingMessage, res: ServerResponse, language: strin
 
 export interface ConsoleRequest {
   root: string;
+  /** The API's prefix (/api): nothing under it is the console's, so an unknown API route stays a JSON 404. */
+  apiPath: string;
   language: string;
   /** What `/` says in `language` when there is no build. */
   notBuilt: string;
@@ -127,9 +129,12 @@ export interface ConsoleRequest {
  * Answers a request outside /api from the console's files. Resolves false when
  * it names nothing the console has (the caller answers the API's 404).
  */
-export async function serveConsole(req: IncomingMessage, res: ServerResponse, options: ConsoleRequest): Promise<boolean> {
+export async function serveConsole(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, options: ConsoleRequest): Promise<boolean> {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
-  const target = fileOf(options.root, new URL(req.url ?? "/", "http://localhost").pathname);
+  // moleculer-web rewrites req.url to the part after a route's prefix; originalUrl is what the client asked.
+  const { pathname } = new URL(req.originalUrl ?? req.url ?? "/", "http://localhost");
+  if (pathname === options.apiPath || pathname.startsWith(`${options.apiPath}/`)) return false;
+  const target = fileOf(options.root, pathname);
   if (!target) return false;
   if (target.extension) {
     if (!TYPES[target.extension] || !(await statFile(target.file))) return false;

@@ -23,7 +23,8 @@ const queryClient = new QueryClient({
     },
   },
 });
-const theme = createTheme({ primaryColor: "blue" });
+// Shade 8 of blue keeps white text on buttons above WCAG AA contrast (the default shade 6 does not).
+const theme = createTheme({ primaryColor: "blue", primaryShade: 8 });
 
 session.start().catch(reportError);
 

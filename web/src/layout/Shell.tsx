@@ -2,11 +2,12 @@
 // allows, and the account section (status, language, logout).
 import { AppShell, Badge, Burger, Button, Divider, Group, NavLink, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import { useQueryClient } from "@tanstack/react-query";
 import { NavLink as RouterLink, Outlet } from "react-router";
 import { useSession, useSignedIn } from "../auth/context";
-import { useMe } from "../auth/me";
+import { ME_QUERY, useMe } from "../auth/me";
 import { useI18n } from "../i18n";
-import { useRealtimeStatus, type RealtimeStatus } from "../realtime/socket";
+import { useRealtimeStatus, useResync, type RealtimeStatus } from "../realtime/socket";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { StatusSwitch } from "./StatusSwitch";
 import { useVisiblePages } from "./visible-pages";
@@ -17,6 +18,8 @@ const REALTIME = {
   offline: { color: "red", label: "shell.realtimeOffline" },
 } as const satisfies Record<RealtimeStatus, unknown>;
 
+const PRESENCE_SETTLES_MS = 1_000;
+
 export function Shell() {
   const { t } = useI18n();
   const session = useSession();
@@ -25,6 +28,13 @@ export function Shell() {
   const realtime = REALTIME[useRealtimeStatus()];
   const pages = useVisiblePages();
   const { me, role } = useMe();
+  const queryClient = useQueryClient();
+  // The engine marks an offline user online once their socket is in (a moment after `connect`): read the status again then.
+  useResync(() => {
+    setTimeout(() => {
+      queryClient.invalidateQueries({ queryKey: ME_QUERY }).catch(reportError);
+    }, PRESENCE_SETTLES_MS);
+  });
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 280, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="md">
@@ -55,7 +65,7 @@ export function Shell() {
               <Text fw={600} truncate>
                 {me?.name ?? user.name}
               </Text>
-              <Text size="sm" c="dimmed" truncate>
+              <Text size="sm" c="gray.7" truncate>
                 {me?.email ?? user.email} · {t(`role.${role}`)}
               </Text>
             </div>

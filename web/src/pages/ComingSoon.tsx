@@ -1,4 +1,4 @@
-import { Badge, Code, Group, Stack, Text, Title } from "@mantine/core";
+import { Badge, Group, Stack, Text, Title } from "@mantine/core";
 import { useI18n } from "../i18n";
 import type { Page } from "../layout/navigation";
 
@@ -12,9 +12,6 @@ export function ComingSoon({ page }: { page: Page }) {
         <Badge variant="light">{t("page.coming")}</Badge>
       </Group>
       <Text>{t("page.comingText", { api: page.api })}</Text>
-      <Text size="sm" c="dimmed">
-        <Code>{page.api}</Code>
-      </Text>
     </Stack>
   );
 }

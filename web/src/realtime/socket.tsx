@@ -5,9 +5,9 @@
 // (re)connection and every `catch_up` resynchronises: the query cache is
 // invalidated and useResync handlers run (the inbox asks GET /api/changes there).
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { ServerEvents } from "../api/socket.gen";
+import type { ClientEvents, ServerEvents } from "../api/socket.gen";
 import { useSession } from "../auth/context";
 
 export type RealtimeStatus = "connecting" | "connected" | "offline";
@@ -156,4 +156,17 @@ export function useResync(handler: () => void): void {
       resyncHandlers.delete(run);
     };
   }, [resyncHandlers]);
+}
+
+/** How long a client event waits for its acknowledgement before it counts as refused. */
+const ACK_TIMEOUT_MS = 5_000;
+
+/** Sends a client event of the contract (join_conversation, typing, …) and resolves with the engine's acknowledgement. */
+export function useSocketEmit(): <E extends keyof ClientEvents>(event: E, payload: ClientEvents[E]["payload"]) => Promise<ClientEvents[E]["ack"]> {
+  const { socket } = useRealtime();
+  return useCallback(
+    <E extends keyof ClientEvents>(event: E, payload: ClientEvents[E]["payload"]) =>
+      socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<ClientEvents[E]["ack"]>,
+    [socket],
+  );
 }
