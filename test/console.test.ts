@@ -239,7 +239,7 @@ inBrowser("the console in Chromium", () => {
 
     await page.getByLabel("Contraseña").fill(ADMIN.password);
     await page.getByRole("button", { name: "Entrar" }).click();
-    // An admin sees every page but the simulator's (no simulator number yet), each saying plainly it is coming.
+    // An admin sees every page but the simulator's (no simulator number yet).
     const nav = page.getByRole("navigation");
     await nav.getByRole("link", { name: "Bandeja de entrada" }).waitFor();
     expect(await nav.getByRole("link").allTextContents()).toEqual([
@@ -252,7 +252,6 @@ inBrowser("the console in Chromium", () => {
       "Odoo",
     ]);
     expect(new URL(page.url()).pathname).toBe("/inbox");
-    await page.getByText("Próximamente").waitFor();
     // The socket connected with the access token (and made the admin online).
     await page.getByRole("status").filter({ hasText: "En vivo" }).waitFor();
     const me = (await h.admin()).user;
@@ -303,7 +302,6 @@ inBrowser("the console in Chromium", () => {
     await page.reload();
     await page.getByRole("navigation").getByRole("link", { name: "Simulator" }).click();
     await page.getByRole("heading", { name: "Simulator" }).waitFor();
-    await page.getByText("Coming soon").waitFor();
     await shot(page, "simulator-en");
 
     await page.goto("/no-such-page");
