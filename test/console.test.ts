@@ -195,13 +195,9 @@ inBrowser("the console in Chromium", () => {
     // Evaluated through the debugging protocol: the page's CSP (rightly) refuses an injected script tag.
     await page.evaluate(fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
     // Expressions, not functions: this file is compiled without the DOM's types.
-    const violations = (await page.evaluate(
+    const violations = await page.evaluate<Array<{ id: string; impact: string; nodes: string[] }>>(
       "axe.run().then((result) => result.violations.map(({ id, impact, nodes }) => ({ id, impact, nodes: nodes.map((node) => node.target.join(' ')) })))",
-    )) as Array<{
-      id: string;
-      impact: string;
-      nodes: string[];
-    }>;
+    );
     return violations
       .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
       .map((violation) => `${violation.id}: ${violation.nodes.join(", ")}`);
