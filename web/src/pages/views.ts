@@ -6,4 +6,6 @@ import { lazy, type ComponentType, type LazyExoticComponent } from "react";
 // A page adds its line to PAGE_VIEWS: `"/inbox": lazyPage(() => import("./inbox/InboxPage").then((m) => m.InboxPage)),`
 export const lazyPage = (load: () => Promise<ComponentType>): LazyExoticComponent<ComponentType> => lazy(() => load().then((view) => ({ default: view })));
 
-export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {};
+export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {
+  "/queues": lazyPage(() => import("./queues/QueuesPage").then((m) => m.QueuesPage)),
+};
