@@ -8,4 +8,5 @@ export const lazyPage = (load: () => Promise<ComponentType>): LazyExoticComponen
 
 export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {
   "/queues": lazyPage(() => import("./queues/QueuesPage").then((m) => m.QueuesPage)),
+  "/flows": lazyPage(() => import("./flows/FlowsPage").then((m) => m.FlowsPage)),
 };
