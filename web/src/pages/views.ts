@@ -7,6 +7,7 @@ import { lazy, type ComponentType, type LazyExoticComponent } from "react";
 export const lazyPage = (load: () => Promise<ComponentType>): LazyExoticComponent<ComponentType> => lazy(() => load().then((view) => ({ default: view })));
 
 export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {
+  "/inbox": lazyPage(() => import("./inbox/InboxPage").then((m) => m.InboxPage)),
   "/queues": lazyPage(() => import("./queues/QueuesPage").then((m) => m.QueuesPage)),
   "/flows": lazyPage(() => import("./flows/FlowsPage").then((m) => m.FlowsPage)),
 };

@@ -166,7 +166,8 @@ export function useSocketEmit(): <E extends keyof ClientEvents>(event: E, payloa
   const { socket } = useRealtime();
   return useCallback(
     <E extends keyof ClientEvents>(event: E, payload: ClientEvents[E]["payload"]) =>
-      socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<ClientEvents[E]["ack"]>,
+      // The connection is typed with the server's events on both sides; what a client emits is ClientEvents, checked by this signature.
+      (socket as unknown as Socket).timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<ClientEvents[E]["ack"]>,
     [socket],
   );
 }
