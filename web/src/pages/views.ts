@@ -10,4 +10,9 @@ export const PAGE_VIEWS: Partial<Record<string, LazyExoticComponent<ComponentTyp
   "/inbox": lazyPage(() => import("./inbox/InboxPage").then((m) => m.InboxPage)),
   "/queues": lazyPage(() => import("./queues/QueuesPage").then((m) => m.QueuesPage)),
   "/flows": lazyPage(() => import("./flows/FlowsPage").then((m) => m.FlowsPage)),
+  "/whatsapp": lazyPage(() => import("./whatsapp/WhatsAppPage").then((m) => m.WhatsAppPage)),
+  "/users": lazyPage(() => import("./users/UsersPage").then((m) => m.UsersPage)),
+  "/quick-replies": lazyPage(() => import("./quick-replies/QuickRepliesPage").then((m) => m.QuickRepliesPage)),
+  "/odoo": lazyPage(() => import("./odoo/OdooPage").then((m) => m.OdooPage)),
+  "/simulator": lazyPage(() => import("./simulator/SimulatorPage").then((m) => m.SimulatorPage)),
 };

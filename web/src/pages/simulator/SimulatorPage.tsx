@@ -1,0 +1,67 @@
+// /simulator (admins, while the engine's simulator is on): a pretend phone on a
+// simulated number. It links the number (scans its QR code) and then chats as
+// a customer, the quickest way to try a flow or show Charla.
+import { Anchor, Center, Group, Loader, NativeSelect, Stack, Text, Title } from "@mantine/core";
+import { useState } from "react";
+import { Link } from "react-router";
+import { LoadProblem } from "../../components/LoadProblem";
+import { useI18n } from "../../i18n";
+import { useAccountEvents, useAccounts } from "../whatsapp/accounts";
+import { QrPanel } from "../whatsapp/QrPanel";
+import { StatusBadge, StatusReason } from "../whatsapp/status";
+import { Phone } from "./Phone";
+
+export function SimulatorPage() {
+  const { t } = useI18n();
+  const accounts = useAccounts();
+  useAccountEvents();
+  const simulated = (accounts.data?.items ?? []).filter((account) => account.provider === "simulator");
+  const [chosen, setChosen] = useState<string | null>(null);
+  // The first simulated number until one is chosen (or when the chosen one was deleted).
+  const account = simulated.find((item) => item.id === chosen) ?? simulated[0];
+
+  return (
+    <Stack>
+      <Title order={2}>{t("nav.simulator")}</Title>
+      <Text c="gray.7">{t("simulator.intro")}</Text>
+      {accounts.isPending && (
+        <Center p="xl">
+          <Loader aria-label={t("app.loading")} />
+        </Center>
+      )}
+      {accounts.isError && <LoadProblem error={accounts.error} onRetry={accounts.refetch} />}
+      {accounts.data && !account && (
+        <Text>
+          {t("simulator.noNumber")}{" "}
+          <Anchor component={Link} to="/whatsapp">
+            {t("simulator.goToNumbers")}
+          </Anchor>
+        </Text>
+      )}
+      {account && (
+        <>
+          <Group align="flex-end">
+            <NativeSelect
+              label={t("simulator.number")}
+              value={account.id}
+              onChange={(event) => setChosen(event.currentTarget.value)}
+              data={simulated.map((item) => ({ value: item.id, label: item.phone_number ? `${item.name} (${item.phone_number})` : item.name }))}
+            />
+            <StatusBadge status={account.status} />
+          </Group>
+          <StatusReason reason={account.status_reason} />
+          {account.status === "qr" && <QrPanel account={account} canScan size={180} />}
+          {account.status === "connected" && <Phone key={account.id} account={account} />}
+          {account.status !== "qr" && account.status !== "connected" && (
+            <Text>
+              {t("simulator.notConnected")}{" "}
+              <Anchor component={Link} to="/whatsapp">
+                {t("simulator.goToNumbers")}
+              </Anchor>
+            </Text>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
