@@ -391,7 +391,8 @@ export const es: Record<MessageKey, string> = {
   "whatsapp.quotaTitle": "Aviso de cuota de WhatsApp",
   "whatsapp.quotaText": "{used} de {total} chats nuevos usados en este ciclo (termina {ends}).",
   "whatsapp.disconnect": "Desconectar",
-  "whatsapp.disconnectConfirm": "¿Cerrar la sesión de {name} en WhatsApp? El dispositivo vinculado desaparece del teléfono y hará falta escanear de nuevo para reconectar.",
+  "whatsapp.disconnectConfirm":
+    "¿Cerrar la sesión de {name} en WhatsApp? El dispositivo vinculado desaparece del teléfono y hará falta escanear de nuevo para reconectar.",
   "whatsapp.reconnect": "Reconectar",
   "whatsapp.delete": "Eliminar",
   "whatsapp.deleteConfirm": "¿Eliminar {name}? Se cierra su sesión de WhatsApp; sus conversaciones e historial se conservan.",
