@@ -1,7 +1,7 @@
 // The week's opening hours: per weekday none (closed), one or several ranges
 // (a split shift), each of which may run past midnight. The engine checks the
 // times; its refusal shows on the input it names (`field`).
-import { Button, Checkbox, CloseButton, Group, Input, Stack, Switch, Text, TextInput } from "@mantine/core";
+import { Button, Checkbox, CloseButton, Group, Input, Stack, Switch, Text } from "@mantine/core";
 import { useId } from "react";
 import { useI18n } from "../../i18n";
 import { dayField, NEW_RANGE, rangeField, WEEKDAYS, type HoursDraft, type TimeRange, type Weekday } from "./business-hours";
@@ -112,22 +112,28 @@ function RangeRow({ range, labels, problem, invalid, onChange, onRemove }: Range
   return (
     <Stack gap={2}>
       <Group gap="xs" wrap="nowrap" align="center">
-        <TextInput
+        <Input
           w={90}
           placeholder="09:00"
           maxLength={5}
           aria-label={t("queues.hours.opens", labels)}
+          // Bare inputs (no wrapper): the problem shows under the whole range, and is what describes them.
+          withAria={false}
+          aria-invalid={invalid.start || undefined}
           aria-describedby={described}
           value={range.start}
           onChange={(event) => onChange({ start: event.currentTarget.value })}
           error={invalid.start}
         />
         <Text aria-hidden>–</Text>
-        <TextInput
+        <Input
           w={90}
           placeholder="18:00"
           maxLength={5}
           aria-label={t("queues.hours.closes", labels)}
+          // Bare inputs (no wrapper): the problem shows under the whole range, and is what describes them.
+          withAria={false}
+          aria-invalid={invalid.end || undefined}
           aria-describedby={described}
           value={range.end}
           onChange={(event) => onChange({ end: event.currentTarget.value })}
