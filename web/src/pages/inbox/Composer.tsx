@@ -46,7 +46,7 @@ export function Composer({ conversation, onTyping }: { conversation: Conversatio
 
   return (
     <Paper p="xs" radius={0} style={{ borderTop: "1px solid var(--mantine-color-gray-3)", position: "relative" }}>
-      {resolved && !note && (
+      {resolved && (
         <Alert color="gray" py={4} mb={6}>
           {t("inbox.composer.resolved")}
         </Alert>

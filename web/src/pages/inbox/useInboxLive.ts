@@ -78,10 +78,6 @@ export function useInboxLive(openId: string | null, onLeft: (conversationId: str
     catchUp().catch(reportError);
   });
 
-  useSocketEvent("new_message", ({ message }) => {
-    received(message);
-    refreshLists();
-  });
   useSocketEvent("message_status", ({ conversation_id, message_id, status, version }) =>
     applyStatus(queryClient, conversation_id, message_id, status, version),
   );
@@ -89,6 +85,11 @@ export function useInboxLive(openId: string | null, onLeft: (conversationId: str
     queryClient.invalidateQueries({ queryKey: inboxKeys.conversation(conversation_id) }).catch(reportError);
     refreshLists();
   };
+  // A message moves the conversation too (its last_message_at, first response, SLA): re-read it with the lists.
+  useSocketEvent("new_message", ({ message }) => {
+    received(message);
+    conversationChanged(message);
+  });
   useSocketEvent("conversation_updated", conversationChanged);
   useSocketEvent("conversation_assigned", conversationChanged);
   useSocketEvent("sla_warning", conversationChanged);
