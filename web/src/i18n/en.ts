@@ -65,6 +65,7 @@ export const en = {
   "queues.emptyOthers": "An administrator creates them.",
   "queues.open": "Open",
   "queues.closed": "Closed",
+  "queues.figuresSupervisedOnly": "Waiting, active and SLA figures show for the queues you supervise.",
   "queues.onlineOf": "{online} of {total}",
   "queues.readOnly": "Only administrators change a queue's settings.",
   "queues.saved": "Changes saved at {time}.",

@@ -67,6 +67,7 @@ export const es: Record<MessageKey, string> = {
   "queues.emptyOthers": "Las crea un administrador.",
   "queues.open": "Abierta",
   "queues.closed": "Cerrada",
+  "queues.figuresSupervisedOnly": "Las cifras de espera, atención y SLA se muestran para las colas que usted supervisa.",
   "queues.onlineOf": "{online} de {total}",
   "queues.readOnly": "Solo los administradores cambian la configuración de una cola.",
   "queues.saved": "Cambios guardados a las {time}.",
