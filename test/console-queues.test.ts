@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { ADMIN, harness } from "./support/harness";
 import { connectedAccount, customerWrites, queueWith } from "./support/inbox";
 
@@ -58,7 +58,7 @@ inBrowser("the queues page in Chromium", () => {
 
   /** A signed-in tab on `url`, in the browser language `locale`. */
   async function signedIn(locale: string, email: string, password: string, url: string): Promise<Page> {
-    const context = await browser.newContext({ locale, baseURL: h.baseUrl, viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ locale, baseURL: h.baseUrl, viewport: { width: 1280, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
     page.on("pageerror", (err) => pageProblems.push(`page error: ${err.message}`));
@@ -73,7 +73,11 @@ inBrowser("the queues page in Chromium", () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `queues-${name}.png`), fullPage: true });
+  /** The viewport, scrolled to `around` if given (a full-page shot would draw the shell's fixed header mid-page). */
+  async function shot(page: Page, name: string, around?: Locator): Promise<void> {
+    await around?.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, `queues-${name}.png`) });
+  }
 
   it("lets an admin create a queue with split and overnight hours and a holiday, shows the engine's field error, and adds an agent", async () => {
     const agent = await h.as("agent", "Ana Agente");
@@ -105,7 +109,7 @@ inBrowser("the queues page in Chromium", () => {
     await refusal.waitFor();
     expect(await tuesday.getAttribute("aria-invalid")).toBe("true");
     expect(await tuesday.getAttribute("aria-describedby")).toBe(await refusal.getAttribute("id"));
-    await shot(page, "field-error-en");
+    await shot(page, "field-error-en", refusal);
     const admin = await h.admin();
     expect((await admin.api.get("/api/queues")).body.total).toBe(0);
 
@@ -141,7 +145,7 @@ inBrowser("the queues page in Chromium", () => {
     await page.getByRole("tab", { name: "Settings" }).click();
     expect(await page.getByLabel("Monday, range 2: closes").inputValue()).toBe("19:00");
     expect(await page.getByLabel("Friday, range 1: ends next day").isChecked()).toBe(true);
-    await shot(page, "settings-en");
+    await shot(page, "settings-en", page.getByLabel("Friday, range 1: ends next day"));
   }, 60_000);
 
   it("shows a supervisor the waiting count of their queue moving live when a conversation is transferred into it", async () => {

@@ -35,7 +35,7 @@ export function BusinessHoursEditor({ value, onChange, problem }: Props) {
                 <Text w={100} fw={500} pt={6}>
                   {dayName}
                 </Text>
-                <Stack gap={6}>
+                <Stack gap={6} w={470}>
                   {ranges.length === 0 && (
                     <Text c="gray.7" pt={6}>
                       {t("queues.hours.closed")}

@@ -99,7 +99,10 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
     setProblem(null);
     try {
       const body = bodyOf(draft);
-      const saved = queue ? await api.put("/api/queues/{id}", { path: { id: queue.id }, body }) : await api.post("/api/queues", { body });
+      // A new queue leaves "always open" out (the engine's default): the engine refuses business_hours: null.
+      const saved = queue
+        ? await api.put("/api/queues/{id}", { path: { id: queue.id }, body })
+        : await api.post("/api/queues", { body: { ...body, business_hours: body.business_hours ?? undefined } });
       onSaved(saved);
     } catch (err) {
       setProblem(fieldProblem(err, t, isFormField));

@@ -70,6 +70,11 @@ export function QueueList() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
+          {role !== "admin" && (
+            <Text size="sm" c="gray.7">
+              {t("queues.figuresSupervisedOnly")}
+            </Text>
+          )}
           {list.data.total > PAGE_SIZE && (
             <Pagination
               total={Math.ceil(list.data.total / PAGE_SIZE)}
