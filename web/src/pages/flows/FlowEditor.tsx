@@ -289,8 +289,10 @@ function Builder({ flow, types }: { flow: Flow; types: NodeType[] }) {
               onEdgesChange={changeEdges}
               onConnect={connect}
               onSelectionChange={({ nodes: picked }) => {
-                const only = picked.length === 1 ? picked[0] : undefined;
-                setSelectedId(only?.id ?? null);
+                // React Flow reports the selection again whenever the nodes change: only a new one opens the node's form.
+                const only = picked.length === 1 ? (picked[0]?.id ?? null) : null;
+                if (only === selectedId) return;
+                setSelectedId(only);
                 if (only) setTab("node");
               }}
               deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}

@@ -1,6 +1,6 @@
 // The side form of the selected node, generated from its type's JSON Schema.
 import { Alert, Button, Group, Stack, Text, Title } from "@mantine/core";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useI18n } from "../../i18n";
 import { ObjectFields } from "./FieldEditor";
 import type { Config, NodeType, Problem, StepNode } from "./model";
@@ -20,8 +20,15 @@ export function NodeForm({ node, type, problem, variables, readOnly, onChange, o
   const { t } = useI18n();
   const properties = useMemo(() => (type ? propertiesOf(type.schema) : []), [type]);
   const mine = problem?.nodeId === node.id ? problem : null;
+  const form = useRef<HTMLDivElement>(null);
+  // The field the engine refused may be far down a long form: bring it into view, and focus it for the keyboard.
+  useEffect(() => {
+    const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]');
+    invalid?.scrollIntoView({ block: "center" });
+    invalid?.focus();
+  }, [mine]);
   return (
-    <Stack gap="sm" component="section" aria-label={t("flows.nodeForm", { id: node.id })}>
+    <Stack ref={form} gap="sm" component="section" aria-label={t("flows.nodeForm", { id: node.id })}>
       <div>
         <Title order={3} size="h4">
           {node.data.kind}

@@ -1,0 +1,202 @@
+// The console's flow builder (/flows) in Chromium against a real engine: an
+// admin creates a flow, drops nodes from the palette onto the canvas, connects
+// them by dragging handle to handle, fills their forms, saves and sees the
+// engine's refusal on the node and field it names, fixes it, activates the
+// flow and chats with it in the sandbox, which lights up the path taken; the
+// API then holds exactly the document drawn.
+// Screenshots: test-results/console/flows-*.png.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { ADMIN, harness } from "./support/harness";
+
+const ROOT = path.join(__dirname, "..");
+const SHOTS = path.join(ROOT, "test-results", "console");
+const CHROMIUM = "/usr/bin/chromium";
+
+// A page load drops the socket for a moment: with the harness's grace of 0 the engine would mark the user offline meanwhile.
+const h = harness({ env: { PRESENCE_GRACE_SECONDS: "30" } });
+
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium && !process.env.CI) console.warn(`test/console-flows.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped.`);
+const inBrowser = haveChromium || process.env.CI ? describe : describe.skip;
+
+inBrowser("the flow builder in Chromium", () => {
+  let browser: Browser;
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`Chromium is needed at ${CHROMIUM} for the console's browser tests (apt-get install chromium).`);
+    // Cheap when web/ is unchanged since the last build.
+    await promisify(execFile)(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")]);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `flows-${name}.png`) });
+  const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+  /** Presses the mouse on `from` and lets go on `to` in small steps, as a hand would (React Flow follows pointer moves). */
+  async function drag(page: Page, from: Locator, to: Locator | { x: number; y: number }): Promise<void> {
+    await from.scrollIntoViewIfNeeded();
+    const start = (await from.boundingBox())!;
+    const end = "x" in to ? to : (await to.boundingBox())!;
+    const target = "width" in end ? { x: end.x + end.width / 2, y: end.y + end.height / 2 } : end;
+    await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(target.x, target.y, { steps: 12 });
+    await page.mouse.up();
+  }
+
+  /** An exit of a node (a handle below it) dragged onto the entry of another. */
+  const connect = (page: Page, source: string, exit: string, target: string) =>
+    drag(page, node(page, source).locator(`.react-flow__handle.source[data-handleid="${exit}"]`), node(page, target).locator(".react-flow__handle.target"));
+
+  it("builds, fixes, saves, activates and tries a flow: start → ask with buttons → send text / transfer to a queue", async () => {
+    const admin = await h.admin();
+    const queue = (await admin.post("/api/queues", { name: "Ventas" })).body as { id: string };
+
+    const context = await browser.newContext({ locale: "en-US", baseURL: h.baseUrl, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on("pageerror", (err) => pageProblems.push(`page error: ${err.message}`));
+      page.on("console", (message) => {
+        // The refused save is a failed resource: the test expects it.
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageProblems.push(`console: ${message.text()}`);
+      });
+      await page.goto("/flows");
+      await page.getByLabel("Email").fill(ADMIN.email);
+      await page.getByRole("textbox", { name: "Password" }).fill(ADMIN.password);
+      await page.keyboard.press("Enter");
+      await page.getByText("No flows yet.").waitFor();
+
+      // Create: name and a keyword trigger, by keyboard.
+      await page.getByRole("button", { name: "New flow" }).click();
+      await page.getByRole("textbox", { name: "Name" }).fill("Menú");
+      await page.getByRole("combobox", { name: "Trigger" }).click();
+      await page.getByRole("option", { name: "Keyword" }).click();
+      await page.getByRole("textbox", { name: "Keywords" }).fill("menu, ~precio");
+      await page.getByRole("button", { name: "Create" }).click();
+      await node(page, "start").waitFor();
+
+      // Nodes from the palette: dropped where they are let go.
+      const canvas = (await page.getByRole("application", { name: "Flow canvas" }).boundingBox())!;
+      const at = (x: number, y: number) => ({ x: canvas.x + x, y: canvas.y + y });
+      await drag(page, page.getByRole("button", { name: "Add a ask_buttons node" }), at(150, 250));
+      await node(page, "ask_buttons_1").waitFor();
+      await drag(page, page.getByRole("button", { name: "Add a send_text node" }), at(20, 470));
+      await drag(page, page.getByRole("button", { name: "Add a transfer_to_queue node" }), at(290, 470));
+      await node(page, "transfer_to_queue_1").waitFor();
+
+      // The question's form: its text and variable; a second button next to the one a new node starts with.
+      await node(page, "ask_buttons_1").click();
+      const form = page.getByRole("region", { name: "Settings of node ask_buttons_1" });
+      await form.getByRole("textbox", { name: "text", exact: true }).first().fill("What do you need?");
+      await form.getByRole("textbox", { name: "variable", exact: true }).fill("menu");
+      await form.getByRole("button", { name: "Add to buttons" }).click();
+      await form.getByRole("textbox", { name: "text", exact: true }).nth(1).fill("Sales");
+      // One exit per button, named by its id: they follow the form.
+      await node(page, "ask_buttons_1").locator('.react-flow__handle.source[data-handleid="option_2"]').waitFor();
+
+      await node(page, "send_text_1").click();
+      await page
+        .getByRole("region", { name: "Settings of node send_text_1" })
+        .getByRole("textbox", { name: "text", exact: true })
+        .fill("See you soon, {{contact.name}}!");
+      await node(page, "transfer_to_queue_1").click();
+      const transfer = page.getByRole("region", { name: "Settings of node transfer_to_queue_1" });
+      await transfer.getByRole("combobox", { name: "queue_id" }).click();
+      await page.getByRole("option", { name: "Ventas" }).click();
+
+      await connect(page, "start", "next", "ask_buttons_1");
+      await connect(page, "ask_buttons_1", "option_1", "transfer_to_queue_1");
+      await connect(page, "ask_buttons_1", "option_2", "send_text_1");
+      await page.locator(".react-flow__edge").nth(2).waitFor();
+
+      // The second button has no text: the engine refuses the save, and says so on the node and on the field.
+      await page.getByRole("button", { name: "Save" }).click();
+      await node(page, "ask_buttons_1").locator("[role=alert]").waitFor();
+      expect(await node(page, "ask_buttons_1").locator("[data-failed]").count()).toBe(1);
+      const field = form.getByRole("textbox", { name: "text", exact: true }).nth(2);
+      expect(await field.getAttribute("aria-invalid")).toBe("true");
+      await shot(page, "validation-error");
+      await field.fill("Support");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByText("Version 2").waitFor();
+      expect(await page.locator("[data-failed]").count()).toBe(0);
+
+      // Switched on at once on the engine (PUT /toggle), not with the next save.
+      await page.getByRole("switch", { name: "Active" }).click();
+      await page.locator('input[role=switch][data-checked="true"]').waitFor();
+      await shot(page, "editor");
+
+      // The sandbox: the first message, then a button of the answer; the path lights up.
+      await page.getByRole("tab", { name: "Test" }).click();
+      await page.getByRole("textbox", { name: "First message" }).fill("menu");
+      await page.keyboard.press("Enter");
+      await page.getByRole("log", { name: "Conversation" }).getByText("What do you need?").waitFor();
+      await page.getByRole("button", { name: "Support" }).click();
+      await page.getByText("See you soon, !").waitFor();
+      await page.locator('[data-status="completed"]').waitFor();
+      expect(await page.locator("[data-visited]").count()).toBe(3);
+      expect(await page.locator(".react-flow__edge.animated").count()).toBe(2);
+      await shot(page, "sandbox");
+      expect(pageProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    // The engine holds the flow as drawn.
+    const list = (await admin.get("/api/flows")).body as { items: { id: string; name: string }[] };
+    const saved = (await admin.get(`/api/flows/${list.items.find((flow) => flow.name === "Menú")!.id}`)).body;
+    expect(saved).toMatchObject({ trigger_type: "keyword", trigger_value: "menu, ~precio", is_active: true, version: 2 });
+    const byId = Object.fromEntries((saved.nodes.nodes as { id: string }[]).map((one) => [one.id, one]));
+    expect(byId).toEqual({
+      start: { id: "start", type: "start", position: { x: 0, y: 0 }, data: {} },
+      ask_buttons_1: {
+        id: "ask_buttons_1",
+        type: "ask_buttons",
+        position: expect.any(Object),
+        data: {
+          text: "What do you need?",
+          variable: "menu",
+          buttons: [
+            { id: "option_1", text: "Sales" },
+            { id: "option_2", text: "Support" },
+          ],
+        },
+      },
+      send_text_1: { id: "send_text_1", type: "send_text", position: expect.any(Object), data: { text: "See you soon, {{contact.name}}!" } },
+      transfer_to_queue_1: { id: "transfer_to_queue_1", type: "transfer_to_queue", position: expect.any(Object), data: { queue_id: queue.id } },
+    });
+    const edges = (saved.nodes.edges as { source: string; target: string; sourceHandle: string | null }[]).map(({ source, sourceHandle, target }) => [
+      source,
+      sourceHandle,
+      target,
+    ]);
+    expect(edges.sort()).toEqual([
+      ["ask_buttons_1", "option_1", "transfer_to_queue_1"],
+      ["ask_buttons_1", "option_2", "send_text_1"],
+      ["start", null, "ask_buttons_1"],
+    ]);
+    expect(saved.nodes.viewport).toEqual({ x: expect.any(Number), y: expect.any(Number), zoom: expect.any(Number) });
+  }, 60_000);
+});
