@@ -117,8 +117,8 @@ describeInBrowser("test/console-inbox.test.ts")("the inbox page", () => {
     await page.getByText("This conversation is resolved").waitFor();
     await page.getByRole("button", { name: "Reopen" }).waitFor();
     await shot(page, "inbox-resolved");
-    const resolved = await admin.api.get("/api/conversations/{id}", { path: { id } });
-    expect([resolved.body.status, resolved.body.resolution_note]).toEqual(["resolved", "Envíos confirmados"]);
+    const resolved = (await admin.get(`/api/conversations/${id}`)).body;
+    expect([resolved.status, resolved.resolution_note]).toEqual(["resolved", "Envíos confirmados"]);
 
     // The same screen in Spanish.
     // A segmented control's radios are drawn as labels: focused and chosen by keyboard.
