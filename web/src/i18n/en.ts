@@ -400,7 +400,7 @@ export const en = {
   "simulator.noNumber": "There is no simulated number yet. Add one with “Simulator” as its connection.",
   "simulator.goToNumbers": "Go to WhatsApp numbers",
   "simulator.number": "Simulated number",
-  "simulator.notConnected": "This number is not connected. Reconnect it from the numbers page.",
+  "simulator.notConnected": "This number is not connected. Reconnect it to show a new code to scan here.",
   "simulator.scanPhone": "Phone that scans",
   "simulator.scanPhoneHelp": "The number the linked WhatsApp will have",
   "simulator.scan": "Scan with this phone",

@@ -403,7 +403,7 @@ export const es: Record<MessageKey, string> = {
   "simulator.noNumber": "Aún no hay un número simulado. Agregue uno con «Simulador» como conexión.",
   "simulator.goToNumbers": "Ir a números de WhatsApp",
   "simulator.number": "Número simulado",
-  "simulator.notConnected": "Este número no está conectado. Reconéctelo desde la página de números.",
+  "simulator.notConnected": "Este número no está conectado. Reconéctelo para mostrar aquí un código nuevo que escanear.",
   "simulator.scanPhone": "Teléfono que escanea",
   "simulator.scanPhoneHelp": "El número que tendrá el WhatsApp vinculado",
   "simulator.scan": "Escanear con este teléfono",

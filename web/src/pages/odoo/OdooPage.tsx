@@ -2,6 +2,7 @@
 // API key is write-only: the engine says whether one is stored, never its
 // value; leaving the field empty keeps it.
 import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
+import { useState } from "react";
 import { LoadProblem } from "../../components/LoadProblem";
 import { useI18n } from "../../i18n";
 import { OdooSettingsForm } from "./OdooSettingsForm";
@@ -10,6 +11,7 @@ import { useOdooSettings } from "./settings";
 export function OdooPage() {
   const { t } = useI18n();
   const settings = useOdooSettings();
+  const [savedAt, setSavedAt] = useState<string | null>(null);
   return (
     <Stack maw={720}>
       <Title order={2}>{t("nav.odoo")}</Title>
@@ -28,7 +30,12 @@ export function OdooPage() {
             </Alert>
           )}
           {/* Keyed by the saved version: a save (here or by another admin, after a resync) refills the form. */}
-          <OdooSettingsForm key={settings.data.updated_at ?? "none"} settings={settings.data} />
+          <OdooSettingsForm
+            key={settings.data.updated_at ?? "none"}
+            settings={settings.data}
+            justSaved={savedAt !== null && savedAt === settings.data.updated_at}
+            onSaved={(saved) => setSavedAt(saved.updated_at)}
+          />
         </>
       )}
     </Stack>

@@ -14,7 +14,14 @@ type Protocol = OdooSettings["protocol"];
 const FIELDS = ["url", "database", "username", "api_key", "protocol", "timeout_ms"] as const;
 const PROTOCOLS = ["auto", "json2", "jsonrpc", "xmlrpc"] as const satisfies readonly Protocol[];
 
-export function OdooSettingsForm({ settings }: { settings: OdooSettings }) {
+interface OdooSettingsFormProps {
+  settings: OdooSettings;
+  /** Whether these settings are the ones this form just saved (the form is refilled, so the page remembers). */
+  justSaved: boolean;
+  onSaved: (settings: OdooSettings) => void;
+}
+
+export function OdooSettingsForm({ settings, justSaved, onSaved }: OdooSettingsFormProps) {
   const { t } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
@@ -25,7 +32,6 @@ export function OdooSettingsForm({ settings }: { settings: OdooSettings }) {
   const [protocol, setProtocol] = useState<Protocol>(settings.protocol);
   // People think in seconds; the engine takes milliseconds (500 to 120 000).
   const [timeoutSeconds, setTimeoutSeconds] = useState<number | string>(settings.timeout_ms / 1000);
-  const [saved, setSaved] = useState(false);
   const { problems, setProblems, fail, clear } = useFieldProblems(FIELDS);
 
   const body = () => ({
@@ -40,14 +46,10 @@ export function OdooSettingsForm({ settings }: { settings: OdooSettings }) {
 
   const save = useMutation({
     mutationFn: () => api.put("/api/odoo/settings", { body: body() }),
-    onMutate: () => {
-      clear();
-      setSaved(false);
-    },
+    onMutate: clear,
     onError: fail,
     onSuccess: (answer) => {
-      setSaved(true);
-      setApiKey("");
+      onSaved(answer);
       queryClient.setQueryData(ODOO_SETTINGS_QUERY, answer);
     },
   });
@@ -133,7 +135,7 @@ export function OdooSettingsForm({ settings }: { settings: OdooSettings }) {
             {problems.form}
           </Alert>
         )}
-        {saved && (
+        {justSaved && (
           <Alert color="teal" variant="light" role="status">
             {t("odoo.saved")}
           </Alert>

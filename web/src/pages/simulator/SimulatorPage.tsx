@@ -1,12 +1,14 @@
 // /simulator (admins, while the engine's simulator is on): a pretend phone on a
 // simulated number. It links the number (scans its QR code) and then chats as
 // a customer, the quickest way to try a flow or show Charla.
-import { Anchor, Center, Group, Loader, NativeSelect, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Center, Group, Loader, NativeSelect, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { Link } from "react-router";
+import type { Account } from "../../api/types";
 import { LoadProblem } from "../../components/LoadProblem";
 import { useI18n } from "../../i18n";
-import { useAccountEvents, useAccounts } from "../whatsapp/accounts";
+import { problemText } from "../problem";
+import { useAccountCommand, useAccountEvents, useAccounts } from "../whatsapp/accounts";
 import { QrPanel } from "../whatsapp/QrPanel";
 import { StatusBadge, StatusReason } from "../whatsapp/status";
 import { Phone } from "./Phone";
@@ -52,15 +54,27 @@ export function SimulatorPage() {
           <StatusReason reason={account.status_reason} />
           {account.status === "qr" && <QrPanel account={account} canScan size={180} />}
           {account.status === "connected" && <Phone key={account.id} account={account} />}
-          {account.status !== "qr" && account.status !== "connected" && (
-            <Text>
-              {t("simulator.notConnected")}{" "}
-              <Anchor component={Link} to="/whatsapp">
-                {t("simulator.goToNumbers")}
-              </Anchor>
-            </Text>
-          )}
+          {account.status !== "qr" && account.status !== "connected" && <NotConnected key={account.id} account={account} />}
         </>
+      )}
+    </Stack>
+  );
+}
+
+/** A simulated number that is neither connected nor showing a code: reconnecting it shows a new code to scan here. */
+function NotConnected({ account }: { account: Account }) {
+  const { t } = useI18n();
+  const reconnect = useAccountCommand(account.id, "reconnect");
+  return (
+    <Stack gap="xs" align="flex-start">
+      <Text>{t("simulator.notConnected")}</Text>
+      <Button variant="light" loading={reconnect.isPending} onClick={() => reconnect.mutate()}>
+        {t("whatsapp.reconnect")}
+      </Button>
+      {reconnect.isError && (
+        <Alert color="red" variant="light" role="alert">
+          {problemText(reconnect.error, t).text}
+        </Alert>
       )}
     </Stack>
   );

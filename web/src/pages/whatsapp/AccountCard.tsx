@@ -1,13 +1,13 @@
 // One WhatsApp number: its state in words, its QR code while it waits for a
 // scan, WhatsApp's quota warning, and what an admin can do with it now.
 import { Alert, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import type { Account } from "../../api/types";
 import { useApi } from "../../auth/context";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { useI18n } from "../../i18n";
 import { problemText } from "../problem";
-import { ACCOUNTS_QUERY, type Quota } from "./accounts";
+import { ACCOUNTS_QUERY, useAccountCommand, type Quota } from "./accounts";
 import { QrPanel } from "./QrPanel";
 import { StatusBadge, StatusReason } from "./status";
 
@@ -26,8 +26,8 @@ export function AccountCard({ account, quota, canManage }: AccountCardProps) {
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: ACCOUNTS_QUERY });
   const path = { id: account.id };
-  const disconnect = useMutation({ mutationFn: () => api.post("/api/whatsapp/accounts/{id}/disconnect", { path }), onSettled: refresh });
-  const reconnect = useMutation({ mutationFn: () => api.post("/api/whatsapp/accounts/{id}/reconnect", { path }), onSettled: refresh });
+  const disconnect = useAccountCommand(account.id, "disconnect");
+  const reconnect = useAccountCommand(account.id, "reconnect");
   const failed = disconnect.error ?? reconnect.error;
   const simulated = account.provider === "simulator";
 

@@ -2,7 +2,7 @@
 // brings each new code, `connection_status` each change of state, and
 // `whatsapp_quota` WhatsApp's warnings (which no REST answer carries, so they
 // are kept apart, for as long as the tab is signed in).
-import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { ServerEvents } from "../../api/socket.gen";
 import type { Account, AccountPage } from "../../api/types";
 import { useApi } from "../../auth/context";
@@ -66,4 +66,14 @@ export function useQuotas(): Record<string, Quota> {
     staleTime: Infinity,
   });
   return data;
+}
+
+/** Disconnects or reconnects a number; the list is read again after (the socket tells the states that follow). */
+export function useAccountCommand(id: string, command: "disconnect" | "reconnect") {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post(command === "disconnect" ? "/api/whatsapp/accounts/{id}/disconnect" : "/api/whatsapp/accounts/{id}/reconnect", { path: { id } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ACCOUNTS_QUERY }),
+  });
 }
