@@ -284,7 +284,15 @@ function Builder({ flow, types }: { flow: Flow; types: NodeType[] }) {
               edges={shownEdges}
               nodeTypes={NODE_VIEWS}
               defaultViewport={initial.viewport}
-              fitView={!flow.nodes?.viewport}
+              onInit={(instance) => {
+                // A saved view that leaves nodes out (the guide's examples start at 0,0 with nodes to the left) would hide part of the flow.
+                const box = canvas.current?.getBoundingClientRect();
+                const { x, y, zoom } = instance.getViewport();
+                const hidden = instance
+                  .getNodes()
+                  .some(({ position: p }) => p.x * zoom + x < 0 || p.y * zoom + y < 0 || (box && (p.x * zoom + x > box.width || p.y * zoom + y > box.height)));
+                if (hidden) instance.fitView({ maxZoom: 1 }).catch(reportError);
+              }}
               onNodesChange={changeNodes}
               onEdgesChange={changeEdges}
               onConnect={connect}

@@ -6,7 +6,8 @@ import { useEffect } from "react";
 import { useEditorView } from "./context";
 import { exitsOf, NEXT, START, type StepNode } from "./model";
 
-const WIDTH = 220;
+/** Narrow enough for the guide's examples, which place nodes 200 apart side by side and 100 apart in a column. */
+const WIDTH = 180;
 
 /** The first text of the configuration (a message, a question), to tell nodes apart at a glance. */
 function glimpse(config: Record<string, unknown>): string | null {
@@ -44,14 +45,15 @@ export function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
         border: `2px solid ${border}`,
         borderRadius: 8,
         fontSize: 12,
-        paddingBottom: exits.length ? 22 : 8,
+        paddingBottom: exits.length ? 16 : 4,
       }}
     >
       {data.kind !== START && <Handle type="target" position={Position.Top} />}
-      <div style={{ padding: "6px 8px" }}>
-        <div style={{ fontWeight: 700 }}>{data.kind}</div>
-        <div style={{ color: "var(--mantine-color-gray-7)" }}>{id}</div>
-        {text && <div style={{ marginTop: 4, overflowWrap: "anywhere" }}>{text}</div>}
+      <div style={{ padding: "4px 8px", lineHeight: 1.3 }}>
+        <div style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>
+          <b>{data.kind}</b> <span style={{ color: "var(--mantine-color-gray-7)" }}>{id}</span>
+        </div>
+        {text && <div style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>{text}</div>}
         {failed && (
           <div role="alert" style={{ marginTop: 4, color: "var(--mantine-color-red-9)", fontWeight: 600 }}>
             {problem.message}
@@ -65,7 +67,7 @@ export function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
             <span
               style={{
                 position: "absolute",
-                bottom: 6,
+                bottom: 3,
                 left,
                 transform: "translateX(-50%)",
                 fontSize: 10,
