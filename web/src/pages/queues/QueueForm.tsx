@@ -5,6 +5,7 @@ import { Alert, Button, Divider, Fieldset, Group, NumberInput, Select, SimpleGri
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { useApi } from "../../auth/context";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useI18n } from "../../i18n";
 import { hoursFromApi, hoursToApi, type HoursDraft } from "./business-hours";
 import { BusinessHoursEditor } from "./BusinessHoursEditor";
@@ -155,6 +156,7 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
             <NumberInput
               label={t("queues.field.maxPerAgent")}
               description={t("queues.field.maxPerAgentHelp")}
+              styles={READABLE_DESCRIPTION}
               min={1}
               max={1000}
               allowDecimal={false}
@@ -166,6 +168,7 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
             <NumberInput
               label={t("queues.field.slaFirstResponse")}
               description={t("queues.field.slaHelp")}
+              styles={READABLE_DESCRIPTION}
               min={0}
               decimalScale={2}
               clampBehavior="none"
@@ -176,6 +179,7 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
             <NumberInput
               label={t("queues.field.slaResolution")}
               description={t("queues.field.slaHelp")}
+              styles={READABLE_DESCRIPTION}
               min={0}
               decimalScale={2}
               clampBehavior="none"
@@ -188,6 +192,7 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
             <Select
               label={t("queues.field.timezone")}
               description={t("queues.field.timezoneHelp")}
+              styles={READABLE_DESCRIPTION}
               searchable
               data={zones}
               value={draft.timezone}
@@ -200,6 +205,7 @@ export function QueueForm({ queue, editable, onSaved, onCancel }: Props) {
             <Select
               label={t("queues.field.fallbackFlow")}
               description={t("queues.field.fallbackFlowHelp")}
+              styles={READABLE_DESCRIPTION}
               placeholder={t("queues.field.fallbackFlowNone")}
               clearable
               searchable
