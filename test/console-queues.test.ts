@@ -92,7 +92,7 @@ inBrowser("the queues page in Chromium", () => {
     // Hours on (Monday to Friday, 09:00–18:00 to start from): Monday split, Friday overnight.
     await page.getByRole("switch", { name: "Always open" }).click();
     await page.getByLabel("Monday, range 1: closes").fill("13:00");
-    await page.getByRole("button", { name: "Add a range to Monday" }).click();
+    await page.getByRole("button", { name: "Add range: Monday" }).click();
     await page.getByLabel("Monday, range 2: opens").fill("15:00");
     await page.getByLabel("Monday, range 2: closes").fill("19:00");
     await page.getByLabel("Friday, range 1: opens").fill("22:00");

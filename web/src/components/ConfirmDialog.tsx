@@ -43,7 +43,7 @@ export function ConfirmDialog({ opened, title, children, confirmLabel, onConfirm
   };
 
   return (
-    <Modal opened={opened} onClose={close} title={title} centered>
+    <Modal opened={opened} onClose={close} title={title} centered closeButtonProps={{ "aria-label": cancelLabel }}>
       <Stack>
         <Text component="div">{children}</Text>
         {problem && (

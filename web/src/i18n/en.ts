@@ -114,7 +114,7 @@ export const en = {
   "queues.hours.overnightOf": "{day}, range {n}: ends next day",
   "queues.hours.removeRange": "Remove {day}, range {n}",
   "queues.hours.addRange": "Add range",
-  "queues.hours.addRangeTo": "Add a range to {day}",
+  "queues.hours.addRangeTo": "Add range: {day}",
   "queues.day.monday": "Monday",
   "queues.day.tuesday": "Tuesday",
   "queues.day.wednesday": "Wednesday",

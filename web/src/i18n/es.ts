@@ -116,7 +116,7 @@ export const es: Record<MessageKey, string> = {
   "queues.hours.overnightOf": "{day}, tramo {n}: termina al día siguiente",
   "queues.hours.removeRange": "Quitar {day}, tramo {n}",
   "queues.hours.addRange": "Añadir tramo",
-  "queues.hours.addRangeTo": "Añadir un tramo al {day}",
+  "queues.hours.addRangeTo": "Añadir tramo: {day}",
   "queues.day.monday": "Lunes",
   "queues.day.tuesday": "Martes",
   "queues.day.wednesday": "Miércoles",

@@ -3,6 +3,7 @@
 // times; its refusal shows on the input it names (`field`).
 import { Button, Checkbox, CloseButton, Group, Input, Stack, Switch, Text } from "@mantine/core";
 import { useId } from "react";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useI18n } from "../../i18n";
 import { dayField, NEW_RANGE, rangeField, WEEKDAYS, type HoursDraft, type TimeRange, type Weekday } from "./business-hours";
 import type { FieldProblem } from "./form-problem";
@@ -19,7 +20,7 @@ export function BusinessHoursEditor({ value, onChange, problem }: Props) {
   const setDay = (day: Weekday, ranges: TimeRange[]) => onChange({ ...value, week: { ...value.week, [day]: ranges } });
 
   return (
-    <Input.Wrapper label={t("queues.hours.title")} description={t("queues.hours.help")} error={errorOn("business_hours")}>
+    <Input.Wrapper label={t("queues.hours.title")} description={t("queues.hours.help")} styles={READABLE_DESCRIPTION} error={errorOn("business_hours")}>
       <Stack gap="sm" mt="xs">
         <Switch
           label={t("queues.hours.alwaysOpen")}

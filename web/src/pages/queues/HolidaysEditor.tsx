@@ -1,6 +1,7 @@
 // The dates on which the queue does not open (local dates in its time zone).
 // The contract keeps dates only, no names.
 import { Button, CloseButton, Group, Input, Stack, Text, TextInput } from "@mantine/core";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useI18n } from "../../i18n";
 import type { FieldProblem } from "./form-problem";
 
@@ -13,7 +14,12 @@ interface Props {
 export function HolidaysEditor({ value, onChange, problem }: Props) {
   const { t } = useI18n();
   return (
-    <Input.Wrapper label={t("queues.holidays.title")} description={t("queues.holidays.help")} error={problem?.field === "holidays" ? problem.text : undefined}>
+    <Input.Wrapper
+      label={t("queues.holidays.title")}
+      description={t("queues.holidays.help")}
+      styles={READABLE_DESCRIPTION}
+      error={problem?.field === "holidays" ? problem.text : undefined}
+    >
       <Stack gap={6} mt="xs">
         {value.length === 0 && <Text c="gray.7">{t("queues.holidays.none")}</Text>}
         {value.map((date, index) => {

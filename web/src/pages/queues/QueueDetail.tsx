@@ -9,7 +9,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useI18n } from "../../i18n";
 import { problemText } from "../problem";
 import { MembersPanel } from "./MembersPanel";
-import { queueKeys, useQueue, useQueueRights, type Queue } from "./queries";
+import { queueKeys, useQueue, useQueueRights, type Queue, type QueuePage } from "./queries";
 import { QueueForm } from "./QueueForm";
 import { QueueStatsPanel } from "./QueueStatsPanel";
 
@@ -109,9 +109,13 @@ function QueueView({ queue }: { queue: Queue }) {
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
           await api.delete("/api/queues/{id}", { path: { id: queue.id } });
-          queryClient.removeQueries({ queryKey: queueKeys.one(queue.id) });
-          await queryClient.invalidateQueries({ queryKey: queueKeys.all });
+          // Out of the cached lists at once, or the list would ask the figures of a queue that is gone.
+          queryClient.setQueriesData<QueuePage>(
+            { queryKey: queueKeys.lists },
+            (page) => page && { ...page, items: page.items.filter((other) => other.id !== queue.id), total: page.total - 1 },
+          );
           await navigate("..", { relative: "path" });
+          await queryClient.invalidateQueries({ queryKey: queueKeys.lists });
         }}
       >
         {t("queues.deleteText", { name: queue.name })}

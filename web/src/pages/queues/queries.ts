@@ -9,6 +9,7 @@ import { useMe } from "../../auth/me";
 import { useSocketEvent } from "../../realtime/socket";
 
 export type Queue = components["schemas"]["Queue"];
+export type QueuePage = components["schemas"]["QueuePage"];
 export type QueueMember = components["schemas"]["QueueAgent"];
 export type QueueStats = components["schemas"]["QueueStats"];
 
@@ -18,6 +19,7 @@ export const PAGE_SIZE = 100;
 
 export const queueKeys = {
   all: ["queues"] as const,
+  lists: ["queues", "list"] as const,
   list: (page: number) => ["queues", "list", page] as const,
   one: (id: string) => ["queues", "one", id] as const,
   stats: (id: string) => ["queues", "stats", id] as const,
