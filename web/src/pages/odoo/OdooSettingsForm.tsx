@@ -100,7 +100,7 @@ export function OdooSettingsForm({ settings, justSaved, onSaved }: OdooSettingsF
           label={
             <Group gap="xs" component="span">
               {t("odoo.apiKey")}
-              <Badge size="sm" variant="light" color={settings.api_key_set ? "teal" : "gray"} component="span">
+              <Badge size="sm" variant="dot" color={settings.api_key_set ? "teal" : "gray"} component="span">
                 {t(settings.api_key_set ? "odoo.keySet" : "odoo.keyNotSet")}
               </Badge>
             </Group>

@@ -73,7 +73,7 @@ export function AccountCard({ account, quota, canManage }: AccountCardProps) {
                 label={t("whatsapp.disconnect")}
                 message={t("whatsapp.disconnectConfirm", { name: account.name })}
                 confirmLabel={t("whatsapp.disconnect")}
-                color="orange"
+                variant="default"
                 onConfirm={() => disconnect.mutateAsync()}
               />
             ) : (

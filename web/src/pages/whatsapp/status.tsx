@@ -29,7 +29,8 @@ const REASONS: Record<string, MessageKey> = {
 export function StatusBadge({ status }: { status: Account["status"] }) {
   const { t } = useI18n();
   return (
-    <Badge color={COLORS[status]} variant="light">
+    // A dot keeps the text dark (AA contrast); the dot's colour tells the state at a glance.
+    <Badge color={COLORS[status]} variant="dot">
       {t(`whatsapp.status.${status}`)}
     </Badge>
   );
