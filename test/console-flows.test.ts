@@ -10,6 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { exitsOf, locateProblem, pathOf, toCanvas, toDocument, type FlowDocument, type NodeType } from "../web/src/pages/flows/model";
+import { initialConfig, newItem, propertiesOf } from "../web/src/pages/flows/schema";
 import { ADMIN, harness } from "./support/harness";
 
 const ROOT = path.join(__dirname, "..");
@@ -18,6 +20,78 @@ const CHROMIUM = "/usr/bin/chromium";
 
 // A page load drops the socket for a moment: with the harness's grace of 0 the engine would mark the user offline meanwhile.
 const h = harness({ env: { PRESENCE_GRACE_SECONDS: "30" } });
+
+describe("the builder's plain functions", () => {
+  const doc: FlowDocument = {
+    nodes: [
+      { id: "start", type: "start", position: { x: 0, y: 0 }, data: {} },
+      { id: "menu", type: "ask_buttons", position: { x: 0, y: 100 }, data: { text: "?", variable: "v", buttons: [{ id: "a", text: "A" }] } },
+    ],
+    edges: [
+      { id: "e1", source: "start", target: "menu" },
+      { id: "e2", source: "menu", target: "start", sourceHandle: "a" },
+    ],
+    viewport: { x: 5, y: 6, zoom: 0.5 },
+  };
+
+  it("turn a document into the canvas and back unchanged (the default exit is `next` on the canvas, absent in the document)", () => {
+    const canvas = toCanvas(doc);
+    expect(canvas.edges.map((edge) => edge.sourceHandle)).toEqual(["next", "a"]);
+    expect(canvas.nodes[0]!.deletable).toBe(false);
+    expect(toDocument(canvas)).toEqual(doc);
+  });
+
+  it("give a node one exit per option of its configuration, wherever the options are nested", () => {
+    const type = (handles: string[]) => ({ type: "t", category: "questions", description: "", schema: {}, handles }) satisfies NodeType;
+    expect(exitsOf(type(["<button id>", "invalid", "timeout"]), { buttons: [{ id: "yes" }, { id: "no" }] })).toEqual(["yes", "no", "invalid", "timeout"]);
+    expect(exitsOf(type(["<row id>"]), { sections: [{ title: "S", rows: [{ id: "r1" }] }, { rows: [{ id: "r2" }] }] })).toEqual(["r1", "r2"]);
+    expect(exitsOf(undefined, {})).toEqual(["next"]);
+  });
+
+  it("place a save's error on the node (and field) or the edge it names, by position in the document sent", () => {
+    expect(locateProblem("nodes[1].data.buttons[0].text", "m", doc)).toEqual({ message: "m", nodeId: "menu", field: "buttons[0].text" });
+    expect(locateProblem("edges[1].sourceHandle", "m", doc)).toEqual({ message: "m", edgeId: "e2" });
+    expect(locateProblem("trigger_value", "m", doc)).toEqual({ message: "m", flowField: "trigger_value" });
+    expect(locateProblem("nodes", "m", doc)).toEqual({ message: "m", flowField: undefined });
+  });
+
+  it("follow a sandbox trace along the edges it took", () => {
+    const trace = [
+      { node_id: "start", type: "start", handle: "next" },
+      { node_id: "menu", type: "ask_buttons", handle: null },
+    ];
+    const path = pathOf(trace, toCanvas(doc).edges);
+    expect([[...path.nodes], [...path.edges]]).toEqual([["start", "menu"], ["e1"]]);
+  });
+
+  it("read a node type's JSON Schema into form fields, with an id for each new option", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        text: { type: "string", maxLength: 4096, "x-template": true },
+        queue_id: { type: "string", format: "uuid" },
+        scale: { enum: [5, 10] },
+        buttons: {
+          type: "array",
+          maxItems: 3,
+          items: { type: "object", properties: { id: { type: "string" }, text: { type: "string" } }, required: ["id", "text"] },
+        },
+        headers: { type: "object" },
+      },
+      required: ["text", "scale", "buttons"],
+    };
+    expect(propertiesOf(schema).map((property) => [property.name, property.required, property.spec.kind])).toEqual([
+      ["text", true, "text"],
+      ["queue_id", false, "reference"],
+      ["scale", true, "enum"],
+      ["buttons", true, "list"],
+      ["headers", false, "json"],
+    ]);
+    expect(initialConfig(schema)).toEqual({ scale: 5, buttons: [{ id: "option_1" }] });
+    const button = propertiesOf(schema)[3]!.spec;
+    expect(button.kind === "list" && newItem(button.item, [{ id: "option_2" }])).toEqual({ id: "option_3" });
+  });
+});
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium && !process.env.CI) console.warn(`test/console-flows.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped.`);
@@ -56,10 +130,12 @@ inBrowser("the flow builder in Chromium", () => {
   /** Presses the mouse on `from` and lets go on `to` in small steps, as a hand would (React Flow follows pointer moves). */
   async function drag(page: Page, from: Locator, to: Locator | { x: number; y: number }): Promise<void> {
     await from.scrollIntoViewIfNeeded();
-    const start = (await from.boundingBox())!;
-    const end = "x" in to ? to : (await to.boundingBox())!;
-    const target = "width" in end ? { x: end.x + end.width / 2, y: end.y + end.height / 2 } : end;
-    await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+    const centre = async (locator: Locator) => {
+      const box = (await locator.boundingBox())!;
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    };
+    const [start, target] = [await centre(from), "x" in to ? to : await centre(to)];
+    await page.mouse.move(start.x, start.y);
     await page.mouse.down();
     await page.mouse.move(target.x, target.y, { steps: 12 });
     await page.mouse.up();

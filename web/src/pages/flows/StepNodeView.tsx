@@ -8,6 +8,7 @@ import { exitsOf, NEXT, START, type StepNode } from "./model";
 
 /** Narrow enough for the guide's examples, which place nodes 200 apart side by side and 100 apart in a column. */
 const WIDTH = 180;
+const EXIT_WIDTH = 56;
 
 /** The first text of the configuration (a message, a question), to tell nodes apart at a glance. */
 function glimpse(config: Record<string, unknown>): string | null {
@@ -40,7 +41,8 @@ export function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
       data-failed={failed || undefined}
       data-visited={visited || undefined}
       style={{
-        width: WIDTH,
+        // Room for each exit's label: a node with many exits grows.
+        width: Math.max(WIDTH, exits.length * EXIT_WIDTH),
         background: failed ? "var(--mantine-color-red-0)" : visited ? "var(--mantine-color-teal-0)" : "var(--mantine-color-body)",
         border: `2px solid ${border}`,
         borderRadius: 8,
