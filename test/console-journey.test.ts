@@ -235,10 +235,12 @@ describeInBrowser("test/console-journey.test.ts")("the console's journey: set up
   step(
     "3. a customer writes from the simulator's phone; the flow greets them and hands them to Ventas, where the agent sees them arrive",
     async () => {
-      // The agent waits on the inbox and the supervisor on the queue's page before anything happens.
-      agent = await signedIn("agent", "/inbox", AGENT.email, AGENT.password);
+      // The agent waits on the inbox and the supervisor on the queue's page before anything happens (both signing in at once).
+      [agent, supervisor] = await Promise.all([
+        signedIn("agent", "/inbox", AGENT.email, AGENT.password),
+        signedIn("supervisor", "/queues", SUPERVISOR.email, SUPERVISOR.password),
+      ]);
       await agent.getByText("No conversations here yet.").waitFor();
-      supervisor = await signedIn("supervisor", "/queues", SUPERVISOR.email, SUPERVISOR.password);
       await supervisor.getByRole("link", { name: "Ventas" }).click();
       await supervisor.getByRole("heading", { name: "Ventas" }).waitFor();
       await figure("Waiting", 0);
