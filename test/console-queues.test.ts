@@ -5,46 +5,27 @@
 // waiting count move when a conversation is transferred into it.
 // Screenshots: test-results/console/queues-*.png.
 import { execFile } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { describeInBrowser, launchChromium, shot as saveShot, watchProblems } from "./support/browser";
 import { ADMIN, harness } from "./support/harness";
 import { connectedAccount, customerWrites, queueWith } from "./support/inbox";
 
 const ROOT = path.join(__dirname, "..");
-const SHOTS = path.join(ROOT, "test-results", "console");
-const CHROMIUM = "/usr/bin/chromium";
 
 // A page load drops the socket for a moment: with the harness's grace of 0 the engine would mark the user offline meanwhile.
 const h = harness({ env: { PRESENCE_GRACE_SECONDS: "30" } });
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) console.warn(`test/console-queues.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped.`);
-const inBrowser = haveChromium || process.env.CI ? describe : describe.skip;
-
-inBrowser("the queues page in Chromium", () => {
+describeInBrowser("test/console-queues.test.ts")("the queues page in Chromium", () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`Chromium is needed at ${CHROMIUM} for the console's browser tests (apt-get install chromium).`);
     // Cheap when web/ is unchanged since the last build.
     await promisify(execFile)(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")]);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -61,11 +42,7 @@ inBrowser("the queues page in Chromium", () => {
     const context = await browser.newContext({ locale, baseURL: h.baseUrl, viewport: { width: 1280, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on("pageerror", (err) => pageProblems.push(`page error: ${err.message}`));
-    page.on("console", (message) => {
-      // The refused save shows as a failed resource: the test expects it.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageProblems.push(`console: ${message.text()}`);
-    });
+    watchProblems(page, pageProblems);
     await page.goto(url);
     await page.locator("input[autocomplete=username]").fill(email);
     await page.locator("input[type=password]").fill(password);
@@ -73,10 +50,10 @@ inBrowser("the queues page in Chromium", () => {
     return page;
   }
 
-  /** The viewport, scrolled to `around` if given (a full-page shot would draw the shell's fixed header mid-page). */
+  /** test-results/console/queues-<name>.png: the viewport, scrolled to `around` if given (a full-page shot would draw the shell's fixed header mid-page). */
   async function shot(page: Page, name: string, around?: Locator): Promise<void> {
     await around?.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, `queues-${name}.png`) });
+    await saveShot(page, `queues-${name}`);
   }
 
   it("lets an admin create a queue with split and overnight hours and a holiday, shows the engine's field error, and adds an agent", async () => {
@@ -111,7 +88,7 @@ inBrowser("the queues page in Chromium", () => {
     expect(await tuesday.getAttribute("aria-describedby")).toBe(await refusal.getAttribute("id"));
     await shot(page, "field-error-en", refusal);
     const admin = await h.admin();
-    expect((await admin.api.get("/api/queues")).body.total).toBe(0);
+    expect((await admin.get("/api/queues")).body.total).toBe(0);
 
     await tuesday.fill("09:00");
     await page.getByRole("button", { name: "Create queue" }).click();
@@ -125,9 +102,9 @@ inBrowser("the queues page in Chromium", () => {
     await page.getByRole("row", { name: /Ana Agente/ }).waitFor();
     await shot(page, "members-en");
 
-    const [queue] = (await admin.api.get("/api/queues")).body.items;
+    const [queue] = (await admin.get("/api/queues")).body.items;
     expect(queue).toMatchObject({ name: "Ventas nocturnas", sla_first_response: 180, holidays: ["2026-12-25"] });
-    expect(queue!.business_hours).toEqual({
+    expect(queue.business_hours).toEqual({
       monday: [
         { start: "09:00", end: "13:00" },
         { start: "15:00", end: "19:00" },
@@ -139,7 +116,7 @@ inBrowser("the queues page in Chromium", () => {
       saturday: null,
       sunday: null,
     });
-    expect(queue!.agents.map((member) => [member.user_id, member.is_supervisor])).toEqual([[agent.user.id, false]]);
+    expect(queue.agents.map((member: { user_id: string; is_supervisor: boolean }) => [member.user_id, member.is_supervisor])).toEqual([[agent.user.id, false]]);
 
     // The settings read back as saved.
     await page.getByRole("tab", { name: "Settings" }).click();
