@@ -6,17 +6,15 @@
 // API then holds exactly the document drawn.
 // Screenshots: test-results/console/flows-*.png.
 import { execFile } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { exitsOf, locateProblem, pathOf, toCanvas, toDocument, type FlowDocument, type NodeType } from "../web/src/pages/flows/model";
 import { initialConfig, newItem, propertiesOf } from "../web/src/pages/flows/schema";
+import { describeInBrowser, launchChromium, shot, watchProblems } from "./support/browser";
 import { ADMIN, harness } from "./support/harness";
 
 const ROOT = path.join(__dirname, "..");
-const SHOTS = path.join(ROOT, "test-results", "console");
-const CHROMIUM = "/usr/bin/chromium";
 
 // A page load drops the socket for a moment: with the harness's grace of 0 the engine would mark the user offline meanwhile.
 const h = harness({ env: { PRESENCE_GRACE_SECONDS: "30" } });
@@ -93,38 +91,20 @@ describe("the builder's plain functions", () => {
   });
 });
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) console.warn(`test/console-flows.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped.`);
-const inBrowser = haveChromium || process.env.CI ? describe : describe.skip;
-
-inBrowser("the flow builder in Chromium", () => {
+describeInBrowser("test/console-flows.test.ts")("the flow builder in Chromium", () => {
   let browser: Browser;
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`Chromium is needed at ${CHROMIUM} for the console's browser tests (apt-get install chromium).`);
     // Cheap when web/ is unchanged since the last build.
     await promisify(execFile)(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")]);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `flows-${name}.png`) });
   const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
   /** Presses the mouse on `from` and lets go on `to` in small steps, as a hand would (React Flow follows pointer moves). */
@@ -153,11 +133,8 @@ inBrowser("the flow builder in Chromium", () => {
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
-      page.on("pageerror", (err) => pageProblems.push(`page error: ${err.message}`));
-      page.on("console", (message) => {
-        // The refused save is a failed resource: the test expects it.
-        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageProblems.push(`console: ${message.text()}`);
-      });
+      // The refused save is a failed resource, which the watch leaves out.
+      watchProblems(page, pageProblems);
       await page.goto("/flows");
       await page.getByLabel("Email").fill(ADMIN.email);
       await page.getByRole("textbox", { name: "Password" }).fill(ADMIN.password);
@@ -205,7 +182,8 @@ inBrowser("the flow builder in Chromium", () => {
       await connect(page, "start", "next", "ask_buttons_1");
       await connect(page, "ask_buttons_1", "option_1", "transfer_to_queue_1");
       await connect(page, "ask_buttons_1", "option_2", "send_text_1");
-      await page.locator(".react-flow__edge").nth(2).waitFor();
+      // Attached rather than visible: a straight vertical edge has no width, which counts as hidden.
+      await page.locator(".react-flow__edge").nth(2).waitFor({ state: "attached" });
 
       // The second button has no text: the engine refuses the save, and says so on the node and on the field.
       await page.getByRole("button", { name: "Save" }).click();
@@ -213,7 +191,7 @@ inBrowser("the flow builder in Chromium", () => {
       expect(await node(page, "ask_buttons_1").locator("[data-failed]").count()).toBe(1);
       const field = form.getByRole("textbox", { name: "text", exact: true }).nth(2);
       expect(await field.getAttribute("aria-invalid")).toBe("true");
-      await shot(page, "validation-error");
+      await shot(page, "flows-validation-error");
       await field.fill("Support");
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByText("Version 2").waitFor();
@@ -221,8 +199,8 @@ inBrowser("the flow builder in Chromium", () => {
 
       // Switched on at once on the engine (PUT /toggle), not with the next save.
       await page.getByRole("switch", { name: "Active" }).click();
-      await page.locator('input[role=switch][data-checked="true"]').waitFor();
-      await shot(page, "editor");
+      await page.getByRole("switch", { name: "Active", checked: true }).waitFor();
+      await shot(page, "flows-editor");
 
       // The sandbox: the first message, then a button of the answer; the path lights up.
       await page.getByRole("tab", { name: "Test" }).click();
@@ -234,7 +212,7 @@ inBrowser("the flow builder in Chromium", () => {
       await page.locator('[data-status="completed"]').waitFor();
       expect(await page.locator("[data-visited]").count()).toBe(3);
       expect(await page.locator(".react-flow__edge.animated").count()).toBe(2);
-      await shot(page, "sandbox");
+      await shot(page, "flows-sandbox");
       expect(pageProblems).toEqual([]);
     } finally {
       await context.close();
