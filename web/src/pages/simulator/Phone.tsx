@@ -8,11 +8,16 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { Account } from "../../api/types";
 import { useApi } from "../../auth/context";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
+import { useTabState } from "../../hooks/useTabState";
 import { useI18n } from "../../i18n";
 import { EngineMessage } from "./EngineMessage";
 import { PHONE, samePhone, type Bubble, type Option } from "./messages";
 
+type CustomerBubble = Extract<Bubble, { from: "customer" }>;
+
 const POLL_MS = 1_000;
+const WRITTEN_QUERY = ["simulator-written"] as const;
+const NOTHING_WRITTEN: CustomerBubble[] = [];
 const FIELDS = ["from", "name", "text"] as const;
 
 type Reply = { type: "text"; text: string } | { type: "button_reply" | "list_reply"; option: Option };
@@ -23,8 +28,8 @@ export function Phone({ account }: { account: Account }) {
   const [customer, setCustomer] = useState("+52 55 9876 5432");
   const [name, setName] = useState(t("simulator.defaultCustomer"));
   const [draft, setDraft] = useState("");
-  /** What customers wrote from this page, on every number: the simulator keeps only what the engine sent. */
-  const [written, setWritten] = useState<Extract<Bubble, { from: "customer" }>[]>([]);
+  /** What customers wrote from this tab, on every number: the simulator keeps only what the engine sent. */
+  const [written, setWritten] = useTabState(WRITTEN_QUERY, NOTHING_WRITTEN);
   const { problems, fail, clear } = useFieldProblems(FIELDS);
   const validPhone = PHONE.test(customer.trim());
 

@@ -2,10 +2,10 @@
 // simulated number. It links the number (scans its QR code) and then chats as
 // a customer, the quickest way to try a flow or show Charla.
 import { Alert, Anchor, Button, Center, Group, Loader, NativeSelect, Stack, Text, Title } from "@mantine/core";
-import { useState } from "react";
 import { Link } from "react-router";
 import type { Account } from "../../api/types";
 import { LoadProblem } from "../../components/LoadProblem";
+import { useTabState } from "../../hooks/useTabState";
 import { useI18n } from "../../i18n";
 import { problemText } from "../problem";
 import { useAccountCommand, useAccountEvents, useAccounts } from "../whatsapp/accounts";
@@ -13,12 +13,15 @@ import { QrPanel } from "../whatsapp/QrPanel";
 import { StatusBadge, StatusReason } from "../whatsapp/status";
 import { Phone } from "./Phone";
 
+const CHOSEN_QUERY = ["simulator-number"] as const;
+
 export function SimulatorPage() {
   const { t } = useI18n();
   const accounts = useAccounts();
   useAccountEvents();
   const simulated = (accounts.data?.items ?? []).filter((account) => account.provider === "simulator");
-  const [chosen, setChosen] = useState<string | null>(null);
+  // Kept for the tab: coming back to the page finds the same number.
+  const [chosen, setChosen] = useTabState<string | null>(CHOSEN_QUERY, null);
   // The first simulated number until one is chosen (or when the chosen one was deleted).
   const account = simulated.find((item) => item.id === chosen) ?? simulated[0];
 
@@ -46,7 +49,10 @@ export function SimulatorPage() {
             <NativeSelect
               label={t("simulator.number")}
               value={account.id}
-              onChange={(event) => setChosen(event.currentTarget.value)}
+              onChange={(event) => {
+                const id = event.currentTarget.value;
+                setChosen(() => id);
+              }}
               data={simulated.map((item) => ({ value: item.id, label: item.phone_number ? `${item.name} (${item.phone_number})` : item.name }))}
             />
             <StatusBadge status={account.status} />

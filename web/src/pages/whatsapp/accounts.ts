@@ -6,10 +6,12 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tansta
 import type { ServerEvents } from "../../api/socket.gen";
 import type { Account, AccountPage } from "../../api/types";
 import { useApi } from "../../auth/context";
+import { useTabState } from "../../hooks/useTabState";
 import { useSocketEvent } from "../../realtime/socket";
 
 export const ACCOUNTS_QUERY = ["whatsapp-accounts"] as const;
 const QUOTA_QUERY = ["whatsapp-quota"] as const;
+const NO_QUOTAS: Record<string, Quota> = {};
 /** Numbers are few: one page of the API's largest size holds them in practice; more pages are still reachable. */
 export const ACCOUNTS_PER_PAGE = 100;
 
@@ -50,22 +52,13 @@ export function useAccountEvents(): void {
     // Pairing tells the phone number, and a number unknown here (created elsewhere) needs the list: read it again.
     if (status === "connected") queryClient.invalidateQueries({ queryKey: ACCOUNTS_QUERY }).catch(reportError);
   });
-  useSocketEvent("whatsapp_quota", (quota) => {
-    queryClient.setQueryData<Record<string, Quota>>(QUOTA_QUERY, (all) => ({ ...all, [quota.account_id]: quota }));
-  });
+  const [, setQuotas] = useTabState(QUOTA_QUERY, NO_QUOTAS);
+  useSocketEvent("whatsapp_quota", (quota) => setQuotas((all) => ({ ...all, [quota.account_id]: quota })));
 }
 
 /** The last quota warning of each number, as the socket told it (nothing is read from the engine). */
 export function useQuotas(): Record<string, Quota> {
-  const { data } = useQuery<Record<string, Quota>>({
-    queryKey: QUOTA_QUERY,
-    queryFn: () => ({}),
-    // Only the socket fills it: a resync must not refetch (empty) what it told.
-    enabled: false,
-    initialData: {},
-    staleTime: Infinity,
-  });
-  return data;
+  return useTabState(QUOTA_QUERY, NO_QUOTAS)[0];
 }
 
 /** Disconnects or reconnects a number; the list is read again after (the socket tells the states that follow). */
