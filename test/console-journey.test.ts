@@ -99,6 +99,8 @@ describeInBrowser("test/console-journey.test.ts")("the console's journey: set up
         } catch (err) {
           failed = name;
           for (const [who, page] of Object.entries({ admin, agent, supervisor })) if (page) await shot(page, `journey-failed-${who}`).catch(() => undefined);
+          // A page that crashed says why in its own console: that is the first thing to read.
+          if (problems.length && err instanceof Error) err.message += `\nWhat the pages reported:\n${problems.join("\n")}`;
           throw err;
         }
       },
