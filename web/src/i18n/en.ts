@@ -187,6 +187,7 @@ export const en = {
   "flows.notFound": "There is no such flow.",
   "flows.save": "Save",
   "flows.unsaved": "Unsaved changes",
+  "flows.leaveUnsaved": "Leave without saving? Your changes to this flow will be lost.",
   "flows.nodeProblem": "Node {id}: {message}",
   "flows.canvas": "Flow canvas",
   "flows.palette": "Add a node",

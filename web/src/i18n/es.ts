@@ -189,6 +189,7 @@ export const es: Record<MessageKey, string> = {
   "flows.notFound": "No existe ese flujo.",
   "flows.save": "Guardar",
   "flows.unsaved": "Cambios sin guardar",
+  "flows.leaveUnsaved": "¿Salir sin guardar? Se perderán tus cambios en este flujo.",
   "flows.nodeProblem": "Nodo {id}: {message}",
   "flows.canvas": "Lienzo del flujo",
   "flows.palette": "Agregar un nodo",

@@ -18,7 +18,7 @@ import {
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
-import { useMemo, useRef, useState, type DragEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "../../api/http";
 import { useApi } from "../../auth/context";
@@ -187,6 +187,8 @@ function Builder({ flow, types }: { flow: Flow; types: NodeType[] }) {
     mutationFn: (doc: FlowDocument) => api.put("/api/flows/{id}", { path: { id: flow.id }, body: { ...settings, nodes: doc } }),
     onSuccess: async (saved) => {
       queryClient.setQueryData(flowQuery(flow.id), saved);
+      // As the engine keeps them (it tidies keyword lists).
+      setSettings({ name: saved.name, description: saved.description, trigger_type: saved.trigger_type, trigger_value: saved.trigger_value });
       setProblem(null);
       setWarnings(saved.warnings ?? []);
       setDirty(false);
@@ -218,6 +220,14 @@ function Builder({ flow, types }: { flow: Flow; types: NodeType[] }) {
     if (!failed && !taken) return edge;
     return { ...edge, animated: taken, style: { stroke: failed ? "var(--mantine-color-red-7)" : "var(--mantine-color-teal-7)", strokeWidth: 3 } };
   });
+  // Unsaved work is not lost without a question: closing or reloading the tab asks (the browser's own dialog), and so does the way back to the list.
+  useEffect(() => {
+    if (!dirty) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [dirty]);
+
   const flowFieldError = (field: string) => (problem?.flowField === field ? problem.message : undefined);
   const generalProblem = problem && !problem.nodeId && !problem.flowField ? problem : null;
 
@@ -226,7 +236,13 @@ function Builder({ flow, types }: { flow: Flow; types: NodeType[] }) {
       <Stack gap="xs" h="calc(100dvh - 56px - 2 * var(--mantine-spacing-md))">
         <Group justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Anchor component={Link} to="..">
+            <Anchor
+              component={Link}
+              to=".."
+              onClick={(event) => {
+                if (dirty && !window.confirm(t("flows.leaveUnsaved"))) event.preventDefault();
+              }}
+            >
               {t("flows.back")}
             </Anchor>
             <Title order={2} size="h3">
