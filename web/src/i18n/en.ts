@@ -346,6 +346,7 @@ export const en = {
 
   // Shared helpers (components/ConfirmButton, ListPager, LoadProblem)
   "shared.cancel": "Cancel",
+  "shared.close": "Close",
   "shared.save": "Save",
   "shared.retry": "Try again",
   "shared.loadFailed": "Could not load this",

@@ -348,6 +348,7 @@ export const es: Record<MessageKey, string> = {
 
   // Shared helpers (components/ConfirmButton, ListPager, LoadProblem)
   "shared.cancel": "Cancelar",
+  "shared.close": "Cerrar",
   "shared.save": "Guardar",
   "shared.retry": "Reintentar",
   "shared.loadFailed": "No se pudo cargar",

@@ -5,6 +5,7 @@ import { Alert, Badge, Button, Group, NativeSelect, NumberInput, PasswordInput, 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../../auth/context";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useI18n } from "../../i18n";
 import { ODOO_SETTINGS_QUERY, type OdooSettings } from "./settings";
@@ -90,6 +91,7 @@ export function OdooSettingsForm({ settings, justSaved, onSaved }: OdooSettingsF
         <TextInput
           label={t("odoo.username")}
           description={t("odoo.usernameHelp")}
+          styles={READABLE_DESCRIPTION}
           value={username}
           onChange={(event) => setUsername(event.currentTarget.value)}
           error={problems.username}
@@ -106,6 +108,7 @@ export function OdooSettingsForm({ settings, justSaved, onSaved }: OdooSettingsF
             </Group>
           }
           description={t(settings.api_key_set ? "odoo.keyKeepHelp" : "odoo.keyHelp")}
+          styles={READABLE_DESCRIPTION}
           value={apiKey}
           onChange={(event) => setApiKey(event.currentTarget.value)}
           error={problems.api_key}
@@ -114,6 +117,7 @@ export function OdooSettingsForm({ settings, justSaved, onSaved }: OdooSettingsF
         <NativeSelect
           label={t("odoo.protocol")}
           description={t("odoo.protocolHelp")}
+          styles={READABLE_DESCRIPTION}
           value={protocol}
           onChange={(event) => setProtocol(event.currentTarget.value as Protocol)}
           data={PROTOCOLS.map((value) => ({ value, label: t(`odoo.protocol.${value}`) }))}

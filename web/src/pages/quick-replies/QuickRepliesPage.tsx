@@ -130,6 +130,7 @@ export function QuickRepliesPage() {
         onClose={close}
         title={t(dialog?.reply ? "quickReplies.editNamed" : "quickReplies.new", { shortcut: dialog?.reply?.shortcut ?? "" })}
         centered
+        closeButtonProps={{ "aria-label": t("shared.close") }}
       >
         {dialog && <QuickReplyForm key={dialog.reply?.id ?? "new"} reply={dialog.reply} onDone={close} />}
       </Modal>

@@ -4,6 +4,7 @@
 import { Alert, Button, Group, NativeSelect, Stack, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useApi } from "../../auth/context";
 import { useI18n } from "../../i18n";
@@ -53,6 +54,7 @@ export function QuickReplyForm({ reply, onDone }: { reply?: QuickReply; onDone: 
         <TextInput
           label={t("quickReplies.shortcut")}
           description={t("quickReplies.shortcutRule")}
+          styles={READABLE_DESCRIPTION}
           value={shortcut}
           onChange={(event) => setShortcut(event.currentTarget.value)}
           error={problems.shortcut}
@@ -62,6 +64,7 @@ export function QuickReplyForm({ reply, onDone }: { reply?: QuickReply; onDone: 
         <Textarea
           label={t("quickReplies.content")}
           description={t("quickReplies.contentHelp")}
+          styles={READABLE_DESCRIPTION}
           value={content}
           onChange={(event) => setContent(event.currentTarget.value)}
           error={problems.content}

@@ -4,6 +4,7 @@ import { Alert, Button, Group, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../../auth/context";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useI18n } from "../../i18n";
 
@@ -29,6 +30,7 @@ export function ScanForm({ accountId }: { accountId: string }) {
         <TextInput
           label={t("simulator.scanPhone")}
           description={t("simulator.scanPhoneHelp")}
+          styles={READABLE_DESCRIPTION}
           value={phone}
           onChange={(event) => setPhone(event.currentTarget.value)}
           error={problems.phone_number}

@@ -5,6 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { User } from "../../api/types";
 import { useApi } from "../../auth/context";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useI18n } from "../../i18n";
 import { MIN_PASSWORD } from "./users";
@@ -45,6 +46,7 @@ export function PasswordForm({ user, self, onDone }: { user: User; self: boolean
         <PasswordInput
           label={t("users.newPassword")}
           description={t("users.passwordShort", { min: MIN_PASSWORD })}
+          styles={READABLE_DESCRIPTION}
           autoComplete="new-password"
           value={password}
           onChange={(event) => setPassword(event.currentTarget.value)}

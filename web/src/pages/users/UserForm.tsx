@@ -7,6 +7,7 @@ import { useState, type FormEvent } from "react";
 import type { Role, User } from "../../api/types";
 import { useApi } from "../../auth/context";
 import { ME_QUERY } from "../../auth/me";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useI18n } from "../../i18n";
 import { MIN_PASSWORD, ROLES, USERS_QUERY } from "./users";
@@ -77,6 +78,7 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
           <Switch
             label={t("users.active")}
             description={t("users.activeHelp")}
+            styles={READABLE_DESCRIPTION}
             checked={active}
             onChange={(event) => setActive(event.currentTarget.checked)}
             error={problems.is_active}
@@ -85,6 +87,7 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
           <PasswordInput
             label={t("users.password")}
             description={t("users.passwordShort", { min: MIN_PASSWORD })}
+            styles={READABLE_DESCRIPTION}
             autoComplete="new-password"
             value={password}
             onChange={(event) => setPassword(event.currentTarget.value)}

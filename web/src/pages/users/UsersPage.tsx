@@ -140,7 +140,7 @@ export function UsersPage() {
         </>
       )}
 
-      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog, t)} centered>
+      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog, t)} centered closeButtonProps={{ "aria-label": t("shared.close") }}>
         {dialog?.kind === "create" && <UserForm onDone={close} />}
         {dialog?.kind === "edit" && <UserForm key={dialog.user.id} user={dialog.user} onDone={close} />}
         {dialog?.kind === "password" && <PasswordForm user={dialog.user} self={dialog.user.id === me?.id} onDone={close} />}

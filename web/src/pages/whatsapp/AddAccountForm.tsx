@@ -7,6 +7,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { Account } from "../../api/types";
 import { useApi } from "../../auth/context";
+import { READABLE_DESCRIPTION } from "../../components/readable-description";
 import { useFieldProblems } from "../../hooks/useFieldProblems";
 import { useI18n } from "../../i18n";
 import { ACCOUNTS_QUERY } from "./accounts";
@@ -53,6 +54,7 @@ export function AddAccountForm({ simulatorOn, onDone }: { simulatorOn: boolean; 
         <NativeSelect
           label={t("whatsapp.providerLabel")}
           description={t("whatsapp.providerHelp")}
+          styles={READABLE_DESCRIPTION}
           value={provider}
           onChange={(event) => setProvider(event.currentTarget.value as Account["provider"])}
           data={PROVIDERS.map((value) => ({ value, label: t(`whatsapp.provider.${value}`) }))}

@@ -49,7 +49,7 @@ export function WhatsAppPage() {
         </>
       )}
 
-      <Modal opened={adding} onClose={close} title={t("whatsapp.add")} centered>
+      <Modal opened={adding} onClose={close} title={t("whatsapp.add")} centered closeButtonProps={{ "aria-label": t("shared.close") }}>
         <AddAccountForm simulatorOn={simulatorOn} onDone={close} />
       </Modal>
     </Stack>
