@@ -26,8 +26,8 @@ const fields = {
   max_per_agent: { type: "number", integer: true, min: 1, max: 1000, optional: true },
   sla_first_response: seconds,
   sla_resolution: seconds,
-  // Checked by lib/queues/business-hours.ts, which names the offending day and time.
-  business_hours: { type: "any", optional: true },
+  // Checked by lib/queues/business-hours.ts, which names the offending day and time; null: always open.
+  business_hours: { type: "object", optional: true, nullable: true },
   timezone: { type: "string", max: 64, optional: true },
   holidays: { type: "any", optional: true },
   fallback_flow_id: { type: "uuid", optional: true, nullable: true },

@@ -100,6 +100,10 @@ describe("queues over REST", () => {
         tuesday: null,
       },
     });
+    // null clears the hours: open at all times again.
+    const always = await admin.put(`/api/queues/${res.body.id}`, { business_hours: null });
+    expect(always.status).toBe(200);
+    expect(always.body).toMatchObject({ business_hours: null, is_open: true, holidays: ["2026-12-25"] });
     expect((await admin.post("/api/queues", { name: "ventas" })).status).toBe(409);
   });
 

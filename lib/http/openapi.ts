@@ -77,7 +77,8 @@ export function schemaOf(input: unknown): JsonSchema {
       if (typeof rule.min === "number") schema.minItems = rule.min;
       break;
     case "object":
-      schema = rule.props ? objectSchema(rule.props as Record<string, unknown>) : { type: "object" };
+      // Without props any keys are accepted (metadata, business hours checked by their own parser).
+      schema = rule.props ? objectSchema(rule.props as Record<string, unknown>) : { type: "object", additionalProperties: true };
       break;
     case "multi":
       schema = { oneOf: (rule.rules as unknown[]).map(schemaOf) };

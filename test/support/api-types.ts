@@ -2347,7 +2347,9 @@ export interface operations {
                     email?: string | null;
                     company?: string | null;
                     tags?: string[];
-                    metadata?: Record<string, never>;
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -2426,7 +2428,9 @@ export interface operations {
                     email?: string | null;
                     company?: string | null;
                     tags?: string[];
-                    metadata?: Record<string, never>;
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -2804,7 +2808,9 @@ export interface operations {
                     type: "text" | "image" | "video" | "audio" | "document" | "location" | "contact" | "sticker" | "reaction" | "buttons" | "list";
                     content?: string | null;
                     media_url?: string;
-                    metadata?: Record<string, never>;
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
                     idempotency_key?: string;
                 };
             };
@@ -3917,7 +3923,9 @@ export interface operations {
                     max_per_agent?: number;
                     sla_first_response?: number | null;
                     sla_resolution?: number | null;
-                    business_hours?: unknown;
+                    business_hours?: {
+                        [key: string]: unknown;
+                    } | null;
                     timezone?: string;
                     holidays?: unknown;
                     fallback_flow_id?: string | null;
@@ -4001,7 +4009,9 @@ export interface operations {
                     max_per_agent?: number;
                     sla_first_response?: number | null;
                     sla_resolution?: number | null;
-                    business_hours?: unknown;
+                    business_hours?: {
+                        [key: string]: unknown;
+                    } | null;
                     timezone?: string;
                     holidays?: unknown;
                     fallback_flow_id?: string | null;
