@@ -6,8 +6,11 @@ import { useSession } from "../auth/context";
 
 export type MediaState = { status: "loading" } | { status: "ready"; url: string; type: string } | { status: "failed"; httpStatus: number };
 
-/** The object URL of an engine file (a same-origin `/api/…` path); `null` path: nothing to fetch. */
-export function useMediaObjectUrl(path: string | null): MediaState {
+/**
+ * The object URL of an engine file (a same-origin `/api/…` path); `null` path: nothing to fetch.
+ * `type` overrides the answer's content type when the caller knows better (a file served as octet-stream).
+ */
+export function useMediaObjectUrl(path: string | null, type?: string): MediaState {
   const session = useSession();
   // Kept with the path it is about, so a new path reads as loading until its file is in.
   const [state, setState] = useState<{ path: string; media: MediaState } | null>(null);
@@ -23,7 +26,8 @@ export function useMediaObjectUrl(path: string | null): MediaState {
       // An access token that expired meanwhile: one refresh, as the API client does.
       if (response.status === 401 && token) response = await fetchWith(await session.renew(token));
       if (!response.ok) return setState({ path, media: { status: "failed", httpStatus: response.status } });
-      const blob = await response.blob();
+      const served = await response.blob();
+      const blob = type ? new Blob([served], { type }) : served;
       url = URL.createObjectURL(blob);
       setState({ path, media: { status: "ready", url, type: blob.type } });
     };
@@ -34,6 +38,6 @@ export function useMediaObjectUrl(path: string | null): MediaState {
       controller.abort();
       if (url) URL.revokeObjectURL(url);
     };
-  }, [path, session]);
+  }, [path, type, session]);
   return state && state.path === path ? state.media : { status: "loading" };
 }

@@ -12,18 +12,28 @@ export function MediaContent({ message }: { message: Message }) {
   const url = message.media_url;
   const filename = typeof message.metadata.filename === "string" ? message.metadata.filename : null;
   if (!url) return null;
+  // The engine could not fetch the file from WhatsApp (or the sender's URL): say so, and leave the original address.
+  const fetchError = typeof message.metadata.media_error === "string" ? message.metadata.media_error : null;
+  if (fetchError)
+    return (
+      <Text size="xs" c="red">
+        {t("inbox.media.notStored", { reason: fetchError })}
+      </Text>
+    );
   if (!isEngineFile(url))
     return (
       <Anchor href={url} target="_blank" rel="noreferrer" size="sm">
         {filename ?? t("inbox.media.open")}
       </Anchor>
     );
-  return <EngineFile path={url} type={message.type} filename={filename} />;
+  // The engine serves files as octet-stream; the type WhatsApp gave lets the browser show them (an SVG, say).
+  const mimetype = typeof message.metadata.mimetype === "string" ? message.metadata.mimetype : undefined;
+  return <EngineFile path={url} type={message.type} filename={filename} mimetype={mimetype} />;
 }
 
-function EngineFile({ path, type, filename }: { path: string; type: string; filename: string | null }) {
+function EngineFile({ path, type, filename, mimetype }: { path: string; type: string; filename: string | null; mimetype: string | undefined }) {
   const { t } = useI18n();
-  const media = useMediaObjectUrl(path);
+  const media = useMediaObjectUrl(path, mimetype);
   if (media.status === "loading") return <Loader size="xs" aria-label={t("app.loading")} />;
   if (media.status === "failed")
     return (

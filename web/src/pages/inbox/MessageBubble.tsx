@@ -131,7 +131,10 @@ function MessageBody({ message }: { message: Message }) {
       const longitude = text(metadata.longitude);
       return (
         <>
-          <Text size="sm">📍 {text(metadata.name) ?? t("inbox.type.location")}</Text>
+          <Badge size="xs" variant="light">
+            {t("inbox.type.location")}
+          </Badge>
+          {text(metadata.name) && <Text size="sm">{text(metadata.name)}</Text>}
           {latitude && longitude && (
             <Text
               size="xs"
@@ -148,17 +151,27 @@ function MessageBody({ message }: { message: Message }) {
         </>
       );
     }
-    case "contact":
+    case "contact": {
+      // Received cards come as `contacts` (a phone may share several); sent ones as `name` and `phone`.
+      const cards = list(metadata.contacts).length ? list(metadata.contacts) : [metadata];
       return (
-        <Text size="sm">
-          👤 {text(metadata.name) ?? message.content}{" "}
-          {text(metadata.phone) && (
-            <Text span c="dimmed">
-              {text(metadata.phone)}
+        <>
+          <Badge size="xs" variant="light">
+            {t("inbox.type.contact")}
+          </Badge>
+          {cards.map((card, index) => (
+            <Text size="sm" key={index}>
+              {text(card.name) ?? message.content}{" "}
+              {text(card.phone) && (
+                <Text span c="dimmed">
+                  {text(card.phone)}
+                </Text>
+              )}
             </Text>
-          )}
-        </Text>
+          ))}
+        </>
       );
+    }
     case "reaction":
       return <Text size="lg">{message.content}</Text>;
     default:

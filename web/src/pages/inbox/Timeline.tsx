@@ -39,6 +39,18 @@ export function Timeline({ conversationId, typing }: { conversationId: string; t
     } else if (atBottom.current) element.scrollTop = element.scrollHeight;
   }, [messages.length, lastId, typing.length]);
 
+  // Pictures and players grow the timeline after they load: one followed at the bottom stays there.
+  const content = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = viewport.current;
+    if (!content.current || !element) return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(content.current);
+    return () => observer.disconnect();
+  }, [timeline.isSuccess]);
+
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = timeline;
   const loadOlder = () => {
     if (!hasNextPage || isFetchingNextPage || !viewport.current) return;
@@ -81,7 +93,7 @@ export function Timeline({ conversationId, typing }: { conversationId: string; t
         if (element.scrollTop < EDGE_PX) loadOlder();
       }}
     >
-      <Stack gap="xs">
+      <Stack gap="xs" ref={content}>
         {hasNextPage && (
           <Center>
             <Button size="compact-xs" variant="subtle" loading={isFetchingNextPage} onClick={loadOlder}>

@@ -9,11 +9,12 @@ import { useMe } from "../../auth/me";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { ListPager } from "../../components/ListPager";
 import { LoadProblem } from "../../components/LoadProblem";
+import { useDialog } from "../../hooks/useDialog";
 import { useI18n } from "../../i18n";
 import { QuickReplyForm } from "./QuickReplyForm";
 import { QUICK_REPLIES_PER_PAGE, QUICK_REPLIES_QUERY, useQueues, useQuickReplies, useReplyPermission, type QuickReply } from "./quick-replies";
 
-type Dialog = { reply?: QuickReply } | null;
+type Dialog = { reply?: QuickReply };
 
 export function QuickRepliesPage() {
   const { t } = useI18n();
@@ -28,8 +29,8 @@ export function QuickRepliesPage() {
   const [debounced] = useDebouncedValue(search, 300);
   const replies = useQuickReplies(page, debounced, queueId);
   const queues = useQueues();
-  const [dialog, setDialog] = useState<Dialog>(null);
-  const close = () => setDialog(null);
+  const dialog = useDialog<Dialog>();
+  const close = dialog.close;
   const queueName = (id: string | null) =>
     id ? (queues.data?.items.find((queue) => queue.id === id)?.name ?? t("quickReplies.unknownQueue")) : t("quickReplies.global");
 
@@ -37,7 +38,7 @@ export function QuickRepliesPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t("nav.quickReplies")}</Title>
-        {canCreate && <Button onClick={() => setDialog({})}>{t("quickReplies.new")}</Button>}
+        {canCreate && <Button onClick={() => dialog.open({})}>{t("quickReplies.new")}</Button>}
       </Group>
       <Text c="gray.7">{t(canCreate ? "quickReplies.intro" : "quickReplies.introAgent")}</Text>
 
@@ -96,7 +97,7 @@ export function QuickRepliesPage() {
                             <Button
                               size="xs"
                               variant="light"
-                              onClick={() => setDialog({ reply })}
+                              onClick={() => dialog.open({ reply })}
                               aria-label={t("quickReplies.editNamed", { shortcut: reply.shortcut })}
                             >
                               {t("quickReplies.edit")}
@@ -126,13 +127,13 @@ export function QuickRepliesPage() {
       )}
 
       <Modal
-        opened={dialog !== null}
+        opened={dialog.opened}
         onClose={close}
-        title={t(dialog?.reply ? "quickReplies.editNamed" : "quickReplies.new", { shortcut: dialog?.reply?.shortcut ?? "" })}
+        title={t(dialog.content?.reply ? "quickReplies.editNamed" : "quickReplies.new", { shortcut: dialog.content?.reply?.shortcut ?? "" })}
         centered
         closeButtonProps={{ "aria-label": t("shared.close") }}
       >
-        {dialog && <QuickReplyForm key={dialog.reply?.id ?? "new"} reply={dialog.reply} onDone={close} />}
+        {dialog.content && <QuickReplyForm key={dialog.content.reply?.id ?? "new"} reply={dialog.content.reply} onDone={close} />}
       </Modal>
     </Stack>
   );

@@ -10,12 +10,13 @@ import { useMe } from "../../auth/me";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { ListPager } from "../../components/ListPager";
 import { LoadProblem } from "../../components/LoadProblem";
+import { useDialog } from "../../hooks/useDialog";
 import { useI18n, type Translate } from "../../i18n";
 import { PasswordForm } from "./PasswordForm";
 import { UserForm } from "./UserForm";
 import { ROLES, STATUSES, USERS_PER_PAGE, USERS_QUERY, useUsers, type UserFilters } from "./users";
 
-type Dialog = { kind: "create" } | { kind: "edit"; user: User } | { kind: "password"; user: User } | null;
+type Dialog = { kind: "create" } | { kind: "edit"; user: User } | { kind: "password"; user: User };
 
 export function UsersPage() {
   const { t } = useI18n();
@@ -28,8 +29,8 @@ export function UsersPage() {
   // Typing in the search box asks the engine once the typing pauses.
   const [debounced] = useDebouncedValue(filters, 300);
   const users = useUsers(page, debounced);
-  const [dialog, setDialog] = useState<Dialog>(null);
-  const close = () => setDialog(null);
+  const dialog = useDialog<Dialog>();
+  const close = dialog.close;
   const filter = (change: Partial<UserFilters>) => {
     setFilters((current) => ({ ...current, ...change }));
     setPage(1);
@@ -39,7 +40,7 @@ export function UsersPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t("nav.users")}</Title>
-        {canManage && <Button onClick={() => setDialog({ kind: "create" })}>{t("users.new")}</Button>}
+        {canManage && <Button onClick={() => dialog.open({ kind: "create" })}>{t("users.new")}</Button>}
       </Group>
       {!canManage && <Text c="gray.7">{t("users.readOnly")}</Text>}
 
@@ -104,7 +105,7 @@ export function UsersPage() {
                           <Button
                             size="xs"
                             variant="light"
-                            onClick={() => setDialog({ kind: "edit", user })}
+                            onClick={() => dialog.open({ kind: "edit", user })}
                             aria-label={t("users.editNamed", { name: user.name })}
                           >
                             {t("users.edit")}
@@ -112,7 +113,7 @@ export function UsersPage() {
                           <Button
                             size="xs"
                             variant="default"
-                            onClick={() => setDialog({ kind: "password", user })}
+                            onClick={() => dialog.open({ kind: "password", user })}
                             aria-label={t("users.passwordNamed", { name: user.name })}
                           >
                             {t("users.password")}
@@ -140,16 +141,16 @@ export function UsersPage() {
         </>
       )}
 
-      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog, t)} centered closeButtonProps={{ "aria-label": t("shared.close") }}>
-        {dialog?.kind === "create" && <UserForm onDone={close} />}
-        {dialog?.kind === "edit" && <UserForm key={dialog.user.id} user={dialog.user} onDone={close} />}
-        {dialog?.kind === "password" && <PasswordForm user={dialog.user} self={dialog.user.id === me?.id} onDone={close} />}
+      <Modal opened={dialog.opened} onClose={close} title={dialogTitle(dialog.content, t)} centered closeButtonProps={{ "aria-label": t("shared.close") }}>
+        {dialog.content?.kind === "create" && <UserForm onDone={close} />}
+        {dialog.content?.kind === "edit" && <UserForm key={dialog.content.user.id} user={dialog.content.user} onDone={close} />}
+        {dialog.content?.kind === "password" && <PasswordForm user={dialog.content.user} self={dialog.content.user.id === me?.id} onDone={close} />}
       </Modal>
     </Stack>
   );
 }
 
-function dialogTitle(dialog: Dialog, t: Translate): string {
+function dialogTitle(dialog: Dialog | null, t: Translate): string {
   if (!dialog) return "";
   if (dialog.kind === "create") return t("users.new");
   return t(dialog.kind === "edit" ? "users.editNamed" : "users.passwordNamed", { name: dialog.user.name });
