@@ -8,7 +8,8 @@ export const en = {
   "gateway.forbidden": "You do not have permission to do this",
   "gateway.originNotAllowed": "Requests from this origin are not allowed",
   "gateway.notFound": "Not found",
-  "gateway.consoleNotBuilt": "The web console is not built on this server: run `npm run build` (it needs the dev dependencies) and reload. The API answers at /api.",
+  "gateway.consoleNotBuilt":
+    "The web console is not built on this server: run `npm run build` (it needs the dev dependencies) and reload. The API answers at /api.",
   "gateway.internal": "Internal server error",
   "gateway.requestFailed": "Request failed",
   "gateway.validationFailed": "Validation failed",
@@ -57,7 +58,8 @@ export const es: Translation<typeof en> = {
   "gateway.forbidden": "No tiene permiso para hacer esto",
   "gateway.originNotAllowed": "No se permiten solicitudes desde este origen",
   "gateway.notFound": "No encontrado",
-  "gateway.consoleNotBuilt": "La consola web no está compilada en este servidor: ejecute `npm run build` (necesita las dependencias de desarrollo) y recargue. La API responde en /api.",
+  "gateway.consoleNotBuilt":
+    "La consola web no está compilada en este servidor: ejecute `npm run build` (necesita las dependencias de desarrollo) y recargue. La API responde en /api.",
   "gateway.internal": "Error interno del servidor",
   "gateway.requestFailed": "La solicitud falló",
   "gateway.validationFailed": "La validación falló",
